@@ -1,0 +1,425 @@
+// The fork/exec choreography of a sandbox. The caller (a multithreaded Swift process)
+// forks an intermediate child that joins the sandbox's cgroups and namespaces, and that
+// child clones the real process with CLONE_PARENT, so the caller is its parent and can
+// wait for it. Only async-signal-safe system calls run after fork: no malloc, no stdio.
+// Failures travel back as (step, errno) records over a CLOEXEC pipe.
+
+#include "CSandbox.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/capability.h>
+#include <linux/filter.h>
+#include <linux/openat2.h>
+#include <pthread.h>
+#include <linux/seccomp.h>
+#include <net/if.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <grp.h>
+
+#ifndef CLONE_PIDFD
+#define CLONE_PIDFD 0x00001000
+#endif
+#ifndef P_PIDFD
+#define P_PIDFD 3
+#endif
+
+enum { MSG_PID = 1, MSG_ERROR = 2, MSG_READY = 3 };
+
+typedef struct {
+    int kind;
+    int step;
+    int error;
+    int pid;
+} message_t;
+
+static void send_message(int fd, int kind, int step, int error, int pid) {
+    message_t m = {kind, step, error, pid};
+    ssize_t r;
+    do { r = write(fd, &m, sizeof m); } while (r < 0 && errno == EINTR);
+}
+
+/// Index of the root-building op being run (this child's own copy), so an error can
+/// name the path: "mount /usr: EPERM".
+static int current_op = -1;
+
+static void fail(int fd, int step) {
+    send_message(fd, MSG_ERROR, step, errno, current_op);
+    _exit(127);
+}
+
+static pid_t clone_child(unsigned long flags) {
+    // Raw clone without a new stack behaves like fork; CLONE_PARENT makes the caller's
+    // parent (the Swift process) the new process's parent.
+    return (pid_t)syscall(SYS_clone, flags | SIGCHLD, 0, 0, 0, 0);
+}
+
+static int join_cgroups(const int *fds, int count) {
+    for (int i = 0; i < count; i++) {
+        ssize_t r;
+        do { r = write(fds[i], "0\n", 2); } while (r < 0 && errno == EINTR);
+        if (r < 0) return -1;
+    }
+    return 0;
+}
+
+static void reset_signals(void) {
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = SIG_DFL;
+    for (int sig = 1; sig < _NSIG; sig++) {
+        if (sig == SIGKILL || sig == SIGSTOP) continue;
+        (void)sigaction(sig, &sa, NULL);
+    }
+    sigset_t empty;
+    sigemptyset(&empty);
+    (void)sigprocmask(SIG_SETMASK, &empty, NULL);
+}
+
+static int drop_capabilities(int cap_last) {
+    for (int cap = 0; cap <= cap_last; cap++) {
+        if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0 && errno != EINVAL) return -1;
+    }
+    return prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0 && errno != EINVAL ? -1 : 0;
+}
+
+/// setgroups, setresgid, setresuid: after this the process has no capabilities at all.
+static void become(int errfd, uid_t uid, gid_t gid) {
+    if (setgroups(0, NULL) < 0) fail(errfd, PROCTOR_STEP_SETGROUPS);
+    if (setresgid(gid, gid, gid) < 0) fail(errfd, PROCTOR_STEP_SETGID);
+    if (setresuid(uid, uid, uid) < 0) fail(errfd, PROCTOR_STEP_SETUID);
+}
+
+static void close_other_fds(int keep1, int keep2, int keep3) {
+    // Close everything above 2 but the fds we keep (all CLOEXEC or ours).
+    int keep[3] = {keep1, keep2, keep3};
+    // sort the three
+    for (int i = 0; i < 3; i++)
+        for (int j = i + 1; j < 3; j++)
+            if (keep[j] < keep[i]) { int t = keep[i]; keep[i] = keep[j]; keep[j] = t; }
+    unsigned int from = 3;
+    for (int i = 0; i < 3; i++) {
+        if (keep[i] < 3) continue;
+        if ((unsigned int)keep[i] > from) syscall(SYS_close_range, from, (unsigned int)keep[i] - 1, 0);
+        from = (unsigned int)keep[i] + 1;
+    }
+    syscall(SYS_close_range, from, ~0U, 0);
+}
+
+// ---------------------------------------------------------------------------------
+// init
+
+static void build_root(const proctor_init_spec_t *s, int errfd) {
+    if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0) fail(errfd, PROCTOR_STEP_MOUNT_PRIVATE);
+    if (mount("proctor", s->root, "tmpfs", MS_NOSUID | MS_NODEV, s->root_data) < 0)
+        fail(errfd, PROCTOR_STEP_MOUNT_ROOT);
+    for (int i = 0; i < s->op_count; i++) {
+        const proctor_mount_op_t *op = &s->ops[i];
+        current_op = i;
+        switch (op->kind) {
+        case PROCTOR_OP_MKDIR:
+            if (mkdir(op->target, op->mode) < 0 && errno != EEXIST) fail(errfd, PROCTOR_STEP_MKDIR);
+            break;
+        case PROCTOR_OP_TOUCH: {
+            int fd = open(op->target, O_CREAT | O_WRONLY | O_CLOEXEC, 0644);
+            if (fd < 0) fail(errfd, PROCTOR_STEP_TOUCH);
+            close(fd);
+            break;
+        }
+        case PROCTOR_OP_SYMLINK:
+            if (symlink(op->source, op->target) < 0) fail(errfd, PROCTOR_STEP_SYMLINK);
+            break;
+        case PROCTOR_OP_BIND_RO:
+        case PROCTOR_OP_BIND_RW: {
+            if (mount(op->source, op->target, NULL, MS_BIND | MS_REC, NULL) < 0) fail(errfd, PROCTOR_STEP_BIND);
+            struct mount_attr attr;
+            memset(&attr, 0, sizeof attr);
+            attr.attr_set = MOUNT_ATTR_NOSUID;
+            if (op->kind == PROCTOR_OP_BIND_RO) attr.attr_set |= MOUNT_ATTR_RDONLY | MOUNT_ATTR_NODEV;
+            if (syscall(SYS_mount_setattr, AT_FDCWD, op->target, AT_RECURSIVE, &attr, sizeof attr) < 0) {
+                // Kernels before 5.12: a non-recursive remount does the top mount.
+                unsigned long f = MS_REMOUNT | MS_BIND | MS_NOSUID;
+                if (op->kind == PROCTOR_OP_BIND_RO) f |= MS_RDONLY | MS_NODEV;
+                if (mount(NULL, op->target, NULL, f, NULL) < 0) fail(errfd, PROCTOR_STEP_REMOUNT);
+            }
+            break;
+        }
+        case PROCTOR_OP_TMPFS:
+            if (mount("tmpfs", op->target, "tmpfs", MS_NOSUID | MS_NODEV, op->data) < 0)
+                fail(errfd, PROCTOR_STEP_TMPFS);
+            break;
+        case PROCTOR_OP_PROC:
+            if (mount("proc", op->target, "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
+                fail(errfd, PROCTOR_STEP_PROC);
+            break;
+        default:
+            errno = EINVAL;
+            fail(errfd, PROCTOR_STEP_PROTOCOL);
+        }
+    }
+    current_op = -1;
+    if (s->hostname && sethostname(s->hostname, strlen(s->hostname)) < 0) fail(errfd, PROCTOR_STEP_HOSTNAME);
+    if (s->loopback_up) {
+        int sock = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+        struct ifreq ifr;
+        memset(&ifr, 0, sizeof ifr);
+        memcpy(ifr.ifr_name, "lo", 3);
+        if (sock < 0 || ioctl(sock, SIOCGIFFLAGS, &ifr) < 0) fail(errfd, PROCTOR_STEP_LOOPBACK);
+        ifr.ifr_flags |= IFF_UP | IFF_RUNNING;
+        if (ioctl(sock, SIOCSIFFLAGS, &ifr) < 0) fail(errfd, PROCTOR_STEP_LOOPBACK);
+        close(sock);
+    }
+    if (chdir(s->root) < 0) fail(errfd, PROCTOR_STEP_PIVOT_ROOT);
+    if (syscall(SYS_pivot_root, ".", ".") < 0) fail(errfd, PROCTOR_STEP_PIVOT_ROOT);
+    if (umount2(".", MNT_DETACH) < 0) fail(errfd, PROCTOR_STEP_UMOUNT_OLD);
+    if (chdir("/") < 0) fail(errfd, PROCTOR_STEP_CHDIR);
+    if (mount(NULL, "/", NULL, MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV, NULL) < 0)
+        fail(errfd, PROCTOR_STEP_REMOUNT);
+}
+
+/// pid 1 of the sandbox: reaps orphans until the runner closes the lifeline (or dies).
+static void __attribute__((noreturn)) init_main(const proctor_init_spec_t *s, int errfd) {
+    close_other_fds(errfd, s->lifeline_fd, -1);
+    build_root(s, errfd);
+
+    sigset_t all;
+    sigfillset(&all);
+    if (sigprocmask(SIG_SETMASK, &all, NULL) < 0) fail(errfd, PROCTOR_STEP_SIGNALS);
+    sigset_t chld;
+    sigemptyset(&chld);
+    sigaddset(&chld, SIGCHLD);
+    int sigfd = signalfd(-1, &chld, SFD_CLOEXEC | SFD_NONBLOCK);
+    if (sigfd < 0) fail(errfd, PROCTOR_STEP_SIGNALS);
+
+    if (drop_capabilities(s->cap_last) < 0) fail(errfd, PROCTOR_STEP_CAPS);
+    become(errfd, s->uid, s->gid);
+    // Not dumpable: processes of the same uid cannot open /proc/1/mem or /proc/1/root.
+    (void)prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+    if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) fail(errfd, PROCTOR_STEP_NO_NEW_PRIVS);
+
+    send_message(errfd, MSG_READY, 0, 0, 1);
+    close(errfd);
+
+    struct pollfd fds[2] = {{s->lifeline_fd, POLLIN, 0}, {sigfd, POLLIN, 0}};
+    for (;;) {
+        int n = poll(fds, 2, -1);
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            _exit(1);
+        }
+        if (fds[0].revents) _exit(0);   // the runner is gone (or asked us to go)
+        if (fds[1].revents) {
+            struct signalfd_siginfo info;
+            while (read(sigfd, &info, sizeof info) > 0) {}
+            while (waitpid(-1, NULL, WNOHANG | __WALL) > 0) {}
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------
+// exec
+
+static void __attribute__((noreturn)) exec_main(const proctor_exec_spec_t *s, int errfd) {
+    if (setsid() < 0) fail(errfd, PROCTOR_STEP_SETSID);
+    if (dup2(s->stdin_fd, 0) < 0 || dup2(s->stdout_fd, 1) < 0 || dup2(s->stderr_fd, 2) < 0)
+        fail(errfd, PROCTOR_STEP_DUP2);
+    if (chdir(s->cwd) < 0) fail(errfd, PROCTOR_STEP_CHDIR);
+    for (int i = 0; i < s->rlimit_count; i++) {
+        struct rlimit rl = {s->rlimits[i].soft, s->rlimits[i].hard};
+        if (setrlimit(s->rlimits[i].resource, &rl) < 0) fail(errfd, PROCTOR_STEP_RLIMIT);
+    }
+    if (drop_capabilities(s->cap_last) < 0) fail(errfd, PROCTOR_STEP_CAPS);
+    become(errfd, s->uid, s->gid);
+    if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) fail(errfd, PROCTOR_STEP_NO_NEW_PRIVS);
+    close_other_fds(errfd, -1, -1);
+    reset_signals();
+    if (s->seccomp_filter) {
+        struct sock_fprog prog = {s->seccomp_length, (struct sock_filter *)s->seccomp_filter};
+        if (prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog, 0, 0) < 0) fail(errfd, PROCTOR_STEP_SECCOMP);
+    }
+    const char *name = s->argv[0];
+    if (strchr(name, '/')) {
+        execve(name, (char *const *)s->argv, (char *const *)s->envp);
+        fail(errfd, PROCTOR_STEP_EXEC);
+    }
+    // PATH search, as execvpe does, into the parent's scratch buffer.
+    int saved = ENOENT;
+    size_t namelen = strlen(name);
+    const char *p = s->search_path ? s->search_path : "/usr/local/bin:/usr/bin:/bin";
+    while (*p) {
+        const char *end = strchr(p, ':');
+        size_t len = end ? (size_t)(end - p) : strlen(p);
+        if (len > 0 && len + namelen + 2 <= s->path_buffer_size) {
+            memcpy(s->path_buffer, p, len);
+            s->path_buffer[len] = '/';
+            memcpy(s->path_buffer + len + 1, name, namelen + 1);
+            execve(s->path_buffer, (char *const *)s->argv, (char *const *)s->envp);
+            if (errno != ENOENT && errno != ENOTDIR) saved = errno;
+        }
+        if (!end) break;
+        p = end + 1;
+    }
+    errno = saved;
+    fail(errfd, PROCTOR_STEP_EXEC);
+}
+
+// ---------------------------------------------------------------------------------
+// the shared choreography
+
+typedef struct {
+    const proctor_init_spec_t *init;
+    const proctor_exec_spec_t *exec;
+} spawn_target_t;
+
+static proctor_spawn_result_t spawn(spawn_target_t target, const int *cgroup_fds, int cgroup_fd_count) {
+    proctor_spawn_result_t result = {-1, PROCTOR_STEP_NONE, 0, -1};
+    int pipefd[2];
+    if (pipe2(pipefd, O_CLOEXEC) < 0) {
+        result.step = PROCTOR_STEP_PIPE;
+        result.error = errno;
+        return result;
+    }
+    // No signal handler of the parent may run in the children.
+    sigset_t all, old;
+    sigfillset(&all);
+    pthread_sigmask(SIG_SETMASK, &all, &old);
+
+    pid_t middle = fork();
+    if (middle == 0) {
+        int errfd = pipefd[1];
+        close(pipefd[0]);
+        if (join_cgroups(cgroup_fds, cgroup_fd_count) < 0) fail(errfd, PROCTOR_STEP_CGROUP);
+        unsigned long flags = CLONE_PARENT;
+        if (target.exec) {
+            if (setns(target.exec->ns_pidfd, target.exec->ns_flags) < 0) fail(errfd, PROCTOR_STEP_SETNS);
+        } else {
+            flags |= (unsigned long)target.init->clone_flags;
+        }
+        pid_t child = clone_child(flags);
+        if (child < 0) fail(errfd, PROCTOR_STEP_CLONE);
+        if (child == 0) {
+            if (target.exec) exec_main(target.exec, errfd);
+            init_main(target.init, errfd);
+        }
+        send_message(errfd, MSG_PID, 0, 0, child);
+        _exit(0);
+    }
+    int fork_errno = errno;
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    close(pipefd[1]);
+    if (middle < 0) {
+        close(pipefd[0]);
+        result.step = PROCTOR_STEP_FORK;
+        result.error = fork_errno;
+        return result;
+    }
+
+    // Read until every writer is gone: the middle child sends the pid; the grandchild
+    // sends READY (init) or an error, or closes its end by execve (exec).
+    int ready = 0;
+    message_t m;
+    for (;;) {
+        ssize_t r = read(pipefd[0], &m, sizeof m);
+        if (r < 0 && errno == EINTR) continue;
+        if (r <= 0) break;
+        if (r != (ssize_t)sizeof m) continue;
+        if (m.kind == MSG_PID) result.pid = m.pid;
+        else if (m.kind == MSG_READY) ready = 1;
+        else if (m.kind == MSG_ERROR && result.step == PROCTOR_STEP_NONE) {
+            result.step = m.step;
+            result.error = m.error;
+            result.op_index = m.pid;
+        }
+        // init keeps no copy of the pipe after READY, but its READY arrives first.
+        if (ready && result.pid > 0) break;
+    }
+    close(pipefd[0]);
+    int status;
+    while (waitpid(middle, &status, 0) < 0 && errno == EINTR) {}
+    if (result.step == PROCTOR_STEP_NONE && result.pid <= 0) {
+        result.step = PROCTOR_STEP_PROTOCOL;
+        result.error = ECHILD;
+    }
+    if (target.init && result.step == PROCTOR_STEP_NONE && !ready) {
+        result.step = PROCTOR_STEP_PROTOCOL;
+        result.error = EPIPE;
+    }
+    if (result.step != PROCTOR_STEP_NONE && result.pid > 0) {
+        // The grandchild failed and exited: reap it here.
+        while (waitpid(result.pid, &status, 0) < 0 && errno == EINTR) {}
+        result.pid = -1;
+    }
+    return result;
+}
+
+proctor_spawn_result_t proctor_spawn_init(const proctor_init_spec_t *spec, const int *cgroup_fds, int n) {
+    spawn_target_t t = {spec, NULL};
+    return spawn(t, cgroup_fds, n);
+}
+
+proctor_spawn_result_t proctor_spawn_exec(const proctor_exec_spec_t *spec, const int *cgroup_fds, int n) {
+    spawn_target_t t = {NULL, spec};
+    return spawn(t, cgroup_fds, n);
+}
+
+int proctor_pidfd_open(pid_t pid) {
+    return (int)syscall(SYS_pidfd_open, pid, 0);
+}
+
+int proctor_wait_pidfd(int pidfd, int *exit_code, int *signal_number) {
+    siginfo_t info;
+    for (;;) {
+        memset(&info, 0, sizeof info);
+        if (waitid((idtype_t)P_PIDFD, (id_t)pidfd, &info, WEXITED) == 0) break;
+        if (errno != EINTR) return -1;
+    }
+    *exit_code = -1;
+    *signal_number = 0;
+    if (info.si_code == CLD_EXITED) *exit_code = info.si_status;
+    else *signal_number = info.si_status;
+    return 0;
+}
+
+int proctor_open_in_root(int root_fd, const char *path, int flags, unsigned int mode) {
+    struct open_how how;
+    memset(&how, 0, sizeof how);
+    how.flags = (unsigned long long)(flags | O_CLOEXEC);
+    how.mode = (flags & (O_CREAT | O_TMPFILE)) ? mode : 0;
+    how.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS | RESOLVE_NO_XDEV;
+    for (;;) {
+        long r = syscall(SYS_openat2, root_fd, path, &how, sizeof how);
+        if (r >= 0 || errno != EAGAIN) return (int)r;
+    }
+}
+
+long proctor_memfd_create(const char *name) {
+    return syscall(SYS_memfd_create, name, 1U /* MFD_CLOEXEC */);
+}
+
+int proctor_cap_last(void) {
+    int fd = open("/proc/sys/kernel/cap_last_cap", O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return CAP_LAST_CAP;
+    char buf[16] = {0};
+    ssize_t r = read(fd, buf, sizeof buf - 1);
+    close(fd);
+    if (r <= 0) return CAP_LAST_CAP;
+    int v = 0;
+    for (ssize_t i = 0; i < r && buf[i] >= '0' && buf[i] <= '9'; i++) v = v * 10 + (buf[i] - '0');
+    return v > 0 ? v : CAP_LAST_CAP;
+}
+
+int proctor_pipe_cloexec(int fds[2]) {
+    return pipe2(fds, O_CLOEXEC);
+}

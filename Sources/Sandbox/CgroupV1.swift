@@ -1,0 +1,115 @@
+import SystemPackage
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// cgroup v1: one hierarchy per controller. Sandbox groups live in every hierarchy; exec
+/// groups (leaves) only where per-exec figures come from: memory (peak, OOM), and for CPU
+/// time and killing the v2 mount of a hybrid machine (cpu.stat, cgroup.kill) or else
+/// cpuacct and the freezer.
+struct CgroupV1: CgroupDriver {
+    let memory: FilePath
+    let pids: FilePath
+    let cpu: FilePath?
+    let cpuacct: FilePath?
+    let freezer: FilePath?
+    let unified: FilePath?
+
+    var version: CgroupVersion { .v1 }
+
+    /// Every root, each once (cpu and cpuacct may share a mount).
+    private var sandboxRoots: [FilePath] {
+        unique([memory, pids, cpu, cpuacct, freezer, unified].compactMap { $0 })
+    }
+
+    private var leafRoots: [FilePath] {
+        if let unified { return unique([memory, unified]) }
+        return unique([memory, cpuacct, freezer].compactMap { $0 })
+    }
+
+    private func unique(_ roots: [FilePath]) -> [FilePath] {
+        var seen = Set<FilePath>()
+        return roots.filter { seen.insert($0).inserted }
+    }
+
+    func createSandbox(_ path: String, limits: Limits) throws {
+        for root in sandboxRoots { try CgroupTree.mkdirs(root, path) }
+        let group = memory.appending(path)
+        _ = try? ControlFile.write(memory.appending("memory.use_hierarchy"), "1")
+        if let bytes = limits.memory {
+            try ControlFile.write(group.appending("memory.limit_in_bytes"), "\(bytes)")
+            // Swap counts against the same limit; absent where swap accounting is off.
+            _ = try? ControlFile.write(group.appending("memory.memsw.limit_in_bytes"), "\(bytes)")
+        }
+        _ = try? ControlFile.write(group.appending("memory.swappiness"), "0")
+        if let count = limits.processes {
+            try ControlFile.write(pids.appending(path).appending("pids.max"), "\(count)")
+        }
+        if let cpus = limits.cpus, let cpu {
+            let period = 100_000
+            try ControlFile.write(cpu.appending(path).appending("cpu.cfs_period_us"), "\(period)")
+            try ControlFile.write(cpu.appending(path).appending("cpu.cfs_quota_us"), "\(max(1000, Int(cpus * Double(period))))")
+        }
+    }
+
+    func createLeaf(_ path: String, memory bytes: Int?) throws {
+        for root in leafRoots { try CgroupTree.mkdir(root.appending(path)) }
+        if let bytes {
+            let group = memory.appending(path)
+            try ControlFile.write(group.appending("memory.limit_in_bytes"), "\(bytes)")
+            _ = try? ControlFile.write(group.appending("memory.memsw.limit_in_bytes"), "\(bytes)")
+        }
+    }
+
+    func procsFiles(sandbox: String, leaf: String) -> [FilePath] {
+        let leafPath = "\(sandbox)/\(leaf)"
+        var files = leafRoots.map { $0.appending(leafPath).appending("cgroup.procs") }
+        for root in sandboxRoots where !leafRoots.contains(root) {
+            files.append(root.appending(sandbox).appending("cgroup.procs"))
+        }
+        return files
+    }
+
+    func counters(_ path: String) -> CgroupCounters {
+        var c = CgroupCounters()
+        if let unified, let usec = ControlFile.keyed(ControlFile.read(unified.appending(path).appending("cpu.stat")), "usage_usec") {
+            c.cpuNanoseconds = UInt64(usec) * 1000
+        } else if let cpuacct, let ns = ControlFile.integer(cpuacct.appending(path).appending("cpuacct.usage")) {
+            c.cpuNanoseconds = UInt64(ns)
+        }
+        let group = memory.appending(path)
+        c.oomKills = ControlFile.keyed(ControlFile.read(group.appending("memory.oom_control")), "oom_kill") ?? 0
+        c.memoryFailures = ControlFile.integer(group.appending("memory.failcnt")) ?? 0
+        return c
+    }
+
+    func startPeakMeter(_ path: String) -> PeakMeter {
+        let file = memory.appending(path).appending("memory.max_usage_in_bytes")
+        _ = try? ControlFile.write(file, "0")
+        return PeakMeter(path: file, fd: nil)
+    }
+
+    func kill(_ path: String) {
+        if let unified, CgroupTree.killWithCgroupKill(unified.appending(path)) {
+            // The v1 hierarchies empty with it; wait for memory's view to catch up.
+            CgroupTree.waitEmpty(memory.appending(path)) {}
+            return
+        }
+        if let freezer {
+            let group = freezer.appending(path)
+            CgroupTree.killFrozen(freezeFile: group.appending("freezer.state"), freeze: "FROZEN", thaw: "THAWED", group: group)
+        } else {
+            let group = memory.appending(path)
+            CgroupTree.killFrozen(freezeFile: group.appending("no-freezer"), freeze: "", thaw: "", group: group)
+        }
+    }
+
+    func remove(_ path: String) {
+        for root in sandboxRoots { CgroupTree.removeRecursively(root.appending(path)) }
+    }
+
+    func children(_ path: String) -> [String] {
+        CgroupTree.subfolders(memory.appending(path))
+    }
+}

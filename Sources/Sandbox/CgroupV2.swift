@@ -1,0 +1,84 @@
+import SystemPackage
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// cgroup v2: one tree. Controllers are enabled down to each sandbox group; processes
+/// only live in leaves (init's and the exec slots'), as v2's no-internal-process rule asks.
+struct CgroupV2: CgroupDriver {
+    /// Our base group, e.g. /sys/fs/cgroup/proctor.
+    let root: FilePath
+
+    var version: CgroupVersion { .v2 }
+
+    private func enableControllers(in group: FilePath) {
+        let available = (ControlFile.read(group.appending("cgroup.controllers")) ?? "memory pids cpu")
+            .split(whereSeparator: { $0 == " " || $0 == "\n" })
+        for controller in ["memory", "pids", "cpu"] where available.contains(Substring(controller)) {
+            _ = try? ControlFile.write(group.appending("cgroup.subtree_control"), "+\(controller)")
+        }
+    }
+
+    func createSandbox(_ path: String, limits: Limits) throws {
+        enableControllers(in: root.removingLastComponent())
+        try CgroupTree.mkdirs(root, path) { enableControllers(in: $0) }
+        let group = root.appending(path)
+        if let bytes = limits.memory {
+            try ControlFile.write(group.appending("memory.max"), "\(bytes)")
+            _ = try? ControlFile.write(group.appending("memory.swap.max"), "0")
+        }
+        if let count = limits.processes {
+            try ControlFile.write(group.appending("pids.max"), "\(count)")
+        }
+        if let cpus = limits.cpus {
+            let period = 100_000
+            try ControlFile.write(group.appending("cpu.max"), "\(max(1000, Int(cpus * Double(period)))) \(period)")
+        }
+    }
+
+    func createLeaf(_ path: String, memory bytes: Int?) throws {
+        let group = root.appending(path)
+        try CgroupTree.mkdir(group)
+        if let bytes {
+            try ControlFile.write(group.appending("memory.max"), "\(bytes)")
+            _ = try? ControlFile.write(group.appending("memory.swap.max"), "0")
+        }
+    }
+
+    func procsFiles(sandbox: String, leaf: String) -> [FilePath] {
+        [root.appending(sandbox).appending(leaf).appending("cgroup.procs")]
+    }
+
+    func counters(_ path: String) -> CgroupCounters {
+        let group = root.appending(path)
+        let events = ControlFile.read(group.appending("memory.events"))
+        var c = CgroupCounters()
+        c.cpuNanoseconds = UInt64(ControlFile.keyed(ControlFile.read(group.appending("cpu.stat")), "usage_usec") ?? 0) * 1000
+        c.oomKills = ControlFile.keyed(events, "oom_kill") ?? 0
+        c.memoryFailures = ControlFile.keyed(events, "max") ?? 0
+        return c
+    }
+
+    /// Since Linux 6.12 a write to memory.peak resets the peak as seen through that fd.
+    func startPeakMeter(_ path: String) -> PeakMeter {
+        let file = root.appending(path).appending("memory.peak")
+        let fd = try? FileDescriptor.open(file, .readWrite, options: .closeOnExec)
+        if let fd { _ = try? fd.writeAll(Array("reset\n".utf8)) }
+        return PeakMeter(path: file, fd: fd)
+    }
+
+    func kill(_ path: String) {
+        let group = root.appending(path)
+        if CgroupTree.killWithCgroupKill(group) { return }
+        CgroupTree.killFrozen(freezeFile: group.appending("cgroup.freeze"), freeze: "1", thaw: "0", group: group)
+    }
+
+    func remove(_ path: String) {
+        CgroupTree.removeRecursively(root.appending(path))
+    }
+
+    func children(_ path: String) -> [String] {
+        CgroupTree.subfolders(root.appending(path))
+    }
+}

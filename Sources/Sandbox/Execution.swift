@@ -1,0 +1,119 @@
+import Dispatch
+import Synchronization
+import SystemPackage
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A running exec: its output streams, its stdin (for `.pipe`), and its result.
+public final class Execution: Sendable {
+    /// The process's pid on the host.
+    public let pid: Int32
+    /// Output chunks as they come, when `ExecOptions.streamOutput` is set (else finished at once).
+    public let stdout: AsyncStream<[UInt8]>
+    public let stderr: AsyncStream<[UInt8]>
+    /// The write end of stdin, for `ExecOptions.Input.pipe`.
+    public let stdin: StdinWriter?
+    let outcome: Promise<ExecResult>
+    let stopper: @Sendable () -> Void
+
+    init(pid: Int32, stdout: AsyncStream<[UInt8]>, stderr: AsyncStream<[UInt8]>, stdin: StdinWriter?,
+         outcome: Promise<ExecResult>, stopper: @escaping @Sendable () -> Void) {
+        self.pid = pid
+        self.stdout = stdout
+        self.stderr = stderr
+        self.stdin = stdin
+        self.outcome = outcome
+        self.stopper = stopper
+    }
+
+    /// Waits for the end of the run: the main process ended and every process it left was killed.
+    public func wait() async -> ExecResult {
+        await outcome.value()
+    }
+
+    /// Kills the run's processes now (the result says signaled).
+    public func kill() {
+        stopper()
+    }
+}
+
+/// Writes to a process's stdin pipe; writes block off the cooperative pool.
+public final class StdinWriter: Sendable {
+    private let fd: Mutex<FileDescriptor?>
+    private let queue = DispatchQueue(label: "proctor.stdin")
+
+    init(fd: FileDescriptor) {
+        self.fd = Mutex(fd)
+    }
+
+    public func write(_ bytes: [UInt8]) async throws {
+        let target = fd.withLock { $0 }
+        guard let target else { throw SandboxError(.exec, "stdin is closed", errno: .badFileDescriptor) }
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+            queue.async {
+                do {
+                    _ = try target.writeAll(bytes)
+                    continuation.resume()
+                } catch let errno as Errno {
+                    continuation.resume(throwing: SandboxError(.exec, "write to stdin", errno: errno))
+                } catch {
+                    continuation.resume(throwing: error)
+                }
+            }
+        }
+    }
+
+    public func write(_ text: String) async throws {
+        try await write(Array(text.utf8))
+    }
+
+    /// Closes stdin: the process reads end of file.
+    public func close() {
+        let target = fd.withLock { fd -> FileDescriptor? in
+            defer { fd = nil }
+            return fd
+        }
+        queue.async { try? target?.close() }
+    }
+
+    deinit {
+        try? fd.withLock { $0 }?.close()
+    }
+}
+
+/// A value that arrives once, awaited by any number of tasks.
+final class Promise<Value: Sendable>: Sendable {
+    private let state = Mutex<(value: Value?, waiters: [CheckedContinuation<Value, Never>])>((nil, []))
+
+    func fulfill(_ value: Value) {
+        let waiters = state.withLock { s -> [CheckedContinuation<Value, Never>] in
+            guard s.value == nil else { return [] }
+            s.value = value
+            defer { s.waiters = [] }
+            return s.waiters
+        }
+        for w in waiters { w.resume(returning: value) }
+    }
+
+    var current: Value? { state.withLock { $0.value } }
+
+    func value() async -> Value {
+        await withCheckedContinuation { continuation in
+            let ready = state.withLock { s -> Value? in
+                if let v = s.value { return v }
+                s.waiters.append(continuation)
+                return nil
+            }
+            if let ready { continuation.resume(returning: ready) }
+        }
+    }
+}
+
+/// Monotonic seconds.
+func monotonicNow() -> Double {
+    var ts = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &ts)
+    return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
+}

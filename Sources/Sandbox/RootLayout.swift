@@ -1,0 +1,142 @@
+import CSandbox
+import SystemPackage
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The steps that build a sandbox's root, computed on the host before fork. Targets are
+/// host paths below the new root's mount point, valid only in the sandbox's mount ns.
+struct RootLayout {
+    struct Op {
+        var kind: proctor_op_kind_t
+        var source: String? = nil
+        var target: String
+        var data: String? = nil
+        var mode: UInt32 = 0o755
+    }
+
+    /// Host folders that make up the default image (the ones that exist are used).
+    static let hostImage: [String] = ["/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32", "/etc"]
+    /// Folders of a rootfs image that the sandbox makes fresh instead of binding.
+    static let rootfsSkipped: Set<String> = ["dev", "proc", "sys", "tmp", "run", "mnt", "media", "lost+found"]
+    static let deviceNodes = ["null", "zero", "full", "random", "urandom"]
+
+    let mountPoint: String
+    private(set) var ops: [Op] = []
+    private var made: Set<String> = ["/"]
+
+    init(mountPoint: String, configuration c: SandboxConfiguration, uid: uid_t, gid: gid_t) throws {
+        self.mountPoint = mountPoint
+        switch c.image {
+        case .host:
+            for path in Self.hostImage { try addImageEntry(host: path, inside: path) }
+        case .rootfs(let root):
+            guard let dir = opendir(root.string) else {
+                throw SandboxError(.invalidConfiguration, "rootfs \(root)", errno: Errno(rawValue: errno))
+            }
+            var names: [String] = []
+            while let e = readdir(dir) {
+                let name = withUnsafePointer(to: e.pointee.d_name) {
+                    $0.withMemoryRebound(to: CChar.self, capacity: 256) { String(cString: $0) }
+                }
+                if name != "." && name != ".." && !Self.rootfsSkipped.contains(name) { names.append(name) }
+            }
+            closedir(dir)
+            for name in names.sorted() {
+                try addImageEntry(host: root.appending(name).string, inside: "/" + name)
+            }
+        }
+        for bind in c.binds {
+            try requireExisting(bind.source.string)
+            mkdirs(bind.target.string)
+            ops.append(Op(kind: bind.writable ? PROCTOR_OP_BIND_RW : PROCTOR_OP_BIND_RO,
+                          source: bind.source.string, target: inside(bind.target.string)))
+        }
+        mkdirs("/proc")
+        ops.append(Op(kind: PROCTOR_OP_PROC, target: inside("/proc")))
+        mkdirs("/dev")
+        ops.append(Op(kind: PROCTOR_OP_TMPFS, target: inside("/dev"), data: "size=64k,nr_inodes=64,mode=0755"))
+        for node in Self.deviceNodes { addDevice("/dev/" + node) }
+        for device in c.devices {
+            try requireCharacterDevice(device.string)
+            mkdirs(device.removingLastComponent().string)
+            addDevice(device.string)
+        }
+        for (name, target) in [("fd", "/proc/self/fd"), ("stdin", "/proc/self/fd/0"),
+                               ("stdout", "/proc/self/fd/1"), ("stderr", "/proc/self/fd/2")] {
+            ops.append(Op(kind: PROCTOR_OP_SYMLINK, source: target, target: inside("/dev/" + name)))
+        }
+        let shared = "size=\(c.limits.tmpSize),mode=1777"
+        mkdirs("/dev/shm")
+        ops.append(Op(kind: PROCTOR_OP_TMPFS, target: inside("/dev/shm"), data: shared))
+        mkdirs("/tmp")
+        ops.append(Op(kind: PROCTOR_OP_TMPFS, target: inside("/tmp"), data: shared))
+        mkdirs(c.workdir.string)
+        ops.append(Op(kind: PROCTOR_OP_TMPFS, target: inside(c.workdir.string),
+                      data: "size=\(c.limits.workdirSize),mode=0755,uid=\(uid),gid=\(gid)"))
+    }
+
+    private func inside(_ path: String) -> String {
+        path == "/" ? mountPoint : mountPoint + path
+    }
+
+    private mutating func mkdirs(_ path: String) {
+        var current = ""
+        for part in path.split(separator: "/") {
+            current += "/" + part
+            if made.insert(current).inserted {
+                ops.append(Op(kind: PROCTOR_OP_MKDIR, target: inside(current), mode: 0o755))
+            }
+        }
+    }
+
+    private mutating func addDevice(_ path: String) {
+        ops.append(Op(kind: PROCTOR_OP_TOUCH, target: inside(path)))
+        ops.append(Op(kind: PROCTOR_OP_BIND_RW, source: path, target: inside(path)))
+    }
+
+    private mutating func addImageEntry(host: String, inside path: String) throws {
+        var st = stat()
+        guard lstat(host, &st) == 0 else { return }
+        switch st.st_mode & S_IFMT {
+        case S_IFLNK:
+            var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+            let n = readlink(host, &buffer, buffer.count - 1)
+            guard n > 0 else { return }
+            let target = String(decoding: buffer[..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+            made.insert(path)
+            ops.append(Op(kind: PROCTOR_OP_SYMLINK, source: target, target: inside(path)))
+        case S_IFDIR:
+            mkdirs(path)
+            ops.append(Op(kind: PROCTOR_OP_BIND_RO, source: host, target: inside(path)))
+        default:
+            return
+        }
+    }
+
+    private func requireExisting(_ path: String) throws {
+        var st = stat()
+        guard stat(path, &st) == 0 else {
+            throw SandboxError(.invalidConfiguration, "bind source \(path)", errno: Errno(rawValue: errno))
+        }
+    }
+
+    private func requireCharacterDevice(_ path: String) throws {
+        var st = stat()
+        guard stat(path, &st) == 0 else {
+            throw SandboxError(.invalidConfiguration, "device \(path)", errno: Errno(rawValue: errno))
+        }
+        guard st.st_mode & S_IFMT == S_IFCHR else {
+            throw SandboxError(.invalidConfiguration, "device \(path) is not a character device")
+        }
+    }
+
+    /// The ops as C structs; strings live in `strings`.
+    func cOps(_ strings: CStrings) -> [proctor_mount_op_t] {
+        ops.map { op in
+            proctor_mount_op_t(kind: Int32(op.kind.rawValue), source: strings.optional(op.source),
+                               target: strings.string(op.target), data: strings.optional(op.data), mode: op.mode)
+        }
+    }
+}

@@ -1,0 +1,403 @@
+import CSandbox
+import Foundation
+import Logging
+import Synchronization
+import SystemPackage
+
+/// A group of processes jailed together, in the shape of Modal's sandboxes: create it with
+/// an image, limits and a network policy, `exec` commands in it, read and write its files
+/// through `fs`, and `terminate` it. Its pid 1 is a tiny init that lives until then.
+public final class Sandbox: Sendable {
+    public let id: String
+    public let configuration: SandboxConfiguration
+    /// Host-side access to the workdir and /tmp, safe against anything the program did.
+    public let fs: SandboxFileSystem
+    /// The unprivileged uid (and gid) of every process of this sandbox.
+    public let uid: UInt32
+    public var cgroupVersion: CgroupVersion { runtime.driver.version }
+
+    let runtime: SandboxRuntime
+    let logger: Logger
+    let group: String
+    let initPid: pid_t
+    let initPidfd: FileDescriptor
+    let lifeline: FileDescriptor
+    let lease: UidAllocator.Lease
+    let policy: SeccompPolicy
+    private let state = Mutex(State())
+
+    struct State {
+        var terminated = false
+        var freeSlots: [ExecSlot] = []
+        var slotCount = 0
+        var running: [Int: ExecMonitor] = [:]
+        var nextExec = 0
+        var lifetimeTask: Task<Void, Never>? = nil
+    }
+
+    private init(id: String, configuration: SandboxConfiguration, fs: SandboxFileSystem, runtime: SandboxRuntime,
+                 logger: Logger, group: String, initPid: pid_t, initPidfd: FileDescriptor, lifeline: FileDescriptor,
+                 lease: UidAllocator.Lease, policy: SeccompPolicy) {
+        self.id = id
+        self.configuration = configuration
+        self.fs = fs
+        self.uid = lease.uid
+        self.runtime = runtime
+        self.logger = logger
+        self.group = group
+        self.initPid = initPid
+        self.initPidfd = initPidfd
+        self.lifeline = lifeline
+        self.lease = lease
+        self.policy = policy
+    }
+
+    /// Creates a sandbox: its cgroup, its init in fresh namespaces, its root.
+    public static func create(_ configuration: SandboxConfiguration = .init(),
+                              logger: Logger = Logger(label: "proctor.sandbox")) async throws -> Sandbox {
+        let runtime = try SandboxRuntime.get(logger: logger)
+        let driver = runtime.driver
+        let lease = try runtime.uids.lease()
+        let group = runtime.nextSandboxName()
+        do {
+            try driver.createSandbox(group, limits: configuration.limits)
+            try driver.createLeaf("\(group)/init", memory: nil)
+            let policy = try runtime.policy(for: configuration.network)
+            let layout = try RootLayout(mountPoint: runtime.rootMountPoint, configuration: configuration,
+                                        uid: lease.uid, gid: lease.uid)
+            let (readEnd, writeEnd) = try FileDescriptor.pipe()
+            defer { try? readEnd.close() }
+            _ = fcntl(writeEnd.rawValue, F_SETFD, FD_CLOEXEC)
+            _ = fcntl(readEnd.rawValue, F_SETFD, FD_CLOEXEC)
+            let procs = try openProcsFiles(driver.procsFiles(sandbox: group, leaf: "init"))
+            defer { for fd in procs { try? fd.close() } }
+
+            let strings = CStrings()
+            let ops = layout.cOps(strings)
+            let flags = joinedNamespaces(configuration.network)
+            let result: proctor_spawn_result_t = ops.withUnsafeBufferPointer { opsBuffer in
+                var spec = proctor_init_spec_t(
+                    clone_flags: flags, root: strings.string(runtime.rootMountPoint),
+                    root_data: strings.string("size=1m,nr_inodes=4096,mode=0755"),
+                    ops: opsBuffer.baseAddress, op_count: Int32(opsBuffer.count),
+                    hostname: strings.string(configuration.hostname),
+                    loopback_up: configuration.network == .blocked ? 1 : 0,
+                    lifeline_fd: readEnd.rawValue, uid: lease.uid, gid: lease.uid, cap_last: runtime.capLast)
+                let raw = procs.map(\.rawValue)
+                return raw.withUnsafeBufferPointer { proctor_spawn_init(&spec, $0.baseAddress, Int32($0.count)) }
+            }
+            guard result.step == 0 else {
+                try? writeEnd.close()
+                throw SandboxError(.childSetup, "sandbox setup failed: " + ChildStep.describe(result, layout: layout))
+            }
+            let pidfdRaw = proctor_pidfd_open(result.pid)
+            guard pidfdRaw >= 0 else {
+                kill(result.pid, SIGKILL)
+                throw SandboxError(.setup, "pidfd_open", errno: Errno(rawValue: errno))
+            }
+            let fs = try SandboxFileSystem(initPid: result.pid, workdir: configuration.workdir, uid: lease.uid)
+            let sandbox = Sandbox(
+                id: String(group.split(separator: "/").last!), configuration: configuration, fs: fs,
+                runtime: runtime, logger: logger, group: group, initPid: result.pid,
+                initPidfd: FileDescriptor(rawValue: pidfdRaw), lifeline: writeEnd, lease: lease, policy: policy)
+            if let lifetime = configuration.lifetime {
+                let task = Task { [weak sandbox] in
+                    try? await Task.sleep(for: lifetime)
+                    if !Task.isCancelled { await sandbox?.terminate() }
+                }
+                sandbox.state.withLock { $0.lifetimeTask = task }
+            }
+            logger.debug("sandbox created", metadata: ["id": "\(sandbox.id)", "uid": "\(lease.uid)", "init": "\(result.pid)"])
+            return sandbox
+        } catch {
+            driver.kill(group)
+            driver.remove(group)
+            throw error
+        }
+    }
+
+    static func openProcsFiles(_ paths: [FilePath]) throws -> [FileDescriptor] {
+        var fds: [FileDescriptor] = []
+        for path in paths {
+            do {
+                fds.append(try FileDescriptor.open(path, .writeOnly, options: .closeOnExec))
+            } catch let errno as Errno {
+                for fd in fds { try? fd.close() }
+                throw SandboxError(.setup, "open \(path)", errno: errno)
+            }
+        }
+        return fds
+    }
+
+    public var isTerminated: Bool { state.withLock { $0.terminated } }
+
+    // MARK: exec
+
+    /// Starts `argv` in the sandbox. A relative command is looked up on the sandbox's PATH.
+    /// Setup failures inside the child come back as a result with status `sandbox-error`.
+    public func exec(_ argv: [String], _ options: ExecOptions = .init()) async throws -> Execution {
+        guard !argv.isEmpty else { throw SandboxError(.invalidConfiguration, "empty command") }
+        let slot = try acquireSlot(memory: options.memory ?? configuration.limits.memory)
+        var childFDs: [FileDescriptor] = []
+        var parentFDs: [FileDescriptor] = []
+        func cleanup() {
+            for fd in childFDs + parentFDs { try? fd.close() }
+        }
+        let stdinWriter: StdinWriter?
+        let stdoutPipe, stderrPipe: (readEnd: FileDescriptor, writeEnd: FileDescriptor)
+        do {
+            let (input, writer) = try Self.openInput(options.stdin)
+            childFDs.append(input)
+            stdinWriter = writer
+            stdoutPipe = try Self.pipe()
+            childFDs.append(stdoutPipe.writeEnd)
+            parentFDs.append(stdoutPipe.readEnd)
+            stderrPipe = try Self.pipe()
+            childFDs.append(stderrPipe.writeEnd)
+            parentFDs.append(stderrPipe.readEnd)
+        } catch {
+            cleanup()
+            releaseSlot(slot)
+            throw error
+        }
+
+        var environment = configuration.environment
+        environment.merge(options.environment) { $1 }
+        let envp = environment.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
+        let limits = configuration.limits
+        var rlimits: [proctor_rlimit_t] = [
+            .init(resource: Int32(RLIMIT_NOFILE.rawValue), soft: rlim_t(limits.openFiles), hard: rlim_t(limits.openFiles)),
+            .init(resource: Int32(RLIMIT_FSIZE.rawValue), soft: rlim_t(limits.fileSize), hard: rlim_t(limits.fileSize)),
+            .init(resource: Int32(RLIMIT_CORE.rawValue), soft: 0, hard: 0),
+        ]
+        if let stack = limits.stack {
+            rlimits.append(.init(resource: Int32(RLIMIT_STACK.rawValue), soft: rlim_t(stack), hard: rlim_t(stack)))
+        }
+        let driver = runtime.driver
+        let baseline = driver.counters(slot.path)
+        let peak = driver.startPeakMeter(slot.path)
+        let strings = CStrings()
+        let start = monotonicNow()
+        let result: proctor_spawn_result_t = policy.program.withUnsafeBytes { bpf in
+            rlimits.withUnsafeBufferPointer { rl in
+                var spec = proctor_exec_spec_t(
+                    ns_pidfd: initPidfd.rawValue, ns_flags: Self.joinedNamespaces(configuration.network),
+                    cwd: strings.string((options.cwd ?? configuration.workdir).string),
+                    argv: strings.array(argv), envp: strings.array(envp),
+                    search_path: strings.optional(environment["PATH"]),
+                    path_buffer: strings.buffer(8192), path_buffer_size: 8192,
+                    stdin_fd: childFDs[0].rawValue, stdout_fd: childFDs[1].rawValue, stderr_fd: childFDs[2].rawValue,
+                    uid: uid, gid: uid, rlimits: rl.baseAddress, rlimit_count: Int32(rl.count),
+                    cap_last: runtime.capLast, seccomp_filter: bpf.baseAddress,
+                    seccomp_length: UInt16(policy.instructionCount))
+                let raw = slot.procs.map(\.rawValue)
+                return raw.withUnsafeBufferPointer { proctor_spawn_exec(&spec, $0.baseAddress, Int32($0.count)) }
+            }
+        }
+        for fd in childFDs { try? fd.close() }
+        childFDs = []
+
+        let outcome = Promise<ExecResult>()
+        let (stdoutStream, stdoutContinuation) = AsyncStream.makeStream(of: [UInt8].self)
+        let (stderrStream, stderrContinuation) = AsyncStream.makeStream(of: [UInt8].self)
+        let pidfdRaw = result.step == 0 ? proctor_pidfd_open(result.pid) : -1
+        guard result.step == 0, pidfdRaw >= 0 else {
+            if result.step == 0 { kill(result.pid, SIGKILL); waitpid(result.pid, nil, 0) }
+            cleanup()
+            releaseSlot(slot)
+            stdoutContinuation.finish()
+            stderrContinuation.finish()
+            let message = result.step == 0 ? "pidfd_open: \(Errno(rawValue: errno))" : ChildStep.describe(result, command: argv[0])
+            outcome.fulfill(ExecResult(status: .sandboxError, wallTime: monotonicNow() - start, error: message))
+            return Execution(pid: -1, stdout: stdoutStream, stderr: stderrStream, stdin: nil, outcome: outcome) {}
+        }
+        _ = fcntl(stdoutPipe.readEnd.rawValue, F_SETFL, O_NONBLOCK)
+        _ = fcntl(stderrPipe.readEnd.rawValue, F_SETFL, O_NONBLOCK)
+        let execNumber = state.withLock { s -> Int in
+            s.nextExec += 1
+            return s.nextExec
+        }
+        let monitor = ExecMonitor(
+            pidfd: FileDescriptor(rawValue: pidfdRaw), options: options, slot: slot, driver: driver, start: start,
+            baseline: baseline, peak: peak,
+            stdout: .init(fd: stdoutPipe.readEnd, continuation: stdoutContinuation),
+            stderr: .init(fd: stderrPipe.readEnd, continuation: stderrContinuation),
+            outcome: outcome
+        ) { [weak self] in
+            self?.finished(execNumber, slot: slot)
+        }
+        let accepted = state.withLock { s -> Bool in
+            if s.terminated { return false }
+            s.running[execNumber] = monitor
+            return true
+        }
+        monitor.startThread()
+        if !accepted { monitor.stop() }
+        return Execution(pid: result.pid, stdout: stdoutStream, stderr: stderrStream, stdin: stdinWriter,
+                         outcome: outcome) { [monitor] in monitor.stop() }
+    }
+
+    /// exec and wait: the usual one-call use.
+    public func run(_ argv: [String], _ options: ExecOptions = .init()) async throws -> ExecResult {
+        try await exec(argv, options).wait()
+    }
+
+    static func joinedNamespaces(_ network: SandboxConfiguration.Network) -> Int32 {
+        var flags = PROCTOR_CLONE_NEWPID | PROCTOR_CLONE_NEWNS | PROCTOR_CLONE_NEWIPC | PROCTOR_CLONE_NEWUTS | PROCTOR_CLONE_NEWCGROUP
+        if network == .blocked { flags |= PROCTOR_CLONE_NEWNET }
+        return Int32(flags)
+    }
+
+    private static func pipe() throws -> (readEnd: FileDescriptor, writeEnd: FileDescriptor) {
+        var fds: [Int32] = [0, 0]
+        guard proctor_pipe_cloexec(&fds) == 0 else { throw SandboxError(.setup, "pipe", errno: Errno(rawValue: errno)) }
+        return (try aboveStdio(FileDescriptor(rawValue: fds[0])), try aboveStdio(FileDescriptor(rawValue: fds[1])))
+    }
+
+    /// The child dup2s its stdio from fds >= 3; a runner started with 0-2 closed could get one.
+    private static func aboveStdio(_ fd: FileDescriptor) throws -> FileDescriptor {
+        guard fd.rawValue < 3 else { return fd }
+        let copy = fcntl(fd.rawValue, F_DUPFD_CLOEXEC, 3)
+        try? fd.close()
+        guard copy >= 0 else { throw SandboxError(.setup, "dup", errno: Errno(rawValue: errno)) }
+        return FileDescriptor(rawValue: copy)
+    }
+
+    private static func openInput(_ input: ExecOptions.Input) throws -> (FileDescriptor, StdinWriter?) {
+        do {
+            switch input {
+            case .null:
+                return (try aboveStdio(FileDescriptor.open("/dev/null", .readOnly, options: .closeOnExec)), nil)
+            case .file(let path):
+                return (try aboveStdio(FileDescriptor.open(path, .readOnly, options: .closeOnExec)), nil)
+            case .bytes(let bytes):
+                let raw = Int32(proctor_memfd_create("proctor-stdin"))
+                guard raw >= 0 else { throw Errno(rawValue: errno) }
+                let fd = try aboveStdio(FileDescriptor(rawValue: raw))
+                _ = try fd.writeAll(bytes)
+                _ = try fd.seek(offset: 0, from: .start)
+                return (fd, nil)
+            case .inherit(let fd):
+                let copy = fcntl(fd.rawValue, F_DUPFD_CLOEXEC, 3)
+                guard copy >= 0 else { throw Errno(rawValue: errno) }
+                return (FileDescriptor(rawValue: copy), nil)
+            case .pipe:
+                let p = try pipe()
+                return (p.readEnd, StdinWriter(fd: p.writeEnd))
+            }
+        } catch let errno as Errno {
+            throw SandboxError(.setup, "open stdin", errno: errno)
+        }
+    }
+
+    // MARK: exec slots
+
+    /// A leaf cgroup for one exec at a time, reused: making and removing cgroups costs more
+    /// than the exec itself.
+    private func acquireSlot(memory: Int?) throws -> ExecSlot {
+        let (reused, number) = try state.withLock { s -> (ExecSlot?, Int) in
+            if s.terminated { throw SandboxError(.terminated, "sandbox \(id) is terminated") }
+            if let slot = s.freeSlots.popLast() { return (slot, 0) }
+            s.slotCount += 1
+            return (nil, s.slotCount)
+        }
+        let driver = runtime.driver
+        if let reused {
+            if reused.memory != memory {
+                try driver.createLeaf(reused.path, memory: memory)
+                reused.memory = memory
+            }
+            return reused
+        }
+        let path = "\(group)/x\(number)"
+        try driver.createLeaf(path, memory: memory)
+        let procs = try Self.openProcsFiles(driver.procsFiles(sandbox: group, leaf: "x\(number)"))
+        return ExecSlot(path: path, procs: procs, memory: memory)
+    }
+
+    private func releaseSlot(_ slot: ExecSlot) {
+        state.withLock { s in
+            if !s.terminated { s.freeSlots.append(slot) }
+        }
+    }
+
+    private func finished(_ number: Int, slot: ExecSlot) {
+        state.withLock { s in
+            s.running[number] = nil
+            if !s.terminated { s.freeSlots.append(slot) }
+        }
+    }
+
+    // MARK: lifecycle
+
+    /// Kills every process, then removes the cgroups; nothing of the sandbox survives.
+    public func terminate() async {
+        let (monitors, lifetimeTask, first) = state.withLock { s in
+            defer { s.terminated = true; s.lifetimeTask = nil }
+            return (Array(s.running.values), s.lifetimeTask, !s.terminated)
+        }
+        guard first else { return }
+        lifetimeTask?.cancel()
+        let driver = runtime.driver
+        driver.kill(group)
+        try? lifeline.close()
+        var code: Int32 = 0
+        var sig: Int32 = 0
+        _ = proctor_wait_pidfd(initPidfd.rawValue, &code, &sig)
+        for monitor in monitors { _ = await monitor.outcome.value() }
+        try? initPidfd.close()
+        fs.close()
+        state.withLock { s in
+            for slot in s.freeSlots { slot.close() }
+            s.freeSlots = []
+        }
+        driver.remove(group)
+        logger.debug("sandbox terminated", metadata: ["id": "\(id)"])
+    }
+
+    /// Makes the sandbox as new for its next user: every process killed, workdir, /tmp and
+    /// /dev/shm emptied. (Counters start anew with each exec anyway.)
+    public func reset() async throws {
+        let monitors = try state.withLock { s -> [ExecMonitor] in
+            if s.terminated { throw SandboxError(.terminated, "sandbox \(id) is terminated") }
+            return Array(s.running.values)
+        }
+        for monitor in monitors {
+            monitor.stop()
+            _ = await monitor.outcome.value()
+        }
+        try fs.wipe()
+    }
+
+    deinit {
+        if !state.withLock({ $0.terminated }) {
+            // Forgotten without terminate: kill what we can synchronously.
+            runtime.driver.kill(group)
+            try? lifeline.close()
+            var code: Int32 = 0
+            var sig: Int32 = 0
+            _ = proctor_wait_pidfd(initPidfd.rawValue, &code, &sig)
+            try? initPidfd.close()
+            fs.close()
+            state.withLock { s in for slot in s.freeSlots { slot.close() } }
+            runtime.driver.remove(group)
+        }
+    }
+}
+
+/// A leaf cgroup that runs one exec at a time, with its cgroup.procs files kept open.
+final class ExecSlot: @unchecked Sendable {
+    let path: String
+    let procs: [FileDescriptor]
+    var memory: Int?
+
+    init(path: String, procs: [FileDescriptor], memory: Int?) {
+        self.path = path
+        self.procs = procs
+        self.memory = memory
+    }
+
+    func close() {
+        for fd in procs { try? fd.close() }
+    }
+}

@@ -1,0 +1,283 @@
+import CSandbox
+import Foundation
+import Synchronization
+import SystemPackage
+
+/// Host-side file access to a sandbox's workdir and /tmp.
+///
+/// The runner holds a directory fd on each of the sandbox's tmpfs roots, opened through
+/// /proc/INIT/root when the sandbox was made (before any untrusted code ran). Every path
+/// is resolved with openat2(RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS | RESOLVE_NO_XDEV)
+/// against that fd: ".." stops at the root, absolute symlinks resolve inside it, magic
+/// links (/proc/1/root) are refused, and nothing crosses into another mount. The last
+/// component is never followed when it is a symlink. So a symlink the program planted
+/// can never send a host-side read or write to a host file.
+public final class SandboxFileSystem: Sendable {
+    /// A file or folder in a listing or `stat`.
+    public struct Entry: Sendable, Hashable, Codable {
+        public enum Kind: String, Sendable, Hashable, Codable { case file, directory, symlink, other }
+        public var name: String
+        public var kind: Kind
+        public var size: Int
+        public var mode: UInt32
+        public var modified: Double
+    }
+
+    public let workdir: FilePath
+    let uid: UInt32
+    private let roots: Mutex<[FilePath: FileDescriptor]>
+
+    init(initPid: pid_t, workdir: FilePath, uid: UInt32) throws {
+        self.workdir = workdir
+        self.uid = uid
+        var roots: [FilePath: FileDescriptor] = [:]
+        for inside in [workdir, FilePath("/tmp"), FilePath("/dev/shm")] {
+            let path = "/proc/\(initPid)/root\(inside.string)"
+            let fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+            guard fd >= 0 else {
+                for fd in roots.values { try? fd.close() }
+                throw SandboxError(.setup, "open \(inside) of the sandbox", errno: Errno(rawValue: errno))
+            }
+            roots[inside] = FileDescriptor(rawValue: fd)
+        }
+        self.roots = Mutex(roots)
+    }
+
+    func close() {
+        roots.withLock { r in
+            for fd in r.values { try? fd.close() }
+            r = [:]
+        }
+    }
+
+    /// Splits a sandbox path into the tmpfs root it lives on and the path below it.
+    /// Relative paths are relative to the workdir.
+    func locate(_ path: String) throws -> (root: FileDescriptor, relative: String) {
+        let absolute = path.hasPrefix("/") ? path : workdir.appending(path).string
+        let normal = FilePath(absolute).lexicallyNormalized()
+        return try roots.withLock { r in
+            for (inside, fd) in r where normal.starts(with: inside) {
+                var rel = normal
+                _ = rel.removePrefix(inside)
+                return (fd, rel.string.isEmpty ? "." : rel.string)
+            }
+            if r.isEmpty { throw SandboxError(.terminated, "the sandbox is terminated") }
+            throw SandboxError(.invalidPath, "\(path) is outside the sandbox's workdir (\(workdir)) and /tmp")
+        }
+    }
+
+    private func openInside(_ path: String, _ flags: Int32, mode: UInt32 = 0) throws -> FileDescriptor {
+        let (root, relative) = try locate(path)
+        let fd = proctor_open_in_root(root.rawValue, relative, flags, mode)
+        guard fd >= 0 else { throw SandboxError(.fileSystem, "open \(path)", errno: Errno(rawValue: errno)) }
+        return FileDescriptor(rawValue: fd)
+    }
+
+    /// The folder that holds `path`, opened safely, and the last component's name.
+    private func openParent(_ path: String) throws -> (FileDescriptor, String) {
+        let (root, relative) = try locate(path)
+        let file = FilePath(relative)
+        guard let last = file.lastComponent?.string, last != ".", last != ".." else {
+            throw SandboxError(.invalidPath, "\(path) names no file")
+        }
+        let parent = file.removingLastComponent().string
+        let fd = proctor_open_in_root(root.rawValue, parent.isEmpty ? "." : parent, O_RDONLY | O_DIRECTORY, 0)
+        guard fd >= 0 else { throw SandboxError(.fileSystem, "open folder of \(path)", errno: Errno(rawValue: errno)) }
+        return (FileDescriptor(rawValue: fd), last)
+    }
+
+    /// Writes a file (creating its folders), owned by the sandbox's user.
+    public func write(_ path: String, _ bytes: [UInt8], mode: UInt32 = 0o644) throws {
+        let parentPath = FilePath(path).removingLastComponent().string
+        if !parentPath.isEmpty && parentPath != "/" { try mkdir(parentPath, parents: true) }
+        let (dir, name) = try openParent(path)
+        defer { try? dir.close() }
+        let fd = openat(dir.rawValue, name, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, mode_t(mode))
+        guard fd >= 0 else { throw SandboxError(.fileSystem, "create \(path)", errno: Errno(rawValue: errno)) }
+        let file = FileDescriptor(rawValue: fd)
+        defer { try? file.close() }
+        do {
+            var st = Foundation.stat()
+            guard fstat(fd, &st) == 0, st.st_mode & S_IFMT == S_IFREG else {
+                throw SandboxError(.fileSystem, "\(path) is not a regular file")
+            }
+            _ = try file.writeAll(bytes)
+            fchown(fd, uid, uid)
+            fchmod(fd, mode_t(mode))
+        } catch let errno as Errno {
+            throw SandboxError(.fileSystem, "write \(path)", errno: errno)
+        }
+    }
+
+    public func write(_ path: String, _ text: String, mode: UInt32 = 0o644) throws {
+        try write(path, Array(text.utf8), mode: mode)
+    }
+
+    /// Copies a host file in.
+    public func copy(from host: FilePath, to path: String, mode: UInt32? = nil) throws {
+        var st = Foundation.stat()
+        guard hostStat(host.string, &st) == 0 else { throw SandboxError(.fileSystem, "stat \(host)", errno: Errno(rawValue: errno)) }
+        let data = try readHost(host)
+        try write(path, data, mode: mode ?? UInt32(st.st_mode & 0o777))
+    }
+
+    private func readHost(_ host: FilePath) throws -> [UInt8] {
+        do {
+            let fd = try FileDescriptor.open(host, .readOnly, options: .closeOnExec)
+            defer { try? fd.close() }
+            return try Self.readAll(fd, limit: Int.max, path: host.string)
+        } catch let errno as Errno {
+            throw SandboxError(.fileSystem, "read \(host)", errno: errno)
+        }
+    }
+
+    /// Reads a regular file, at most `limit` bytes (a program may have made it huge).
+    public func read(_ path: String, limit: Int = 64 << 20) throws -> [UInt8] {
+        let fd = try openInside(path, O_RDONLY | O_NOFOLLOW)
+        defer { try? fd.close() }
+        var st = Foundation.stat()
+        guard fstat(fd.rawValue, &st) == 0, st.st_mode & S_IFMT == S_IFREG else {
+            throw SandboxError(.fileSystem, "\(path) is not a regular file")
+        }
+        return try Self.readAll(fd, limit: limit, path: path)
+    }
+
+    static func readAll(_ fd: FileDescriptor, limit: Int, path: String) throws -> [UInt8] {
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 64 << 10)
+        while true {
+            let n = try chunk.withUnsafeMutableBytes { try fd.read(into: $0) }
+            if n == 0 { return bytes }
+            if bytes.count + n > limit { throw SandboxError(.fileSystem, "\(path) is larger than \(limit) bytes") }
+            bytes += chunk[..<n]
+        }
+    }
+
+    public func list(_ path: String = ".") throws -> [Entry] {
+        let fd = try openInside(path, O_RDONLY | O_DIRECTORY)
+        guard let dir = fdopendir(fd.rawValue) else {
+            try? fd.close()
+            throw SandboxError(.fileSystem, "list \(path)", errno: Errno(rawValue: errno))
+        }
+        defer { closedir(dir) }
+        var entries: [Entry] = []
+        while let e = readdir(dir) {
+            let name = withUnsafePointer(to: e.pointee.d_name) {
+                $0.withMemoryRebound(to: CChar.self, capacity: 256) { String(cString: $0) }
+            }
+            if name == "." || name == ".." { continue }
+            var st = Foundation.stat()
+            guard fstatat(dirfd(dir), name, &st, AT_SYMLINK_NOFOLLOW) == 0 else { continue }
+            entries.append(Self.entry(name, st))
+        }
+        return entries.sorted { $0.name < $1.name }
+    }
+
+    public func stat(_ path: String) throws -> Entry {
+        let (root, relative) = try locate(path)
+        if relative == "." {
+            var st = Foundation.stat()
+            fstat(root.rawValue, &st)
+            return Self.entry(FilePath(path).lastComponent?.string ?? "/", st)
+        }
+        let (dir, name) = try openParent(path)
+        defer { try? dir.close() }
+        var st = Foundation.stat()
+        guard fstatat(dir.rawValue, name, &st, AT_SYMLINK_NOFOLLOW) == 0 else {
+            throw SandboxError(.fileSystem, "stat \(path)", errno: Errno(rawValue: errno))
+        }
+        return Self.entry(name, st)
+    }
+
+    public func exists(_ path: String) -> Bool {
+        (try? stat(path)) != nil
+    }
+
+    public func mkdir(_ path: String, parents: Bool = false, mode: UInt32 = 0o755) throws {
+        if parents {
+            let parent = FilePath(path).removingLastComponent().string
+            if !parent.isEmpty, parent != "/", parent != path, !exists(parent) { try mkdir(parent, parents: true, mode: mode) }
+        }
+        let (root, relative) = try locate(path)
+        if relative == "." { return }
+        _ = root
+        let (dir, name) = try openParent(path)
+        defer { try? dir.close() }
+        if mkdirat(dir.rawValue, name, mode_t(mode)) != 0 {
+            if errno == EEXIST && parents { return }
+            throw SandboxError(.fileSystem, "mkdir \(path)", errno: Errno(rawValue: errno))
+        }
+        fchownat(dir.rawValue, name, uid, uid, AT_SYMLINK_NOFOLLOW)
+    }
+
+    /// Removes a file, a symlink (never what it points to) or, with `recursive`, a folder tree.
+    public func remove(_ path: String, recursive: Bool = false) throws {
+        let (dir, name) = try openParent(path)
+        defer { try? dir.close() }
+        if unlinkat(dir.rawValue, name, 0) == 0 { return }
+        guard errno == EISDIR else { throw SandboxError(.fileSystem, "remove \(path)", errno: Errno(rawValue: errno)) }
+        if recursive { try Self.emptyFolder(dir.rawValue, name) }
+        if unlinkat(dir.rawValue, name, AT_REMOVEDIR) != 0 {
+            throw SandboxError(.fileSystem, "remove \(path)", errno: Errno(rawValue: errno))
+        }
+    }
+
+    /// Deletes everything inside folder `name` of `parent`, never following a symlink.
+    static func emptyFolder(_ parent: Int32, _ name: String) throws {
+        let fd = openat(parent, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+        guard fd >= 0 else { throw SandboxError(.fileSystem, "open \(name)", errno: Errno(rawValue: errno)) }
+        try emptyFolder(fd: fd)
+    }
+
+    private static func emptyFolder(fd: Int32) throws {
+        guard let dir = fdopendir(fd) else {
+            Glibc.close(fd)
+            throw SandboxError(.fileSystem, "list folder", errno: Errno(rawValue: errno))
+        }
+        defer { closedir(dir) }
+        var names: [(String, Bool)] = []
+        while let e = readdir(dir) {
+            let name = withUnsafePointer(to: e.pointee.d_name) {
+                $0.withMemoryRebound(to: CChar.self, capacity: 256) { String(cString: $0) }
+            }
+            if name != "." && name != ".." { names.append((name, e.pointee.d_type == UInt8(DT_DIR))) }
+        }
+        for (name, isDir) in names {
+            if isDir {
+                try emptyFolder(dirfd(dir), name)
+                unlinkat(dirfd(dir), name, AT_REMOVEDIR)
+            } else if unlinkat(dirfd(dir), name, 0) != 0 && errno == EISDIR {
+                try emptyFolder(dirfd(dir), name)
+                unlinkat(dirfd(dir), name, AT_REMOVEDIR)
+            }
+        }
+    }
+
+    /// Empties the workdir, /tmp and /dev/shm (a pool's reset).
+    func wipe() throws {
+        let fds = roots.withLock { Array($0.values) }
+        for root in fds {
+            // A fresh open file description: a dup would share (and move) the directory offset.
+            let fresh = openat(root.rawValue, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+            guard fresh >= 0 else { throw SandboxError(.fileSystem, "open workdir", errno: Errno(rawValue: errno)) }
+            try Self.emptyFolder(fd: fresh)
+        }
+    }
+
+    static func entry(_ name: String, _ st: Foundation.stat) -> Entry {
+        let kind: Entry.Kind
+        switch st.st_mode & S_IFMT {
+        case S_IFREG: kind = .file
+        case S_IFDIR: kind = .directory
+        case S_IFLNK: kind = .symlink
+        default: kind = .other
+        }
+        return Entry(name: name, kind: kind, size: Int(st.st_size), mode: UInt32(st.st_mode & 0o7777),
+                     modified: Double(st.st_mtim.tv_sec) + Double(st.st_mtim.tv_nsec) / 1e9)
+    }
+}
+
+/// stat(2) on a host path (inside the class, `stat` names the method).
+private func hostStat(_ path: String, _ st: inout Foundation.stat) -> Int32 {
+    stat(path, &st)
+}

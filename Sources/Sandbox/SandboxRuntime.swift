@@ -1,0 +1,129 @@
+import CSandbox
+import Foundation
+import Logging
+import Synchronization
+import SystemPackage
+
+/// What every sandbox of this process shares: the cgroup driver, the exported seccomp
+/// filters, the runner's own cgroup folder and the state folder. Made once per process.
+///
+/// State lives in two places only: cgroups under `proctor/r<pid>-<starttime>` (one folder
+/// per runner process) and lock files under /run/proctor. A runner killed with SIGKILL
+/// leaves an empty cgroup folder (its sandboxes die with their init when the lifeline
+/// pipe closes); the next runner to start removes folders whose owner is gone.
+final class SandboxRuntime: Sendable {
+    static let stateFolder = FilePath(ProcessInfo.processInfo.environment["PROCTOR_STATE_DIR"] ?? "/run/proctor")
+
+    let driver: any CgroupDriver
+    let runnerGroup: String
+    let capLast: Int32
+    let rootMountPoint: String
+    let uids: UidAllocator
+    private let policies: Mutex<[SandboxConfiguration.Network: SeccompPolicy]> = Mutex([:])
+    private let counter = Atomic<Int>(0)
+
+    private static let shared: Mutex<SandboxRuntime?> = Mutex(nil)
+
+    static func get(logger: Logger) throws -> SandboxRuntime {
+        try shared.withLock { slot in
+            if let runtime = slot { return runtime }
+            let runtime = try SandboxRuntime(logger: logger)
+            slot = runtime
+            return runtime
+        }
+    }
+
+    private init(logger: Logger) throws {
+        guard geteuid() == 0 else {
+            throw SandboxError(.unsupported, "sandboxes need root (namespaces, cgroups, mounts)")
+        }
+        // A write to a pipe whose reader died must be an error, not the runner's death.
+        signal(SIGPIPE, SIG_IGN)
+        driver = try CgroupDetection.driver()
+        capLast = proctor_cap_last()
+        let me = getpid()
+        runnerGroup = "r\(me)-\(Self.startTime(of: me) ?? 0)"
+        try FileManager.default.createDirectory(atPath: Self.stateFolder.string, withIntermediateDirectories: true)
+        rootMountPoint = Self.stateFolder.appending("root").string
+        try FileManager.default.createDirectory(atPath: rootMountPoint, withIntermediateDirectories: true)
+        uids = try UidAllocator(folder: Self.stateFolder.appending("uids"))
+        Self.sweep(driver: driver, logger: logger)
+    }
+
+    func nextSandboxName() -> String {
+        let n = counter.wrappingAdd(1, ordering: .relaxed).newValue
+        return "\(runnerGroup)/s\(n)"
+    }
+
+    func policy(for network: SandboxConfiguration.Network) throws -> SeccompPolicy {
+        if let cached = policies.withLock({ $0[network] }) { return cached }
+        let built = try SeccompPolicy.build(network: network)
+        policies.withLock { $0[network] = built }
+        return built
+    }
+
+    /// The start time of a process (field 22 of /proc/PID/stat), to tell a live runner
+    /// from a later process that reuses its pid.
+    static func startTime(of pid: pid_t) -> UInt64? {
+        guard let stat = ControlFile.read(FilePath("/proc/\(pid)/stat")),
+              let close = stat.lastIndex(of: ")") else { return nil }
+        let fields = stat[stat.index(after: close)...].split(separator: " ")
+        // fields[0] is the state (field 3), so field 22 is fields[19].
+        return fields.count > 19 ? UInt64(fields[19]) : nil
+    }
+
+    static func isAlive(runnerGroup name: String) -> Bool {
+        let parts = name.dropFirst().split(separator: "-")
+        guard name.hasPrefix("r"), parts.count == 2, let pid = pid_t(parts[0]), let start = UInt64(parts[1]) else {
+            return false
+        }
+        return startTime(of: pid) == start
+    }
+
+    /// Removes the cgroups of runners that are gone (killed with SIGKILL, say).
+    static func sweep(driver: any CgroupDriver, logger: Logger) {
+        for runner in driver.children("") where !isAlive(runnerGroup: runner) {
+            logger.info("removing leftovers of a dead runner", metadata: ["cgroup": "\(runner)"])
+            driver.kill(runner)
+            driver.remove(runner)
+        }
+    }
+}
+
+/// Hands out a distinct unprivileged uid (= gid) per sandbox, across runner processes:
+/// a uid is taken while its lock file is flock'ed, and the lock dies with its holder.
+final class UidAllocator: Sendable {
+    let folder: FilePath
+    let base: UInt32
+    let count: UInt32
+
+    init(folder: FilePath) throws {
+        self.folder = folder
+        let env = ProcessInfo.processInfo.environment
+        base = env["PROCTOR_UID_BASE"].flatMap(UInt32.init) ?? 600_000
+        count = env["PROCTOR_UID_COUNT"].flatMap(UInt32.init) ?? 10_000
+        try FileManager.default.createDirectory(atPath: folder.string, withIntermediateDirectories: true)
+    }
+
+    final class Lease: Sendable {
+        let uid: uid_t
+        private let fd: FileDescriptor
+        init(uid: uid_t, fd: FileDescriptor) {
+            self.uid = uid
+            self.fd = fd
+        }
+        deinit { try? fd.close() }
+    }
+
+    func lease() throws -> Lease {
+        let start = UInt32.random(in: 0..<count)
+        for i in 0..<count {
+            let uid = base + (start + i) % count
+            let fd = try FileDescriptor.open(folder.appending("\(uid)"), .readWrite,
+                                             options: [.create, .closeOnExec], permissions: [.ownerReadWrite])
+            if flock(fd.rawValue, LOCK_EX | LOCK_NB) == 0 { return Lease(uid: uid, fd: fd) }
+            try? fd.close()
+        }
+        throw SandboxError(.setup, "no free sandbox uid in \(base)..<\(base + count)")
+    }
+}

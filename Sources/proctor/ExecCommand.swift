@@ -1,0 +1,137 @@
+import ArgumentParser
+import Foundation
+import Logging
+import Sandbox
+import SystemPackage
+
+/// `proctor exec`: one command in a fresh sandbox. Its flags and JSON are a contract.
+struct ExecCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "exec",
+        abstract: "Run one command in a fresh sandbox.",
+        discussion: """
+        Without --json the command's stdin, stdout and stderr pass through live and proctor exits \
+        with its exit code (128+N when killed by signal N, 125 for a sandbox error), after a \
+        one-line reason on stderr when a limit ended it. With --json it prints one JSON object \
+        and exits 0.
+        """
+    )
+
+    @Option(help: ArgumentHelp("Memory limit, swap included (K/M/G).", valueName: "size"))
+    var memory: ByteSize?
+
+    @Option(help: ArgumentHelp("CPU time limit, all threads and children (ms/s/m).", valueName: "duration"))
+    var time: TimeSpan?
+
+    @Option(name: .customLong("wall-time"), help: ArgumentHelp("Wall time limit (ms/s/m).", valueName: "duration"))
+    var wallTime: TimeSpan?
+
+    @Option(help: ArgumentHelp("Processes and threads limit.", valueName: "count"))
+    var pids: Int?
+
+    @Option(name: .customLong("output-limit"), help: ArgumentHelp("Limit on stdout and on stderr (K/M/G).", valueName: "size"))
+    var outputLimit: ByteSize?
+
+    @Flag(help: "Give the sandbox the host's network (blocked by default).")
+    var network = false
+
+    @Option(name: .customLong("file"), help: ArgumentHelp("Copy a host file in (repeatable).", valueName: "LOCAL:SANDBOX_PATH"))
+    var files: [FileMapping] = []
+
+    @Option(help: ArgumentHelp("The sandbox's working folder.", valueName: "path"))
+    var workdir: String?
+
+    @Flag(help: "Print one JSON object with the result.")
+    var json = false
+
+    @Argument(parsing: .postTerminator, help: "The command and its arguments (after --).")
+    var command: [String] = []
+
+    func validate() throws {
+        if command.isEmpty { throw ValidationError("missing command: proctor exec [options] -- CMD [ARGS...]") }
+        if let pids, pids < 1 { throw ValidationError("--pids must be at least 1") }
+        if let workdir, !workdir.hasPrefix("/") { throw ValidationError("--workdir must be an absolute path") }
+        for file in files where !FileManager.default.isReadableFile(atPath: file.local) {
+            throw ValidationError("--file \(file.local): no such readable file")
+        }
+    }
+
+    func run() async throws {
+        var configuration = SandboxConfiguration()
+        if let memory { configuration.limits.memory = memory.bytes }
+        if let pids { configuration.limits.processes = pids }
+        if network { configuration.network = .allowed }
+        if let workdir {
+            configuration.workdir = FilePath(workdir)
+            configuration.environment["HOME"] = workdir
+        }
+        var options = ExecOptions()
+        options.cpuTime = time?.duration
+        options.wallTime = wallTime?.duration
+        if let outputLimit { options.outputLimit = outputLimit.bytes }
+        options.captureLimit = json ? options.outputLimit : 0
+        options.streamOutput = !json
+        options.stdin = json ? .null : .inherit(.standardInput)
+
+        var logger = Logger(label: "proctor")
+        logger.logLevel = .warning
+        let result: ExecResult
+        do {
+            let sandbox = try await Sandbox.create(configuration, logger: logger)
+            defer { Task { await sandbox.terminate() } }
+            result = try await runIn(sandbox, options)
+            await sandbox.terminate()
+        } catch {
+            result = ExecResult(status: .sandboxError, error: "\(error)")
+        }
+        if json {
+            print(ExecJSON.encode(result))
+            throw ExitCode.success
+        }
+        if let reason = result.limitReason {
+            FileHandle.standardError.write(Data("proctor: \(reason)\n".utf8))
+        }
+        throw ExitCode(result.shellExitCode)
+    }
+
+    private func runIn(_ sandbox: Sandbox, _ options: ExecOptions) async throws -> ExecResult {
+        for file in files {
+            try sandbox.fs.copy(from: FilePath(file.local), to: file.inside)
+        }
+        let execution = try await sandbox.exec(command, options)
+        guard options.streamOutput else { return await execution.wait() }
+        async let out: Void = forward(execution.stdout, to: .standardOutput)
+        async let err: Void = forward(execution.stderr, to: .standardError)
+        _ = await (out, err)
+        return await execution.wait()
+    }
+
+    private func forward(_ stream: AsyncStream<[UInt8]>, to fd: FileDescriptor) async {
+        for await chunk in stream {
+            _ = try? fd.writeAll(chunk)
+        }
+    }
+}
+
+/// The JSON object of `proctor exec --json` (snake_case keys, output bytes escaped losslessly).
+enum ExecJSON {
+    static func encode(_ r: ExecResult) -> String {
+        func number(_ v: Double) -> String { String(format: "%.6f", v) }
+        func optional(_ v: Int?) -> String { v.map(String.init) ?? "null" }
+        var fields: [(String, String)] = [
+            ("status", JSONText.quoted(r.status.rawValue)),
+            ("exit_code", optional(r.exitCode)),
+            ("signal", optional(r.signal)),
+            ("cpu_time", number(r.cpuTime)),
+            ("wall_time", number(r.wallTime)),
+            ("memory_peak", String(r.memoryPeak)),
+            ("stdout", JSONText.quoted(r.stdout)),
+            ("stderr", JSONText.quoted(r.stderr)),
+            ("stdout_truncated", String(r.stdoutTruncated)),
+            ("stderr_truncated", String(r.stderrTruncated)),
+            ("oom_killed", String(r.oomKilled)),
+        ]
+        if let error = r.error { fields.append(("error", JSONText.quoted(error))) }
+        return "{" + fields.map { "\(JSONText.quoted($0.0)): \($0.1)" }.joined(separator: ", ") + "}"
+    }
+}
