@@ -58,5 +58,10 @@ let package = Package(
             dependencies: ["Sandbox"],
             swiftSettings: swiftSettings
         ),
+        .testTarget(
+            name: "ProctorCLITests",
+            dependencies: ["proctor"],
+            swiftSettings: swiftSettings
+        ),
     ]
 )

@@ -37,11 +37,7 @@ struct CgroupV1: CgroupDriver {
         for root in sandboxRoots { try CgroupTree.mkdirs(root, path) }
         let group = memory.appending(path)
         _ = try? ControlFile.write(memory.appending("memory.use_hierarchy"), "1")
-        if let bytes = limits.memory {
-            try ControlFile.write(group.appending("memory.limit_in_bytes"), "\(bytes)")
-            // Swap counts against the same limit; absent where swap accounting is off.
-            _ = try? ControlFile.write(group.appending("memory.memsw.limit_in_bytes"), "\(bytes)")
-        }
+        if let bytes = limits.memory { try setMemoryLimit(group, bytes) }
         _ = try? ControlFile.write(group.appending("memory.swappiness"), "0")
         if let count = limits.processes {
             try ControlFile.write(pids.appending(path).appending("pids.max"), "\(count)")
@@ -55,10 +51,19 @@ struct CgroupV1: CgroupDriver {
 
     func createLeaf(_ path: String, memory bytes: Int?) throws {
         for root in leafRoots { try CgroupTree.mkdir(root.appending(path)) }
-        if let bytes {
-            let group = memory.appending(path)
-            try ControlFile.write(group.appending("memory.limit_in_bytes"), "\(bytes)")
-            _ = try? ControlFile.write(group.appending("memory.memsw.limit_in_bytes"), "\(bytes)")
+        if let bytes { try setMemoryLimit(memory.appending(path), bytes) }
+    }
+
+    /// Memory and memory+swap get the same limit, so swap adds nothing. The kernel wants
+    /// memory <= memsw at every moment: raise memsw first, lower memory first.
+    private func setMemoryLimit(_ group: FilePath, _ bytes: Int) throws {
+        let memsw = group.appending("memory.memsw.limit_in_bytes")
+        let plain = group.appending("memory.limit_in_bytes")
+        if (try? ControlFile.write(plain, "\(bytes)")) != nil {
+            _ = try? ControlFile.write(memsw, "\(bytes)")   // absent where swap accounting is off
+        } else {
+            try ControlFile.write(memsw, "\(bytes)")
+            try ControlFile.write(plain, "\(bytes)")
         }
     }
 

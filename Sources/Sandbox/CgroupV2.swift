@@ -15,9 +15,9 @@ struct CgroupV2: CgroupDriver {
     private func enableControllers(in group: FilePath) {
         let available = (ControlFile.read(group.appending("cgroup.controllers")) ?? "memory pids cpu")
             .split(whereSeparator: { $0 == " " || $0 == "\n" })
-        for controller in ["memory", "pids", "cpu"] where available.contains(Substring(controller)) {
-            _ = try? ControlFile.write(group.appending("cgroup.subtree_control"), "+\(controller)")
-        }
+        // One write for all: each line of cgroup.subtree_control is one command.
+        let wanted = ["memory", "pids", "cpu"].filter { available.contains(Substring($0)) }
+        _ = try? ControlFile.write(group.appending("cgroup.subtree_control"), wanted.map { "+" + $0 }.joined(separator: " "))
     }
 
     func createSandbox(_ path: String, limits: Limits) throws {

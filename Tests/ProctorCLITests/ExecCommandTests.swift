@@ -1,0 +1,161 @@
+import Foundation
+import Testing
+
+/// The `proctor exec` contract, run as a user would: the built binary, its exit codes,
+/// its JSON.
+@Suite("proctor exec (the CLI contract)")
+struct ExecCommandTests {
+    static let binary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("proctor").path
+    static let isRoot = geteuid() == 0
+
+    struct Outcome {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+        /// The JSON object. Invalid output bytes are written as "\\udcXX" (surrogate escapes,
+        /// which Python reads losslessly); Foundation rejects lone surrogates, so they are
+        /// mapped to U+00XX here before parsing. The raw text is checked separately.
+        var json: [String: Any] {
+            let text = stdout.replacingOccurrences(of: "\\udc", with: "\\u00")
+            return (try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? [String: Any] ?? [:]
+        }
+    }
+
+    static func proctor(_ args: [String], stdin: String? = nil) throws -> Outcome {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: binary)
+        p.arguments = args
+        let out = Pipe(), err = Pipe(), input = Pipe()
+        p.standardOutput = out
+        p.standardError = err
+        p.standardInput = input
+        try p.run()
+        if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
+        try input.fileHandleForWriting.close()
+        let o = out.fileHandleForReading.readDataToEndOfFile()
+        let e = err.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return Outcome(status: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: e, as: UTF8.self))
+    }
+
+    @Test("bad flags: a clear usage error and exit 2", arguments: [
+        ["exec", "--memory", "lots", "--", "true"], ["exec", "--time", "-3s", "--", "true"],
+        ["exec", "--bogus", "--", "true"], ["exec"], ["exec", "--file", "/nonexistent:x", "--", "true"],
+    ])
+    func usageErrors(_ args: [String]) throws {
+        let r = try Self.proctor(args)
+        #expect(r.status == 2, "\(args): \(r.stderr)")
+        #expect(r.stderr.contains("Error") || r.stderr.contains("Usage"), "\(r.stderr)")
+    }
+
+    @Test("--json prints exactly the documented object", .enabled(if: isRoot, "needs root: runs a sandbox"))
+    func jsonShape() throws {
+        let r = try Self.proctor(["exec", "--json", "--", "/bin/sh", "-c", "printf 'a\\377'; echo e >&2; exit 3"])
+        #expect(r.status == 0)
+        let j = r.json
+        #expect(Set(j.keys) == ["status", "exit_code", "signal", "cpu_time", "wall_time", "memory_peak", "stdout", "stderr",
+                                "stdout_truncated", "stderr_truncated", "oom_killed"])
+        #expect(j["status"] as? String == "exited")
+        #expect(j["exit_code"] as? Int == 3)
+        #expect(j["signal"] is NSNull)
+        #expect(j["stderr"] as? String == "e\n")
+        #expect(r.stdout.contains(#""stdout": "a\udcff""#))
+        #expect((j["memory_peak"] as? Int ?? 0) > 0)
+    }
+
+    @Test("passthrough: stdin, stdout, stderr live; the command's exit code", .enabled(if: isRoot, "needs root: runs a sandbox"))
+    func passthrough() throws {
+        let r = try Self.proctor(["exec", "--", "/bin/sh", "-c", "cat; echo err >&2; exit 5"], stdin: "typed\n")
+        #expect(r.status == 5)
+        #expect(r.stdout == "typed\n")
+        #expect(r.stderr == "err\n")
+    }
+
+    @Test("killed by signal N exits 128+N; a limit prints one line of reason", .enabled(if: isRoot, "needs root: runs a sandbox"))
+    func signalsAndLimits() throws {
+        #expect(try Self.proctor(["exec", "--", "/bin/sh", "-c", "kill -TERM $$"]).status == 143)
+        let r = try Self.proctor(["exec", "--wall-time", "200ms", "--", "sleep", "10"])
+        #expect(r.status == 137)
+        #expect(r.stderr.hasPrefix("proctor: wall time limit exceeded"))
+        #expect(r.stderr.split(separator: "\n").count == 1)
+    }
+
+    @Test("limits and files in JSON mode", .enabled(if: isRoot, "needs root: runs a sandbox"))
+    func limitsJSON() throws {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("proctor-cli-\(getpid()).txt")
+        try "payload\n".write(to: file, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(at: file) }
+        let cat = try Self.proctor(["exec", "--json", "--file", "\(file.path):in/data.txt", "--workdir", "/work", "--", "/bin/sh", "-c", "pwd; cat in/data.txt"])
+        #expect(cat.json["stdout"] as? String == "/work\npayload\n")
+        let flood = try Self.proctor(["exec", "--json", "--output-limit", "1K", "--", "yes"])
+        #expect(flood.json["status"] as? String == "output-limit")
+        #expect(flood.json["stdout_truncated"] as? Bool == true)
+        #expect((flood.json["stdout"] as? String)?.utf8.count == 1024)
+        let memory = try Self.proctor(["exec", "--json", "--memory", "32M", "--", "/usr/bin/python3", "-c", "b = bytearray(200 << 20)"])
+        #expect(memory.json["status"] as? String == "memory-limit")
+        let cpu = try Self.proctor(["exec", "--json", "--time", "300ms", "--", "/bin/sh", "-c", "while :; do :; done"])
+        #expect(cpu.json["status"] as? String == "cpu-time-limit")
+        let pids = try Self.proctor(["exec", "--json", "--pids", "5", "--", "/bin/sh", "-c", "for i in 1 2 3 4 5 6 7 8; do sleep 1 & done; wait"])
+        #expect((pids.json["stderr"] as? String ?? "").contains("fork"))
+        let net = try Self.proctor(["exec", "--json", "--network", "--", "/bin/cat", "/proc/net/dev"])
+        #expect(((net.json["stdout"] as? String) ?? "").split(separator: "\n").count > 3)
+    }
+}
+
+/// A runner killed with SIGKILL mid-run: its sandbox dies with it (init's lifeline pipe
+/// closes), and the next runner to start removes the empty cgroup folders it left.
+@Suite("a runner killed with SIGKILL", .enabled(if: geteuid() == 0, "needs root: runs a sandbox"))
+struct KilledRunnerTests {
+    static func cgroupFolders(of pid: Int32) -> [String] {
+        ["memory", "pids", "unified", ""].flatMap { hierarchy -> [String] in
+            let base = "/sys/fs/cgroup/\(hierarchy)/proctor"
+            return ((try? FileManager.default.contentsOfDirectory(atPath: base)) ?? [])
+                .filter { $0.hasPrefix("r\(pid)-") }.map { "\(base)/\($0)" }
+        }
+    }
+
+    /// Live host pids whose cgroup lies under the runner's folder. A zombie, or a process
+    /// already in exit (PF_EXITING: a pid-namespace init waiting for its zombies), runs no
+    /// code any more; reaping orphaned zombies is the host init's job, which some inits
+    /// (this machine's among them) do only every few seconds.
+    static func processes(of pid: Int32) -> [String] {
+        ((try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []).filter { entry in
+            guard Int(entry) != nil, let cgroups = try? String(contentsOfFile: "/proc/\(entry)/cgroup", encoding: .utf8),
+                  cgroups.contains("/proctor/r\(pid)-"),
+                  let stat = try? String(contentsOfFile: "/proc/\(entry)/stat", encoding: .utf8),
+                  let close = stat.lastIndex(of: ")") else { return false }
+            let fields = stat[stat.index(after: close)...].split(separator: " ")
+            let state = fields.first ?? "?"
+            let flags = UInt64(fields.count > 6 ? fields[6] : "0") ?? 0
+            return state != "Z" && state != "X" && flags & 0x4 == 0
+        }
+    }
+
+    @Test("SIGKILL mid-run: no process survives; the next start sweeps the folders")
+    func sigkill() async throws {
+        let runner = Process()
+        runner.executableURL = URL(fileURLWithPath: ExecCommandTests.binary)
+        runner.arguments = ["exec", "--", "/bin/sh", "-c", "sleep 1000 & sleep 1000"]
+        runner.standardInput = FileHandle.nullDevice
+        try runner.run()
+        let pid = runner.processIdentifier
+        var started = false
+        for _ in 0..<100 where !started {
+            try await Task.sleep(for: .milliseconds(50))
+            started = Self.processes(of: pid).count >= 2
+        }
+        try #require(started, "the sandboxed sleeps never showed up")
+        kill(pid, SIGKILL)
+        runner.waitUntilExit()
+        var gone = false
+        for _ in 0..<100 where !gone {
+            try await Task.sleep(for: .milliseconds(20))
+            gone = Self.processes(of: pid).isEmpty
+        }
+        #expect(gone, "sandboxed processes outlived their runner: \(Self.processes(of: pid))")
+        #expect(!Self.cgroupFolders(of: pid).isEmpty)   // what a SIGKILL leaves...
+        let next = try ExecCommandTests.proctor(["exec", "--", "/bin/true"])
+        #expect(next.status == 0)
+        #expect(Self.cgroupFolders(of: pid).isEmpty)    // ...and the next start removes
+    }
+}

@@ -1,0 +1,80 @@
+import Foundation
+import Sandbox
+import Testing
+
+/// What the host looks like from outside: processes of sandbox uids, mounts, cgroup
+/// folders of this runner, and Proctor's state folder.
+struct HostSnapshot: Equatable {
+    var sandboxProcesses: Int
+    var mounts: Int
+    var cgroupFolders: [String]
+    var stateEntries: [String]
+
+    static func take() -> HostSnapshot {
+        var count = 0
+        for entry in (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? [] where Int(entry) != nil {
+            guard let status = try? String(contentsOfFile: "/proc/\(entry)/status", encoding: .utf8),
+                  let line = status.split(separator: "\n").first(where: { $0.hasPrefix("Uid:") }),
+                  let uid = Int(line.split(separator: "\t").dropFirst().first ?? "") else { continue }
+            if uid >= 600_000 && uid < 610_000 { count += 1 }
+        }
+        let mounts = ((try? String(contentsOfFile: "/proc/self/mountinfo", encoding: .utf8)) ?? "").split(separator: "\n").count
+        var folders: [String] = []
+        for hierarchy in ["memory", "pids", "cpu", "cpuacct", "freezer", "unified", ""] {
+            let base = "/sys/fs/cgroup/\(hierarchy)/proctor"
+            for runner in (try? FileManager.default.contentsOfDirectory(atPath: base)) ?? [] where runner.hasPrefix("r\(getpid())-") {
+                let sandboxes = (try? FileManager.default.contentsOfDirectory(atPath: "\(base)/\(runner)")) ?? []
+                folders += sandboxes.filter { !$0.contains(".") }.map { "\(hierarchy)/\($0)" }
+            }
+        }
+        let state = (try? FileManager.default.contentsOfDirectory(atPath: "/run/proctor")) ?? []
+        return HostSnapshot(sandboxProcesses: count, mounts: mounts, cgroupFolders: folders.sorted(), stateEntries: state.sorted())
+    }
+}
+
+@Suite("cleanup: nothing of a run survives it", .needsRoot, .serialized)
+struct CleanupTests {
+    @Test("1,000 sandboxed runs in a row leave the host as it was")
+    func thousandRuns() async throws {
+        // Warm the runtime (state folder, seccomp filters) so the first snapshot is fair.
+        try await withSandbox { _ = try await $0.run(["/bin/true"]) }
+        let before = HostSnapshot.take()
+        for i in 0..<1000 {
+            // Alternate fresh one-shot sandboxes and several execs in one, with leftovers to clean.
+            if i % 2 == 0 {
+                let r = try await withSandbox { try await $0.run(["/bin/true"]) }
+                #expect(r.status == .exited)
+            } else {
+                try await withSandbox { (sandbox: Sandbox) async throws in
+                    _ = try await sandbox.run(["/bin/sh", "-c", "(sleep 100 &); echo x > /tmp/f"])
+                }
+            }
+        }
+        let after = HostSnapshot.take()
+        #expect(after == before)
+    }
+
+    @Test("terminate kills everything, including processes started in the background")
+    func terminateKills() async throws {
+        let sandbox = try await Sandbox.create()
+        let e = try await sandbox.exec(["/bin/sh", "-c", "sleep 100 & sleep 100"], .limited(wall: .seconds(60)))
+        try await Task.sleep(for: .milliseconds(100))
+        #expect(HostSnapshot.take().sandboxProcesses >= 2)
+        await sandbox.terminate()
+        let r = await e.wait()
+        #expect(r.status == .signaled)
+        #expect(HostSnapshot.take().sandboxProcesses == 0)
+        await #expect(throws: SandboxError.self) { try await sandbox.run(["/bin/true"]) }
+    }
+
+    @Test("the lifetime timeout terminates the sandbox by itself")
+    func lifetime() async throws {
+        var c = SandboxConfiguration()
+        c.lifetime = .milliseconds(300)
+        let sandbox = try await Sandbox.create(c)
+        let e = try await sandbox.exec(["sleep", "100"], .limited(wall: .seconds(60)))
+        let r = await e.wait()
+        #expect(r.status == .signaled)
+        #expect(sandbox.isTerminated)
+    }
+}

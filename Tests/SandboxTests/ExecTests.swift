@@ -1,0 +1,154 @@
+import Foundation
+import Sandbox
+import SystemPackage
+import Testing
+
+@Suite("exec: processes, streams and results", .needsRoot)
+struct ExecTests {
+    @Test("exit codes, stdout and stderr come back")
+    func exitCodeAndOutput() async throws {
+        try await withSandbox { (sandbox: Sandbox) async throws in
+            let r = try await sandbox.run(["/bin/sh", "-c", "echo out; echo err >&2; exit 7"])
+            #expect(r.status == .exited)
+            #expect(r.exitCode == 7)
+            #expect(r.out == "out\n")
+            #expect(r.err == "err\n")
+            #expect(r.wallTime > 0)
+            #expect(r.memoryPeak > 0)
+        }
+    }
+
+    @Test("a relative command is looked up on the sandbox's PATH")
+    func pathLookup() async throws {
+        try await withSandbox { (sandbox: Sandbox) async throws in
+            let r = try await sandbox.run(["echo", "hi"])
+            #expect(r.status == .exited && r.out == "hi\n")
+        }
+    }
+
+    @Test("a missing command is a sandbox-error that names the step and errno")
+    func missingCommand() async throws {
+        try await withSandbox { (sandbox: Sandbox) async throws in
+            let r = try await sandbox.run(["no-such-command-here"])
+            #expect(r.status == .sandboxError)
+            #expect(r.error == "exec no-such-command-here: ENOENT (No such file or directory)")
+        }
+    }
+
+    @Test("a child setup failure says which step failed and why")
+    func setupStepIsNamed() async throws {
+        var c = SandboxConfiguration()
+        c.workdir = "/usr/proctor-workdir"   // below a read-only image folder
+        await #expect {
+            try await withSandbox(c) { _ in }
+        } throws: { error in
+            let text = "\(error)"
+            return text.contains("mkdir /usr/proctor-workdir") && text.contains("EROFS")
+        }
+    }
+
+    @Test("a signal death reports the signal")
+    func signaled() async throws {
+        try await withSandbox { (sandbox: Sandbox) async throws in
+            let r = try await sandbox.run(["/bin/sh", "-c", "kill -SEGV $$"])
+            #expect(r.status == .signaled)
+            #expect(r.signal == 11)
+            #expect(r.exitCode == nil)
+            #expect(r.shellExitCode == 139)
+        }
+    }
+
+    @Test("stdin from bytes, a host file, and an interactive pipe")
+    func stdinKinds() async throws {
+        try await withSandbox { (sandbox: Sandbox) async throws in
+            var o = ExecOptions.limited(stdin: .bytes(Array("abc\n".utf8)))
+            #expect(try await sandbox.run(["cat"], o).out == "abc\n")
+
+            let file = FileManager.default.temporaryDirectory.appendingPathComponent("proctor-stdin-\(getpid())")
+            try Data("from a file\n".utf8).write(to: file)
+            defer { try? FileManager.default.removeItem(at: file) }
+            o.stdin = .file(FilePath(file.path))
+            #expect(try await sandbox.run(["cat"], o).out == "from a file\n")
+
+            // Interactive: write a line, read the answer, then close stdin.
+            o.stdin = .pipe
+            o.streamOutput = true
+            let execution = try await sandbox.exec(["/bin/sh", "-c", "while read x; do echo got:$x; done"], o)
+            var lines = execution.stdout.makeAsyncIterator()
+            try await execution.stdin!.write("one\n")
+            let first = await lines.next()
+            #expect(first.map { String(decoding: $0, as: UTF8.self) } == "got:one\n")
+            try await execution.stdin!.write("two\n")
+            execution.stdin!.close()
+            let result = await execution.wait()
+            #expect(result.status == .exited && result.exitCode == 0)
+            #expect(result.out == "got:one\ngot:two\n")
+        }
+    }
+
+    @Test("several execs run in one sandbox at once and in turn")
+    func concurrentExecs() async throws {
+        try await withSandbox { (sandbox: Sandbox) async throws in
+            try await withThrowingTaskGroup(of: ExecResult.self) { group in
+                for i in 0..<4 {
+                    group.addTask { try await sandbox.run(["/bin/sh", "-c", "sleep 0.2; echo \(i)"]) }
+                }
+                var seen: Set<String> = []
+                for try await r in group { seen.insert(r.out) }
+                #expect(seen == ["0\n", "1\n", "2\n", "3\n"])
+            }
+            for i in 0..<3 {
+                #expect(try await sandbox.run(["/bin/echo", "\(i)"]).out == "\(i)\n")
+            }
+        }
+    }
+
+    @Test("environment: the sandbox's plus the exec's")
+    func environment() async throws {
+        var c = SandboxConfiguration()
+        c.environment["FROM_SANDBOX"] = "a"
+        try await withSandbox(c) { (sandbox: Sandbox) async throws in
+            var o = ExecOptions()
+            o.environment["FROM_EXEC"] = "b"
+            let r = try await sandbox.run(["/bin/sh", "-c", "echo $FROM_SANDBOX$FROM_EXEC; pwd; id -u"], o)
+            #expect(r.out == "ab\n/sandbox\n\(sandbox.uid)\n")
+        }
+    }
+
+    @Test("non-UTF-8 output bytes are kept exactly")
+    func binaryOutput() async throws {
+        try await withSandbox { (sandbox: Sandbox) async throws in
+            let r = try await sandbox.run(["/usr/bin/printf", "\\377\\000\\001ok"])
+            #expect(r.stdout == [0xFF, 0x00, 0x01, 0x6F, 0x6B])
+            #expect(JSONText.quoted(r.stdout) == "\"\\udcff\\u0000\\u0001ok\"")
+        }
+    }
+
+    @Test("streamed output arrives while the process still runs")
+    func streaming() async throws {
+        try await withSandbox { (sandbox: Sandbox) async throws in
+            var o = ExecOptions.limited()
+            o.streamOutput = true
+            o.stdin = .pipe
+            let e = try await sandbox.exec(["/bin/sh", "-c", "echo first; read x; echo second"], o)
+            var it = e.stdout.makeAsyncIterator()
+            let first = await it.next()
+            #expect(first == Array("first\n".utf8))   // before the process could finish: it waits for stdin
+            e.stdin!.close()
+            let r = await e.wait()
+            #expect(r.out == "first\nsecond\n")
+        }
+    }
+
+    @Test("kill() stops a run")
+    func killRun() async throws {
+        try await withSandbox { (sandbox: Sandbox) async throws in
+            let e = try await sandbox.exec(["sleep", "100"], .limited(wall: .seconds(30)))
+            try await Task.sleep(for: .milliseconds(100))
+            e.kill()
+            let r = await e.wait()
+            #expect(r.status == .signaled && r.signal == 9)
+            #expect(r.wallTime < 5)
+        }
+    }
+}

@@ -1,0 +1,41 @@
+import Foundation
+import Sandbox
+import Testing
+
+@Suite("pool: warm sandboxes, reset between uses", .needsRoot)
+struct PoolTests {
+    @Test("a reused sandbox shows nothing of its last use")
+    func resetWipes() async throws {
+        let pool = SandboxPool(capacity: 1)
+        try await pool.prewarm(1)
+        let first = try await pool.acquire()
+        try first.fs.write("secret.txt", "from the first user")
+        _ = try await first.run(["/bin/sh", "-c", "echo x > /tmp/t; echo y > /dev/shm/s; mkdir -p deep/er; touch deep/er/f"])
+        // A process still running when the sandbox goes back.
+        let background = try await first.exec(["sleep", "100"], .limited(wall: .seconds(60)))
+        await pool.release(first)
+        #expect(await background.wait().status == .signaled)
+
+        let second = try await pool.acquire()
+        #expect(second === first)   // the same warm sandbox
+        #expect(try second.fs.list().isEmpty)
+        let r = try await second.run(["/bin/sh", "-c", "ls -A /sandbox /tmp /dev/shm; cat /proc/[0-9]*/comm | grep -c sleep"])
+        #expect(r.out == "/dev/shm:\n\n/sandbox:\n\n/tmp:\n0\n", "\(r.out)")
+        await pool.release(second)
+        await pool.shutdown()
+        #expect(second.isTerminated)
+    }
+
+    @Test("withSandbox hands the sandbox back even when the body throws")
+    func withSandboxReleases() async throws {
+        let pool = SandboxPool(capacity: 2)
+        struct Boom: Error {}
+        await #expect(throws: Boom.self) {
+            try await pool.withSandbox { _ in throw Boom() }
+        }
+        #expect(await pool.idleCount == 1)
+        let out = try await pool.withSandbox { try await $0.run(["/bin/echo", "ok"]).out }
+        #expect(out == "ok\n")
+        await pool.shutdown()
+    }
+}
