@@ -10,13 +10,18 @@ struct HostSnapshot: Equatable {
     var cgroupFolders: [String]
     var stateEntries: [String]
 
+    /// Processes are counted by cgroup: a sandboxed process cannot leave its cgroup, and
+    /// other runners on the machine (a benchmark, another test process) have their own.
     static func take() -> HostSnapshot {
+        let mine = "/proctor/r\(getpid())-"
         var count = 0
         for entry in (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? [] where Int(entry) != nil {
-            guard let status = try? String(contentsOfFile: "/proc/\(entry)/status", encoding: .utf8),
-                  let line = status.split(separator: "\n").first(where: { $0.hasPrefix("Uid:") }),
-                  let uid = Int(line.split(separator: "\t").dropFirst().first ?? "") else { continue }
-            if uid >= 600_000 && uid < 610_000 { count += 1 }
+            guard let cgroups = try? String(contentsOfFile: "/proc/\(entry)/cgroup", encoding: .utf8),
+                  cgroups.contains(mine),
+                  let stat = try? String(contentsOfFile: "/proc/\(entry)/stat", encoding: .utf8),
+                  let close = stat.lastIndex(of: ")") else { continue }
+            let state = stat[stat.index(after: close)...].split(separator: " ").first ?? "?"
+            if state != "Z" { count += 1 }
         }
         let mounts = ((try? String(contentsOfFile: "/proc/self/mountinfo", encoding: .utf8)) ?? "").split(separator: "\n").count
         var folders: [String] = []
@@ -24,7 +29,10 @@ struct HostSnapshot: Equatable {
             let base = "/sys/fs/cgroup/\(hierarchy)/proctor"
             for runner in (try? FileManager.default.contentsOfDirectory(atPath: base)) ?? [] where runner.hasPrefix("r\(getpid())-") {
                 let sandboxes = (try? FileManager.default.contentsOfDirectory(atPath: "\(base)/\(runner)")) ?? []
-                folders += sandboxes.filter { !$0.contains(".") }.map { "\(hierarchy)/\($0)" }
+                folders += sandboxes.filter { name in
+                    var isDirectory: ObjCBool = false
+                    return FileManager.default.fileExists(atPath: "\(base)/\(runner)/\(name)", isDirectory: &isDirectory) && isDirectory.boolValue
+                }.map { "\(hierarchy)/\($0)" }
             }
         }
         let state = (try? FileManager.default.contentsOfDirectory(atPath: "/run/proctor")) ?? []

@@ -1,0 +1,34 @@
+# Proctor: one Makefile for setup, the demo, the tests and the benchmarks.
+# `make demo` and `make test` each do all setup first (a fresh Debian machine with Swift).
+
+SWIFT ?= swift
+# Tests that measure time or compare the whole host run alone, after the rest.
+SERIAL_TESTS = LimitTests|CleanupTests|KilledRunnerTests
+
+.PHONY: setup build demo test test-parallel test-serial bench clean
+
+setup:
+	bash scripts/setup.sh
+
+build: setup
+	$(SWIFT) build --product proctor
+
+demo: build
+	bash scripts/demo.sh
+
+test: setup
+	$(SWIFT) build --build-tests
+	$(MAKE) --no-print-directory test-parallel test-serial
+
+test-parallel:
+	$(SWIFT) test --skip-build --skip '$(SERIAL_TESTS)'
+
+test-serial:
+	$(SWIFT) test --skip-build --no-parallel --filter '$(SERIAL_TESTS)'
+
+# Speed benchmark (issue 2): release build, proctor-bench, hyperfine vs bwrap; results in bench-results/.
+bench: setup
+	bash Benchmarks/bench.sh
+
+clean:
+	rm -rf .build .build-bench bench-results
