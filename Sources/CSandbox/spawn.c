@@ -423,3 +423,61 @@ int proctor_cap_last(void) {
 int proctor_pipe_cloexec(int fds[2]) {
     return pipe2(fds, O_CLOEXEC);
 }
+
+// ---------------------------------------------------------------------------------
+// IPC reset
+
+#include <sys/ipc.h>
+#include <sys/msg.h>
+#include <sys/sem.h>
+#include <sys/shm.h>
+#include <dirent.h>
+
+/// In a child that joined the sandbox's IPC namespace: removes every SysV shared memory
+/// segment, semaphore set and message queue, and every POSIX message queue (through a
+/// private mqueue mount), so a pooled sandbox's next user sees none.
+int proctor_clear_ipc(int ns_pidfd) {
+    pid_t child = fork();
+    if (child < 0) return -1;
+    if (child == 0) {
+        if (setns(ns_pidfd, CLONE_NEWIPC) < 0) _exit(1);
+        struct shmid_ds shm;
+        int max = shmctl(0, SHM_INFO, &shm);
+        for (int i = 0; i <= max; i++) {
+            int id = shmctl(i, SHM_STAT, &shm);
+            if (id >= 0) shmctl(id, IPC_RMID, NULL);
+        }
+        struct seminfo si;
+        union { int val; struct semid_ds *buf; unsigned short *array; struct seminfo *__buf; } arg;
+        arg.__buf = &si;
+        max = semctl(0, 0, SEM_INFO, arg);
+        struct semid_ds sem;
+        arg.buf = &sem;
+        for (int i = 0; i <= max; i++) {
+            int id = semctl(i, 0, SEM_STAT, arg);
+            if (id >= 0) semctl(id, 0, IPC_RMID);
+        }
+        struct msqid_ds msq;
+        max = msgctl(0, MSG_INFO, &msq);
+        for (int i = 0; i <= max; i++) {
+            int id = msgctl(i, MSG_STAT, &msq);
+            if (id >= 0) msgctl(id, IPC_RMID, NULL);
+        }
+        // POSIX message queues live in the IPC namespace's mqueue fs.
+        if (unshare(CLONE_NEWNS) == 0 && mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) == 0 &&
+            mount("mqueue", "/tmp", "mqueue", 0, NULL) == 0) {
+            DIR *d = opendir("/tmp");
+            struct dirent *e;
+            while (d && (e = readdir(d)) != NULL) {
+                if (e->d_name[0] != '.') unlinkat(dirfd(d), e->d_name, 0);
+            }
+            if (d) closedir(d);
+        }
+        _exit(0);
+    }
+    int status = 0;
+    while (waitpid(child, &status, 0) < 0) {
+        if (errno != EINTR) return -1;
+    }
+    return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -1;
+}

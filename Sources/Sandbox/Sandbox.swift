@@ -356,7 +356,8 @@ public final class Sandbox: Sendable {
     }
 
     /// Makes the sandbox as new for its next user: every process killed, workdir, /tmp and
-    /// /dev/shm emptied. (Counters start anew with each exec anyway.)
+    /// /dev/shm emptied, SysV IPC objects and POSIX message queues removed. (Counters start
+    /// anew with each exec anyway.)
     public func reset() async throws {
         let monitors = try state.withLock { s -> [ExecMonitor] in
             if s.terminated { throw SandboxError(.terminated, "sandbox \(id) is terminated") }
@@ -367,6 +368,9 @@ public final class Sandbox: Sendable {
             _ = await monitor.outcome.value()
         }
         try fs.wipe()
+        guard proctor_clear_ipc(initPidfd.rawValue) == 0 else {
+            throw SandboxError(.setup, "clearing the sandbox's IPC objects failed")
+        }
     }
 
     deinit {

@@ -157,6 +157,10 @@ int proctor_open_in_root(int root_fd, const char *path, int flags, unsigned int 
 /// Returns the number of bytes, or -errno.
 long proctor_memfd_create(const char *name);
 
+/// Removes every SysV IPC object and POSIX message queue of a sandbox's IPC namespace
+/// (from a forked child that joins it). 0 on success.
+int proctor_clear_ipc(int ns_pidfd);
+
 /// The highest capability number this kernel knows.
 int proctor_cap_last(void);
 
