@@ -19,6 +19,7 @@
 #include <signal.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
@@ -55,7 +56,7 @@ static void send_message(int fd, int kind, int step, int error, int pid) {
 /// name the path: "mount /usr: EPERM".
 static int current_op = -1;
 
-static void fail(int fd, int step) {
+static void __attribute__((noreturn)) fail(int fd, int step) {
     send_message(fd, MSG_ERROR, step, errno, current_op);
     _exit(127);
 }
@@ -283,6 +284,43 @@ typedef struct {
     const proctor_exec_spec_t *exec;
 } spawn_target_t;
 
+typedef struct {
+    spawn_target_t target;
+    const int *cgroup_fds;
+    int cgroup_fd_count;
+    int errfd;
+    char *grandchild_stack_top;
+} middle_args_t;
+
+static int grandchild_main(void *arg) {
+    middle_args_t *a = arg;
+    exec_main(a->target.exec, a->errfd);
+}
+
+/// The middle child: joins the cgroups and namespaces, then starts the real process as a
+/// child of the runner (CLONE_PARENT).
+static int middle_main(void *arg) {
+    middle_args_t *a = arg;
+    int errfd = a->errfd;
+    if (join_cgroups(a->cgroup_fds, a->cgroup_fd_count) < 0) fail(errfd, PROCTOR_STEP_CGROUP);
+    pid_t child;
+    if (a->target.exec) {
+        if (setns(a->target.exec->ns_pidfd, a->target.exec->ns_flags) < 0) fail(errfd, PROCTOR_STEP_SETNS);
+        // vfork-style: the process shares the runner's memory until execve, so no page
+        // table is copied; it only touches its own stack and the prepared spec.
+        child = clone(grandchild_main, a->grandchild_stack_top, CLONE_VM | CLONE_VFORK | CLONE_PARENT, a);
+    } else {
+        // init lives on and never execs: a real copy.
+        child = clone_child(CLONE_PARENT | (unsigned long)a->target.init->clone_flags);
+        if (child == 0) init_main(a->target.init, errfd);
+    }
+    if (child < 0) fail(errfd, PROCTOR_STEP_CLONE);
+    send_message(errfd, MSG_PID, 0, 0, child);
+    _exit(0);
+}
+
+enum { CHILD_STACK_SIZE = 128 * 1024 };
+
 static proctor_spawn_result_t spawn(spawn_target_t target, const int *cgroup_fds, int cgroup_fd_count) {
     proctor_spawn_result_t result = {-1, PROCTOR_STEP_NONE, 0, -1};
     int pipefd[2];
@@ -291,33 +329,36 @@ static proctor_spawn_result_t spawn(spawn_target_t target, const int *cgroup_fds
         result.error = errno;
         return result;
     }
+    // Two stacks for the vfork-style children of an exec (init's children are forks).
+    char *stacks = mmap(NULL, 2 * CHILD_STACK_SIZE, PROT_READ | PROT_WRITE,
+                        MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+    if (stacks == MAP_FAILED) {
+        close(pipefd[0]);
+        close(pipefd[1]);
+        result.step = PROCTOR_STEP_FORK;
+        result.error = errno;
+        return result;
+    }
+    middle_args_t args = {target, cgroup_fds, cgroup_fd_count, pipefd[1], stacks + 2 * CHILD_STACK_SIZE};
+
     // No signal handler of the parent may run in the children.
     sigset_t all, old;
     sigfillset(&all);
     pthread_sigmask(SIG_SETMASK, &all, &old);
 
-    pid_t middle = fork();
-    if (middle == 0) {
-        int errfd = pipefd[1];
-        close(pipefd[0]);
-        if (join_cgroups(cgroup_fds, cgroup_fd_count) < 0) fail(errfd, PROCTOR_STEP_CGROUP);
-        unsigned long flags = CLONE_PARENT;
-        if (target.exec) {
-            if (setns(target.exec->ns_pidfd, target.exec->ns_flags) < 0) fail(errfd, PROCTOR_STEP_SETNS);
-        } else {
-            flags |= (unsigned long)target.init->clone_flags;
+    pid_t middle;
+    if (target.exec) {
+        middle = clone(middle_main, stacks + CHILD_STACK_SIZE, CLONE_VM | CLONE_VFORK | SIGCHLD, &args);
+    } else {
+        middle = fork();
+        if (middle == 0) {
+            close(pipefd[0]);
+            middle_main(&args);
         }
-        pid_t child = clone_child(flags);
-        if (child < 0) fail(errfd, PROCTOR_STEP_CLONE);
-        if (child == 0) {
-            if (target.exec) exec_main(target.exec, errfd);
-            init_main(target.init, errfd);
-        }
-        send_message(errfd, MSG_PID, 0, 0, child);
-        _exit(0);
     }
     int fork_errno = errno;
     pthread_sigmask(SIG_SETMASK, &old, NULL);
+    munmap(stacks, 2 * CHILD_STACK_SIZE);
     close(pipefd[1]);
     if (middle < 0) {
         close(pipefd[0]);

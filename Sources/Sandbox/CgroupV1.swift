@@ -18,8 +18,16 @@ struct CgroupV1: CgroupDriver {
 
     var version: CgroupVersion { .v1 }
 
-    /// Every root, each once (cpu and cpuacct may share a mount).
+    /// The hierarchies every sandbox joins. With a v2 mount (hybrid), it gives CPU time and
+    /// killing, so cpuacct and the freezer are left alone: each hierarchy joined costs a
+    /// cgroup migration per exec.
     private var sandboxRoots: [FilePath] {
+        if let unified { return unique([memory, pids, unified]) }
+        return unique([memory, pids, cpuacct, freezer].compactMap { $0 })
+    }
+
+    /// Every hierarchy a sandbox group may have been made in (for removal).
+    private var allRoots: [FilePath] {
         unique([memory, pids, cpu, cpuacct, freezer, unified].compactMap { $0 })
     }
 
@@ -35,6 +43,7 @@ struct CgroupV1: CgroupDriver {
 
     func createSandbox(_ path: String, limits: Limits) throws {
         for root in sandboxRoots { try CgroupTree.mkdirs(root, path) }
+        if limits.cpus != nil, let cpu, !sandboxRoots.contains(cpu) { try CgroupTree.mkdirs(cpu, path) }
         let group = memory.appending(path)
         _ = try? ControlFile.write(memory.appending("memory.use_hierarchy"), "1")
         if let bytes = limits.memory { try setMemoryLimit(group, bytes) }
@@ -72,6 +81,10 @@ struct CgroupV1: CgroupDriver {
         var files = leafRoots.map { $0.appending(leafPath).appending("cgroup.procs") }
         for root in sandboxRoots where !leafRoots.contains(root) {
             files.append(root.appending(sandbox).appending("cgroup.procs"))
+        }
+        // The cpu hierarchy only when the sandbox has a CPU quota (its group exists).
+        if let cpu, !sandboxRoots.contains(cpu), access(cpu.appending(sandbox).string, F_OK) == 0 {
+            files.append(cpu.appending(sandbox).appending("cgroup.procs"))
         }
         return files
     }
@@ -111,7 +124,7 @@ struct CgroupV1: CgroupDriver {
     }
 
     func remove(_ path: String) {
-        for root in sandboxRoots { CgroupTree.removeRecursively(root.appending(path)) }
+        for root in allRoots { CgroupTree.removeRecursively(root.appending(path)) }
     }
 
     func children(_ path: String) -> [String] {

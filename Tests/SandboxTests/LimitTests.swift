@@ -74,16 +74,28 @@ struct LimitTests {
             let source = """
             #include <pthread.h>
             static void *spin(void *p) { for (;;) {} return p; }
-            int main(void) { pthread_t t[4]; for (int i = 0; i < 4; i++) pthread_create(&t[i], 0, spin, 0); for (;;) {} }
+            int main(void) { pthread_t t[4]; for (int i = 0; i < 4; i++) pthread_create(&t[i], 0, spin, 0); pthread_join(t[0], 0); }
             """
             try sandbox.fs.write("spin.c", source)
             let build = try await sandbox.run(["/usr/bin/gcc", "-O1", "-pthread", "-o", "spin", "spin.c"], .limited(wall: .seconds(30)))
             try #require(build.status == .exited && build.exitCode == 0, "gcc: \(build.err)")
             let r = try await sandbox.run(["./spin"], .limited(cpu: .seconds(1), wall: .seconds(10)))
             #expect(r.status == .cpuTimeLimit)
+            // The main thread only waits; no single thread reaches 1 s before the sum does,
+            // so only CPU time summed over threads can end this run before the 10 s wall limit.
             #expect(r.cpuTime >= 1.0 && r.cpuTime < 2.0)
-            // Two cores: the threads burn CPU faster than the wall clock runs.
-            #expect(r.cpuTime > r.wallTime * 1.3)
+            #expect(r.wallTime < 5)
+        }
+    }
+
+    @Test("a CPU quota of half a core: a spinning process gets about half the wall time")
+    func cpuQuota() async throws {
+        var c = SandboxConfiguration()
+        c.limits.cpus = 0.5
+        try await withSandbox(c) { (sandbox: Sandbox) async throws in
+            let r = try await sandbox.run(["/bin/sh", "-c", "while :; do :; done"], .limited(wall: .seconds(2)))
+            #expect(r.status == .wallTimeLimit)
+            #expect(r.cpuTime > 0.6 && r.cpuTime < 1.3, "cpu \(r.cpuTime) s in \(r.wallTime) s")
         }
     }
 
