@@ -474,48 +474,72 @@ int proctor_pipe_cloexec(int fds[2]) {
 #include <sys/shm.h>
 #include <dirent.h>
 
-/// In a child that joined the sandbox's IPC namespace: removes every SysV shared memory
-/// segment, semaphore set and message queue, and every POSIX message queue (through a
-/// private mqueue mount), so a pooled sandbox's next user sees none.
-int proctor_clear_ipc(int ns_pidfd) {
-    pid_t child = fork();
-    if (child < 0) return -1;
-    if (child == 0) {
-        if (setns(ns_pidfd, CLONE_NEWIPC) < 0) _exit(1);
-        struct shmid_ds shm;
-        int max = shmctl(0, SHM_INFO, &shm);
-        for (int i = 0; i <= max; i++) {
-            int id = shmctl(i, SHM_STAT, &shm);
-            if (id >= 0) shmctl(id, IPC_RMID, NULL);
-        }
-        struct seminfo si;
-        union { int val; struct semid_ds *buf; unsigned short *array; struct seminfo *__buf; } arg;
-        arg.__buf = &si;
-        max = semctl(0, 0, SEM_INFO, arg);
-        struct semid_ds sem;
-        arg.buf = &sem;
-        for (int i = 0; i <= max; i++) {
-            int id = semctl(i, 0, SEM_STAT, arg);
-            if (id >= 0) semctl(id, 0, IPC_RMID);
-        }
-        struct msqid_ds msq;
-        max = msgctl(0, MSG_INFO, &msq);
-        for (int i = 0; i <= max; i++) {
-            int id = msgctl(i, MSG_STAT, &msq);
-            if (id >= 0) msgctl(id, IPC_RMID, NULL);
-        }
-        // POSIX message queues live in the IPC namespace's mqueue fs.
-        if (unshare(CLONE_NEWNS) == 0 && mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) == 0 &&
-            mount("mqueue", "/tmp", "mqueue", 0, NULL) == 0) {
-            DIR *d = opendir("/tmp");
-            struct dirent *e;
-            while (d && (e = readdir(d)) != NULL) {
-                if (e->d_name[0] != '.') unlinkat(dirfd(d), e->d_name, 0);
-            }
-            if (d) closedir(d);
-        }
-        _exit(0);
+struct linux_dirent64_ {
+    unsigned long long d_ino;
+    long long d_off;
+    unsigned short d_reclen;
+    unsigned char d_type;
+    char d_name[];
+};
+
+/// In a vfork-style child that joined the sandbox's IPC namespace: removes every SysV
+/// shared memory segment, semaphore set and message queue, and every POSIX message queue
+/// (through a private mqueue mount). Only system calls; the directory is read with
+/// getdents64 into a stack buffer.
+static int clear_ipc_main(void *arg) {
+    int ns_pidfd = *(int *)arg;
+    if (setns(ns_pidfd, CLONE_NEWIPC) < 0) _exit(1);
+    struct shmid_ds shm;
+    int max = shmctl(0, SHM_INFO, &shm);
+    for (int i = 0; i <= max; i++) {
+        int id = shmctl(i, SHM_STAT, &shm);
+        if (id >= 0) shmctl(id, IPC_RMID, NULL);
     }
+    struct seminfo si;
+    union { int val; struct semid_ds *buf; unsigned short *array; struct seminfo *__buf; } semarg;
+    semarg.__buf = &si;
+    max = semctl(0, 0, SEM_INFO, semarg);
+    struct semid_ds sem;
+    semarg.buf = &sem;
+    for (int i = 0; i <= max; i++) {
+        int id = semctl(i, 0, SEM_STAT, semarg);
+        if (id >= 0) semctl(id, 0, IPC_RMID);
+    }
+    struct msqid_ds msq;
+    max = msgctl(0, MSG_INFO, &msq);
+    for (int i = 0; i <= max; i++) {
+        int id = msgctl(i, MSG_STAT, &msq);
+        if (id >= 0) msgctl(id, IPC_RMID, NULL);
+    }
+    // POSIX message queues live in the IPC namespace's mqueue fs: mount it privately.
+    if (unshare(CLONE_NEWNS) < 0 || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0 ||
+        mount("mqueue", "/tmp", "mqueue", 0, NULL) < 0) _exit(2);
+    int dir = open("/tmp", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dir < 0) _exit(3);
+    char buffer[4096] __attribute__((aligned(8)));
+    for (;;) {
+        long n = syscall(SYS_getdents64, dir, buffer, sizeof buffer);
+        if (n <= 0) break;
+        for (long off = 0; off < n;) {
+            struct linux_dirent64_ *e = (struct linux_dirent64_ *)(buffer + off);
+            if (e->d_name[0] != '.') unlinkat(dir, e->d_name, 0);
+            off += e->d_reclen;
+        }
+    }
+    _exit(0);
+}
+
+int proctor_clear_ipc(int ns_pidfd) {
+    enum { STACK = 64 * 1024 };
+    char *stack = mmap(NULL, STACK, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+    if (stack == MAP_FAILED) return -1;
+    sigset_t all, old;
+    sigfillset(&all);
+    pthread_sigmask(SIG_SETMASK, &all, &old);
+    pid_t child = clone(clear_ipc_main, stack + STACK, CLONE_VM | CLONE_VFORK | SIGCHLD, &ns_pidfd);
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    munmap(stack, STACK);
+    if (child < 0) return -1;
     int status = 0;
     while (waitpid(child, &status, 0) < 0) {
         if (errno != EINTR) return -1;

@@ -89,23 +89,18 @@ struct CgroupV1: CgroupDriver {
         return files
     }
 
-    func counters(_ path: String) -> CgroupCounters {
-        var c = CgroupCounters()
-        if let unified, let usec = ControlFile.keyed(ControlFile.read(unified.appending(path).appending("cpu.stat")), "usage_usec") {
-            c.cpuNanoseconds = UInt64(usec) * 1000
-        } else if let cpuacct, let ns = ControlFile.integer(cpuacct.appending(path).appending("cpuacct.usage")) {
-            c.cpuNanoseconds = UInt64(ns)
-        }
+    func meters(_ path: String) -> CgroupMeters {
         let group = memory.appending(path)
-        c.oomKills = ControlFile.keyed(ControlFile.read(group.appending("memory.oom_control")), "oom_kill") ?? 0
-        c.memoryFailures = ControlFile.integer(group.appending("memory.failcnt")) ?? 0
-        return c
-    }
-
-    func startPeakMeter(_ path: String) -> PeakMeter {
-        let file = memory.appending(path).appending("memory.max_usage_in_bytes")
-        _ = try? ControlFile.write(file, "0")
-        return PeakMeter(path: file, fd: nil)
+        var files: [(FilePath, CgroupMeters.Field)] = [
+            (group.appending("memory.oom_control"), .oomControl),
+            (group.appending("memory.failcnt"), .failcnt),
+        ]
+        if let unified {
+            files.append((unified.appending(path).appending("cpu.stat"), .cpuStatMicroseconds))
+        } else if let cpuacct {
+            files.append((cpuacct.appending(path).appending("cpuacct.usage"), .cpuacctNanoseconds))
+        }
+        return CgroupMeters(files: files, peak: group.appending("memory.max_usage_in_bytes"), peakReset: "0")
     }
 
     func kill(_ path: String) {
@@ -121,6 +116,10 @@ struct CgroupV1: CgroupDriver {
             let group = memory.appending(path)
             CgroupTree.killFrozen(freezeFile: group.appending("no-freezer"), freeze: "", thaw: "", group: group)
         }
+    }
+
+    func isEmpty(_ path: String) -> Bool {
+        CgroupTree.pids((unified ?? memory).appending(path).appending("cgroup.procs")).isEmpty
     }
 
     func remove(_ path: String) {

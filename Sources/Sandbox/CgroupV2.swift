@@ -50,28 +50,21 @@ struct CgroupV2: CgroupDriver {
         [root.appending(sandbox).appending(leaf).appending("cgroup.procs")]
     }
 
-    func counters(_ path: String) -> CgroupCounters {
+    func meters(_ path: String) -> CgroupMeters {
         let group = root.appending(path)
-        let events = ControlFile.read(group.appending("memory.events"))
-        var c = CgroupCounters()
-        c.cpuNanoseconds = UInt64(ControlFile.keyed(ControlFile.read(group.appending("cpu.stat")), "usage_usec") ?? 0) * 1000
-        c.oomKills = ControlFile.keyed(events, "oom_kill") ?? 0
-        c.memoryFailures = ControlFile.keyed(events, "max") ?? 0
-        return c
-    }
-
-    /// Since Linux 6.12 a write to memory.peak resets the peak as seen through that fd.
-    func startPeakMeter(_ path: String) -> PeakMeter {
-        let file = root.appending(path).appending("memory.peak")
-        let fd = try? FileDescriptor.open(file, .readWrite, options: .closeOnExec)
-        if let fd { _ = try? fd.writeAll(Array("reset\n".utf8)) }
-        return PeakMeter(path: file, fd: fd)
+        return CgroupMeters(files: [(group.appending("cpu.stat"), .cpuStatMicroseconds),
+                                    (group.appending("memory.events"), .memoryEvents)],
+                            peak: group.appending("memory.peak"), peakReset: "reset\n")
     }
 
     func kill(_ path: String) {
         let group = root.appending(path)
         if CgroupTree.killWithCgroupKill(group) { return }
         CgroupTree.killFrozen(freezeFile: group.appending("cgroup.freeze"), freeze: "1", thaw: "0", group: group)
+    }
+
+    func isEmpty(_ path: String) -> Bool {
+        CgroupTree.pids(root.appending(path).appending("cgroup.procs")).isEmpty
     }
 
     func remove(_ path: String) {

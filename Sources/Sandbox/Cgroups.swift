@@ -29,33 +29,82 @@ protocol CgroupDriver: Sendable {
     func createLeaf(_ path: String, memory: Int?) throws
     /// The cgroup.procs files a process writes "0" into to join leaf `leaf` of `sandbox`.
     func procsFiles(sandbox: String, leaf: String) -> [FilePath]
-    func counters(_ path: String) -> CgroupCounters
-    /// Starts measuring peak memory anew; the meter reads the peak since then.
-    func startPeakMeter(_ path: String) -> PeakMeter
+    /// The group's counter files, opened once (an exec slot keeps them for its life).
+    func meters(_ path: String) -> CgroupMeters
     /// Kills every process of the group and its descendants and waits until none is left.
     func kill(_ path: String)
+    /// True when no process is in the group (a leaf: no descendants to look at).
+    func isEmpty(_ path: String) -> Bool
     /// Removes the group and its descendants (kill first).
     func remove(_ path: String)
     /// Names of the child groups of `path`.
     func children(_ path: String) -> [String]
 }
 
-/// Reads a group's peak memory since it was started.
-final class PeakMeter: @unchecked Sendable {
-    private let path: FilePath
-    private let fd: FileDescriptor?
+extension CgroupDriver {
+    func counters(_ path: String) -> CgroupCounters { meters(path).read() }
+}
 
-    init(path: FilePath, fd: FileDescriptor?) {
-        self.path = path
-        self.fd = fd
+/// Open counter files of one group, read with pread: an exec reads them before and after
+/// (and every 10 ms under a CPU limit), and opening cgroup files costs more than reading.
+final class CgroupMeters: @unchecked Sendable {
+    enum Field {
+        /// cpu.stat's usage_usec (v2, and the v2 mount of a hybrid machine).
+        case cpuStatMicroseconds
+        /// cpuacct.usage (v1).
+        case cpuacctNanoseconds
+        /// memory.oom_control's oom_kill (v1).
+        case oomControl
+        /// memory.failcnt (v1).
+        case failcnt
+        /// memory.events' oom_kill and max (v2).
+        case memoryEvents
     }
 
-    var bytes: Int {
-        let text = fd.flatMap(ControlFile.read) ?? ControlFile.read(path)
-        return text.flatMap { Int($0.trimmingSuffixNewline) } ?? 0
+    private let sources: [(FileDescriptor, Field)]
+    private let peakFile: FileDescriptor?
+    private let peakReset: String
+
+    /// `peakReset` is what a write to the peak file takes to start anew ("0" for v1's
+    /// max_usage_in_bytes; v2's memory.peak resets per fd on any write, Linux 6.12+).
+    init(files: [(FilePath, Field)], peak: FilePath, peakReset: String) {
+        sources = files.compactMap { path, field in
+            (try? FileDescriptor.open(path, .readOnly, options: .closeOnExec)).map { ($0, field) }
+        }
+        peakFile = try? FileDescriptor.open(peak, .readWrite, options: .closeOnExec)
+        self.peakReset = peakReset
     }
 
-    deinit { try? fd?.close() }
+    func read() -> CgroupCounters {
+        var c = CgroupCounters()
+        for (fd, field) in sources {
+            let text = ControlFile.read(fd)
+            switch field {
+            case .cpuStatMicroseconds: c.cpuNanoseconds = UInt64(ControlFile.keyed(text, "usage_usec") ?? 0) * 1000
+            case .cpuacctNanoseconds: c.cpuNanoseconds = UInt64(text.flatMap { Int($0.trimmingSuffixNewline) } ?? 0)
+            case .oomControl: c.oomKills = ControlFile.keyed(text, "oom_kill") ?? 0
+            case .failcnt: c.memoryFailures = text.flatMap { Int($0.trimmingSuffixNewline) } ?? 0
+            case .memoryEvents:
+                c.oomKills = ControlFile.keyed(text, "oom_kill") ?? 0
+                c.memoryFailures = ControlFile.keyed(text, "max") ?? 0
+            }
+        }
+        return c
+    }
+
+    func resetPeak() {
+        if let peakFile { _ = try? peakFile.writeAll(Array(peakReset.utf8)) }
+    }
+
+    /// Peak memory since the last reset, in bytes.
+    var peak: Int {
+        peakFile.flatMap(ControlFile.read).flatMap { Int($0.trimmingSuffixNewline) } ?? 0
+    }
+
+    func close() {
+        for (fd, _) in sources { try? fd.close() }
+        try? peakFile?.close()
+    }
 }
 
 /// Helpers shared by both drivers.
@@ -111,12 +160,26 @@ enum CgroupTree {
         pids(path.appending("cgroup.procs")) + subfolders(path).flatMap { pidsRecursively(path.appending($0)) }
     }
 
-    /// Waits (up to ~5 s) until the group and its descendants hold no process.
+    /// Waits (up to ~5 s) until the group and its descendants hold no process. Where the
+    /// group has a v2 cgroup.events file, its "populated" line is watched with poll (the
+    /// kernel signals POLLPRI when it changes); elsewhere the procs files are polled, at
+    /// first every 50 µs, since killed processes are usually gone within a millisecond.
     static func waitEmpty(_ path: FilePath, kill: () -> Void) {
-        for attempt in 0..<5000 {
-            if pidsRecursively(path).isEmpty { return }
-            if attempt % 50 == 49 { kill() }
-            usleep(1000)
+        let events = try? FileDescriptor.open(path.appending("cgroup.events"), .readOnly, options: .closeOnExec)
+        defer { try? events?.close() }
+        let start = monotonicNow()
+        var attempt = 0
+        while monotonicNow() - start < 5 {
+            if let events, let text = ControlFile.read(events), let populated = ControlFile.keyed(text, "populated") {
+                if populated == 0 { return }
+                var pfd = pollfd(fd: events.rawValue, events: Int16(POLLPRI), revents: 0)
+                _ = poll(&pfd, 1, 10)
+            } else {
+                if pidsRecursively(path).isEmpty { return }
+                usleep(attempt < 20 ? 50 : 1000)
+            }
+            attempt += 1
+            if attempt % 50 == 0 { kill() }
         }
     }
 
@@ -144,6 +207,9 @@ enum CgroupDetection {
         var point: FilePath
         var isV2: Bool
         var controllers: Set<String>
+        /// Super-block options (for v1 they name the controllers too).
+        var options: Set<String> = []
+        var favorsDynamicModifications: Bool { options.contains("favordynmods") }
     }
 
     static func mounts(mountinfo: String? = ControlFile.read("/proc/self/mountinfo")) -> [Mount] {
@@ -155,11 +221,11 @@ enum CgroupDetection {
             let right = halves[1].split(separator: " ")
             guard left.count >= 5, right.count >= 3 else { continue }
             let point = FilePath(String(left[4]))
+            let options = Set(right[2].split(separator: ",").map(String.init))
             if right[0] == "cgroup2" {
-                result.append(Mount(point: point, isV2: true, controllers: []))
+                result.append(Mount(point: point, isV2: true, controllers: [], options: options))
             } else if right[0] == "cgroup" {
-                let options = Set(right[2].split(separator: ",").map(String.init))
-                result.append(Mount(point: point, isV2: false, controllers: options))
+                result.append(Mount(point: point, isV2: false, controllers: options, options: options))
             }
         }
         return result

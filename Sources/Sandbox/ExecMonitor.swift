@@ -22,14 +22,13 @@ final class ExecMonitor: @unchecked Sendable {
     let driver: any CgroupDriver
     let start: Double
     let baseline: CgroupCounters
-    let peak: PeakMeter
     let outcome: Promise<ExecResult>
     let finished: @Sendable () -> Void
     private var streams: [Stream]
     private let stopReason = Mutex<ExecResult.Status?>(nil)
 
     init(pidfd: FileDescriptor, options: ExecOptions, slot: ExecSlot, driver: any CgroupDriver, start: Double,
-         baseline: CgroupCounters, peak: PeakMeter, stdout: Stream, stderr: Stream,
+         baseline: CgroupCounters, stdout: Stream, stderr: Stream,
          outcome: Promise<ExecResult>, finished: @escaping @Sendable () -> Void) {
         self.pidfd = pidfd
         self.options = options
@@ -37,7 +36,6 @@ final class ExecMonitor: @unchecked Sendable {
         self.driver = driver
         self.start = start
         self.baseline = baseline
-        self.peak = peak
         self.streams = [stdout, stderr]
         self.outcome = outcome
         self.finished = finished
@@ -105,13 +103,13 @@ final class ExecMonitor: @unchecked Sendable {
                     }
                     endTime = monotonicNow()
                     // Whatever the main process left running (daemons, grandchildren) dies with the run.
-                    driver.kill(slot.path)
+                    if !driver.isEmpty(slot.path) { driver.kill(slot.path) }
                 }
             }
             if endTime == nil {
                 let t = monotonicNow()
                 if let wallDeadline, t >= wallDeadline { stop(.wallTimeLimit) }
-                if let cpuLimit, driver.counters(slot.path).cpuNanoseconds &- baseline.cpuNanoseconds >= cpuLimit {
+                if let cpuLimit, slot.meters.read().cpuNanoseconds &- baseline.cpuNanoseconds >= cpuLimit {
                     stop(.cpuTimeLimit)
                 }
             }
@@ -153,7 +151,7 @@ final class ExecMonitor: @unchecked Sendable {
     }
 
     private func finish(exitCode: Int?, signal: Int?, endTime: Double) {
-        let counters = driver.counters(slot.path)
+        let counters = slot.meters.read()
         let oomKills = counters.oomKills - baseline.oomKills
         let failures = counters.memoryFailures - baseline.memoryFailures
         var status: ExecResult.Status
@@ -171,7 +169,7 @@ final class ExecMonitor: @unchecked Sendable {
         let result = ExecResult(
             status: status, exitCode: exitCode, signal: signal,
             cpuTime: Double(counters.cpuNanoseconds &- baseline.cpuNanoseconds) / 1e9,
-            wallTime: endTime - start, memoryPeak: peak.bytes, oomKilled: oomKills > 0,
+            wallTime: endTime - start, memoryPeak: slot.meters.peak, oomKilled: oomKills > 0,
             stdout: streams[0].captured, stderr: streams[1].captured,
             stdoutTruncated: streams[0].total > streams[0].captured.count,
             stderrTruncated: streams[1].total > streams[1].captured.count)

@@ -174,8 +174,8 @@ public final class Sandbox: Sendable {
             rlimits.append(.init(resource: Int32(RLIMIT_STACK.rawValue), soft: rlim_t(stack), hard: rlim_t(stack)))
         }
         let driver = runtime.driver
-        let baseline = driver.counters(slot.path)
-        let peak = driver.startPeakMeter(slot.path)
+        slot.meters.resetPeak()
+        let baseline = slot.meters.read()
         let strings = CStrings()
         let start = monotonicNow()
         let result: proctor_spawn_result_t = policy.program.withUnsafeBytes { bpf in
@@ -219,7 +219,7 @@ public final class Sandbox: Sendable {
         }
         let monitor = ExecMonitor(
             pidfd: FileDescriptor(rawValue: pidfdRaw), options: options, slot: slot, driver: driver, start: start,
-            baseline: baseline, peak: peak,
+            baseline: baseline,
             stdout: .init(fd: stdoutPipe.readEnd, continuation: stdoutContinuation),
             stderr: .init(fd: stderrPipe.readEnd, continuation: stderrContinuation),
             outcome: outcome
@@ -312,7 +312,7 @@ public final class Sandbox: Sendable {
         let path = "\(group)/x\(number)"
         try driver.createLeaf(path, memory: memory)
         let procs = try Self.openProcsFiles(driver.procsFiles(sandbox: group, leaf: "x\(number)"))
-        return ExecSlot(path: path, procs: procs, memory: memory)
+        return ExecSlot(path: path, procs: procs, meters: driver.meters(path), memory: memory)
     }
 
     private func releaseSlot(_ slot: ExecSlot) {
@@ -389,19 +389,23 @@ public final class Sandbox: Sendable {
     }
 }
 
-/// A leaf cgroup that runs one exec at a time, with its cgroup.procs files kept open.
+/// A leaf cgroup that runs one exec at a time, with its cgroup.procs and counter files
+/// kept open.
 final class ExecSlot: @unchecked Sendable {
     let path: String
     let procs: [FileDescriptor]
+    let meters: CgroupMeters
     var memory: Int?
 
-    init(path: String, procs: [FileDescriptor], memory: Int?) {
+    init(path: String, procs: [FileDescriptor], meters: CgroupMeters, memory: Int?) {
         self.path = path
         self.procs = procs
+        self.meters = meters
         self.memory = memory
     }
 
     func close() {
         for fd in procs { try? fd.close() }
+        meters.close()
     }
 }

@@ -48,7 +48,39 @@ final class SandboxRuntime: Sendable {
         try FileManager.default.createDirectory(atPath: rootMountPoint, withIntermediateDirectories: true)
         uids = try UidAllocator(folder: Self.stateFolder.appending("uids"))
         Self.sweep(driver: driver, logger: logger)
+        Self.favorDynamicModifications(logger: logger)
+        Self.removeRunnerFoldersAtExit(driver: driver, runnerGroup: runnerGroup)
     }
+
+    /// Moving a process between cgroups takes a global lock that, once idle, makes the next
+    /// writer wait for an RCU grace period: 5-25 ms here for every exec that follows a
+    /// pause. The `favordynmods` mount option (Linux 6.1+) keeps that lock in its writer-
+    /// friendly mode; setting it on any cgroup mount (the lock is shared by all) brought
+    /// a 3-hierarchy join from 11.5 ms to 0.2 ms median. It is a host-wide trade (forks
+    /// and exits a little dearer), so PROCTOR_FAVORDYNMODS=0 leaves the mounts alone.
+    static func favorDynamicModifications(logger: Logger) {
+        if ProcessInfo.processInfo.environment["PROCTOR_FAVORDYNMODS"] == "0" { return }
+        let mounts = CgroupDetection.mounts()
+        guard !mounts.contains(where: \.favorsDynamicModifications) else { return }
+        for mount in mounts.sorted(by: { $0.isV2 && !$1.isV2 }) {
+            if Glibc.mount(nil, mount.point.string, nil, UInt(MS_REMOUNT), "favordynmods") == 0 {
+                logger.info("remounted a cgroup hierarchy with favordynmods", metadata: ["mount": "\(mount.point)"])
+                return
+            }
+        }
+    }
+
+    /// At exit the runner's own (by then empty) cgroup folders go too, so the next runner
+    /// has nothing to sweep. Sandboxes still alive then die with their init anyway.
+    private static func removeRunnerFoldersAtExit(driver: any CgroupDriver, runnerGroup: String) {
+        exitCleanup.withLock { $0 = { driver.remove(runnerGroup) } }
+        atexit {
+            let cleanup = SandboxRuntime.exitCleanup.withLock { $0 }
+            cleanup?()
+        }
+    }
+
+    private static let exitCleanup: Mutex<(@Sendable () -> Void)?> = Mutex(nil)
 
     func nextSandboxName() -> String {
         let n = counter.wrappingAdd(1, ordering: .relaxed).newValue
