@@ -18,6 +18,7 @@
 #include <sched.h>
 #include <signal.h>
 #include <string.h>
+#include <time.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/mount.h>
@@ -97,10 +98,14 @@ static int drop_capabilities(int cap_last) {
 }
 
 /// setgroups, setresgid, setresuid: after this the process has no capabilities at all.
+/// Raw system calls, not glibc's wrappers: those broadcast the change to every thread
+/// glibc believes exists (its "setxid" signal dance, with locks), and a child made by
+/// clone from a multithreaded runner inherits that belief and possibly a held lock: it
+/// would hang. The kernel call changes this (single-threaded) process, which is all we need.
 static void become(int errfd, uid_t uid, gid_t gid) {
-    if (setgroups(0, NULL) < 0) fail(errfd, PROCTOR_STEP_SETGROUPS);
-    if (setresgid(gid, gid, gid) < 0) fail(errfd, PROCTOR_STEP_SETGID);
-    if (setresuid(uid, uid, uid) < 0) fail(errfd, PROCTOR_STEP_SETUID);
+    if (syscall(SYS_setgroups, 0, NULL) < 0) fail(errfd, PROCTOR_STEP_SETGROUPS);
+    if (syscall(SYS_setresgid, gid, gid, gid) < 0) fail(errfd, PROCTOR_STEP_SETGID);
+    if (syscall(SYS_setresuid, uid, uid, uid) < 0) fail(errfd, PROCTOR_STEP_SETUID);
 }
 
 static void close_other_fds(int keep1, int keep2, int keep3) {
@@ -232,6 +237,18 @@ static void __attribute__((noreturn)) init_main(const proctor_init_spec_t *s, in
 // ---------------------------------------------------------------------------------
 // exec
 
+/// execve, tried again for a while on ETXTBSY: a binary the runner just wrote into the
+/// sandbox can still be open for writing in a child that another runner thread forked
+/// at that moment (fork copies the fd table; CLOEXEC closes it only at that child's exec).
+static void exec_retrying(const char *path, const proctor_exec_spec_t *s) {
+    for (int attempt = 0; attempt < 200; attempt++) {
+        execve(path, (char *const *)s->argv, (char *const *)s->envp);
+        if (errno != ETXTBSY) return;
+        struct timespec pause = {0, 1000000};   // 1 ms; 200 ms at most
+        nanosleep(&pause, NULL);
+    }
+}
+
 static void __attribute__((noreturn)) exec_main(const proctor_exec_spec_t *s, int errfd) {
     if (setsid() < 0) fail(errfd, PROCTOR_STEP_SETSID);
     if (dup2(s->stdin_fd, 0) < 0 || dup2(s->stdout_fd, 1) < 0 || dup2(s->stderr_fd, 2) < 0)
@@ -252,7 +269,7 @@ static void __attribute__((noreturn)) exec_main(const proctor_exec_spec_t *s, in
     }
     const char *name = s->argv[0];
     if (strchr(name, '/')) {
-        execve(name, (char *const *)s->argv, (char *const *)s->envp);
+        exec_retrying(name, s);
         fail(errfd, PROCTOR_STEP_EXEC);
     }
     // PATH search, as execvpe does, into the parent's scratch buffer.
@@ -266,7 +283,7 @@ static void __attribute__((noreturn)) exec_main(const proctor_exec_spec_t *s, in
             memcpy(s->path_buffer, p, len);
             s->path_buffer[len] = '/';
             memcpy(s->path_buffer + len + 1, name, namelen + 1);
-            execve(s->path_buffer, (char *const *)s->argv, (char *const *)s->envp);
+            exec_retrying(s->path_buffer, s);
             if (errno != ENOENT && errno != ENOTDIR) saved = errno;
         }
         if (!end) break;
@@ -329,7 +346,7 @@ static proctor_spawn_result_t spawn(spawn_target_t target, const int *cgroup_fds
         result.error = errno;
         return result;
     }
-    // Two stacks for the vfork-style children of an exec (init's children are forks).
+    // Stacks for the vfork-style children: the middle one, and an exec's process.
     char *stacks = mmap(NULL, 2 * CHILD_STACK_SIZE, PROT_READ | PROT_WRITE,
                         MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
     if (stacks == MAP_FAILED) {
@@ -346,16 +363,9 @@ static proctor_spawn_result_t spawn(spawn_target_t target, const int *cgroup_fds
     sigfillset(&all);
     pthread_sigmask(SIG_SETMASK, &all, &old);
 
-    pid_t middle;
-    if (target.exec) {
-        middle = clone(middle_main, stacks + CHILD_STACK_SIZE, CLONE_VM | CLONE_VFORK | SIGCHLD, &args);
-    } else {
-        middle = fork();
-        if (middle == 0) {
-            close(pipefd[0]);
-            middle_main(&args);
-        }
-    }
+    // The middle child shares the runner's memory (vfork-style) and is gone before the
+    // runner goes on; only init, which lives on, gets a copy of the address space.
+    pid_t middle = clone(middle_main, stacks + CHILD_STACK_SIZE, CLONE_VM | CLONE_VFORK | SIGCHLD, &args);
     int fork_errno = errno;
     pthread_sigmask(SIG_SETMASK, &old, NULL);
     munmap(stacks, 2 * CHILD_STACK_SIZE);

@@ -160,26 +160,25 @@ enum CgroupTree {
         pids(path.appending("cgroup.procs")) + subfolders(path).flatMap { pidsRecursively(path.appending($0)) }
     }
 
-    /// Waits (up to ~5 s) until the group and its descendants hold no process. Where the
-    /// group has a v2 cgroup.events file, its "populated" line is watched with poll (the
-    /// kernel signals POLLPRI when it changes); elsewhere the procs files are polled, at
-    /// first every 50 µs, since killed processes are usually gone within a millisecond.
+    /// Waits (up to ~5 s) until the group and its descendants hold no process. A v2 group
+    /// answers from its cgroup.events "populated" line (one read, whatever the depth);
+    /// elsewhere the procs files are read. Killed processes are usually gone within a
+    /// millisecond, so it looks every 50 µs at first. (Not poll on cgroup.events: the
+    /// kernel rate-limits those notifications to one per 10 ms.)
     static func waitEmpty(_ path: FilePath, kill: () -> Void) {
         let events = try? FileDescriptor.open(path.appending("cgroup.events"), .readOnly, options: .closeOnExec)
         defer { try? events?.close() }
         let start = monotonicNow()
         var attempt = 0
         while monotonicNow() - start < 5 {
-            if let events, let text = ControlFile.read(events), let populated = ControlFile.keyed(text, "populated") {
+            if let events, let populated = ControlFile.keyed(ControlFile.read(events), "populated") {
                 if populated == 0 { return }
-                var pfd = pollfd(fd: events.rawValue, events: Int16(POLLPRI), revents: 0)
-                _ = poll(&pfd, 1, 10)
-            } else {
-                if pidsRecursively(path).isEmpty { return }
-                usleep(attempt < 20 ? 50 : 1000)
+            } else if pidsRecursively(path).isEmpty {
+                return
             }
+            usleep(attempt < 40 ? 50 : 1000)
             attempt += 1
-            if attempt % 50 == 0 { kill() }
+            if attempt % 100 == 0 { kill() }
         }
     }
 

@@ -140,6 +140,25 @@ struct ExecTests {
         }
     }
 
+    @Test("a binary written just before its exec runs, even while other threads spawn (no ETXTBSY)")
+    func freshBinaries() async throws {
+        let binary = try Array(Data(contentsOf: URL(fileURLWithPath: "/bin/true")))
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for worker in 0..<4 {
+                group.addTask {
+                    try await withSandbox { (sandbox: Sandbox) async throws in
+                        for i in 0..<40 {
+                            try sandbox.fs.write("t\(worker)-\(i)", binary, mode: 0o755)
+                            let r = try await sandbox.run(["./t\(worker)-\(i)"])
+                            #expect(r.status == .exited && r.exitCode == 0, "\(r.error ?? "")")
+                        }
+                    }
+                }
+            }
+            try await group.waitForAll()
+        }
+    }
+
     @Test("kill() stops a run")
     func killRun() async throws {
         try await withSandbox { (sandbox: Sandbox) async throws in
