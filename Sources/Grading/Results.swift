@@ -91,6 +91,16 @@ public struct TestResult: Sendable, Hashable {
     }
 }
 
+extension TestResult {
+    /// One line for a table: what differs for a WA with a difference (the validator's
+    /// reason), else the last line of the message (an assertion, a limit).
+    public var headline: String {
+        let lines = message.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        if difference != nil, let reason = lines.first(where: { !$0.hasPrefix("Wrong answer on line") }) { return reason }
+        return lines.last ?? ""
+    }
+}
+
 public struct GroupResult: Sendable, Hashable {
     public var name: String
     public var points: Double

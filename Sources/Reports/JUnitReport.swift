@@ -93,7 +93,7 @@ public enum JUnitReport {
         if let d = t.difference {
             return "\(t.verdict.rawValue): line \(d.line), column \(d.column): expected \(d.expected), got \(d.got)"
         }
-        let first = t.message.split(separator: "\n").first.map(String.init) ?? ""
+        let first = t.headline
         return "\(t.verdict.rawValue) (\(t.verdict.meaning))" + (first.isEmpty ? "" : ": " + first)
     }
 

@@ -55,7 +55,7 @@ public struct TerminalSummary: Sendable {
                 continue
             }
             for t in r.tests where t.verdict != .accepted && t.verdict != .skipped {
-                let first = t.message.split(separator: "\n").last.map(String.init) ?? ""
+                let first = t.headline
                 lines.append("  \(t.name): \(paint(t.verdict))" + (first.isEmpty ? "" : " — " + first))
                 if let d = t.difference {
                     lines.append("    first difference at line \(d.line), column \(d.column)")
