@@ -109,7 +109,7 @@ public enum SuiteLoader {
         for item in testNodes { made += self.tests(item, kind: kind, comparison: comparison, r).map { ($0, item) } }
         let tests = made.map(\.test)
         if testsNode == nil { r.error(at: node, "missing key 'tests' in problem '\(id)'") }
-        else if tests.isEmpty && testNodes.isEmpty { r.error(at: testsNode, "tests of problem '\(id)' must not be empty") }
+        else if testsNode?.sequence?.isEmpty == true { r.error(at: testsNode, "tests of problem '\(id)' must not be empty") }
         var names: Set<String> = []
         for (test, item) in made where !names.insert(test.name).inserted {
             r.error(at: item, "duplicate test name '\(test.name)' in problem '\(id)'")

@@ -247,30 +247,27 @@ struct TestRunner: Sendable {
                 judgeOptions.stdin = .pipe
                 judgeOptions.streamOutput = true
                 judgeOptions.wallTime = l.wallTime + .seconds(5)
+                // Who ended first is told by the end times the monitors saw, not by which
+                // wait returns first.
+                let judgeStart = ContinuousClock.now
                 let judgeRun = try await judgeBox.exec(
                     interactor.language.run + ["judge/input", "judge/answer", "feedback/"] + program.arguments, judgeOptions)
+                let solutionStart = ContinuousClock.now
                 let solution = try await box.exec(build.language.run, solutionOptions)
-                let order = Locked<[String]>([])
                 async let toSolution: Void = pump(judgeRun.stdout, into: solution.stdin)
                 async let toJudge: Void = pump(solution.stdout, into: judgeRun.stdin)
                 async let drainA: Void = { for await _ in solution.stderr {} }()
                 async let drainB: Void = { for await _ in judgeRun.stderr {} }()
                 async let judgeEnd: ExecResult = {
                     let r = await judgeRun.wait()
-                    order.withLock { $0.append("judge") }
-                    // A judge that gave up (WA) first ends the solution too.
+                    // A judge that gave up (WA) ends the solution too.
                     if r.status == .exited && r.exitCode == 43 { solution.kill() }
                     return r
                 }()
-                async let solutionEnd: ExecResult = {
-                    let r = await solution.wait()
-                    order.withLock { $0.append("solution") }
-                    return r
-                }()
-                let (jr, sr) = await (judgeEnd, solutionEnd)
+                let (jr, sr) = await (judgeEnd, solution.wait())
                 _ = await (toSolution, toJudge, drainA, drainB)
+                let judgeFirst = judgeStart + .seconds(jr.wallTime) < solutionStart + .seconds(sr.wallTime)
                 let judged = readJudgement(judgeBox, jr, what: "interactor")
-                let judgeFirst = order.withLock { $0.first == "judge" }
                 var out: TestResult
                 if judged.verdict == .judgeError || (judged.verdict == .wrongAnswer && judgeFirst) {
                     out = result(test, sr, judged.verdict, message: judged.message)

@@ -111,14 +111,16 @@ public enum JUnitReport {
     }
 }
 
-/// Strings made fit for XML 1.0: characters XML forbids (controls but tab, newline and
-/// carriage return; U+FFFE, U+FFFF) become visible \xNN escapes.
+/// Strings made fit for XML 1.0 or a terminal: characters XML forbids (controls but tab,
+/// newline and carriage return; U+FFFE, U+FFFF) become visible \xNN escapes; for a
+/// terminal, carriage return and DEL too (nothing may move the cursor or start an escape).
 enum XMLSafe {
-    static func clean(_ s: String) -> String {
+    static func clean(_ s: String, terminal: Bool = false) -> String {
         var out = String.UnicodeScalarView()
         for u in s.unicodeScalars {
             let v = u.value
-            if v == 0x09 || v == 0x0A || v == 0x0D || (v >= 0x20 && v != 0xFFFE && v != 0xFFFF) {
+            let allowed = terminal ? (v >= 0x20 && v != 0x7F && !(0x80...0x9F).contains(v)) : v >= 0x20
+            if v == 0x09 || v == 0x0A || (v == 0x0D && !terminal) || (allowed && v != 0xFFFE && v != 0xFFFF) {
                 out.append(u)
             } else {
                 out.append(contentsOf: String(format: "\\x%02x", v).unicodeScalars)

@@ -29,13 +29,21 @@ public struct TerminalSummary: Sendable {
     }
 
     public func progressLine(_ p: GradingProgress) -> String {
-        "[\(p.done)/\(p.total)] \(p.problem) · \(p.submission) · \(p.test): \(paint(p.verdict))"
+        "[\(p.done)/\(p.total)] \(c(p.problem)) · \(c(p.submission)) · \(c(p.test)): \(paint(p.verdict))"
     }
 
+    /// Untrusted text, safe to print.
+    private func c(_ s: String) -> String { XMLSafe.clean(s, terminal: true) }
+
     public func render(_ run: RunResult) -> String {
+        // Names and messages come from suites and programs: no control character reaches the terminal.
+        render(lines: run).joined(separator: "\n")
+    }
+
+    private func render(lines run: RunResult) -> [String] {
         var lines: [String] = []
         let rows = run.results.map { r in
-            [r.problem, r.submission, r.language, r.verdict.rawValue, "\(Figures.points(r.score))/\(Figures.points(r.maxScore))",
+            [c(r.problem), c(r.submission), c(r.language), r.verdict.rawValue, "\(Figures.points(r.score))/\(Figures.points(r.maxScore))",
              "\(r.passed)/\(r.tests.count)", String(format: "%.2fs", r.tests.map(\.cpuTime).max() ?? 0)]
         }
         let header = ["PROBLEM", "SUBMISSION", "LANGUAGE", "VERDICT", "SCORE", "PASSED", "MAX CPU"]
@@ -49,18 +57,18 @@ public struct TerminalSummary: Sendable {
         }
         for r in run.results where r.verdict != .accepted {
             lines.append("")
-            lines.append("\(r.problem) · \(r.submission): \(paint(r.verdict)) (\(r.verdict.meaning))")
+            lines.append("\(c(r.problem)) · \(c(r.submission)): \(paint(r.verdict)) (\(r.verdict.meaning))")
             if let m = r.compileMessage {
-                lines += m.split(separator: "\n", omittingEmptySubsequences: false).prefix(12).map { "  | " + $0 }
+                lines += c(m).split(separator: "\n", omittingEmptySubsequences: false).prefix(12).map { "  | " + $0 }
                 continue
             }
             for t in r.tests where t.verdict != .accepted && t.verdict != .skipped {
-                let first = t.headline
-                lines.append("  \(t.name): \(paint(t.verdict))" + (first.isEmpty ? "" : " — " + first))
+                let first = c(t.headline)
+                lines.append("  \(c(t.name)): \(paint(t.verdict))" + (first.isEmpty ? "" : " — " + first))
                 if let d = t.difference {
                     lines.append("    first difference at line \(d.line), column \(d.column)")
-                    lines.append("      expected: \(d.expected)")
-                    lines.append("      got:      \(d.got)")
+                    lines.append("      expected: \(c(d.expected))")
+                    lines.append("      got:      \(c(d.got))")
                 }
             }
             let skipped = r.tests.filter { $0.verdict == .skipped }.count
@@ -70,6 +78,6 @@ public struct TerminalSummary: Sendable {
         lines.append("")
         lines.append("\(tests.filter { $0.verdict == .accepted }.count) of \(tests.count) tests accepted in "
                      + String(format: "%.2fs", run.duration) + "; " + (run.allAccepted ? paint(.accepted, "all accepted") : paint(.wrongAnswer, "not all accepted")))
-        return lines.joined(separator: "\n")
+        return lines
     }
 }
