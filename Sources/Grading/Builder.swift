@@ -159,3 +159,24 @@ public enum OutputText {
         return cut ? out + "\n[… \(bytes.count - limit) more bytes]" : out
     }
 }
+
+extension Sandbox {
+    /// `exec`, tried again when execve failed with ETXTBSY: a binary just written by this
+    /// process can be held open for writing, for an instant, by a child that another thread
+    /// forked meanwhile (the fd is close-on-exec, but that child has not exec'd yet).
+    func execWritten(_ argv: [String], _ options: ExecOptions) async throws -> Execution {
+        var attempt = 0
+        while true {
+            let execution = try await exec(argv, options)
+            guard execution.pid == -1, attempt < 20 else { return execution }
+            let r = await execution.wait()
+            guard r.status == .sandboxError, r.error?.contains("(Text file busy)") == true else { return execution }
+            attempt += 1
+            try await Task.sleep(for: .milliseconds(1 << min(attempt, 5)))
+        }
+    }
+
+    func runWritten(_ argv: [String], _ options: ExecOptions) async throws -> ExecResult {
+        try await execWritten(argv, options).wait()
+    }
+}

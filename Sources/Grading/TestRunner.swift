@@ -63,7 +63,7 @@ struct TestRunner: Sendable {
     /// Runs a program, its stdout going to `sink` as it comes and its stderr drained.
     private func execute(_ sandbox: Sandbox, _ argv: [String], _ options: ExecOptions,
                          sink: (AsyncStream<[UInt8]>) async -> Difference?) async throws -> (ExecResult, Difference?) {
-        let execution = try await sandbox.exec(argv, options)
+        let execution = try await sandbox.execWritten(argv, options)
         async let drained: Void = { for await _ in execution.stderr {} }()
         let difference = await sink(execution.stdout)
         _ = await drained
@@ -194,7 +194,7 @@ struct TestRunner: Sendable {
             try prepareJudge(sandbox, build, test)
             var options = judgeOptions(build)
             options.stdin = stdin
-            let r = try await sandbox.run(build.language.run + ["judge/input", "judge/answer", "feedback/"] + program.arguments, options)
+            let r = try await sandbox.runWritten(build.language.run + ["judge/input", "judge/answer", "feedback/"] + program.arguments, options)
             return readJudgement(sandbox, r, what: what)
         }
     }
@@ -250,10 +250,10 @@ struct TestRunner: Sendable {
                 // Who ended first is told by the end times the monitors saw, not by which
                 // wait returns first.
                 let judgeStart = ContinuousClock.now
-                let judgeRun = try await judgeBox.exec(
+                let judgeRun = try await judgeBox.execWritten(
                     interactor.language.run + ["judge/input", "judge/answer", "feedback/"] + program.arguments, judgeOptions)
                 let solutionStart = ContinuousClock.now
-                let solution = try await box.exec(build.language.run, solutionOptions)
+                let solution = try await box.execWritten(build.language.run, solutionOptions)
                 async let toSolution: Void = pump(judgeRun.stdout, into: solution.stdin)
                 async let toJudge: Void = pump(solution.stdout, into: judgeRun.stdin)
                 async let drainA: Void = { for await _ in solution.stderr {} }()

@@ -200,7 +200,7 @@ final class YAMLReader {
     static func suggestion(for word: String, among candidates: [String]) -> String? {
         let scored = candidates.map { ($0, distance(word.lowercased(), $0.lowercased())) }
         guard let best = scored.min(by: { $0.1 < $1.1 }) else { return nil }
-        return best.1 <= max(2, word.count / 3) ? best.0 : nil
+        return best.1 <= max(2, (word.count + 1) / 2) ? best.0 : nil
     }
 
     /// Levenshtein distance.

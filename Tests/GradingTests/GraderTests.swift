@@ -78,6 +78,34 @@ struct GraderTests {
         #expect(broken.results[0].verdict == .judgeError, "a crashing checker is JE, never WA")
     }
 
+    @Test func checkerScoresAndLongOutputs() async throws {
+        // A checker that gives half credit, and an answer of 2 MB compared as it streams.
+        let folder = try SuiteFolder("""
+        problems:
+          - id: half
+            checker: half.py
+            tests: [{name: t, input: "", answer: ""}]
+          - id: long
+            compare: lines
+            limits: {time: 5s}
+            tests: [{name: t, input: "", answer_file: long.ans}]
+        """, files: ["half.py": """
+        import sys
+        open(sys.argv[3] + "/score.txt", "w").write("0.5")
+        open(sys.argv[3] + "/judgemessage.txt", "w").write("half")
+        sys.exit(42)
+        """, "long.ans": String(repeating: "0123456789\n", count: 200_000), "long.py": """
+        import sys
+        sys.stdout.write("0123456789   \\n" * 200_000)
+        """])
+        defer { folder.remove() }
+        let grader = Grader()
+        let run = try await grader.grade(suites: [try folder.load()],
+                                         submissions: [try grader.submission(folder.path + "/long.py", language: nil)])
+        #expect(run.results[0].score == 0.5 && run.results[0].tests[0].judgeMessage == "half")
+        #expect(run.results[1].verdict == .accepted, "\(run.results[1].tests[0].message)")
+    }
+
     @Test func commandTests() async throws {
         let run = try await grade(try Repo.suite("command"), ["command/add.py", "command/add_wrong.py"])
         #expect(run.results.map(\.verdict) == [.accepted, .wrongAnswer])
