@@ -41,14 +41,22 @@ for i in $(seq 1 "$n"); do
 done
 loop=$(echo "$(date +%s.%N) - $start" | bc)
 
+# One test at a time (the shell loop's terms), then one per core (the default).
+start=$(date +%s.%N)
+"$proctor" run "$work/suite.yaml" --solution "$work/echo.c" --jobs 1 --json "$work/serial.json" > /dev/null || echo "jobs 1: not all AC"
+serial=$(echo "$(date +%s.%N) - $start" | bc)
+
 start=$(date +%s.%N)
 /usr/bin/time -f "%M" -o "$work/rss" "$proctor" run "$work/suite.yaml" --solution "$work/echo.c" --json "$work/report.json" > "$work/summary" || true
 python3 -c "import json,sys; r=json.load(open(sys.argv[1])); [print(\"not AC:\", t[\"name\"], t[\"verdict\"], t[\"message\"]) for x in r[\"results\"] for t in x[\"tests\"] if t[\"verdict\"] != \"AC\"]" "$work/report.json"
 graded=$(echo "$(date +%s.%N) - $start" | bc)
 tail -1 "$work/summary"
+solution=$(python3 -c "import json,sys; r=json.load(open(sys.argv[1])); print(sum(t['wall_time'] for x in r['results'] for t in x['tests']))" "$work/serial.json")
 
-echo "tests:                    $n"
-printf 'shell loop, no sandbox:   %.3f s (%.3f ms/test)\n' "$loop" "$(echo "$loop * 1000 / $n" | bc -l)"
-printf 'proctor run (incl. gcc):  %.3f s (%.3f ms/test)\n' "$graded" "$(echo "$graded * 1000 / $n" | bc -l)"
-printf 'overhead per test:        %.3f ms\n' "$(echo "($graded - $loop) * 1000 / $n" | bc -l)"
-echo "proctor peak RSS:         $(tail -1 "$work/rss") KiB"
+echo "tests:                              $n"
+printf 'shell loop, no sandbox:             %.3f s (%.3f ms/test)\n' "$loop" "$(echo "$loop * 1000 / $n" | bc -l)"
+printf 'proctor run --jobs 1 (incl. gcc):   %.3f s (%.3f ms/test)\n' "$serial" "$(echo "$serial * 1000 / $n" | bc -l)"
+printf 'proctor run, default jobs:          %.3f s (%.3f ms/test)\n' "$graded" "$(echo "$graded * 1000 / $n" | bc -l)"
+printf 'solution wall time, --jobs 1:       %.3f ms/test\n' "$(echo "$solution * 1000 / $n" | bc -l)"
+printf 'proctor overhead, --jobs 1:         %.3f ms/test over the solution own run\n' "$(echo "($serial - $solution) * 1000 / $n" | bc -l)"
+echo "proctor peak RSS (default jobs):    $(tail -1 "$work/rss") KiB"
