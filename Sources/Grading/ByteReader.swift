@@ -3,8 +3,9 @@ import SystemPackage
 /// Pulls bytes one at a time from memory or from a file read in 64 KiB blocks: how a
 /// comparator reads the expected answer without loading a large one whole.
 public final class ByteReader {
-    private var buffer: [UInt8]
-    private var index = 0
+    // Touched for every byte: no dynamic exclusivity checks (one task uses a reader).
+    @exclusivity(unchecked) private var buffer: [UInt8]
+    @exclusivity(unchecked) private var index = 0
     private let file: FileDescriptor?
     private var atEnd = false
 
@@ -52,6 +53,61 @@ public final class ByteReader {
         guard let b = peek() else { return nil }
         index += 1
         return b
+    }
+
+    /// Skips C whitespace; returns how many newlines it skipped.
+    func skipSpaces() -> Int {
+        var newlines = 0
+        while true {
+            if index >= buffer.count && !refill() { return newlines }
+            var i = index
+            let n = buffer.count
+            while i < n, isCSpace(buffer[i]) {
+                if buffer[i] == 0x0A { newlines += 1 }
+                i += 1
+            }
+            index = i
+            if i < n { return newlines }
+        }
+    }
+
+    /// Replaces `token` with the next run of non-space bytes (empty at the end or at a space).
+    func readToken(into token: inout [UInt8]) {
+        token.removeAll(keepingCapacity: true)
+        while true {
+            if index >= buffer.count && !refill() { return }
+            var i = index
+            let n = buffer.count
+            while i < n, !isCSpace(buffer[i]) { i += 1 }
+            token.append(contentsOf: buffer[index..<i])
+            index = i
+            if i < n { return }
+        }
+    }
+
+    /// Replaces `line` with the bytes up to the next newline, which is taken too; false at the end.
+    func readLine(into line: inout [UInt8]) -> Bool {
+        line.removeAll(keepingCapacity: true)
+        if index >= buffer.count && !refill() { return false }
+        while true {
+            if index >= buffer.count && !refill() { return true }
+            let n = buffer.count
+            let end = buffer[index..<n].firstIndex(of: 0x0A) ?? n
+            line.append(contentsOf: buffer[index..<end])
+            index = end
+            if end < n {
+                index += 1
+                return true
+            }
+        }
+    }
+
+    /// Takes up to `max` bytes at once (fewer at a block boundary), or nil at the end.
+    public func block(max: Int) -> ArraySlice<UInt8>? {
+        if index >= buffer.count && !refill() { return nil }
+        let end = Swift.min(buffer.count, index + max)
+        defer { index = end }
+        return buffer[index..<end]
     }
 
     /// Up to `count` bytes from here, without taking them (for an excerpt).

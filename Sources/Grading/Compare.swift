@@ -202,17 +202,65 @@ struct Cursor {
         }
     }
 
+    /// Advances over many bytes at once (comparators keep the cursor lazily, in bulk).
+    mutating func advance(_ bytes: ArraySlice<UInt8>) {
+        guard !bytes.isEmpty else { return }
+        offset += bytes.count
+        guard let lastNewline = bytes.lastIndex(of: 0x0A) else {
+            column += bytes.count
+            lineTail.append(contentsOf: bytes.suffix(Excerpt.width))
+            if lineTail.count > 2 * Excerpt.width { lineTail.removeFirst(lineTail.count - Excerpt.width) }
+            return
+        }
+        var newlines = 0
+        bytes.withUnsafeBufferPointer { p in
+            for b in p where b == 0x0A { newlines += 1 }
+        }
+        line += newlines
+        let rest = bytes[(lastNewline + 1)...]
+        column = rest.count + 1
+        lineTail = Array(rest.suffix(Excerpt.width))
+    }
+
     var prefix: [UInt8] { Array(lineTail.suffix(Excerpt.width / 2)) }
+}
+
+/// The chunk being fed and how far the cursor has been moved through it: comparators
+/// move the cursor only when they need a position, and once at the end of each chunk.
+struct LazyCursor {
+    var cursor = Cursor()
+    var chunk: [UInt8] = []
+    var synced = 0
+
+    mutating func begin(_ chunk: [UInt8]) {
+        self.chunk = chunk
+        synced = 0
+    }
+
+    /// The cursor at index `i` of the current chunk.
+    mutating func at(_ i: Int) -> Cursor {
+        if i > synced {
+            cursor.advance(chunk[synced..<i])
+            synced = i
+        }
+        return cursor
+    }
+
+    mutating func end() {
+        _ = at(chunk.count)
+        chunk = []
+        synced = 0
+    }
 }
 
 /// Byte-for-byte comparison.
 public final class ExactComparator: OutputComparator {
     private let expected: ByteReader
-    private var cursor = Cursor()
-    private var found: (line: Int, column: Int, message: String, expected: [UInt8])?
+    @exclusivity(unchecked) private var cursor = Cursor()
+    @exclusivity(unchecked) private var found: (line: Int, column: Int, message: String, expected: [UInt8])?
     /// Output from the difference on, kept for the excerpt.
-    private var gotTail: [UInt8] = []
-    private var difference: Difference?
+    @exclusivity(unchecked) private var gotTail: [UInt8] = []
+    @exclusivity(unchecked) private var difference: Difference?
     public var decided: Bool { found != nil && gotTail.count >= Excerpt.width / 2 }
 
     public init(expected: ByteReader) {
@@ -224,49 +272,69 @@ public final class ExactComparator: OutputComparator {
             gotTail += chunk.prefix(Excerpt.width / 2 - gotTail.count)
             return
         }
-        for (k, b) in chunk.enumerated() {
-            guard let e = expected.next() else {
-                mismatch("extra output after the end of the answer", expectedByte: nil)
+        var k = 0
+        while k < chunk.count {
+            guard let block = expected.block(max: chunk.count - k) else {
+                cursor.advance(chunk[..<k])
+                mismatch("extra output after the end of the answer", expected: [])
                 gotTail = Array(chunk[k...].prefix(Excerpt.width / 2))
                 return
             }
-            if e != b {
-                mismatch("output differs from the answer", expectedByte: e)
-                gotTail = Array(chunk[k...].prefix(Excerpt.width / 2))
+            let got = chunk[k..<(k + block.count)]
+            if let m = Self.firstDifference(block, got) {
+                cursor.advance(chunk[..<(k + m)])
+                mismatch("output differs from the answer", expected: Array(block[(block.startIndex + m)...].prefix(Excerpt.width / 2)))
+                gotTail = Array(chunk[(k + m)...].prefix(Excerpt.width / 2))
                 return
             }
-            cursor.advance(b)
+            k += block.count
+        }
+        cursor.advance(chunk[...])
+    }
+
+    /// Where two equally long byte runs first differ (memcmp first: they rarely do).
+    static func firstDifference(_ a: ArraySlice<UInt8>, _ b: ArraySlice<UInt8>) -> Int? {
+        a.withUnsafeBufferPointer { pa in
+            b.withUnsafeBufferPointer { pb -> Int? in
+                if pa.count == 0 || memcmp(pa.baseAddress!, pb.baseAddress!, pa.count) == 0 { return nil }
+                for i in 0..<pa.count where pa[i] != pb[i] { return i }
+                return nil
+            }
         }
     }
 
     public func finish() -> Difference? {
         if found == nil, let e = expected.next() {
-            mismatch("output ended before the answer", expectedByte: e)
+            mismatch("output ended before the answer", expected: [e] + expected.lookahead(Excerpt.width / 2 - 1))
         }
         guard let found else { return nil }
         return Difference(line: found.line, column: found.column, expected: Excerpt.render(cursor.prefix + found.expected),
                           got: Excerpt.render(cursor.prefix + gotTail), message: found.message)
     }
 
-    private func mismatch(_ message: String, expectedByte: UInt8?) {
-        let exp = expectedByte.map { [$0] + expected.lookahead(Excerpt.width / 2 - 1) } ?? []
+    private func mismatch(_ message: String, expected exp: [UInt8]) {
+        var exp = exp
+        if !exp.isEmpty && exp.count < Excerpt.width / 2 { exp += expected.lookahead(Excerpt.width / 2 - exp.count) }
         found = (cursor.line, cursor.column, message, exp)
     }
 }
 
 /// Line by line: trailing whitespace of each line, and blank lines at the end, ignored.
-/// The answer is read one line at a time; the output is matched byte by byte against it,
-/// a run of whitespace held back until a later byte on the line shows it is not trailing.
+/// The answer is read one line at a time; the output is matched against it as it comes,
+/// runs of non-space bytes in bulk. A run of whitespace is matched tentatively: at the end
+/// of the line it is trailing and dropped, before a non-space byte it must have matched.
 public final class LineComparator: OutputComparator {
     private let expected: ByteReader
-    private var cursor = Cursor()
-    private var difference: Difference?
+    @exclusivity(unchecked) private var pos = LazyCursor()
+    @exclusivity(unchecked) private var difference: Difference?
     /// The current answer line without its trailing whitespace; nil past the answer's end.
-    private var expectedLine: [UInt8]?
-    private var expectedLineNumber = 0
-    private var matched = 0
-    private var pendingSpace: [UInt8] = []
-    private var lineHasBytes = false
+    @exclusivity(unchecked) private var expectedLine: [UInt8]?
+    @exclusivity(unchecked) private var expectedLineNumber = 0
+    @exclusivity(unchecked) private var matched = 0
+    /// In a whitespace run: `matched` where it began, and the column where it first
+    /// stopped matching the answer (an error only if the line goes on).
+    @exclusivity(unchecked) private var runStart: Int?
+    @exclusivity(unchecked) private var runMismatch: (column: Int, byte: UInt8)?
     public var decided: Bool { difference != nil }
 
     public init(expected: ByteReader) {
@@ -275,12 +343,9 @@ public final class LineComparator: OutputComparator {
     }
 
     private func loadLine() {
-        guard expected.peek() != nil else {
-            expectedLine = nil
-            return
-        }
-        var line: [UInt8] = []
-        while let b = expected.next(), b != 0x0A { line.append(b) }
+        var line = expectedLine ?? []
+        expectedLine = nil
+        guard expected.readLine(into: &line) else { return }
         while let last = line.last, isCSpace(last) { line.removeLast() }
         expectedLine = line
         expectedLineNumber += 1
@@ -289,70 +354,81 @@ public final class LineComparator: OutputComparator {
 
     public func feed(_ chunk: [UInt8]) {
         guard difference == nil else { return }
-        for b in chunk {
+        pos.begin(chunk)
+        var i = 0
+        let n = chunk.count
+        while i < n {
+            let b = chunk[i]
             if b == 0x0A {
-                endLine()
+                endLine(at: i)
                 if difference != nil { return }
+                i += 1
             } else if isCSpace(b) {
-                pendingSpace.append(b)
-                if pendingSpace.count > 1 << 20 { flushSpace() }
-                lineHasBytes = true
+                space(b, at: i)
+                i += 1
             } else {
-                lineHasBytes = true
-                flushSpace()
-                take(b)
+                if let bad = runMismatch {
+                    fail(at: i, "line \(pos.at(i).line) differs", column: bad.column, got: bad.byte)
+                    return
+                }
+                runStart = nil
+                var j = i + 1
+                while j < n && !isCSpace(chunk[j]) { j += 1 }
+                guard let line = expectedLine else {
+                    fail(at: i, "extra output after the end of the answer")
+                    return
+                }
+                let length = min(j - i, line.count - matched)
+                if let m = ExactComparator.firstDifference(line[matched..<(matched + length)], chunk[i..<(i + length)]) {
+                    matched += m
+                    fail(at: i + m, "line \(pos.at(i).line) differs", got: chunk[i + m])
+                    return
+                }
+                matched += length
+                if length < j - i {
+                    fail(at: i + length, "line \(pos.at(i).line) is longer than the answer's", got: chunk[i + length])
+                    return
+                }
+                i = j
             }
-            if difference != nil { return }
-            cursor.advance(b)
         }
+        pos.end()
     }
 
-    private func flushSpace() {
-        let start = cursor.column - pendingSpace.count
-        for (k, s) in pendingSpace.enumerated() where difference == nil { take(s, column: start + k) }
-        pendingSpace.removeAll(keepingCapacity: true)
-    }
-
-    private func take(_ b: UInt8, column: Int? = nil) {
-        guard difference == nil else { return }
-        guard let line = expectedLine else {
-            fail("extra output after the end of the answer")
-            return
+    private func space(_ b: UInt8, at i: Int) {
+        if runStart == nil {
+            runStart = matched
+            runMismatch = nil
         }
-        if matched < line.count && line[matched] == b {
+        guard runMismatch == nil else { return }
+        if let line = expectedLine, matched < line.count, line[matched] == b {
             matched += 1
         } else {
-            fail(matched < line.count ? "line \(cursor.line) differs" : "line \(cursor.line) is longer than the answer's",
-                 got: b, column: column)
+            runMismatch = (pos.at(i).column, b)
         }
     }
 
-    private func endLine() {
-        pendingSpace.removeAll(keepingCapacity: true)
-        if let line = expectedLine {
-            if matched < line.count {
-                fail("line \(cursor.line) is shorter than the answer's")
-                return
-            }
+    private func endLine(at i: Int) {
+        if let start = runStart { matched = start }
+        runStart = nil
+        runMismatch = nil
+        if let line = expectedLine, matched < line.count {
+            fail(at: i, "line \(pos.at(i).line) is shorter than the answer's")
+            return
         }
-        lineHasBytes = false
         loadLine()
     }
 
     public func finish() -> Difference? {
         guard difference == nil else { return difference }
-        if lineHasBytes || cursor.column > 1 {
-            pendingSpace.removeAll()
-            if let line = expectedLine, matched < line.count {
-                fail("line \(cursor.line) is shorter than the answer's")
-                return difference
-            }
-            loadLine()
+        if pos.at(0).column > 1 {
+            endLine(at: 0)
+            if difference != nil { return difference }
         }
         // Whatever the answer has left must be blank lines.
         while let line = expectedLine {
             if !line.isEmpty {
-                fail("output ended before the answer (answer line \(expectedLineNumber))")
+                fail(at: 0, "output ended before the answer (answer line \(expectedLineNumber))")
                 return difference
             }
             loadLine()
@@ -360,10 +436,11 @@ public final class LineComparator: OutputComparator {
         return difference
     }
 
-    private func fail(_ message: String, got b: UInt8? = nil, column: Int? = nil) {
+    private func fail(at i: Int, _ message: String, column: Int? = nil, got b: UInt8? = nil) {
+        let c = pos.at(i)
         let exp = expectedLine.map { Array($0[max(0, matched - Excerpt.width / 2)..<min($0.count, matched + Excerpt.width / 2)]) }
-        let got = cursor.prefix + pendingSpace.prefix(Excerpt.width / 4) + (b.map { [$0] } ?? [])
-        difference = Difference(line: cursor.line, column: column ?? cursor.column, expected: exp.map(Excerpt.render) ?? "(end of answer)",
+        let got = c.prefix + (b.map { [$0] } ?? [])
+        difference = Difference(line: c.line, column: column ?? c.column, expected: exp.map(Excerpt.render) ?? "(end of answer)",
                                 got: Excerpt.render(got), message: message)
     }
 }
@@ -399,20 +476,26 @@ public final class TokenComparator: OutputComparator {
 
     private let expected: ByteReader
     private let flags: TokenFlags
-    private var cursor = Cursor()
-    private var phase = Phase.judgeSpace
-    private var difference: Difference?
-    private var accepted = false
-    private var judgeToken: [UInt8] = []
-    private var userToken: [UInt8] = []
-    private var judgeFloat: Double?
-    private var tokenCount = 0
-    private var tokenLine = 1
-    private var tokenColumn = 1
+    @exclusivity(unchecked) private var pos = LazyCursor()
+    /// Index in the current chunk of the byte being stepped.
+    @exclusivity(unchecked) private var index = 0
+    @exclusivity(unchecked) private var phase = Phase.judgeSpace
+    private var difference: Difference? {
+        didSet { decided = decided || difference != nil }
+    }
+    @exclusivity(unchecked) private var accepted = false {
+        didSet { decided = decided || accepted }
+    }
+    @exclusivity(unchecked) private var judgeToken: [UInt8] = []
+    @exclusivity(unchecked) private var userToken: [UInt8] = []
+    @exclusivity(unchecked) private var judgeFloat: Double?
+    @exclusivity(unchecked) private var tokenCount = 0
+    @exclusivity(unchecked) private var tokenLine = 1
+    @exclusivity(unchecked) private var tokenColumn = 1
     // The validator's own counters, for its message.
-    private var judgeLine = 1, userLine = 1, userPos = 0
+    @exclusivity(unchecked) private var judgeLine = 1, userLine = 1, userPos = 0
     private static let tokenCap = 1 << 20
-    public var decided: Bool { difference != nil || accepted }
+    public private(set) var decided = false
 
     public init(expected: ByteReader, flags: TokenFlags) {
         self.expected = expected
@@ -420,14 +503,46 @@ public final class TokenComparator: OutputComparator {
     }
 
     public func feed(_ chunk: [UInt8]) {
-        for b in chunk {
-            if decided { return }
-            step(b)
-            cursor.advance(b)
+        guard !decided else { return }
+        pos.begin(chunk)
+        var i = 0
+        let n = chunk.count
+        while i < n && !decided {
+            // Fast paths: the rest of a token, and whitespace between tokens.
+            if phase == .userToken {
+                var j = i
+                while j < n && !isCSpace(chunk[j]) { j += 1 }
+                if j > i {
+                    let cap = judgeFloat == nil ? judgeToken.count : Self.tokenCap
+                    userToken.append(contentsOf: chunk[i..<min(j, i + cap + 1 - min(userToken.count, cap + 1))])
+                    i = j
+                    // Longer than a non-float answer token: strcmp can only say different.
+                    if userToken.count > cap {
+                        index = i
+                        compareToken()
+                    }
+                    continue
+                }
+            } else if phase == .userSpace && !flags.spaceChangeSensitive && isCSpace(chunk[i]) {
+                while i < n && isCSpace(chunk[i]) {
+                    if chunk[i] == 0x0A { userLine += 1 }
+                    userPos += 1
+                    i += 1
+                }
+                continue
+            }
+            index = i
+            step(chunk[i])
+            i += 1
+        }
+        if !decided {
+            resolveTokenStart()
+            pos.end()
         }
     }
 
     public func finish() -> Difference? {
+        index = 0
         while !decided { step(nil) }
         return difference
     }
@@ -437,6 +552,11 @@ public final class TokenComparator: OutputComparator {
         while !decided {
             switch phase {
             case .judgeSpace:
+                if !flags.spaceChangeSensitive {
+                    judgeLine += expected.skipSpaces()
+                    phase = .userSpace
+                    continue
+                }
                 guard let c = expected.peek(), isCSpace(c) else {
                     phase = .userSpace
                     continue
@@ -462,7 +582,8 @@ public final class TokenComparator: OutputComparator {
                 }
                 guard readJudgeToken() else {
                     if let d {
-                        userToken = [d]
+                        userToken.removeAll(keepingCapacity: true)
+                        userToken.append(d)
                         markTokenStart()
                         phase = .trailing
                     } else {
@@ -481,7 +602,8 @@ public final class TokenComparator: OutputComparator {
                     }
                     return
                 }
-                userToken = [d]
+                userToken.removeAll(keepingCapacity: true)
+                userToken.append(d)
                 markTokenStart()
                 phase = .userToken
                 return
@@ -489,7 +611,6 @@ public final class TokenComparator: OutputComparator {
                 if let d, !isCSpace(d) {
                     userToken.append(d)
                     let cap = judgeFloat == nil ? judgeToken.count : Self.tokenCap
-                    // Longer than a non-float answer token: strcmp can only say different.
                     if userToken.count > cap { compareToken() }
                     return
                 }
@@ -514,18 +635,25 @@ public final class TokenComparator: OutputComparator {
         userPos += 1
     }
 
+    /// Where the current token starts: an index in the current chunk until it is needed
+    /// (a difference) or the chunk ends.
+    private var tokenStart: Int?
+
     private func markTokenStart() {
-        tokenLine = cursor.line
-        tokenColumn = cursor.column
+        tokenStart = index
+    }
+
+    private func resolveTokenStart() {
+        guard let start = tokenStart else { return }
+        let c = pos.at(start)
+        tokenLine = c.line
+        tokenColumn = c.column
+        tokenStart = nil
     }
 
     /// `judgeans >> judge`: false at the end of the answer.
     private func readJudgeToken() -> Bool {
-        judgeToken.removeAll(keepingCapacity: true)
-        while let c = expected.peek(), !isCSpace(c) {
-            judgeToken.append(c)
-            _ = expected.next()
-        }
+        expected.readToken(into: &judgeToken)
         judgeFloat = flags.usesFloats && !judgeToken.isEmpty ? KattisFloat.parse(judgeToken) : nil
         return !judgeToken.isEmpty
     }
@@ -545,25 +673,39 @@ public final class TokenComparator: OutputComparator {
             }
             return
         }
-        let j = KattisFloat.cString(judgeToken)
-        let t = KattisFloat.cString(userToken)
-        let same = flags.caseSensitive
-            ? j.elementsEqual(t)
-            : j.count == t.count && zip(j, t).allSatisfy { lower($0) == lower($1) }
+        let same = Self.sameCString(judgeToken, userToken, caseSensitive: flags.caseSensitive)
         if !same {
             wrong("String tokens mismatch\nJudge: \"\(Excerpt.short(judgeToken))\"\nUser: \"\(Excerpt.short(userToken))\"",
                   expected: judgeToken, got: userToken)
         }
     }
 
-    private func lower(_ b: UInt8) -> UInt8 {
+    /// strcmp (or strcasecmp, ASCII as in the C locale) of two tokens as C strings.
+    static func sameCString(_ a: [UInt8], _ b: [UInt8], caseSensitive: Bool) -> Bool {
+        a.withUnsafeBufferPointer { pa in
+            b.withUnsafeBufferPointer { pb in
+                var i = 0
+                while true {
+                    let x = i < pa.count ? pa[i] : 0
+                    let y = i < pb.count ? pb[i] : 0
+                    if caseSensitive ? x != y : lower(x) != lower(y) { return false }
+                    if x == 0 { return true }
+                    i += 1
+                }
+            }
+        }
+    }
+
+    @inline(__always) static func lower(_ b: UInt8) -> UInt8 {
         b >= 0x41 && b <= 0x5A ? b + 32 : b
     }
 
     private func wrong(_ message: String, expected exp: [UInt8], got: [UInt8]) {
         let inToken = phase == .userToken || phase == .trailing
+        resolveTokenStart()
+        let c = pos.at(index)
         difference = Difference(
-            line: inToken ? tokenLine : cursor.line, column: inToken ? tokenColumn : cursor.column,
+            line: inToken ? tokenLine : c.line, column: inToken ? tokenColumn : c.column,
             expected: exp.isEmpty ? "(end of answer)" : Excerpt.short(exp),
             got: got.isEmpty ? "(end of output)" : Excerpt.short(got),
             message: "Wrong answer on line \(userLine) of output (corresponding to line \(judgeLine) in answer file)\n" + message)

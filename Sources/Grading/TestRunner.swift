@@ -44,6 +44,8 @@ struct TestRunner: Sendable {
         o.outputLimit = l.output
         o.captureLimit = excerptBytes
         o.streamOutput = true
+        // Output waits for the comparator (at most 16 chunks of up to 64 KiB queued).
+        o.streamBacklog = 16
         return o
     }
 

@@ -106,6 +106,28 @@ struct GraderTests {
         #expect(run.results[1].verdict == .accepted, "\(run.results[1].tests[0].message)")
     }
 
+    @Test func boundedStreamBacklogDeliversEverythingToASlowReader() async throws {
+        let sandbox = try await Sandbox.create()
+        defer { Task { await sandbox.terminate() } }
+        var options = ExecOptions()
+        options.streamOutput = true
+        options.streamBacklog = 2
+        options.captureLimit = 0
+        options.wallTime = .seconds(30)
+        let execution = try await sandbox.exec(["/usr/bin/head", "-c", "20000000", "/dev/zero"], options)
+        var total = 0
+        var chunks = 0
+        for await chunk in execution.stdout {
+            total += chunk.count
+            chunks += 1
+            if chunks < 40 { try await Task.sleep(for: .milliseconds(2)) }
+        }
+        let result = await execution.wait()
+        #expect(total == 20_000_000)
+        #expect(result.status == .exited && result.exitCode == 0)
+        await sandbox.terminate()
+    }
+
     @Test func commandTests() async throws {
         let run = try await grade(try Repo.suite("command"), ["command/add.py", "command/add_wrong.py"])
         #expect(run.results.map(\.verdict) == [.accepted, .wrongAnswer])
