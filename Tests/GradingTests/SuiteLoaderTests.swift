@@ -219,6 +219,7 @@ struct SuiteLoaderTests {
 
     @Test func levenshtein() {
         #expect(YAMLReader.distance("kitten", "sitting") == 3)
+        #expect(YAMLReader.distance("tset", "tests") == 2)
         #expect(YAMLReader.suggestion(for: "test", among: ["tests", "title"]) == "tests")
         #expect(YAMLReader.suggestion(for: "zzzzzz", among: ["tests", "title"]) == nil)
     }
