@@ -186,7 +186,7 @@ struct StreamingCompareTests {
     @Test func fileBackedAnswer() throws {
         let path = "/tmp/proctor-compare-\(getpid()).ans"
         let text = String(repeating: "x y z\n", count: 30_000)
-        FileManager.default.createFile(atPath: path, contents: Data(text.utf8))
+        _ = FileManager.default.createFile(atPath: path, contents: Data(text.utf8))
         defer { try? FileManager.default.removeItem(atPath: path) }
         for mode in [CompareMode.exact, .lines, tokens] {
             let c = mode.comparator(expected: try ByteReader(file: FilePath(path)))
