@@ -660,7 +660,7 @@ public final class TokenComparator: OutputComparator {
 
     private func compareToken() {
         if let jval = judgeFloat {
-            guard let tval = KattisFloat.parse(userToken) else {
+            guard userToken.count <= Self.tokenCap, let tval = KattisFloat.parse(userToken) else {
                 wrong("Expected float, got: \(Excerpt.short(userToken))", expected: judgeToken, got: userToken)
                 return
             }

@@ -161,6 +161,13 @@ struct TokenCompareTests {
         c.feed([UInt8](repeating: 0x61, count: 1 << 16))
         #expect(c.finish() != nil)
     }
+    @Test func hugeNumberTokenIsWrongNotTruncated() {
+        let c = CompareMode.tokens(.floatTolerance(1e-6)).comparator(expected: ByteReader("1"))
+        c.feed(Array("1.".utf8))
+        for _ in 0..<20 { c.feed([UInt8](repeating: 0x30, count: 64 << 10)) }
+        #expect(c.finish()?.message.contains("Expected float") == true)
+    }
+
     @Test func validatorFlagsParse() throws {
         let f = try TokenFlags(arguments: ["case_sensitive", "float_tolerance", "1e-6"])
         #expect(f.caseSensitive && f.floatAbsoluteTolerance == 1e-6 && f.floatRelativeTolerance == 1e-6)
