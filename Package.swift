@@ -13,17 +13,25 @@ let package = Package(
     products: [
         .executable(name: "proctor", targets: ["proctor"]),
         .library(name: "Sandbox", targets: ["Sandbox"]),
+        .library(name: "Grading", targets: ["Grading"]),
+        .library(name: "Reports", targets: ["Reports"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
         .package(url: "https://github.com/apple/swift-system", from: "1.4.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
     ],
     targets: [
         .systemLibrary(
             name: "CSeccomp",
             pkgConfig: "libseccomp",
             providers: [.apt(["libseccomp-dev"])]
+        ),
+        .systemLibrary(
+            name: "CLibXML2",
+            pkgConfig: "libxml-2.0",
+            providers: [.apt(["libxml2-dev"])]
         ),
         .target(
             name: "CSandbox",
@@ -38,10 +46,25 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        .target(
+            name: "Grading",
+            dependencies: [
+                "Sandbox",
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "SystemPackage", package: "swift-system"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "Reports",
+            dependencies: ["Grading", "Sandbox", "CLibXML2"],
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(
             name: "proctor",
             dependencies: [
-                "Sandbox",
+                "Sandbox", "Grading", "Reports",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -61,6 +84,16 @@ let package = Package(
         .testTarget(
             name: "ProctorCLITests",
             dependencies: ["proctor"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "GradingTests",
+            dependencies: ["Grading", "Sandbox"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "ReportsTests",
+            dependencies: ["Reports", "Grading", "Sandbox"],
             swiftSettings: swiftSettings
         ),
     ]

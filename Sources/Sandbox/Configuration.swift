@@ -110,6 +110,10 @@ public struct ExecOptions: Sendable {
     public var captureLimit: Int = 16 << 20
     /// Deliver output chunks on `Execution.stdout`/`.stderr` as they come.
     public var streamOutput: Bool = false
+    /// With `streamOutput`: at most this many chunks wait unread on each stream; when that
+    /// many are waiting, the run's output waits too (the process blocks on its pipe) until
+    /// the reader catches up. Nil: unbounded (a slow reader makes the buffer grow).
+    public var streamBacklog: Int? = nil
     /// Memory for this exec alone (bytes); default: the sandbox's limit.
     public var memory: Int? = nil
 

@@ -145,9 +145,24 @@ final class ExecMonitor: @unchecked Sendable {
         if allowed > 0 {
             let room = max(0, options.captureLimit - streams[i].captured.count)
             if room > 0 { streams[i].captured.append(contentsOf: bytes.prefix(min(room, allowed))) }
-            if options.streamOutput { streams[i].continuation.yield(Array(bytes.prefix(allowed))) }
+            if options.streamOutput { deliver(i, Array(bytes.prefix(allowed))) }
         }
         if streams[i].total > options.outputLimit { stop(.outputLimit) }
+    }
+
+    /// Yields a chunk; with a backlog limit, waits while the reader is that far behind
+    /// (unless the run is being stopped or its wall time runs out: then the chunk is dropped).
+    private func deliver(_ i: Int, _ chunk: [UInt8]) {
+        let deadline = options.wallTime.map { start + $0.seconds }
+        while true {
+            guard case .dropped = streams[i].continuation.yield(chunk), options.streamBacklog != nil else { return }
+            if stopReason.withLock({ $0 }) != nil { return }
+            if let deadline, monotonicNow() >= deadline {
+                stop(.wallTimeLimit)
+                return
+            }
+            usleep(200)
+        }
     }
 
     private func finish(exitCode: Int?, signal: Int?, endTime: Double) {

@@ -198,8 +198,9 @@ public final class Sandbox: Sendable {
         childFDs = []
 
         let outcome = Promise<ExecResult>()
-        let (stdoutStream, stdoutContinuation) = AsyncStream.makeStream(of: [UInt8].self)
-        let (stderrStream, stderrContinuation) = AsyncStream.makeStream(of: [UInt8].self)
+        let buffering: AsyncStream<[UInt8]>.Continuation.BufferingPolicy = options.streamBacklog.map { .bufferingOldest(max(1, $0)) } ?? .unbounded
+        let (stdoutStream, stdoutContinuation) = AsyncStream.makeStream(of: [UInt8].self, bufferingPolicy: buffering)
+        let (stderrStream, stderrContinuation) = AsyncStream.makeStream(of: [UInt8].self, bufferingPolicy: buffering)
         let pidfdRaw = result.step == 0 ? proctor_pidfd_open(result.pid) : -1
         guard result.step == 0, pidfdRaw >= 0 else {
             if result.step == 0 { kill(result.pid, SIGKILL); waitpid(result.pid, nil, 0) }

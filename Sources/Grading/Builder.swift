@@ -1,0 +1,162 @@
+import Foundation
+import Logging
+import Sandbox
+import SystemPackage
+
+/// A file the compiler left in the workdir, copied into every run's sandbox.
+public struct BuildFile: Sendable, Hashable {
+    public var path: String
+    public var bytes: [UInt8]
+    public var mode: UInt32
+}
+
+/// A program ready to run: what its language needs in the workdir.
+public struct Build: Sendable {
+    public var language: Language
+    public var files: [BuildFile]
+
+    /// Puts the build into a sandbox's workdir.
+    func install(in sandbox: Sandbox) throws {
+        for f in files { try sandbox.fs.write(f.path, f.bytes, mode: f.mode) }
+    }
+}
+
+public enum BuildOutcome: Sendable {
+    case built(Build)
+    /// CE with the compiler's message, or JE (toolchain missing, sandbox failure).
+    case failed(Verdict, String)
+}
+
+/// Sandboxes by configuration: runs with the same limits and binds share warm sandboxes.
+actor PoolSet {
+    private var pools: [SandboxConfiguration: SandboxPool] = [:]
+    private let capacity: Int
+    private let logger: Logger
+
+    init(capacity: Int, logger: Logger) {
+        self.capacity = capacity
+        self.logger = logger
+    }
+
+    func pool(_ configuration: SandboxConfiguration) -> SandboxPool {
+        if let p = pools[configuration] { return p }
+        let p = SandboxPool(configuration: configuration, capacity: capacity, logger: logger)
+        pools[configuration] = p
+        return p
+    }
+
+    func shutdown() async {
+        for p in pools.values { await p.shutdown() }
+        pools = [:]
+    }
+}
+
+extension Language {
+    /// The sandbox for this language's programs: its binds and environment, and limits.
+    func sandboxConfiguration(memory: Int, processes: Int, workdirSize: Int = 256 << 20) -> SandboxConfiguration {
+        var c = SandboxConfiguration()
+        c.binds = binds.map { SandboxConfiguration.Bind(FilePath($0)) }
+        c.environment.merge(environment) { $1 }
+        c.limits.memory = memory
+        c.limits.processes = processes
+        c.limits.workdirSize = workdirSize
+        c.limits.fileSize = workdirSize
+        return c
+    }
+
+    /// Why this language cannot be used here, if it cannot.
+    var toolchainProblem: String? {
+        let missing = missingTools
+        return missing.isEmpty ? nil : "the \(name) toolchain is not installed on this machine (missing \(missing.joined(separator: ", ")))"
+    }
+}
+
+/// Compiles a source once, in a sandbox of its own (a compiler reads untrusted input).
+struct Builder: Sendable {
+    let pools: PoolSet
+
+    func build(source: FilePath, language: Language) async -> BuildOutcome {
+        if let problem = language.toolchainProblem { return .failed(.judgeError, problem) }
+        let bytes: [UInt8]
+        do {
+            bytes = try HostFile.read(source, limit: 16 << 20)
+        } catch {
+            return .failed(.judgeError, "\(error)")
+        }
+        guard let compile = language.compile else {
+            return .built(Build(language: language, files: [BuildFile(path: language.fileName, bytes: bytes, mode: 0o644)]))
+        }
+        let configuration = language.sandboxConfiguration(memory: language.compileMemory, processes: 256, workdirSize: 512 << 20)
+        do {
+            return try await pools.pool(configuration).withSandbox { sandbox -> BuildOutcome in
+                try sandbox.fs.write(language.fileName, bytes)
+                var options = ExecOptions()
+                options.cpuTime = language.compileTime
+                options.wallTime = language.compileTime * 2
+                options.outputLimit = 1 << 20
+                options.captureLimit = 64 << 10
+                let r = try await sandbox.run(compile, options)
+                switch r.status {
+                case .exited where r.exitCode == 0:
+                    var files: [BuildFile] = []
+                    try collect(sandbox, folder: ".", into: &files)
+                    return .built(Build(language: language, files: files))
+                case .sandboxError:
+                    return .failed(.judgeError, "the compiler could not run: \(r.error ?? "sandbox error")")
+                case .exited, .signaled:
+                    let text = OutputText.sanitize(r.stderr + r.stdout, limit: 8 << 10)
+                    let how = r.exitCode.map { "exit code \($0)" } ?? "signal \(r.signal ?? 0)"
+                    return .failed(.compileError, text.isEmpty ? "the compiler failed (\(how))" : text)
+                case .cpuTimeLimit, .wallTimeLimit, .memoryLimit, .outputLimit:
+                    return .failed(.compileError, "the compiler stopped: \(r.limitReason ?? r.status.rawValue)")
+                }
+            }
+        } catch {
+            return .failed(.judgeError, "compile sandbox: \(error)")
+        }
+    }
+
+    /// Every file below `folder` (hidden ones, such as caches, left out).
+    private func collect(_ sandbox: Sandbox, folder: String, into files: inout [BuildFile]) throws {
+        for entry in try sandbox.fs.list(folder) where !entry.name.hasPrefix(".") {
+            let path = folder == "." ? entry.name : folder + "/" + entry.name
+            switch entry.kind {
+            case .file: files.append(BuildFile(path: path, bytes: try sandbox.fs.read(path), mode: entry.mode & 0o777))
+            case .directory: try collect(sandbox, folder: path, into: &files)
+            case .symlink, .other: continue
+            }
+        }
+    }
+}
+
+/// Program output made fit for reports: valid UTF-8, no control characters but tab and
+/// newline (others and invalid bytes become \xNN), and at most `limit` bytes of input.
+public enum OutputText {
+    public static func sanitize(_ bytes: [UInt8], limit: Int = 4096) -> String {
+        let cut = bytes.count > limit
+        var out = ""
+        let a = Array(bytes.prefix(limit))
+        var i = 0
+        while i < a.count {
+            let b = a[i]
+            if b == 0x0A || b == 0x09 || (b >= 0x20 && b < 0x7F) {
+                out.unicodeScalars.append(UnicodeScalar(b))
+            } else if b >= 0x80, case let n = Excerpt.utf8Length(a, i), n > 0 {
+                let s = String(decoding: a[i..<(i + n)], as: UTF8.self)
+                // U+FFFE and U+FFFF are not XML characters; C1 controls read badly.
+                if s.unicodeScalars.allSatisfy({ $0.value != 0xFFFE && $0.value != 0xFFFF && !(0x80...0x9F).contains($0.value) }) {
+                    out += s
+                } else {
+                    out += a[i..<(i + n)].map(Excerpt.hex).joined()
+                }
+                i += n
+                continue
+            } else {
+                out += Excerpt.hex(b)
+            }
+            i += 1
+        }
+        return cut ? out + "\n[… \(bytes.count - limit) more bytes]" : out
+    }
+}
+

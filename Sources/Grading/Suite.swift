@@ -1,0 +1,192 @@
+import SystemPackage
+
+/// A suite file: problems, each with tests, limits, a way to compare and optional groups.
+public struct Suite: Sendable {
+    /// The suite file on the host; relative paths in it are relative to its folder.
+    public var path: FilePath
+    public var name: String
+    public var problems: [Problem]
+}
+
+/// How a test is run and judged.
+public enum TestKind: String, Sendable, Hashable, CaseIterable, Codable {
+    /// Input on stdin, output on stdout compared with the answer.
+    case stdio
+    /// A test command run with the solution's files present; passes when it exits 0.
+    case command
+    /// An interactor program wired to the solution's stdin and stdout (Kattis contract).
+    case interactive
+}
+
+/// Limits of one test run. Nil fields fall back to the problem's, then to the defaults.
+public struct TestLimits: Sendable, Hashable, Codable {
+    /// CPU time, all threads and children.
+    public var cpuTime: Duration?
+    public var wallTime: Duration?
+    public var memory: Int?
+    /// Largest stdout (and stderr) in bytes.
+    public var output: Int?
+    public var processes: Int?
+
+    public init(cpuTime: Duration? = nil, wallTime: Duration? = nil, memory: Int? = nil, output: Int? = nil, processes: Int? = nil) {
+        self.cpuTime = cpuTime
+        self.wallTime = wallTime
+        self.memory = memory
+        self.output = output
+        self.processes = processes
+    }
+
+    public static let defaults = TestLimits(cpuTime: .seconds(2), memory: 256 << 20, output: 64 << 20, processes: 64)
+
+    /// These limits, with each field `other` sets taking its place.
+    public func overridden(by other: TestLimits) -> TestLimits {
+        TestLimits(cpuTime: other.cpuTime ?? cpuTime, wallTime: other.wallTime ?? wallTime, memory: other.memory ?? memory,
+                   output: other.output ?? output, processes: other.processes ?? processes)
+    }
+
+    /// The limits in force, every field set: the wall time defaults to 3 x CPU + 1 s.
+    public var resolved: ResolvedLimits {
+        let full = TestLimits.defaults.overridden(by: self)
+        let cpu = full.cpuTime!
+        return ResolvedLimits(cpuTime: cpu, wallTime: full.wallTime ?? cpu * 3 + .seconds(1), memory: full.memory!,
+                              output: full.output!, processes: full.processes!)
+    }
+}
+
+public struct ResolvedLimits: Sendable, Hashable {
+    public var cpuTime: Duration
+    public var wallTime: Duration
+    public var memory: Int
+    public var output: Int
+    public var processes: Int
+}
+
+/// Bytes given inline in the suite, or a host file.
+public enum DataSource: Sendable, Hashable {
+    case inline([UInt8])
+    case file(FilePath)
+
+    public func bytes() throws -> [UInt8] {
+        switch self {
+        case .inline(let b): return b
+        case .file(let path): return try HostFile.read(path)
+        }
+    }
+
+    public func reader() throws -> ByteReader {
+        switch self {
+        case .inline(let b): return ByteReader(bytes: b)
+        case .file(let path): return try ByteReader(file: path)
+        }
+    }
+}
+
+/// A host file put into the sandbox before a run.
+public struct ExtraFile: Sendable, Hashable {
+    public var source: FilePath
+    /// Path inside the sandbox, relative to the workdir.
+    public var target: String
+}
+
+/// A program of the judge (checker, interactor), compiled like a solution.
+public struct JudgeProgram: Sendable, Hashable {
+    public var source: FilePath
+    /// A language id; nil: from the extension.
+    public var language: String?
+    /// Extra arguments after the contract's (Kattis validator flags).
+    public var arguments: [String]
+}
+
+/// How the output of a stdio test is judged.
+public enum Comparison: Sendable, Hashable {
+    case builtin(CompareMode)
+    case checker(JudgeProgram)
+}
+
+public struct TestCase: Sendable {
+    public var name: String
+    public var input: DataSource?
+    public var answer: DataSource?
+    /// For command tests: the command run in the workdir.
+    public var command: [String]?
+    /// Overrides of the problem's limits.
+    public var limits: TestLimits
+    public var files: [ExtraFile]
+    public var group: String?
+}
+
+public enum Aggregation: String, Sendable, Hashable, CaseIterable, Codable {
+    /// Points in proportion to the tests passed.
+    case sum
+    /// All or nothing: the group's worst test decides.
+    case min
+}
+
+public struct TestGroup: Sendable, Hashable {
+    public var name: String
+    public var points: Double
+    public var aggregation: Aggregation
+}
+
+public struct Problem: Sendable {
+    public var id: String
+    public var title: String?
+    public var kind: TestKind
+    public var limits: TestLimits
+    public var comparison: Comparison
+    public var interactor: JudgeProgram?
+    public var files: [ExtraFile]
+    public var tests: [TestCase]
+    public var groups: [TestGroup]
+
+    /// The most points a solution can earn: the groups' points, or one per test.
+    public var maxScore: Double {
+        groups.isEmpty ? Double(tests.count) : groups.reduce(0) { $0 + $1.points }
+    }
+}
+
+/// Reading host files, with errors that name them.
+public enum HostFile {
+    public static func read(_ path: FilePath, limit: Int = 1 << 30) throws -> [UInt8] {
+        do {
+            let fd = try FileDescriptor.open(path, .readOnly, options: .closeOnExec)
+            defer { try? fd.close() }
+            var bytes: [UInt8] = []
+            var chunk = [UInt8](repeating: 0, count: 64 << 10)
+            while true {
+                let n = try chunk.withUnsafeMutableBytes { try fd.read(into: $0) }
+                if n == 0 { return bytes }
+                bytes += chunk[..<n]
+                if bytes.count > limit { throw GradingError(.io, "\(path) is larger than \(limit) bytes") }
+            }
+        } catch let errno as Errno {
+            throw GradingError(.io, "read \(path): \(errno)")
+        }
+    }
+}
+
+/// The one error type of the Grading layer.
+public struct GradingError: Error, Sendable, CustomStringConvertible {
+    public enum Code: String, Sendable {
+        /// A suite or language file is invalid (the message names file:line:column).
+        case invalidSuite
+        /// A language is unknown, or its toolchain is not installed.
+        case language
+        /// A host file could not be read or written.
+        case io
+        /// The sandbox could not be made or used.
+        case sandbox
+        /// Bad usage (a solution file that is not there).
+        case usage
+    }
+
+    public var code: Code
+    public var message: String
+
+    public init(_ code: Code, _ message: String) {
+        self.code = code
+        self.message = message
+    }
+
+    public var description: String { message }
+}

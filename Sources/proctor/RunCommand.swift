@@ -1,0 +1,110 @@
+import ArgumentParser
+import Foundation
+import Grading
+import Logging
+import Reports
+import Sandbox
+
+/// `proctor run`: grades solutions against suites and writes reports.
+struct RunCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Grade solutions against suites, in sandboxes.",
+        discussion: """
+        Every solution is graded against every problem of the suites. Exit code 0 when every \
+        test of every solution is AC, 1 when any is not, 2 for bad usage or an invalid suite, \
+        3 for an internal error (no sandbox could be made, a report could not be written).
+        """
+    )
+
+    @OptionGroup var inputs: SuiteInputs
+
+    @Option(name: .customLong("solution"), help: ArgumentHelp("A solution file (repeatable).", valueName: "file"))
+    var solutions: [String] = []
+
+    @Option(help: ArgumentHelp("The solutions' language (default: from each file's extension).", valueName: "id"))
+    var language: String?
+
+    @Option(help: ArgumentHelp("Tests run at once (default: one per core).", valueName: "n"))
+    var jobs: Int?
+
+    @Option(help: ArgumentHelp("Write a JUnit XML report here.", valueName: "path"))
+    var junit: String?
+
+    @Option(help: ArgumentHelp("Write a JSON report here (schema proctor.report/1).", valueName: "path"))
+    var json: String?
+
+    @Option(help: ArgumentHelp("Write a self-contained HTML report here.", valueName: "path"))
+    var html: String?
+
+    @Flag(name: .customLong("fail-fast"), help: "Stop a solution at its first test that is not AC.")
+    var failFast = false
+
+    func validate() throws {
+        if solutions.isEmpty { throw ValidationError("give at least one --solution FILE") }
+        if let jobs, jobs < 1 { throw ValidationError("--jobs must be at least 1") }
+    }
+
+    func run() async throws {
+        let languages = try inputs.languageTable()
+        let suites = try inputs.load(languages: languages)
+        var options = GradingOptions()
+        if let jobs { options.jobs = jobs }
+        options.failFast = failFast
+        options.proctorVersion = ProctorVersion.string
+        var logger = Logger(label: "proctor")
+        logger.logLevel = .warning
+        let grader = Grader(options: options, languages: languages, logger: logger)
+        var submissions: [Submission] = []
+        for path in solutions {
+            do {
+                submissions.append(try grader.submission(path, language: language))
+            } catch {
+                Console.error("proctor: \(error)")
+                throw ExitCode(2)
+            }
+        }
+        for s in submissions {
+            if let problem = s.language.missingTools.first {
+                Console.error("proctor: warning: \(s.name): the \(s.language.name) toolchain is not installed (missing \(problem)); its tests will be JE")
+            }
+        }
+        do {
+            let probe = try await Sandbox.create(SandboxConfiguration(), logger: logger)
+            await probe.terminate()
+        } catch {
+            Console.error("proctor: cannot make a sandbox here: \(error)")
+            throw ExitCode(3)
+        }
+
+        let summary = TerminalSummary(colour: Console.stdoutIsTerminal)
+        let live = Console.stderrIsTerminal
+        let progressSummary = TerminalSummary(colour: live)
+        let result: RunResult
+        do {
+            result = try await grader.grade(suites: suites, submissions: submissions) { p in
+                if live { FileHandle.standardError.write(Data(("\r\u{1B}[K" + progressSummary.progressLine(p)).utf8)) }
+            }
+        } catch {
+            if live { Console.error("") }
+            Console.error("proctor: internal error: \(error)")
+            throw ExitCode(3)
+        }
+        if live { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+        var reportFailed = false
+        let reports: [(String?, () throws -> [UInt8])] = [
+            (junit, { try JUnitReport.render(result) }), (json, { try JSONReport.render(result) }), (html, { HTMLReport.render(result) }),
+        ]
+        for case let (path?, render) in reports {
+            do {
+                try AtomicFile.write(try render(), to: path)
+            } catch {
+                Console.error("proctor: \(error)")
+                reportFailed = true
+            }
+        }
+        print(summary.render(result))
+        if reportFailed { throw ExitCode(3) }
+        throw ExitCode(result.allAccepted ? 0 : 1)
+    }
+}

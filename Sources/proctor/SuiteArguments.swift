@@ -1,0 +1,80 @@
+import ArgumentParser
+import Foundation
+import Grading
+import SystemPackage
+
+/// Loading what `check` and `run` share: the language table and the suites, with every
+/// problem printed as file:line:column and exit code 2 when any is found.
+struct SuiteInputs: ParsableArguments {
+    @Argument(help: ArgumentHelp("Suite files (YAML).", valueName: "suite"))
+    var suites: [String] = []
+
+    @Option(name: .customLong("languages"),
+            help: ArgumentHelp("A YAML file of languages that extend or replace the built-in table.", valueName: "file"))
+    var languagesFile: String?
+
+    func validate() throws {
+        if suites.isEmpty { throw ValidationError("give at least one suite file") }
+    }
+
+    func languageTable() throws -> LanguageTable {
+        var table = LanguageTable()
+        if let languagesFile {
+            do {
+                try table.load(FilePath(languagesFile))
+            } catch {
+                Console.error("\(error)")
+                throw ExitCode(2)
+            }
+        }
+        return table
+    }
+
+    /// The suites, or exit 2 after printing every problem of every file.
+    func load(languages: LanguageTable) throws -> [Suite] {
+        var loaded: [Suite] = []
+        var failed = false
+        for path in suites {
+            do {
+                let suite = try SuiteLoader.load(FilePath(path))
+                for problem in Self.judgeLanguageProblems(suite, languages) {
+                    Console.error("\(path): error: \(problem)")
+                    failed = true
+                }
+                loaded.append(suite)
+            } catch {
+                Console.error("\(error)")
+                failed = true
+            }
+        }
+        if failed { throw ExitCode(2) }
+        return loaded
+    }
+
+    /// Checkers and interactors whose language is unknown.
+    static func judgeLanguageProblems(_ suite: Suite, _ languages: LanguageTable) -> [String] {
+        var out: [String] = []
+        for p in suite.problems {
+            var judges: [(String, JudgeProgram)] = []
+            if case .checker(let c) = p.comparison { judges.append(("checker", c)) }
+            if let i = p.interactor { judges.append(("interactor", i)) }
+            for (what, j) in judges {
+                do {
+                    _ = try languages.resolve(j.source, id: j.language)
+                } catch {
+                    out.append("problem '\(p.id)': \(what) \(j.source.lastComponent?.string ?? ""): \(error)")
+                }
+            }
+        }
+        return out
+    }
+}
+
+enum Console {
+    static func error(_ text: String) {
+        FileHandle.standardError.write(Data((text + "\n").utf8))
+    }
+
+    static var stdoutIsTerminal: Bool { isatty(1) == 1 }
+    static var stderrIsTerminal: Bool { isatty(2) == 1 }
+}

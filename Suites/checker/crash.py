@@ -1,0 +1,1 @@
+raise SystemExit("this checker is broken on purpose")
