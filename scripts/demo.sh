@@ -1,25 +1,30 @@
 #!/usr/bin/env bash
-# Proctor's main job for now: `proctor exec` on Fixtures programs, with limits.
+# Proctor's main job on the example suites: grade every Fixtures/<suite> solution (right
+# ones in several languages, and wrong ones that earn each verdict) against
+# Suites/<suite>/suite.yaml, in sandboxes, and write JUnit, JSON and HTML reports.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-proctor=$(swift build --product proctor --show-bin-path)/proctor
 if [ "$(id -u)" -ne 0 ]; then echo "demo: sandboxes need root" >&2; exit 1; fi
+proctor=$(swift build --product proctor --show-bin-path)/proctor
+out=demo-results
+mkdir -p "$out"
 
-echo "== a program with a file and stdin, live"
-echo "5" | "$proctor" exec --memory 64M --time 2s --file Fixtures/demo/fizzbuzz.py:fizzbuzz.py -- /usr/bin/python3 fizzbuzz.py
+"$proctor" check Suites/*/suite.yaml
 
-echo; echo "== the same, as JSON"
-"$proctor" exec --json --file Fixtures/demo/fizzbuzz.py:fizzbuzz.py -- /bin/sh -c 'echo 3 | /usr/bin/python3 fizzbuzz.py'
-
-echo; echo "== a memory bomb under --memory 64M"
-"$proctor" exec --json --memory 64M -- /usr/bin/python3 -c 'a = []
-while True: a.append(bytearray(1 << 20))'
-
-echo; echo "== a fork bomb under --pids 32 and --wall-time 2s"
-"$proctor" exec --json --pids 32 --wall-time 2s -- /bin/bash -c 'f() { f | f & }; f; sleep 5'
-
-echo; echo "== an output flood under --output-limit 1M (stdout cut for the terminal)"
-"$proctor" exec --json --output-limit 1M -- yes | cut -c1-160
-
-echo; echo "== the network is blocked"
-"$proctor" exec --json -- /usr/bin/python3 -c 'import socket; socket.create_connection(("1.1.1.1", 80), timeout=2)' | cut -c1-400
+status=0
+for suite in Suites/*/suite.yaml; do
+    name=$(basename "$(dirname "$suite")")
+    solutions=()
+    for f in Fixtures/"$name"/*; do solutions+=(--solution "$f"); done
+    echo; echo "== $suite"
+    # Exit 1 only says some solution was not accepted (the wrong ones are there on purpose);
+    # 2 (bad suite or usage) or 3 (internal error) fail the demo.
+    "$proctor" run "$suite" "${solutions[@]}" \
+        --junit "$out/$name.junit.xml" --json "$out/$name.json" --html "$out/$name.html" || rc=$?
+    if [ "${rc:-0}" -gt 1 ]; then status=${rc}; fi
+    unset rc
+done
+echo; echo "reports in $out/ (JUnit XML, JSON, HTML)"
+echo; echo "== and one command in a sandbox, with proctor exec"
+echo 5 | "$proctor" exec --memory 64M --time 2s --file Fixtures/demo/fizzbuzz.py:fizzbuzz.py -- /usr/bin/python3 fizzbuzz.py
+exit $status
