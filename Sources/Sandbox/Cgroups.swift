@@ -232,8 +232,7 @@ enum CgroupDetection {
 
     /// The driver for this machine: v2 where a cgroup2 mount offers memory and pids,
     /// else v1 where memory and pids hierarchies exist. PROCTOR_CGROUP=v1|v2 forces one.
-    static func driver(base: String = "proctor") throws -> any CgroupDriver {
-        let all = mounts()
+    static func driver(base: String = "proctor", mounts all: [Mount] = mounts()) throws -> any CgroupDriver {
         let forced = getenv("PROCTOR_CGROUP").map { String(cString: $0) }
         let v2 = all.first { m in
             m.isV2 && (ControlFile.read(m.point.appending("cgroup.controllers")) ?? "")

@@ -39,7 +39,8 @@ final class SandboxRuntime: Sendable {
         }
         // A write to a pipe whose reader died must be an error, not the runner's death.
         signal(SIGPIPE, SIG_IGN)
-        driver = try CgroupDetection.driver()
+        let mounts = CgroupDetection.mounts()
+        driver = try CgroupDetection.driver(mounts: mounts)
         capLast = proctor_cap_last()
         let me = getpid()
         runnerGroup = "r\(me)-\(Self.startTime(of: me) ?? 0)"
@@ -48,7 +49,7 @@ final class SandboxRuntime: Sendable {
         try FileManager.default.createDirectory(atPath: rootMountPoint, withIntermediateDirectories: true)
         uids = try UidAllocator(folder: Self.stateFolder.appending("uids"))
         Self.sweep(driver: driver, logger: logger)
-        Self.favorDynamicModifications(logger: logger)
+        Self.favorDynamicModifications(mounts, logger: logger)
         Self.removeRunnerFoldersAtExit(driver: driver, runnerGroup: runnerGroup)
     }
 
@@ -58,9 +59,8 @@ final class SandboxRuntime: Sendable {
     /// friendly mode; setting it on any cgroup mount (the lock is shared by all) brought
     /// a 3-hierarchy join from 11.5 ms to 0.2 ms median. It is a host-wide trade (forks
     /// and exits a little dearer), so PROCTOR_FAVORDYNMODS=0 leaves the mounts alone.
-    static func favorDynamicModifications(logger: Logger) {
+    static func favorDynamicModifications(_ mounts: [CgroupDetection.Mount], logger: Logger) {
         if ProcessInfo.processInfo.environment["PROCTOR_FAVORDYNMODS"] == "0" { return }
-        let mounts = CgroupDetection.mounts()
         guard !mounts.contains(where: \.favorsDynamicModifications) else { return }
         for mount in mounts.sorted(by: { $0.isV2 && !$1.isV2 }) {
             if Glibc.mount(nil, mount.point.string, nil, UInt(MS_REMOUNT), "favordynmods") == 0 {
@@ -148,9 +148,9 @@ final class UidAllocator: Sendable {
     }
 
     func lease() throws -> Lease {
-        let start = UInt32.random(in: 0..<count)
+        // The first free uid from the base: lock files get reused instead of piling up.
         for i in 0..<count {
-            let uid = base + (start + i) % count
+            let uid = base + i
             let fd = try FileDescriptor.open(folder.appending("\(uid)"), .readWrite,
                                              options: [.create, .closeOnExec], permissions: [.ownerReadWrite])
             if flock(fd.rawValue, LOCK_EX | LOCK_NB) == 0 { return Lease(uid: uid, fd: fd) }
