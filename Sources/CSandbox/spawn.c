@@ -26,6 +26,7 @@
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -165,6 +166,14 @@ static void build_root(const proctor_init_spec_t *s, int errfd) {
         case PROCTOR_OP_TMPFS:
             if (mount("tmpfs", op->target, "tmpfs", MS_NOSUID | MS_NODEV, op->data) < 0)
                 fail(errfd, PROCTOR_STEP_TMPFS);
+            break;
+        case PROCTOR_OP_DEV_TMPFS:
+            if (mount("tmpfs", op->target, "tmpfs", MS_NOSUID | MS_NOEXEC, op->data) < 0)
+                fail(errfd, PROCTOR_STEP_TMPFS);
+            break;
+        case PROCTOR_OP_MKNOD:
+            if (mknod(op->target, S_IFCHR | (op->mode & 0777), (dev_t)op->device) < 0) fail(errfd, PROCTOR_STEP_TOUCH);
+            if (chmod(op->target, op->mode & 0777) < 0) fail(errfd, PROCTOR_STEP_TOUCH);   // mknod's mode passes the umask
             break;
         case PROCTOR_OP_PROC:
             if (mount("proc", op->target, "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)

@@ -105,6 +105,18 @@ struct IsolationTests {
         }
     }
 
+    @Test("no device node can be made (the /dev tmpfs allows devices, so this must hold)")
+    func noMknod() async throws {
+        try await withSandbox { (sandbox: Sandbox) async throws in
+            for path in ["/dev/mem", "/tmp/mem", "/sandbox/mem", "/dev/shm/mem"] {
+                let r = try await sandbox.run(["/bin/mknod", path, "c", "1", "1"])
+                #expect(r.exitCode != 0, "mknod \(path) worked")
+            }
+            let listing = try await sandbox.run(["/bin/ls", "/dev"])
+            #expect(!listing.out.contains("mem"))
+        }
+    }
+
     @Test("no capabilities, no_new_privs, seccomp on, unprivileged uid")
     func identity() async throws {
         let r = try await Self.attack(["caps"])

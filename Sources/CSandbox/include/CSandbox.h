@@ -59,6 +59,8 @@ typedef enum {
     PROCTOR_OP_BIND_RW,       // bind source on target, nosuid (devices keep dev)
     PROCTOR_OP_TMPFS,         // tmpfs on target with data, nosuid, nodev
     PROCTOR_OP_PROC,          // fresh proc on target
+    PROCTOR_OP_DEV_TMPFS,     // tmpfs on target with data, nosuid, noexec (device nodes allowed)
+    PROCTOR_OP_MKNOD,         // character device target (mode), device number `device`
 } proctor_op_kind_t;
 
 typedef struct {
@@ -67,6 +69,7 @@ typedef struct {
     const char *target;
     const char *data;
     unsigned int mode;
+    unsigned long long device;
 } proctor_mount_op_t;
 
 typedef struct {
