@@ -15,9 +15,13 @@ struct CgroupV2: CgroupDriver {
     private func enableControllers(in group: FilePath) {
         let available = (ControlFile.read(group.appending("cgroup.controllers")) ?? "memory pids cpu")
             .split(whereSeparator: { $0 == " " || $0 == "\n" })
-        // One write for all: each line of cgroup.subtree_control is one command.
+        // One write for all (each write is one command); if the kernel refuses one controller
+        // (cpu, with real-time tasks around), the write fails whole: then one at a time.
         let wanted = ["memory", "pids", "cpu"].filter { available.contains(Substring($0)) }
-        _ = try? ControlFile.write(group.appending("cgroup.subtree_control"), wanted.map { "+" + $0 }.joined(separator: " "))
+        let file = group.appending("cgroup.subtree_control")
+        if (try? ControlFile.write(file, wanted.map { "+" + $0 }.joined(separator: " "))) == nil {
+            for controller in wanted { _ = try? ControlFile.write(file, "+" + controller) }
+        }
     }
 
     func createSandbox(_ path: String, limits: Limits) throws {
