@@ -55,6 +55,19 @@ public final class Sandbox: Sendable {
     /// Creates a sandbox: its cgroup, its init in fresh namespaces, its root.
     public static func create(_ configuration: SandboxConfiguration = .init(),
                               logger: Logger = Logger(label: "proctor.sandbox")) async throws -> Sandbox {
+        let sandbox = try await Blocking.run { try make(configuration, logger: logger) }
+        if let lifetime = configuration.lifetime {
+            let task = Task { [weak sandbox] in
+                try? await Task.sleep(for: lifetime)
+                if !Task.isCancelled { await sandbox?.terminate() }
+            }
+            sandbox.state.withLock { $0.lifetimeTask = task }
+        }
+        return sandbox
+    }
+
+    /// The blocking part of `create`: cgroups, init's spawn, waiting for its root.
+    private static func make(_ configuration: SandboxConfiguration, logger: Logger) throws -> Sandbox {
         let runtime = try SandboxRuntime.get(logger: logger)
         let driver = runtime.driver
         let lease = try runtime.uids.lease()
@@ -100,13 +113,6 @@ public final class Sandbox: Sendable {
                 id: String(group.split(separator: "/").last!), configuration: configuration, fs: fs,
                 runtime: runtime, logger: logger, group: group, initPid: result.pid,
                 initPidfd: FileDescriptor(rawValue: pidfdRaw), lifeline: writeEnd, lease: lease, policy: policy)
-            if let lifetime = configuration.lifetime {
-                let task = Task { [weak sandbox] in
-                    try? await Task.sleep(for: lifetime)
-                    if !Task.isCancelled { await sandbox?.terminate() }
-                }
-                sandbox.state.withLock { $0.lifetimeTask = task }
-            }
             logger.debug("sandbox created", metadata: ["id": "\(sandbox.id)", "uid": "\(lease.uid)", "init": "\(result.pid)"])
             return sandbox
         } catch {
@@ -340,11 +346,13 @@ public final class Sandbox: Sendable {
         guard first else { return }
         lifetimeTask?.cancel()
         let driver = runtime.driver
-        driver.kill(group)
-        try? lifeline.close()
-        var code: Int32 = 0
-        var sig: Int32 = 0
-        _ = proctor_wait_pidfd(initPidfd.rawValue, &code, &sig)
+        await Blocking.run { [self] in
+            driver.kill(group)
+            try? lifeline.close()
+            var code: Int32 = 0
+            var sig: Int32 = 0
+            _ = proctor_wait_pidfd(initPidfd.rawValue, &code, &sig)
+        }
         for monitor in monitors { _ = await monitor.outcome.value() }
         try? initPidfd.close()
         fs.close()
@@ -352,7 +360,7 @@ public final class Sandbox: Sendable {
             for slot in s.freeSlots { slot.close() }
             s.freeSlots = []
         }
-        driver.remove(group)
+        await Blocking.run { [group] in driver.remove(group) }
         logger.debug("sandbox terminated", metadata: ["id": "\(id)"])
     }
 
@@ -365,12 +373,14 @@ public final class Sandbox: Sendable {
             return Array(s.running.values)
         }
         for monitor in monitors {
-            monitor.stop()
+            await Blocking.run { monitor.stop() }
             _ = await monitor.outcome.value()
         }
-        try fs.wipe()
-        guard proctor_clear_ipc(initPidfd.rawValue) == 0 else {
-            throw SandboxError(.setup, "clearing the sandbox's IPC objects failed")
+        try await Blocking.run { [fs, initPidfd] in
+            try fs.wipe()
+            guard proctor_clear_ipc(initPidfd.rawValue) == 0 else {
+                throw SandboxError(.setup, "clearing the sandbox's IPC objects failed")
+            }
         }
     }
 
