@@ -18,7 +18,8 @@ public final class Sandbox: Sendable {
 
     let runtime: SandboxRuntime
     let logger: Logger
-    let group: String
+    let cgroups: CgroupSet
+    var group: String { cgroups.group }
     let initPid: pid_t
     let initPidfd: FileDescriptor
     let lifeline: FileDescriptor
@@ -28,15 +29,13 @@ public final class Sandbox: Sendable {
 
     struct State {
         var terminated = false
-        var freeSlots: [ExecSlot] = []
-        var slotCount = 0
         var running: [Int: ExecMonitor] = [:]
         var nextExec = 0
         var lifetimeTask: Task<Void, Never>? = nil
     }
 
     private init(id: String, configuration: SandboxConfiguration, fs: SandboxFileSystem, runtime: SandboxRuntime,
-                 logger: Logger, group: String, initPid: pid_t, initPidfd: FileDescriptor, lifeline: FileDescriptor,
+                 logger: Logger, cgroups: CgroupSet, initPid: pid_t, initPidfd: FileDescriptor, lifeline: FileDescriptor,
                  lease: UidAllocator.Lease, policy: SeccompPolicy) {
         self.id = id
         self.configuration = configuration
@@ -44,7 +43,7 @@ public final class Sandbox: Sendable {
         self.uid = lease.uid
         self.runtime = runtime
         self.logger = logger
-        self.group = group
+        self.cgroups = cgroups
         self.initPid = initPid
         self.initPidfd = initPidfd
         self.lifeline = lifeline
@@ -71,10 +70,8 @@ public final class Sandbox: Sendable {
         let runtime = try SandboxRuntime.get(logger: logger)
         let driver = runtime.driver
         let lease = try runtime.uids.lease()
-        let group = runtime.nextSandboxName()
+        let cgroups = try runtime.cgroupSets.take(driver: driver, limits: configuration.limits)
         do {
-            try driver.createSandbox(group, limits: configuration.limits)
-            try driver.createLeaf("\(group)/init", memory: nil)
             let policy = try runtime.policy(for: configuration.network)
             let layout = try RootLayout(mountPoint: runtime.rootMountPoint, configuration: configuration,
                                         uid: lease.uid, gid: lease.uid)
@@ -82,8 +79,7 @@ public final class Sandbox: Sendable {
             defer { try? readEnd.close() }
             _ = fcntl(writeEnd.rawValue, F_SETFD, FD_CLOEXEC)
             _ = fcntl(readEnd.rawValue, F_SETFD, FD_CLOEXEC)
-            let procs = try openProcsFiles(driver.procsFiles(sandbox: group, leaf: "init"))
-            defer { for fd in procs { try? fd.close() } }
+            let procs = cgroups.initProcs
 
             let strings = CStrings()
             let ops = layout.cOps(strings)
@@ -110,29 +106,15 @@ public final class Sandbox: Sendable {
             }
             let fs = try SandboxFileSystem(initPid: result.pid, workdir: configuration.workdir, uid: lease.uid)
             let sandbox = Sandbox(
-                id: String(group.split(separator: "/").last!), configuration: configuration, fs: fs,
-                runtime: runtime, logger: logger, group: group, initPid: result.pid,
+                id: runtime.nextSandboxID(), configuration: configuration, fs: fs,
+                runtime: runtime, logger: logger, cgroups: cgroups, initPid: result.pid,
                 initPidfd: FileDescriptor(rawValue: pidfdRaw), lifeline: writeEnd, lease: lease, policy: policy)
             logger.debug("sandbox created", metadata: ["id": "\(sandbox.id)", "uid": "\(lease.uid)", "init": "\(result.pid)"])
             return sandbox
         } catch {
-            driver.kill(group)
-            driver.remove(group)
+            cgroups.destroy()
             throw error
         }
-    }
-
-    static func openProcsFiles(_ paths: [FilePath]) throws -> [FileDescriptor] {
-        var fds: [FileDescriptor] = []
-        for path in paths {
-            do {
-                fds.append(try FileDescriptor.open(path, .writeOnly, options: .closeOnExec))
-            } catch let errno as Errno {
-                for fd in fds { try? fd.close() }
-                throw SandboxError(.setup, "open \(path)", errno: errno)
-            }
-        }
-        return fds
     }
 
     public var isTerminated: Bool { state.withLock { $0.terminated } }
@@ -302,37 +284,17 @@ public final class Sandbox: Sendable {
     /// A leaf cgroup for one exec at a time, reused: making and removing cgroups costs more
     /// than the exec itself.
     private func acquireSlot(memory: Int?) throws -> ExecSlot {
-        let (reused, number) = try state.withLock { s -> (ExecSlot?, Int) in
-            if s.terminated { throw SandboxError(.terminated, "sandbox \(id) is terminated") }
-            if let slot = s.freeSlots.popLast() { return (slot, 0) }
-            s.slotCount += 1
-            return (nil, s.slotCount)
-        }
-        let driver = runtime.driver
-        if let reused {
-            if reused.memory != memory {
-                try driver.createLeaf(reused.path, memory: memory)
-                reused.memory = memory
-            }
-            return reused
-        }
-        let path = "\(group)/x\(number)"
-        try driver.createLeaf(path, memory: memory)
-        let procs = try Self.openProcsFiles(driver.procsFiles(sandbox: group, leaf: "x\(number)"))
-        return ExecSlot(path: path, procs: procs, meters: driver.meters(path), memory: memory)
+        if isTerminated { throw SandboxError(.terminated, "sandbox \(id) is terminated") }
+        return try cgroups.acquireSlot(memory: memory)
     }
 
     private func releaseSlot(_ slot: ExecSlot) {
-        state.withLock { s in
-            if !s.terminated { s.freeSlots.append(slot) }
-        }
+        cgroups.releaseSlot(slot)
     }
 
     private func finished(_ number: Int, slot: ExecSlot) {
-        state.withLock { s in
-            s.running[number] = nil
-            if !s.terminated { s.freeSlots.append(slot) }
-        }
+        state.withLock { s in s.running[number] = nil }
+        cgroups.releaseSlot(slot)
     }
 
     // MARK: lifecycle
@@ -356,11 +318,8 @@ public final class Sandbox: Sendable {
         for monitor in monitors { _ = await monitor.outcome.value() }
         try? initPidfd.close()
         fs.close()
-        state.withLock { s in
-            for slot in s.freeSlots { slot.close() }
-            s.freeSlots = []
-        }
-        await Blocking.run { [group] in driver.remove(group) }
+        // Emptied, the cgroups serve the next sandbox (or are removed if anything is left).
+        await Blocking.run { [runtime, cgroups] in runtime.cgroupSets.give(back: cgroups) }
         logger.debug("sandbox terminated", metadata: ["id": "\(id)"])
     }
 
@@ -394,8 +353,7 @@ public final class Sandbox: Sendable {
             _ = proctor_wait_pidfd(initPidfd.rawValue, &code, &sig)
             try? initPidfd.close()
             fs.close()
-            state.withLock { s in for slot in s.freeSlots { slot.close() } }
-            runtime.driver.remove(group)
+            cgroups.destroy()
         }
     }
 }

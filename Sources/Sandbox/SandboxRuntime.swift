@@ -19,6 +19,7 @@ final class SandboxRuntime: Sendable {
     let capLast: Int32
     let rootMountPoint: String
     let uids: UidAllocator
+    let cgroupSets: CgroupSetStash
     private let policies: Mutex<[SandboxConfiguration.Network: SeccompPolicy]> = Mutex([:])
     private let counter = Atomic<Int>(0)
 
@@ -48,6 +49,7 @@ final class SandboxRuntime: Sendable {
         rootMountPoint = Self.stateFolder.appending("root").string
         try FileManager.default.createDirectory(atPath: rootMountPoint, withIntermediateDirectories: true)
         uids = try UidAllocator(folder: Self.stateFolder.appending("uids"))
+        cgroupSets = CgroupSetStash(runnerGroup: runnerGroup)
         Self.sweep(driver: driver, logger: logger)
         Self.favorDynamicModifications(mounts, logger: logger)
         Self.removeRunnerFoldersAtExit(driver: driver, runnerGroup: runnerGroup)
@@ -82,9 +84,9 @@ final class SandboxRuntime: Sendable {
 
     private static let exitCleanup: Mutex<(@Sendable () -> Void)?> = Mutex(nil)
 
-    func nextSandboxName() -> String {
-        let n = counter.wrappingAdd(1, ordering: .relaxed).newValue
-        return "\(runnerGroup)/s\(n)"
+    /// A sandbox id unique in this runner ("s1", "s2", ...).
+    func nextSandboxID() -> String {
+        "s\(counter.wrappingAdd(1, ordering: .relaxed).newValue)"
     }
 
     func policy(for network: SandboxConfiguration.Network) throws -> SeccompPolicy {

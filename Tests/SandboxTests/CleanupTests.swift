@@ -1,5 +1,5 @@
 import Foundation
-import Sandbox
+@testable import Sandbox
 import Testing
 
 /// What the host looks like from outside: processes of sandbox uids, mounts, cgroup
@@ -73,6 +73,27 @@ struct CleanupTests {
         #expect(r.status == .signaled)
         #expect(HostSnapshot.take().sandboxProcesses == 0)
         await #expect(throws: SandboxError.self) { try await sandbox.run(["/bin/true"]) }
+    }
+
+    @Test("cgroups of a terminated sandbox serve the next one, with nothing carried over")
+    func cgroupReuse() async throws {
+        var c = SandboxConfiguration()
+        c.limits.memory = 200 << 20
+        c.limits.processes = 17   // limits of their own, so no other test's set is picked
+        let first = try await Sandbox.create(c)
+        let big = try await first.run(["/usr/bin/python3", "-c", "b = bytearray(120 << 20); import time; time.sleep(0.1)"])
+        #expect(big.memoryPeak > 120 << 20)
+        let group = first.group
+        await first.terminate()
+        let second = try await Sandbox.create(c)
+        #expect(second.group == group)          // the same cgroups, reused
+        #expect(second.id != first.id)          // but a new sandbox
+        let small = try await second.run(["/bin/true"])
+        #expect(small.memoryPeak < 16 << 20)    // the peak is this exec's, not the last sandbox's
+        #expect(small.cpuTime < 0.1)
+        let ps = try await second.run(["/bin/sh", "-c", "cat /proc/[0-9]*/comm | grep -c python || true"])
+        #expect(ps.out == "0\n")
+        await second.terminate()
     }
 
     @Test("the lifetime timeout terminates the sandbox by itself")

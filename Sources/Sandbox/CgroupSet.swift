@@ -1,0 +1,130 @@
+import Synchronization
+import SystemPackage
+
+/// The cgroups of one sandbox — its group with the limits, init's leaf and the exec slots,
+/// with their files open — kept for the next sandbox once a sandbox is terminated (and
+/// its group killed and empty), like an initialised isolate box. Making and removing
+/// cgroup folders (memory ones above all) costs more than the rest of a one-shot run.
+final class CgroupSet: @unchecked Sendable {
+    let group: String
+    let limits: CgroupLimits
+    let initProcs: [FileDescriptor]
+    private let driver: any CgroupDriver
+    private let slots = Mutex<(free: [ExecSlot], made: Int)>(([], 0))
+
+    /// The limits a cgroup set is made for; a set is reused only for equal ones.
+    struct CgroupLimits: Hashable, Sendable {
+        var memory: Int?
+        var processes: Int?
+        var cpus: Double?
+        init(_ l: Limits) {
+            memory = l.memory
+            processes = l.processes
+            cpus = l.cpus
+        }
+    }
+
+    init(driver: any CgroupDriver, group: String, limits: Limits) throws {
+        self.driver = driver
+        self.group = group
+        self.limits = CgroupLimits(limits)
+        do {
+            try driver.createSandbox(group, limits: limits)
+            try driver.createLeaf("\(group)/init", memory: nil)
+            initProcs = try Self.openProcsFiles(driver.procsFiles(sandbox: group, leaf: "init"))
+        } catch {
+            driver.remove(group)
+            throw error
+        }
+    }
+
+    static func openProcsFiles(_ paths: [FilePath]) throws -> [FileDescriptor] {
+        var fds: [FileDescriptor] = []
+        for path in paths {
+            do {
+                fds.append(try FileDescriptor.open(path, .writeOnly, options: .closeOnExec))
+            } catch let errno as Errno {
+                for fd in fds { try? fd.close() }
+                throw SandboxError(.setup, "open \(path)", errno: errno)
+            }
+        }
+        return fds
+    }
+
+    /// A free exec slot, or a new one; its memory limit set to `memory`.
+    func acquireSlot(memory: Int?) throws -> ExecSlot {
+        let (reused, number) = slots.withLock { s -> (ExecSlot?, Int) in
+            if let slot = s.free.popLast() { return (slot, 0) }
+            s.made += 1
+            return (nil, s.made)
+        }
+        if let reused {
+            if reused.memory != memory {
+                try driver.createLeaf(reused.path, memory: memory)
+                reused.memory = memory
+            }
+            return reused
+        }
+        let path = "\(group)/x\(number)"
+        try driver.createLeaf(path, memory: memory)
+        let procs = try Self.openProcsFiles(driver.procsFiles(sandbox: group, leaf: "x\(number)"))
+        return ExecSlot(path: path, procs: procs, meters: driver.meters(path), memory: memory)
+    }
+
+    func releaseSlot(_ slot: ExecSlot) {
+        slots.withLock { $0.free.append(slot) }
+    }
+
+    /// True when no process is left in the set's group (checked before it is reused).
+    var isEmpty: Bool {
+        driver.isEmpty("\(group)/init") && slots.withLock { $0.free }.allSatisfy { driver.isEmpty($0.path) }
+    }
+
+    /// Closes the files and removes the folders.
+    func destroy() {
+        for fd in initProcs { try? fd.close() }
+        slots.withLock { s in
+            for slot in s.free { slot.close() }
+            s.free = []
+        }
+        driver.kill(group)
+        driver.remove(group)
+    }
+}
+
+/// Spare cgroup sets of this runner, for `Sandbox.create`.
+final class CgroupSetStash: Sendable {
+    private let spare = Mutex<[CgroupSet]>([])
+    private let counter = Atomic<Int>(0)
+    let runnerGroup: String
+    let capacity = 8
+
+    init(runnerGroup: String) {
+        self.runnerGroup = runnerGroup
+    }
+
+    func take(driver: any CgroupDriver, limits: Limits) throws -> CgroupSet {
+        let wanted = CgroupSet.CgroupLimits(limits)
+        let found = spare.withLock { sets -> CgroupSet? in
+            guard let i = sets.lastIndex(where: { $0.limits == wanted }) else { return nil }
+            return sets.remove(at: i)
+        }
+        if let found { return found }
+        let n = counter.wrappingAdd(1, ordering: .relaxed).newValue
+        return try CgroupSet(driver: driver, group: "\(runnerGroup)/g\(n)", limits: limits)
+    }
+
+    /// Keeps an emptied set for the next sandbox (or destroys it when the stash is full).
+    func give(back set: CgroupSet) {
+        guard set.isEmpty else {
+            set.destroy()
+            return
+        }
+        let kept = spare.withLock { sets -> Bool in
+            guard sets.count < capacity else { return false }
+            sets.append(set)
+            return true
+        }
+        if !kept { set.destroy() }
+    }
+}
