@@ -127,7 +127,8 @@ struct TestRunner: Sendable {
             guard case .built(let checker)? = judges[program] else {
                 return result(test, r, .judgeError, message: "checker: \(Self.failure(judges[program]))")
             }
-            let judged = try await judge(checker, program, test, stdin: .file(FilePath(outputPath)), what: "checker")
+            let judged = try await judge(checker, program, test, stdin: .file(FilePath(outputPath)), what: "checker",
+                                     maxScore: problem.maxTestScore)
             var out = result(test, r, judged.verdict, message: judged.message)
             out.score = judged.score
             out.judgeMessage = judged.judgeMessage
@@ -191,17 +192,17 @@ struct TestRunner: Sendable {
 
     /// `checker input answer feedback_dir [args] < output`: 42 AC, 43 WA, anything else JE.
     private func judge(_ build: Build, _ program: JudgeProgram, _ test: TestCase, stdin: ExecOptions.Input,
-                       what: String) async throws -> Judgement {
+                       what: String, maxScore: Double = 1) async throws -> Judgement {
         try await judgePool(build).withSandbox { sandbox in
             try prepareJudge(sandbox, build, test)
             var options = judgeOptions(build)
             options.stdin = stdin
             let r = try await sandbox.run(build.language.run + ["judge/input", "judge/answer", "feedback/"] + program.arguments, options)
-            return readJudgement(sandbox, r, what: what)
+            return readJudgement(sandbox, r, what: what, maxScore: maxScore)
         }
     }
 
-    private func readJudgement(_ sandbox: Sandbox, _ r: ExecResult, what: String) -> Judgement {
+    private func readJudgement(_ sandbox: Sandbox, _ r: ExecResult, what: String, maxScore: Double) -> Judgement {
         let message = (try? sandbox.fs.read("feedback/judgemessage.txt", limit: 64 << 10))
             .map { OutputText.sanitize($0, limit: 4096).trimmingCharacters(in: .whitespacesAndNewlines) }
         let scoreText = (try? sandbox.fs.read("feedback/score.txt", limit: 1024)).map { String(decoding: $0, as: UTF8.self) }
@@ -209,8 +210,8 @@ struct TestRunner: Sendable {
         case (.exited, 42?):
             var score = 1.0
             if let scoreText {
-                guard let v = Double(scoreText.trimmingCharacters(in: .whitespacesAndNewlines)), v >= 0, v <= 1 else {
-                    return Judgement(verdict: .judgeError, score: 0, message: "\(what) wrote a score.txt that is not a number in 0...1",
+                guard let v = Double(scoreText.trimmingCharacters(in: .whitespacesAndNewlines)), v.isFinite, v >= 0, v <= maxScore else {
+                    return Judgement(verdict: .judgeError, score: 0, message: "\(what) wrote a score.txt that is not a number in 0...\(maxScore)",
                                      judgeMessage: message)
                 }
                 score = v
@@ -269,7 +270,7 @@ struct TestRunner: Sendable {
                 let (jr, sr) = await (judgeEnd, solution.wait())
                 _ = await (toSolution, toJudge, drainA, drainB)
                 let judgeFirst = judgeStart + .seconds(jr.wallTime) < solutionStart + .seconds(sr.wallTime)
-                let judged = readJudgement(judgeBox, jr, what: "interactor")
+                let judged = readJudgement(judgeBox, jr, what: "interactor", maxScore: problem.maxTestScore)
                 var out: TestResult
                 if judged.verdict == .judgeError || (judged.verdict == .wrongAnswer && judgeFirst) {
                     out = result(test, sr, judged.verdict, message: judged.message)

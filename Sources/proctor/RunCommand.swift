@@ -47,7 +47,10 @@ struct RunCommand: AsyncParsableCommand {
 
     func run() async throws {
         let languages = try inputs.languageTable()
-        let suites = try inputs.load(languages: languages)
+        let (suites, packages) = try inputs.loadWithPackages(languages: languages)
+        for p in packages where p.fixedTimeLimit == nil {
+            Console.error("proctor: warning: \(p.shortName) fixes no time limit (problem.yaml limits.time_limit or .timelimit); using \(KattisPackage.defaultTimeLimit)s (proctor verify computes one)")
+        }
         var options = GradingOptions()
         if let jobs { options.jobs = jobs }
         options.failFast = failFast
@@ -84,7 +87,7 @@ struct RunCommand: AsyncParsableCommand {
         do {
             result = try await grader.grade(suites: suites, submissions: submissions) { p in
                 if live { FileHandle.standardError.write(Data(("\r\u{1B}[K" + progressSummary.progressLine(p)).utf8)) }
-            }
+            }.mergingPackages(packages)
         } catch {
             if live { Console.error("") }
             Console.error("proctor: internal error: \(error)")
