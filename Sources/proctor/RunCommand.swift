@@ -37,6 +37,9 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Write a self-contained HTML report here.", valueName: "path"))
     var html: String?
 
+    @Option(help: ArgumentHelp("Write Gradescope's autograder results.json here.", valueName: "path"))
+    var gradescope: String?
+
     @Flag(name: .customLong("fail-fast"), help: "Stop a solution at its first test that is not AC.")
     var failFast = false
 
@@ -97,6 +100,7 @@ struct RunCommand: AsyncParsableCommand {
         var reportFailed = false
         let reports: [(String?, () throws -> [UInt8])] = [
             (junit, { try JUnitReport.render(result) }), (json, { try JSONReport.render(result) }), (html, { HTMLReport.render(result) }),
+            (gradescope, { try GradescopeReport.render(result) }),
         ]
         for case let (path?, render) in reports {
             do {
