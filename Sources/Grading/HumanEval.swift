@@ -117,7 +117,7 @@ public enum HumanEval {
     public static func passAtK(n: Int, c: Int, k: Int) -> Double {
         if n - c < k { return 1 }
         var product = 1.0
-        for i in (n - c + 1)...n { product *= 1 - Double(k) / Double(i) }
+        for i in stride(from: n - c + 1, through: n, by: 1) { product *= 1 - Double(k) / Double(i) }
         return 1 - product
     }
 

@@ -297,7 +297,7 @@ extension KattisPackage {
                     throw GradingError(.invalidSuite, "\(root): validator flags \(flags.joined(separator: " ")): \(error)")
                 }
             }
-            let id = order.count == 1 ? shortName : "\(shortName)[\(flags.joined(separator: " "))]"
+            let id = order.count == 1 || flags.isEmpty ? shortName : "\(shortName)[\(flags.joined(separator: " "))]"
             let cases = tests.filter { $0.flags == flags }.map {
                 TestCase(name: $0.name, input: .file($0.input), answer: .file($0.answer), command: nil, limits: TestLimits(),
                          files: [], group: nil)
