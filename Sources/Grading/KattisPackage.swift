@@ -384,6 +384,36 @@ extension KattisPackage {
         return outcome(all).score
     }
 
+    /// For each test, the tests that a rejection of it makes irrelevant share its scope: the
+    /// highest group reached going up through groups that stop at a rejection
+    /// (on_reject: break) and whose verdict a rejection inside surely makes a rejection (no
+    /// always_accept, accept_if_any_accepted). Tests with no such group get their own scope.
+    public var rejectionScopes: [String: String] {
+        var out: [String: String] = [:]
+        func surelyRejects(_ g: KattisGroup) -> Bool {
+            !g.config.graderFlags.contains("always_accept") && !g.config.graderFlags.contains("accept_if_any_accepted")
+        }
+        // chain: the groups from the root down to here.
+        func walk(_ g: KattisGroup, _ chain: [KattisGroup]) {
+            let chain = chain + [g]
+            for item in g.items {
+                switch item {
+                case .group(let sub): walk(sub, chain)
+                case .test(let i):
+                    guard g.config.onRejectBreak else {
+                        out[tests[i].name] = "test:" + tests[i].name
+                        continue
+                    }
+                    var top = chain.count - 1
+                    while top > 0 && chain[top - 1].config.onRejectBreak && surelyRejects(chain[top]) { top -= 1 }
+                    out[tests[i].name] = chain[top].path
+                }
+            }
+        }
+        walk(data, [])
+        return out
+    }
+
     /// Every group stops at its first rejection (on_reject: break), so a pass-fail problem
     /// may stop a submission at its first failed test.
     public var stopsAtFirstRejection: Bool {

@@ -101,7 +101,9 @@ public struct KattisVerifier: Sendable {
     public func verify(_ package: KattisPackage) async throws -> VerifyResult {
         var candidates = candidates(package)
         var options = self.options
-        options.failFast = package.stopsAtFirstRejection
+        let scopes = package.rejectionScopes
+        options.failFast = true
+        options.failFastScope = { scopes[$0] ?? $0 }
         let grader = Grader(options: options, languages: languages, logger: logger)
         var results: [String: [ProblemResult]] = [:]
         func collect(_ run: RunResult) {

@@ -261,15 +261,22 @@ struct TestRunner: Sendable {
                 async let toJudge: Void = pump(solution.stdout, into: judgeRun.stdin)
                 async let drainA: Void = { for await _ in solution.stderr {} }()
                 async let drainB: Void = { for await _ in judgeRun.stderr {} }()
+                let killedForJudge = Locked(false)
                 async let judgeEnd: ExecResult = {
                     let r = await judgeRun.wait()
                     // A judge that gave up (WA) ends the solution too.
-                    if r.status == .exited && r.exitCode == 43 { solution.kill() }
+                    if r.status == .exited && r.exitCode == 43 {
+                        killedForJudge.withLock { $0 = true }
+                        solution.kill()
+                    }
                     return r
                 }()
                 let (jr, sr) = await (judgeEnd, solution.wait())
                 _ = await (toSolution, toJudge, drainA, drainB)
+                // A solution our kill ended (SIGKILL after the judge's WA) ended after the judge,
+                // whatever the measured times say (they race under load).
                 let judgeFirst = judgeStart + .seconds(jr.wallTime) < solutionStart + .seconds(sr.wallTime)
+                    || (killedForJudge.withLock { $0 } && sr.status == .signaled && (sr.signal == nil || sr.signal == 9))
                 let judged = readJudgement(judgeBox, jr, what: "interactor", maxScore: problem.maxTestScore)
                 var out: TestResult
                 if judged.verdict == .judgeError || (judged.verdict == .wrongAnswer && judgeFirst) {

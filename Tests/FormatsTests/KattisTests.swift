@@ -146,6 +146,15 @@ struct KattisGradingTests {
         #expect(p.outcome(results(p, ["secret/group2/2": .judgeError])).verdict == .judgeError)
     }
 
+    @Test func rejectionScopesStopOnlyWhatABreakMakesIrrelevant() throws {
+        let hello = try KattisPackage.load(Repo.suite("kattis-hello")).rejectionScopes
+        #expect(Set(hello.values) == ["data"])
+        let scoring = try KattisPackage.load(Repo.suite("kattis-scoring")).rejectionScopes
+        #expect(scoring["secret/group1/2"] == "data/secret/group1")
+        #expect(scoring["secret/group2/1"] == "data/secret/group2")
+        #expect(scoring["sample/1"] == "test:sample/1")  // data/testdata.yaml: on_reject: continue
+    }
+
     @Test func defaultGraderFlags() {
         let rs: [(Verdict, Double)] = [(.accepted, 2), (.wrongAnswer, 0), (.runtimeError, 1)]
         #expect(KattisPackage.grade(rs, flags: []) == (.runtimeError, 3))
