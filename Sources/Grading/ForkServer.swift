@@ -8,8 +8,9 @@
 /// - The untrusted work happens in the child only; the server is a fork parent that never
 ///   runs sample code. The protocol pipes are closed in the child, whose fds 0-2 are
 ///   /dev/null; the verdict comes back over a pipe of its own, at most 16 KiB.
-/// - The server is not dumpable (prctl), so a sample cannot reach its memory through
-///   /proc/PID/mem; ptrace is denied by the sandbox's seccomp filter.
+/// - The server is not dumpable (prctl), so a sample can reach neither its memory
+///   (/proc/PID/mem) nor its pipes (/proc/PID/fd/N, which would let it forge the answers
+///   of later samples); ptrace is denied by the sandbox's seccomp filter.
 /// - The child gets its own process group, RLIMIT_AS, RLIMIT_CPU and oom_score_adj 1000
 ///   (the OOM killer takes it, never the server). At its end (answer, exit or deadline) the
 ///   whole group is killed, then every other process in the sandbox's pid namespace but
