@@ -16,8 +16,10 @@
 ///   whole group is killed, then every other process in the sandbox's pid namespace but
 ///   init and the server (a grandchild that called setsid), until none is left.
 /// - Each sample runs in a fresh folder under /tmp; afterwards /tmp, /dev/shm and the
-///   workdir are emptied. When anything could not be removed or killed, "clean" is false
-///   and the runner throws the sandbox away (the pool resets it) and starts a fresh server.
+///   workdir are emptied and the System V IPC objects of the sandbox's IPC namespace
+///   removed. When anything could not be removed or killed, "clean" is false and the
+///   runner throws the sandbox away (the pool resets it) and starts a fresh server.
+///   Not undone between two samples: POSIX message queues (the pool's reset removes them).
 /// - If a sample kills the server anyway (same uid: kill(2) via ctypes), the runner sees its
 ///   stdout end, counts that sample failed, and starts a fresh server in a reset sandbox.
 enum ForkServer {
@@ -147,6 +149,25 @@ def sweep():
         time.sleep(0.001)
     return False
 
+libc = ctypes.CDLL(None, use_errno=True)
+IPC_RMID = 0
+
+def remove_ipc():
+    """System V IPC objects a sample left (the sandbox has its own IPC namespace)."""
+    ok = True
+    for kind, ctl in (('shm', lambda i: libc.shmctl(i, IPC_RMID, None)), ('sem', lambda i: libc.semctl(i, 0, IPC_RMID)),
+                      ('msg', lambda i: libc.msgctl(i, IPC_RMID, None))):
+        try:
+            with open('/proc/sysvipc/' + kind) as f:
+                rows = f.read().splitlines()[1:]
+        except OSError:
+            continue
+        for row in rows:
+            fields = row.split()
+            if len(fields) > 1 and ctl(int(fields[1])) != 0:
+                ok = False
+    return ok
+
 def evaluate(req):
     timeout = float(req.get('timeout', 3.0))
     memory = int(req.get('memory', 1 << 30))
@@ -229,6 +250,7 @@ def evaluate(req):
     text = b''.join(chunks).decode('utf-8', 'replace')
     result = text if text else 'timed out'
     clean = sweep()
+    clean = remove_ipc() and clean
     for d in ('/tmp', '/dev/shm', WORKDIR):
         clean = wipe(d) and clean
     return result, clean
