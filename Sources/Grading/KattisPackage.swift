@@ -190,7 +190,8 @@ extension KattisPackage {
 
         var tests: [KattisTest] = []
         let rootConfig = KattisGroupConfig()
-        let data = try group(root: root, folder: "data", parent: rootConfig, scoring: scoring, flags: validatorFlags, tests: &tests)
+        let data = try group(root: root, folder: "data", parent: rootConfig, scoring: scoring, draft: isDraft, flags: validatorFlags,
+                             tests: &tests)
         if tests.isEmpty { throw fail(root, "no test cases under data/ (pairs of .in and .ans)") }
 
         let name = meta["name"].flatMap { v -> String? in
@@ -228,10 +229,12 @@ extension KattisPackage {
         return JudgeProgram(source: FilePath(path + "/" + main), language: nil, arguments: [], files: files)
     }
 
-    private static func group(root: FilePath, folder: String, parent: KattisGroupConfig, scoring: Bool, flags: [String],
+    private static func group(root: FilePath, folder: String, parent: KattisGroupConfig, scoring: Bool, draft: Bool, flags: [String],
                               tests: inout [KattisTest]) throws -> KattisGroup {
         let dir = root.string + "/" + folder
         var config = parent
+        // 2023-07: samples score 0 unless their testdata.yaml says otherwise.
+        if draft && scoring && folder == "data/sample" { config.acceptScore = 0 }
         if let y = try yaml(dir + "/testdata.yaml") {
             if let v = y["on_reject"] as? String { config.onRejectBreak = v != "continue" }
             if y["grader_flags"] != nil { config.graderFlags = words(y["grader_flags"]) }
@@ -243,6 +246,12 @@ extension KattisPackage {
                 if parts.count == 2 { config.rangeValue = parts }
             }
             if let s = y["score_aggregation"] as? String { config.graderFlags = [s] }
+            // 2023-07: grading: {score, max_score, aggregation: sum | min}.
+            if let g = y["grading"] as? [String: Any] {
+                if let v = number(g["score"]) { config.acceptScore = v }
+                if let a = g["aggregation"] as? String { config.graderFlags = [a] }
+                if let m = number(g["max_score"]) { config.rangeValue = [0, m] }
+            }
             if (y["grading"] as? String) == "custom" {
                 throw fail(root, "\(folder)/testdata.yaml: custom graders are not supported")
             }
@@ -257,7 +266,7 @@ extension KattisPackage {
             if isDir.boolValue {
                 // data/invalid_* (2023-07) holds inputs that validators must reject: not for submissions.
                 if folder == "data" && e.hasPrefix("invalid") { continue }
-                items.append(.group(try group(root: root, folder: folder + "/" + e, parent: config, scoring: scoring,
+                items.append(.group(try group(root: root, folder: folder + "/" + e, parent: config, scoring: scoring, draft: draft,
                                               flags: flags, tests: &tests)))
             } else if e.hasSuffix(".ans") {
                 let stem = String(e.dropLast(4))

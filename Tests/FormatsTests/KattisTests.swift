@@ -89,6 +89,30 @@ struct KattisLoadingTests {
         #expect(suite.problems[1].comparison == .builtin(.tokens(.floatTolerance(0.1))))
     }
 
+    @Test func draftGradingKeys() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("proctor-kattis-draft-\(getpid())-\(UInt32.random(in: 0...UInt32.max))").path
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        for sub in ["data/sample", "data/secret/a", "data/secret/b"] {
+            try FileManager.default.createDirectory(atPath: dir + "/" + sub, withIntermediateDirectories: true)
+            try "1\n".write(toFile: "\(dir)/\(sub)/1.in", atomically: true, encoding: .utf8)
+            try "1\n".write(toFile: "\(dir)/\(sub)/1.ans", atomically: true, encoding: .utf8)
+            try "1\n".write(toFile: "\(dir)/\(sub)/2.in", atomically: true, encoding: .utf8)
+            try "1\n".write(toFile: "\(dir)/\(sub)/2.ans", atomically: true, encoding: .utf8)
+        }
+        try "problem_format_version: 2023-07-draft\nname: d\ntype: scoring\nlimits: {time_limit: 1}\n"
+            .write(toFile: dir + "/problem.yaml", atomically: true, encoding: .utf8)
+        try "on_reject: continue\ngrader_flags: accept_if_any_accepted\n".write(toFile: dir + "/data/testdata.yaml", atomically: true, encoding: .utf8)
+        try "grading: {score: 10, aggregation: min, max_score: 10}\n".write(toFile: dir + "/data/secret/a/testdata.yaml", atomically: true, encoding: .utf8)
+        try "grading: {score: 5}\n".write(toFile: dir + "/data/secret/b/testdata.yaml", atomically: true, encoding: .utf8)
+        let p = try KattisPackage.load(dir)
+        #expect(p.fixedTimeLimit == 1)
+        #expect(p.fullScore == 20)  // samples 0, a: min(10, 10), b: 5 + 5
+        let failedA = Dictionary(uniqueKeysWithValues: p.tests.map { t in
+            (t.name, TestResult(name: t.name, group: nil, verdict: t.name == "secret/a/2" ? .wrongAnswer : .accepted, score: 1))
+        })
+        #expect(p.outcome(failedA).score == 10)
+    }
+
     @Test func badPackagesAreRefused() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("proctor-kattis-\(getpid())-\(UInt32.random(in: 0...UInt32.max))").path
         try FileManager.default.createDirectory(atPath: dir + "/data/secret", withIntermediateDirectories: true)
