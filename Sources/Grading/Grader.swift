@@ -88,11 +88,17 @@ public final class Grader: Sendable {
         }
         let judges = Dictionary(uniqueKeysWithValues: zip(judgeSources, judgeBuilds))
 
+        // Test-major: the submissions' tests interleave, so tests running at once belong to
+        // different submissions (a slow or failing one does not hold every job; with
+        // --fail-fast fewer tests that are then skipped have already started). Each
+        // submission's tests still start in suite order.
         var items: [Item] = []
-        for s in submissions.indices {
-            guard case .built = builds[s] else { continue }
-            for (pi, p) in problems.enumerated() {
-                for t in p.problem.tests.indices { items.append(Item(submission: s, problem: pi, test: t)) }
+        for (pi, p) in problems.enumerated() {
+            for t in p.problem.tests.indices {
+                for s in submissions.indices {
+                    guard case .built = builds[s] else { continue }
+                    items.append(Item(submission: s, problem: pi, test: t))
+                }
             }
         }
         let total = items.count
