@@ -113,6 +113,28 @@ struct KattisLoadingTests {
         #expect(p.outcome(failedA).score == 10)
     }
 
+    @Test func legacyCustomInteractiveAndValidatorFlags() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("proctor-kattis-legacy-\(getpid())-\(UInt32.random(in: 0...UInt32.max))").path
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try FileManager.default.createDirectory(atPath: dir + "/data/secret", withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: dir + "/output_validators/judge", withIntermediateDirectories: true)
+        try "1\n".write(toFile: dir + "/data/secret/1.in", atomically: true, encoding: .utf8)
+        try "".write(toFile: dir + "/data/secret/1.ans", atomically: true, encoding: .utf8)
+        try "import sys\nsys.exit(42)\n".write(toFile: dir + "/output_validators/judge/interactor.py", atomically: true, encoding: .utf8)
+        try "validation: custom interactive\nvalidator_flags: strict\n".write(toFile: dir + "/problem.yaml", atomically: true, encoding: .utf8)
+        let p = try KattisPackage.load(dir)
+        #expect(p.interactive && !p.scoring)
+        let problem = try p.suite().problems[0]
+        #expect(problem.kind == .interactive)
+        #expect(problem.interactor?.arguments == ["strict"])
+        // validator_flags of the default validator
+        try "validator_flags: case_sensitive float_tolerance 1e-6\n".write(toFile: dir + "/problem.yaml", atomically: true, encoding: .utf8)
+        let q = try KattisPackage.load(dir).suite().problems[0]
+        #expect(q.comparison == .builtin(.tokens(TokenFlags(caseSensitive: true, floatAbsoluteTolerance: 1e-6, floatRelativeTolerance: 1e-6))))
+        try "validator_flags: no_such_flag\n".write(toFile: dir + "/problem.yaml", atomically: true, encoding: .utf8)
+        #expect(throws: GradingError.self) { try KattisPackage.load(dir).suite() }
+    }
+
     @Test func badPackagesAreRefused() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("proctor-kattis-\(getpid())-\(UInt32.random(in: 0...UInt32.max))").path
         try FileManager.default.createDirectory(atPath: dir + "/data/secret", withIntermediateDirectories: true)
