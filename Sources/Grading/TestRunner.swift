@@ -250,33 +250,28 @@ struct TestRunner: Sendable {
                 judgeOptions.stdin = .pipe
                 judgeOptions.streamOutput = true
                 judgeOptions.wallTime = l.wallTime + .seconds(5)
-                // Who ended first is told by the end times the monitors saw, not by which
-                // wait returns first.
-                let judgeStart = ContinuousClock.now
+                // Who ended first: the judge can learn that the solution ended only through
+                // its stdin, which the pump closes once the solution's output has ended. So
+                // the solution ended first exactly when its output had ended by the time the
+                // judge's run ended (measured end times raced under load).
                 let judgeRun = try await judgeBox.exec(
                     interactor.language.run + ["judge/input", "judge/answer", "feedback/"] + program.arguments, judgeOptions)
-                let solutionStart = ContinuousClock.now
                 let solution = try await box.exec(build.language.run, solutionOptions)
+                let solutionOutputEnded = Locked(false)
                 async let toSolution: Void = pump(judgeRun.stdout, into: solution.stdin)
-                async let toJudge: Void = pump(solution.stdout, into: judgeRun.stdin)
+                async let toJudge: Void = pump(solution.stdout, into: judgeRun.stdin) { solutionOutputEnded.withLock { $0 = true } }
                 async let drainA: Void = { for await _ in solution.stderr {} }()
                 async let drainB: Void = { for await _ in judgeRun.stderr {} }()
-                let killedForJudge = Locked(false)
-                async let judgeEnd: ExecResult = {
+                async let judgeEnd: (ExecResult, Bool) = {
                     let r = await judgeRun.wait()
+                    let solutionFirst = solutionOutputEnded.withLock { $0 }
                     // A judge that gave up (WA) ends the solution too.
-                    if r.status == .exited && r.exitCode == 43 {
-                        killedForJudge.withLock { $0 = true }
-                        solution.kill()
-                    }
-                    return r
+                    if r.status == .exited && r.exitCode == 43 { solution.kill() }
+                    return (r, solutionFirst)
                 }()
-                let (jr, sr) = await (judgeEnd, solution.wait())
+                let ((jr, solutionFirst), sr) = await (judgeEnd, solution.wait())
                 _ = await (toSolution, toJudge, drainA, drainB)
-                // A solution our kill ended (SIGKILL after the judge's WA) ended after the judge,
-                // whatever the measured times say (they race under load).
-                let judgeFirst = judgeStart + .seconds(jr.wallTime) < solutionStart + .seconds(sr.wallTime)
-                    || (killedForJudge.withLock { $0 } && sr.status == .signaled && (sr.signal == nil || sr.signal == 9))
+                let judgeFirst = !solutionFirst
                 let judged = readJudgement(judgeBox, jr, what: "interactor", maxScore: problem.maxTestScore)
                 var out: TestResult
                 if judged.verdict == .judgeError || (judged.verdict == .wrongAnswer && judgeFirst) {
@@ -293,11 +288,17 @@ struct TestRunner: Sendable {
         }
     }
 
-    /// Copies one program's output into another's stdin; closes it at the end.
-    private func pump(_ from: AsyncStream<[UInt8]>, into to: StdinWriter?) async {
+    /// Copies one program's output into another's stdin; closes it at the end. `ended` is
+    /// called, before the close, when the output ended (not when a write failed).
+    private func pump(_ from: AsyncStream<[UInt8]>, into to: StdinWriter?, ended: @Sendable () -> Void = {}) async {
+        var failed = false
         for await chunk in from {
-            do { try await to?.write(chunk) } catch { break }
+            do { try await to?.write(chunk) } catch {
+                failed = true
+                break
+            }
         }
+        if !failed { ended() }
         to?.close()
         for await _ in from {}
     }

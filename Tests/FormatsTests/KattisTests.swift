@@ -263,7 +263,11 @@ struct KattisVerifyTests {
         let kt = try #require(v.submissions.first { $0.path.hasSuffix("half.kt") })
         #expect(kt.verdict == nil && kt.ok)
         #expect(kt.skipped?.contains("not installed") == true)
-        #expect(v.submissions.first { $0.path.hasSuffix("close.py") }?.verdict == .wrongAnswer)
+        #expect(v.submissions.first { $0.path == "submissions/wrong_answer/close.py" }?.verdict == .wrongAnswer)
+        // rejected: any rejection; slow_accepted: TLE with the limit, AC with the safety margin.
+        #expect(v.submissions.first { $0.path == "submissions/rejected/close.py" }?.ok == true)
+        let slow = try #require(v.submissions.first { $0.path == "submissions/slow_accepted/slow.py" })
+        #expect(slow.verdict == .timeLimit && slow.verdictWithMargin == .accepted && slow.ok, "\(slow)")
         let json = try JSONSerialization.jsonObject(with: Data(VerifyReport.render(v))) as? [String: Any]
         let entry = (json?["submissions"] as? [[String: Any]])?.first { ($0["path"] as? String)?.hasSuffix("half.kt") == true }
         #expect(entry?["verdict"] is NSNull)
