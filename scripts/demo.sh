@@ -24,6 +24,10 @@ for suite in Suites/*/suite.yaml; do
     if [ "${rc:-0}" -gt 1 ]; then status=${rc}; fi
     unset rc
 done
+echo; echo "== Kattis problem packages: every submission gets the verdict its folder expects"
+for pkg in Suites/kattis-*/; do
+    "$proctor" verify "$pkg" --json "$out/$(basename "$pkg").verify.json" || status=$?
+done
 echo; echo "reports in $out/ (JUnit XML, JSON, HTML)"
 echo; echo "== and one command in a sandbox, with proctor exec"
 echo 5 | "$proctor" exec --memory 64M --time 2s --file Fixtures/demo/fizzbuzz.py:fizzbuzz.py -- /usr/bin/python3 fizzbuzz.py

@@ -75,7 +75,7 @@ extension Language {
 struct Builder: Sendable {
     let pools: PoolSet
 
-    func build(source: FilePath, language: Language) async -> BuildOutcome {
+    func build(source: FilePath, language: Language, files: [ExtraFile] = []) async -> BuildOutcome {
         if let problem = language.toolchainProblem { return .failed(.judgeError, problem) }
         let bytes: [UInt8]
         do {
@@ -83,12 +83,18 @@ struct Builder: Sendable {
         } catch {
             return .failed(.judgeError, "\(error)")
         }
+        var extra: [BuildFile] = []
+        for f in files {
+            guard let b = try? HostFile.read(f.source, limit: 16 << 20) else { return .failed(.judgeError, "cannot read \(f.source)") }
+            extra.append(BuildFile(path: f.target, bytes: b, mode: 0o644))
+        }
         guard let compile = language.compile else {
-            return .built(Build(language: language, files: [BuildFile(path: language.fileName, bytes: bytes, mode: 0o644)]))
+            return .built(Build(language: language, files: extra + [BuildFile(path: language.fileName, bytes: bytes, mode: 0o644)]))
         }
         let configuration = language.sandboxConfiguration(memory: language.compileMemory, processes: 256, workdirSize: 512 << 20)
         do {
             return try await pools.pool(configuration).withSandbox { sandbox -> BuildOutcome in
+                for f in extra { try sandbox.fs.write(f.path, f.bytes, mode: f.mode) }
                 try sandbox.fs.write(language.fileName, bytes)
                 var options = ExecOptions()
                 options.cpuTime = language.compileTime

@@ -9,6 +9,9 @@ public struct GradingOptions: Sendable {
     public var jobs: Int = max(1, ProcessInfo.processInfo.activeProcessorCount)
     /// Stop a submission at its first test that is not AC (the rest are SKIP).
     public var failFast = false
+    /// With failFast: which tests stop together (a test name -> a scope); by default all of
+    /// a submission's. Kattis packages stop a group at its first rejection (on_reject: break).
+    public var failFastScope: @Sendable (String) -> String = { _ in "" }
     /// Bytes of stdout/stderr kept per test for reports.
     public var excerptBytes = 2048
     public var proctorVersion = "0.0.0"
@@ -78,22 +81,29 @@ public final class Grader: Sendable {
         }
         let judgeBuilds = await concurrentMap(judgeSources, jobs: options.jobs) { j -> BuildOutcome in
             do {
-                return await builder.build(source: j.source, language: try languages.resolve(j.source, id: j.language))
+                return await builder.build(source: j.source, language: try languages.resolve(j.source, id: j.language), files: j.files)
             } catch {
                 return .failed(.judgeError, "\(error)")
             }
         }
         let judges = Dictionary(uniqueKeysWithValues: zip(judgeSources, judgeBuilds))
 
+        // Test-major: the submissions' tests interleave, so tests running at once belong to
+        // different submissions (a slow or failing one does not hold every job; with
+        // --fail-fast fewer tests that are then skipped have already started). Each
+        // submission's tests still start in suite order.
         var items: [Item] = []
-        for s in submissions.indices {
-            guard case .built = builds[s] else { continue }
-            for (pi, p) in problems.enumerated() {
-                for t in p.problem.tests.indices { items.append(Item(submission: s, problem: pi, test: t)) }
+        for (pi, p) in problems.enumerated() {
+            for t in p.problem.tests.indices {
+                for s in submissions.indices {
+                    guard case .built = builds[s] else { continue }
+                    items.append(Item(submission: s, problem: pi, test: t))
+                }
             }
         }
         let total = items.count
-        let failed = Locked<Set<Int>>([])
+        let failed = Locked<Set<String>>([])
+        let scope = options.failFastScope
         let runner = TestRunner(pools: pools, scratch: scratch, excerptBytes: options.excerptBytes)
         let failFast = options.failFast
         var results: [[[TestResult?]]] = submissions.map { _ in problems.map { Array(repeating: nil, count: $0.problem.tests.count) } }
@@ -106,13 +116,14 @@ public final class Grader: Sendable {
                 group.addTask {
                     let (_, problem) = problems[item.problem]
                     let test = problem.tests[item.test]
-                    if failFast && failed.withLock({ $0.contains(item.submission) }) {
+                    let key = "\(item.submission)/\(scope(test.name))"
+                    if failFast && failed.withLock({ $0.contains(key) }) {
                         return (item, TestResult(name: test.name, group: test.group, verdict: .skipped,
                                                  message: "not run: an earlier test failed (--fail-fast)"))
                     }
                     guard case .built(let build) = builds[item.submission] else { fatalError("unbuilt submission") }
                     let result = await runner.run(test, of: problem, build: build, judges: judges)
-                    if result.verdict != .accepted { failed.withLock { _ = $0.insert(item.submission) } }
+                    if result.verdict != .accepted { failed.withLock { _ = $0.insert(key) } }
                     return (item, result)
                 }
             }

@@ -95,6 +95,8 @@ public struct JudgeProgram: Sendable, Hashable {
     public var language: String?
     /// Extra arguments after the contract's (Kattis validator flags).
     public var arguments: [String]
+    /// Other files of the program (headers, modules), put beside the source before compiling.
+    public var files: [ExtraFile] = []
 }
 
 /// How the output of a stdio test is judged.
@@ -138,6 +140,9 @@ public struct Problem: Sendable {
     public var files: [ExtraFile]
     public var tests: [TestCase]
     public var groups: [TestGroup]
+    /// The largest score a checker may write in score.txt: 1 (a share of the test's credit),
+    /// or more for formats whose validators write absolute scores (Kattis scoring problems).
+    public var maxTestScore: Double = 1
 
     /// The most points a solution can earn: the groups' points, or one per test.
     public var maxScore: Double {

@@ -127,7 +127,8 @@ struct TestRunner: Sendable {
             guard case .built(let checker)? = judges[program] else {
                 return result(test, r, .judgeError, message: "checker: \(Self.failure(judges[program]))")
             }
-            let judged = try await judge(checker, program, test, stdin: .file(FilePath(outputPath)), what: "checker")
+            let judged = try await judge(checker, program, test, stdin: .file(FilePath(outputPath)), what: "checker",
+                                     maxScore: problem.maxTestScore)
             var out = result(test, r, judged.verdict, message: judged.message)
             out.score = judged.score
             out.judgeMessage = judged.judgeMessage
@@ -191,17 +192,17 @@ struct TestRunner: Sendable {
 
     /// `checker input answer feedback_dir [args] < output`: 42 AC, 43 WA, anything else JE.
     private func judge(_ build: Build, _ program: JudgeProgram, _ test: TestCase, stdin: ExecOptions.Input,
-                       what: String) async throws -> Judgement {
+                       what: String, maxScore: Double = 1) async throws -> Judgement {
         try await judgePool(build).withSandbox { sandbox in
             try prepareJudge(sandbox, build, test)
             var options = judgeOptions(build)
             options.stdin = stdin
             let r = try await sandbox.run(build.language.run + ["judge/input", "judge/answer", "feedback/"] + program.arguments, options)
-            return readJudgement(sandbox, r, what: what)
+            return readJudgement(sandbox, r, what: what, maxScore: maxScore)
         }
     }
 
-    private func readJudgement(_ sandbox: Sandbox, _ r: ExecResult, what: String) -> Judgement {
+    private func readJudgement(_ sandbox: Sandbox, _ r: ExecResult, what: String, maxScore: Double) -> Judgement {
         let message = (try? sandbox.fs.read("feedback/judgemessage.txt", limit: 64 << 10))
             .map { OutputText.sanitize($0, limit: 4096).trimmingCharacters(in: .whitespacesAndNewlines) }
         let scoreText = (try? sandbox.fs.read("feedback/score.txt", limit: 1024)).map { String(decoding: $0, as: UTF8.self) }
@@ -209,8 +210,8 @@ struct TestRunner: Sendable {
         case (.exited, 42?):
             var score = 1.0
             if let scoreText {
-                guard let v = Double(scoreText.trimmingCharacters(in: .whitespacesAndNewlines)), v >= 0, v <= 1 else {
-                    return Judgement(verdict: .judgeError, score: 0, message: "\(what) wrote a score.txt that is not a number in 0...1",
+                guard let v = Double(scoreText.trimmingCharacters(in: .whitespacesAndNewlines)), v.isFinite, v >= 0, v <= maxScore else {
+                    return Judgement(verdict: .judgeError, score: 0, message: "\(what) wrote a score.txt that is not a number in 0...\(maxScore)",
                                      judgeMessage: message)
                 }
                 score = v
@@ -249,27 +250,29 @@ struct TestRunner: Sendable {
                 judgeOptions.stdin = .pipe
                 judgeOptions.streamOutput = true
                 judgeOptions.wallTime = l.wallTime + .seconds(5)
-                // Who ended first is told by the end times the monitors saw, not by which
-                // wait returns first.
-                let judgeStart = ContinuousClock.now
+                // Who ended first: the judge can learn that the solution ended only through
+                // its stdin, which the pump closes once the solution's output has ended. So
+                // the solution ended first exactly when its output had ended by the time the
+                // judge's run ended (measured end times raced under load).
                 let judgeRun = try await judgeBox.exec(
                     interactor.language.run + ["judge/input", "judge/answer", "feedback/"] + program.arguments, judgeOptions)
-                let solutionStart = ContinuousClock.now
                 let solution = try await box.exec(build.language.run, solutionOptions)
+                let solutionOutputEnded = Locked(false)
                 async let toSolution: Void = pump(judgeRun.stdout, into: solution.stdin)
-                async let toJudge: Void = pump(solution.stdout, into: judgeRun.stdin)
+                async let toJudge: Void = pump(solution.stdout, into: judgeRun.stdin) { solutionOutputEnded.withLock { $0 = true } }
                 async let drainA: Void = { for await _ in solution.stderr {} }()
                 async let drainB: Void = { for await _ in judgeRun.stderr {} }()
-                async let judgeEnd: ExecResult = {
+                async let judgeEnd: (ExecResult, Bool) = {
                     let r = await judgeRun.wait()
+                    let solutionFirst = solutionOutputEnded.withLock { $0 }
                     // A judge that gave up (WA) ends the solution too.
                     if r.status == .exited && r.exitCode == 43 { solution.kill() }
-                    return r
+                    return (r, solutionFirst)
                 }()
-                let (jr, sr) = await (judgeEnd, solution.wait())
+                let ((jr, solutionFirst), sr) = await (judgeEnd, solution.wait())
                 _ = await (toSolution, toJudge, drainA, drainB)
-                let judgeFirst = judgeStart + .seconds(jr.wallTime) < solutionStart + .seconds(sr.wallTime)
-                let judged = readJudgement(judgeBox, jr, what: "interactor")
+                let judgeFirst = !solutionFirst
+                let judged = readJudgement(judgeBox, jr, what: "interactor", maxScore: problem.maxTestScore)
                 var out: TestResult
                 if judged.verdict == .judgeError || (judged.verdict == .wrongAnswer && judgeFirst) {
                     out = result(test, sr, judged.verdict, message: judged.message)
@@ -285,11 +288,17 @@ struct TestRunner: Sendable {
         }
     }
 
-    /// Copies one program's output into another's stdin; closes it at the end.
-    private func pump(_ from: AsyncStream<[UInt8]>, into to: StdinWriter?) async {
+    /// Copies one program's output into another's stdin; closes it at the end. `ended` is
+    /// called, before the close, when the output ended (not when a write failed).
+    private func pump(_ from: AsyncStream<[UInt8]>, into to: StdinWriter?, ended: @Sendable () -> Void = {}) async {
+        var failed = false
         for await chunk in from {
-            do { try await to?.write(chunk) } catch { break }
+            do { try await to?.write(chunk) } catch {
+                failed = true
+                break
+            }
         }
+        if !failed { ended() }
         to?.close()
         for await _ in from {}
     }

@@ -37,6 +37,9 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Write a self-contained HTML report here.", valueName: "path"))
     var html: String?
 
+    @Option(help: ArgumentHelp("Write Gradescope's autograder results.json here.", valueName: "path"))
+    var gradescope: String?
+
     @Flag(name: .customLong("fail-fast"), help: "Stop a solution at its first test that is not AC.")
     var failFast = false
 
@@ -47,7 +50,10 @@ struct RunCommand: AsyncParsableCommand {
 
     func run() async throws {
         let languages = try inputs.languageTable()
-        let suites = try inputs.load(languages: languages)
+        let (suites, packages) = try inputs.loadWithPackages(languages: languages)
+        for p in packages where p.fixedTimeLimit == nil {
+            Console.error("proctor: warning: \(p.shortName) fixes no time limit (problem.yaml limits.time_limit or .timelimit); using \(KattisPackage.defaultTimeLimit)s (proctor verify computes one)")
+        }
         var options = GradingOptions()
         if let jobs { options.jobs = jobs }
         options.failFast = failFast
@@ -84,7 +90,7 @@ struct RunCommand: AsyncParsableCommand {
         do {
             result = try await grader.grade(suites: suites, submissions: submissions) { p in
                 if live { FileHandle.standardError.write(Data(("\r\u{1B}[K" + progressSummary.progressLine(p)).utf8)) }
-            }
+            }.mergingPackages(packages)
         } catch {
             if live { Console.error("") }
             Console.error("proctor: internal error: \(error)")
@@ -94,6 +100,7 @@ struct RunCommand: AsyncParsableCommand {
         var reportFailed = false
         let reports: [(String?, () throws -> [UInt8])] = [
             (junit, { try JUnitReport.render(result) }), (json, { try JSONReport.render(result) }), (html, { HTMLReport.render(result) }),
+            (gradescope, { try GradescopeReport.render(result) }),
         ]
         for case let (path?, render) in reports {
             do {

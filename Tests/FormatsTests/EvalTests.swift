@@ -1,0 +1,151 @@
+import Foundation
+import Sandbox
+import SystemPackage
+import Testing
+@testable import Grading
+@testable import Reports
+
+@Suite("eval: datasets, pass@k, results files")
+struct EvalFormatTests {
+    @Test func passAtKMatchesTheReferenceEstimator() {
+        // 1 - comb(n - c, k) / comb(n, k)
+        #expect(abs(HumanEval.passAtK(n: 10, c: 3, k: 1) - 0.3) < 1e-12)
+        #expect(abs(HumanEval.passAtK(n: 10, c: 3, k: 5) - (1 - 21.0 / 252.0)) < 1e-12)
+        #expect(HumanEval.passAtK(n: 10, c: 8, k: 5) == 1)
+        #expect(HumanEval.passAtK(n: 5, c: 0, k: 1) == 0)
+        // Large n stays finite (no big binomials).
+        let big = HumanEval.passAtK(n: 1000, c: 10, k: 100)
+        #expect(big > 0.6 && big < 1)
+    }
+
+    @Test func passAtKOnlyForKEveryTaskHas() {
+        let rs = [EvalSampleResult(taskID: "a", completionID: 0, passed: true, result: "passed"),
+                  EvalSampleResult(taskID: "a", completionID: 1, passed: false, result: "failed: "),
+                  EvalSampleResult(taskID: "b", completionID: 0, passed: false, result: "timed out")]
+        let p = HumanEval.passAtK(rs, ks: [1, 2, 10])
+        #expect(p.keys.sorted() == [1])
+        #expect(abs(p[1]! - 0.25) < 1e-12)
+    }
+
+    @Test func gzipAndPlainDatasetsReadAlike() throws {
+        let plain = try HumanEval.loadDataset(Repo.fixture("eval/tasks.jsonl"))
+        let gz = try HumanEval.loadDataset(Repo.fixture("eval/tasks.jsonl.gz"))
+        #expect(plain == gz)
+        #expect(plain["t/add"]?.entryPoint == "add")
+        let program = HumanEval.program(plain["t/add"]!, "    return a + b\n")
+        #expect(program.hasSuffix("\ncheck(add)"))
+        #expect(program.hasPrefix("def add(a, b):\n    return a + b\n\ndef check(f):"))
+    }
+
+    @Test func invalidLinesAreNamed() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("proctor-eval-bad-\(getpid()).jsonl").path
+        try "{\"task_id\": \"x\"}\n".write(toFile: path, atomically: true, encoding: .utf8)
+        defer { unlink(path) }
+        #expect(throws: GradingError.self) { try HumanEval.loadDataset(path) }
+        #expect(throws: GradingError.self) { try HumanEval.loadSamples(path) }
+    }
+
+    @Test func resultLineKeepsTheSampleAndAddsResultAndPassed() throws {
+        let s = EvalSample(taskID: "t/add", completion: "x", completionID: nil, line: "{\"task_id\": \"t/add\", \"completion\": \"x\", \"extra\": [1, 2]}")
+        let line = HumanEval.resultLine(s, EvalSampleResult(taskID: "t/add", completionID: 0, passed: false, result: "failed: \"quoted\""))
+        let o = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+        #expect(o["result"] as? String == "failed: \"quoted\"")
+        #expect(o["passed"] as? Bool == false)
+        #expect(o["extra"] as? [Int] == [1, 2])
+        #expect(line.hasPrefix("{\"task_id\": \"t/add\", \"completion\": \"x\""))
+    }
+
+    @Test func evalReportShape() throws {
+        let r = EvalResult(samples: 2, passed: 1, passAtK: [1: 0.5],
+                           results: [EvalSampleResult(taskID: "a", completionID: 0, passed: true, result: "passed"),
+                                     EvalSampleResult(taskID: "a", completionID: nil, passed: false, result: "timed out")], duration: 1)
+        let o = try #require(try JSONSerialization.jsonObject(with: Data(EvalReport.render(r))) as? [String: Any])
+        #expect(o["samples"] as? Int == 2 && o["passed"] as? Int == 1)
+        #expect((o["pass_at_k"] as? [String: Double])?["1"] == 0.5)
+        let results = o["results"] as? [[String: Any]] ?? []
+        #expect(results[0]["task_id"] as? String == "a" && results[0]["completion_id"] as? Int == 0)
+        #expect(results[1]["completion_id"] is NSNull)
+    }
+}
+
+@Suite("eval: samples in sandboxes, attacks contained (sandboxed)", .serialized, .enabled(SandboxSupport.reason) { await SandboxSupport.available() })
+struct EvalSandboxTests {
+    /// Runs the attack fixtures once; each sample's result by its "name".
+    static func run() async throws -> [String: EvalSampleResult] {
+        let tasks = try HumanEval.loadDataset(Repo.fixture("eval/tasks.jsonl"))
+        let samples = try HumanEval.loadSamples(Repo.fixture("eval/attacks.jsonl"))
+        var options = EvalOptions()
+        options.jobs = 1  // one warm interpreter: every sample follows the one before it
+        options.timeout = 1
+        let result = try await Evaluator(options: options).evaluate(tasks: tasks, samples: samples)
+        var out: [String: EvalSampleResult] = [:]
+        for (s, r) in zip(samples, result.results) {
+            let name = (try JSONSerialization.jsonObject(with: Data(s.line.utf8)) as? [String: Any])?["name"] as? String ?? ""
+            out[name] = r
+        }
+        return out
+    }
+
+    @Test func attacksAreContainedAndTheRunGoesOn() async throws {
+        let r = try await Self.run()
+        #expect(r.count == 22)
+        #expect(r["good"]?.result == "passed")
+        #expect(r["wrong"]?.result == "failed: ")
+        #expect(r["syntax"]?.result.hasPrefix("failed: invalid syntax") == true)
+        for name in ["loop", "c_loop"] { #expect(r[name]?.result == "timed out", "\(name)") }
+        for name in ["memory_bomb", "fork_bomb", "host_shadow", "host_root", "network", "kill_server", "exit_early"] {
+            #expect(r[name]?.passed == false, "\(name): \(r[name]?.result ?? "-")")
+        }
+        // Isolation between samples: an escaped setsid grandchild and files left behind are
+        // gone before the next sample, which checks for them.
+        #expect(r["sees_escapee"]?.result == "passed")
+        #expect(r["read_left_file"]?.result == "passed")
+        #expect(r["leave_shm"]?.result == "passed")
+        #expect(r["find_shm"]?.result == "passed")  // the System V segment is gone
+        // A sample that killed its evaluator does not take the next one down.
+        #expect(r["after_kill"]?.result == "passed")
+        #expect(r["forge_pass"]?.result == "passed")
+        // The evaluator's pipes and memory are out of a sample's reach (it is not dumpable):
+        // no fake answer reaches the runner, the next sample's result is its own.
+        #expect(r["forge_server"]?.result == "passed", "\(r["forge_server"]?.result ?? "-")")
+        #expect(r["after_forge"]?.result == "failed: ")
+    }
+
+    @Test func canonicalStyleSamplesAllPassFast() async throws {
+        let tasks = try HumanEval.loadDataset(Repo.fixture("eval/tasks.jsonl"))
+        let samples = (0..<40).map { i in
+            EvalSample(taskID: "t/add", completion: "    return a + b\n", completionID: i, line: "{}")
+        }
+        var options = EvalOptions()
+        options.jobs = 2
+        let clock = ContinuousClock.now
+        let result = try await Evaluator(options: options).evaluate(tasks: tasks, samples: samples)
+        let elapsed = ContinuousClock.now - clock
+        #expect(result.passed == 40)
+        #expect(result.passAtK[1] == 1)
+        // A warm interpreter: far below 40 interpreter starts (~20 ms each) plus sandboxes.
+        #expect(elapsed < .seconds(10))
+    }
+}
+
+@Suite("Gradescope results")
+struct GradescopeTests {
+    @Test func additiveScoresStayPerTest() throws {
+        let tests = [TestResult(name: "a", group: nil, verdict: .accepted, score: 1),
+                     TestResult(name: "b", group: nil, verdict: .wrongAnswer, message: "Wrong answer on line 1\nString tokens mismatch")]
+        let r = ProblemResult(suite: "s", problem: "p", title: nil, submission: "x.py", submissionPath: "/x.py", language: "python3",
+                              limits: TestLimits().resolved, verdict: .wrongAnswer, score: 1, maxScore: 2, compileMessage: nil,
+                              tests: tests, groups: [])
+        let run = RunResult(proctorVersion: "t", hostname: "h", started: Date(), duration: 1.5, results: [r])
+        let o = try #require(try JSONSerialization.jsonObject(with: Data(try GradescopeReport.render(run))) as? [String: Any])
+        #expect(o["score"] as? Double == 1)
+        #expect(o["execution_time"] as? Double == 1.5)
+        #expect((o["output"] as? String)?.contains("WA") == true)
+        let ts = o["tests"] as? [[String: Any]] ?? []
+        #expect(ts.count == 2)
+        #expect(ts[0]["name"] as? String == "a" && ts[0]["score"] as? Double == 1 && ts[0]["max_score"] as? Double == 1)
+        #expect(ts[0]["status"] as? String == "passed" && ts[1]["status"] as? String == "failed")
+        #expect(ts[1]["visibility"] as? String == "visible")
+        #expect((ts[1]["output"] as? String)?.contains("String tokens mismatch") == true)
+    }
+}
