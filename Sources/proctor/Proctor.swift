@@ -7,7 +7,7 @@ struct Proctor: AsyncParsableCommand {
         commandName: "proctor",
         abstract: "Grade untrusted code in Linux sandboxes.",
         version: ProctorVersion.string,
-        subcommands: [ExecCommand.self, CheckCommand.self, RunCommand.self]
+        subcommands: [ExecCommand.self, CheckCommand.self, RunCommand.self, ServeCommand.self]
     )
 }
 
