@@ -57,7 +57,7 @@ struct APIBasicsTests {
     @Test("a token past its rate limit gets 429 with Retry-After; another token does not")
     func rateLimit() async throws {
         let c = testConfiguration {
-            $0.rateLimit = 1
+            $0.rateLimit = 0.01
             $0.rateBurst = 3
         }
         try await withApp(c) { client, _ in

@@ -90,7 +90,7 @@ struct Judge0Tests {
         try await withApp(testConfiguration(), .live) { client, _ in
             let port = try #require(client.port)
             let script = Host.repository.appendingPathComponent("Tests/ProctorServerTests/judge0_client_check.py").path
-            let output = try await Task.detached { () -> (Int32, String) in
+            let output = try await offPool { () -> (Int32, String) in
                 let p = Process()
                 p.executableURL = URL(fileURLWithPath: Host.python!)
                 p.arguments = [script, "http://127.0.0.1:\(port)", "secret-a"]
@@ -104,7 +104,7 @@ struct Judge0Tests {
                 let text = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
                 p.waitUntilExit()
                 return (p.terminationStatus, text)
-            }.value
+            }
             #expect(output.0 == 0, "\(output.1)")
         }
     }

@@ -45,18 +45,18 @@ struct PlaygroundTests {
             let fragment = "token=secret-a&language=python3&autorun&stdin=Ada&code="
                 + "print('hello', input())".addingPercentEncoding(withAllowedCharacters: .alphanumerics)!
             let url = "http://127.0.0.1:\(port)/#\(fragment)"
-            let (status, dom) = try await Task.detached {
+            let (status, dom) = try await offPool {
                 try Chromium.run(["--virtual-time-budget=15000", "--dump-dom", url])
-            }.value
+            }
             #expect(status == 0)
             #expect(dom.contains("<pre id=\"stdout\">hello Ada\n</pre>"), "\(dom.suffix(2000))")
             #expect(dom.contains("<span id=\"verdict\" class=\"AC\">AC</span>"))
             #expect(dom.contains("MiB</td>"))
             let shot = FileManager.default.temporaryDirectory.appendingPathComponent("proctor-playground.png").path
             try? FileManager.default.removeItem(atPath: shot)
-            let (shotStatus, _) = try await Task.detached {
+            let (shotStatus, _) = try await offPool {
                 try Chromium.run(["--virtual-time-budget=15000", "--window-size=1000,900", "--screenshot=\(shot)", url])
-            }.value
+            }
             #expect(shotStatus == 0)
             let size = (try? FileManager.default.attributesOfItem(atPath: shot)[.size] as? Int) ?? 0
             #expect(size > 10_000, "the screenshot is a real image")

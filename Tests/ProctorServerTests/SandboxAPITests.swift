@@ -60,10 +60,11 @@ struct SandboxAPITests {
             let id = try await create(client)
             // Through a raw socket: the first line must come long before the program ends.
             let port = try #require(client.port)
-            let started = Date()
-            let payload = String(decoding: try JSONSerialization.data(withJSONObject: ["argv": ["/bin/sh", "-c", "echo first; sleep 2; echo second"]]), as: UTF8.self)
-            let (firstAt, all) = try await Task.detached { try rawStream(port: port, path: "/sandboxes/\(id)/exec", body: payload, marker: "first") }.value
-            #expect(firstAt.timeIntervalSince(started) < 1.5)
+            let payload = String(decoding: try JSONSerialization.data(withJSONObject: ["argv": ["/bin/sh", "-c", "echo first; sleep 3; echo second"]]), as: UTF8.self)
+            let (firstAt, all) = try await offPool { try rawStream(port: port, path: "/sandboxes/\(id)/exec", body: payload, marker: "first") }
+            let endedAt = Date()
+            // The first line came while the program slept, not with the rest at its end.
+            #expect(endedAt.timeIntervalSince(firstAt) > 2)
             #expect(all.contains("second"))
             _ = service
         }
@@ -73,18 +74,22 @@ struct SandboxAPITests {
     func capAndReclaim() async throws {
         let c = testConfiguration { $0.maxSandboxesPerToken = 2 }
         try await withApp(c, .live) { client, _ in
-            let a = try await create(client, ["idle_timeout": 1])
-            _ = try await create(client, ["lifetime": 60])
+            let a = try await create(client, ["lifetime": 60])
+            let b = try await create(client, ["lifetime": 60])
             try await client.execute(uri: "/sandboxes", method: .post, headers: alice, body: body([:])) { r in
                 #expect(r.status == .tooManyRequests)
             }
             _ = try await create(client, headers: bob)
+            try await client.execute(uri: "/sandboxes/\(b)", method: .delete, headers: alice) { #expect($0.status == .noContent) }
+            let idle = try await create(client, ["idle_timeout": 1])
             try await Task.sleep(for: .seconds(2.5))
-            try await client.execute(uri: "/sandboxes/\(a)", method: .get, headers: alice) { #expect($0.status == .notFound) }
-            _ = try await create(client, ["lifetime": 1])
-            try await Task.sleep(for: .seconds(2))
+            try await client.execute(uri: "/sandboxes/\(idle)", method: .get, headers: alice) { #expect($0.status == .notFound) }
+            let short = try await create(client, ["lifetime": 1, "idle_timeout": 1])
+            try await Task.sleep(for: .seconds(2.5))
+            try await client.execute(uri: "/sandboxes/\(short)", method: .get, headers: alice) { #expect($0.status == .notFound) }
             try await client.execute(uri: "/sandboxes", method: .get, headers: alice) { r in
-                #expect((r.json["sandboxes"] as? [Any])?.count == 1)
+                let ids = (r.json["sandboxes"] as? [[String: Any]] ?? []).compactMap { $0["id"] as? String }
+                #expect(ids == [a])
             }
         }
     }

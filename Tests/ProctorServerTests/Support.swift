@@ -41,6 +41,14 @@ extension Trait where Self == ConditionTrait {
     }
 }
 
+/// Runs blocking work (a child process waited for) on a thread of its own, never on the
+/// two threads of Swift's cooperative pool that the in-process server also needs.
+func offPool<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+    try await withCheckedThrowingContinuation { c in
+        Thread.detachNewThread { c.resume(with: Result { try work() }) }
+    }
+}
+
 /// A configuration for one test: its own database and the two test tokens.
 func testConfiguration(_ edit: (inout ServerConfiguration) -> Void = { _ in }) -> ServerConfiguration {
     var c = ServerConfiguration()
