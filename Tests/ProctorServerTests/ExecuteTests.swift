@@ -80,6 +80,11 @@ struct APIBasicsTests {
                 return r.text
             }
         }
+        let doc = try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
+        let paths = Set((doc["paths"] as? [String: Any] ?? [:]).keys)
+        #expect(paths.isSuperset(of: ["/execute", "/sandboxes", "/sandboxes/{id}/exec", "/sandboxes/{id}/files/{path}", "/grade",
+                                      "/jobs/{id}", "/jobs/{id}/junit", "/submissions", "/submissions/batch", "/submissions/{token}",
+                                      "/languages", "/languages/{id}", "/statuses", "/about", "/config_info", "/health", "/metrics"]))
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("proctor-openapi-\(getpid()).json")
         try text.write(to: file, atomically: true, encoding: .utf8)
         let p = Process()
