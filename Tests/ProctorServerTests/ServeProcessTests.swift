@@ -62,6 +62,7 @@ struct ServeProcessTests {
     func killAndRestart() async throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("proctor-serve-kill-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
         let database = folder.appendingPathComponent("db.sqlite").path
         let port = Self.freePort()
         var server = try Server.start(database: database, port: port)
@@ -117,6 +118,7 @@ struct ServeProcessTests {
     func sigterm() async throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("proctor-serve-term-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
         let server = try Server.start(database: folder.appendingPathComponent("db.sqlite").path, port: Self.freePort())
         try await server.waitUp()
         let (code, answer) = try await server.request("POST", "/execute", ["language": "python3", "code": "print(1)"])

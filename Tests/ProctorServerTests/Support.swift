@@ -67,9 +67,16 @@ func withApp<T: Sendable>(_ configuration: ServerConfiguration = testConfigurati
                           _ body: @Sendable (any TestClientProtocol, ProctorService) async throws -> T) async throws -> T {
     let service = try ProctorService(configuration: configuration, logger: Logger(label: "test"))
     let app = buildApplication(service)
-    let value = try await app.test(setup) { client in try await body(client, service) }
-    await service.shutdown()
-    return value
+    let folder = URL(fileURLWithPath: configuration.databasePath).deletingLastPathComponent()
+    defer { try? FileManager.default.removeItem(at: folder) }
+    do {
+        let value = try await app.test(setup) { client in try await body(client, service) }
+        await service.shutdown()
+        return value
+    } catch {
+        await service.shutdown()
+        throw error
+    }
 }
 
 let alice: HTTPFields = [.authorization: "Bearer secret-a", .contentType: "application/json"]
