@@ -95,17 +95,16 @@ public final class Executor: Sendable {
     private let cache = Mutex<(order: [String], builds: [String: Build])>(([], [:]))
     static let cacheSize = 256
 
-    init(workers: Int, queueCapacity: Int, maxMemory: Int, logger: Logger) throws {
+    /// `scratch`: a private folder where sources are staged for the compiler.
+    init(workers: Int, queueCapacity: Int, maxMemory: Int, scratch: String, logger: Logger) throws {
         pools = PoolSet(capacity: workers, logger: logger)
         builder = Builder(pools: pools)
         gate = Gate(slots: workers, capacity: queueCapacity)
         self.logger = logger
         self.maxMemory = maxMemory
-        var template = Array("/tmp/proctor-serve-XXXXXX".utf8CString)
-        guard let made = template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) else {
-            throw APIError(.internalServerError, "internal", "cannot make a scratch folder")
-        }
-        scratch = String(cString: made)
+        try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true,
+                                                attributes: [.posixPermissions: 0o700])
+        self.scratch = scratch
     }
 
     func shutdown() async {

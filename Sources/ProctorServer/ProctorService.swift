@@ -19,12 +19,16 @@ public final class ProctorService: Sendable {
         self.configuration = configuration
         self.logger = logger
         store = try Store(path: configuration.databasePath)
+        // Working files of jobs and builds; what a killed server left is removed (jobs are
+        // laid out again from the database).
+        jobsFolder = configuration.databasePath + ".jobs"
+        try? FileManager.default.removeItem(atPath: jobsFolder)
+        try FileManager.default.createDirectory(atPath: jobsFolder, withIntermediateDirectories: true,
+                                                attributes: [.posixPermissions: 0o700])
         executor = try Executor(workers: configuration.workers, queueCapacity: configuration.queueCapacity,
-                                maxMemory: configuration.maxMemory, logger: logger)
+                                maxMemory: configuration.maxMemory, scratch: jobsFolder + "/build", logger: logger)
         metrics = Metrics()
         sandboxes = SandboxRegistry(perOwner: configuration.maxSandboxesPerToken, logger: logger)
-        jobsFolder = configuration.databasePath + ".jobs"
-        try FileManager.default.createDirectory(atPath: jobsFolder, withIntermediateDirectories: true)
         let grade = GradeHandler(configuration: configuration, jobsFolder: jobsFolder, store: store, metrics: metrics, logger: logger)
         let judge0 = Judge0Handler(configuration: configuration, executor: executor, store: store, metrics: metrics)
         jobs = JobSystem(store: store, metrics: metrics, logger: logger, callbackTries: configuration.callbackTries,
