@@ -61,6 +61,15 @@ final class Lane: Sendable {
 /// What a kind of job does with its stored request: a result to store, or a failure message.
 protocol JobHandler: Sendable {
     func run(_ job: JobRow) async -> JobOutcome
+    /// What the callback URL is sent when the job ends.
+    func callback(_ row: JobRow) -> (method: String, body: Data)
+}
+
+extension JobHandler {
+    /// By default: a POST of the job document (GET /jobs/{id}), report included.
+    func callback(_ row: JobRow) -> (method: String, body: Data) {
+        ("POST", Data(JSON.encode(JobDocument(row, includeResult: true))))
+    }
 }
 
 struct JobOutcome: Sendable {
@@ -165,7 +174,7 @@ final class JobSystem: Sendable {
             metrics.observe("proctor_job_seconds", ["kind": job.kind], seconds: (ContinuousClock.now - started).seconds)
             let waiting = waiters.withLock { $0.removeValue(forKey: id) } ?? []
             for c in waiting { c.resume() }
-            if let url = job.callbackURL { Task { await self.callback(id, url) } }
+            if let url = job.callbackURL { Task { await self.callback(id, url, handler) } }
         }
     }
 
@@ -176,15 +185,15 @@ final class JobSystem: Sendable {
         for id in running.withLock({ $0 }) { try? store.requeue(id) }
     }
 
-    /// POSTs the job's status document to its callback URL; retries with a doubling pause.
-    func callback(_ id: String, _ url: String) async {
+    /// Sends the finished job to its callback URL (what the handler says: the job document,
+    /// or Judge0's submission); retries with a doubling pause.
+    func callback(_ id: String, _ url: String, _ handler: any JobHandler) async {
         guard let target = URL(string: url), let row = try? store.job(id) else { return }
-        let document = JobDocument(row, includeResult: true)
-        let body = Data(JSON.encode(document))
+        let (method, body) = handler.callback(row)
         var pause = callbackBackoff
         for attempt in 1...max(1, callbackTries) {
             var request = URLRequest(url: target)
-            request.httpMethod = "POST"
+            request.httpMethod = method
             request.httpBody = body
             request.timeoutInterval = 10
             request.setValue("application/json", forHTTPHeaderField: "Content-Type")

@@ -118,6 +118,8 @@ struct Judge0Job: Codable, Sendable {
     var max_file_size: Int
     var redirect_stderr_to_stdout: Bool
     var callback_url: String?
+    /// How the submission was created (its callback is encoded the same way).
+    var base64_encoded: Bool?
 }
 
 /// A finished submission's outcome, stored as JSON.
@@ -164,6 +166,14 @@ struct Judge0Handler: JobHandler {
                                verdict: Judge0.description(result.status_id), status: answer.status, exitCode: answer.return_code,
                                cpuTime: answer.cpu_time, wallTime: answer.execution_time, memoryPeak: answer.memory_peak))
         return JobOutcome(status: .done, result: Data(JSON.encode(result)))
+    }
+
+    /// Judge0's callback: a PUT of the submission's default fields, encoded as it was created.
+    func callback(_ row: JobRow) -> (method: String, body: Data) {
+        let base64 = (try? JSONDecoder().decode(Judge0Job.self, from: row.request))?.base64_encoded ?? false
+        let doc = Judge0.document(row, fields: Judge0.defaultFields, base64: base64)
+            ?? Judge0.document(row, fields: Judge0.defaultFields, base64: true) ?? [:]
+        return ("PUT", Data(JSON.encode(doc)))
     }
 
     static func result(_ outcome: CodeOutcome, job j: Judge0Job) -> Judge0Result {
@@ -317,7 +327,8 @@ struct Judge0Controller {
                          stack_limit: s.stack_limit ?? Judge0.stackLimit,
                          max_processes: s.max_processes_and_or_threads ?? Judge0.maxProcesses,
                          max_file_size: s.max_file_size ?? Judge0.maxFileSize,
-                         redirect_stderr_to_stdout: s.redirect_stderr_to_stdout ?? false, callback_url: s.callback_url)
+                         redirect_stderr_to_stdout: s.redirect_stderr_to_stdout ?? false, callback_url: s.callback_url,
+                         base64_encoded: base64)
     }
 
     static func flag(_ request: Request, _ name: String) -> Bool {
@@ -393,7 +404,7 @@ struct Judge0Controller {
         var out: [AnyJSON] = []
         for t in tokens {
             if let row = try service.store.job(t), row.kind == "judge0", row.owner == caller {
-                guard let doc = document(row, fields: fields, base64: base64) else { return utf8Error() }
+                guard let doc = Judge0.document(row, fields: fields, base64: base64) else { return utf8Error() }
                 out.append(.object(doc))
             } else {
                 out.append(.null)
@@ -408,12 +419,15 @@ struct Judge0Controller {
     }
 
     func render(_ row: JobRow, fields: [String]?, base64: Bool, status: HTTPResponse.Status = .ok) throws -> Response {
-        guard let doc = document(row, fields: fields, base64: base64) else { return utf8Error() }
+        guard let doc = Judge0.document(row, fields: fields, base64: base64) else { return utf8Error() }
         return JSON.response(doc, status: status)
     }
 
+}
+
+extension Judge0 {
     /// The submission's fields; nil when a text field is not UTF-8 and base64 was not asked for.
-    func document(_ row: JobRow, fields: [String]?, base64: Bool) -> [String: AnyJSON]? {
+    static func document(_ row: JobRow, fields: [String]?, base64: Bool) -> [String: AnyJSON]? {
         guard let j = try? JSONDecoder().decode(Judge0Job.self, from: row.request) else { return [:] }
         let r = row.result.flatMap { try? JSONDecoder().decode(Judge0Result.self, from: $0) }
         var bad = false
@@ -451,9 +465,7 @@ struct Judge0Controller {
         if let fields { d = d.filter { fields.contains($0.key) } }
         return bad ? nil : d
     }
-}
 
-extension Judge0 {
     /// Seconds as Judge0 writes them ("0.002").
     static func number(_ v: Double) -> String {
         String(format: "%.3f", v).replacingOccurrences(of: #"\.?0+$"#, with: "", options: .regularExpression)

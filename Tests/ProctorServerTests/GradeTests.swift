@@ -10,6 +10,7 @@ final class CallbackReceiver: Sendable {
     let port: Int
     private let fd: Int32
     let bodies = Mutex<[String]>([])
+    let methods = Mutex<[String]>([])
     let attempts = Mutex(0)
 
     init(failures: Int) throws {
@@ -51,7 +52,10 @@ final class CallbackReceiver: Sendable {
                                 return a
                             }
                             let ok = n > failures
-                            if ok { self.bodies.withLock { $0.append(String(text[headEnd.upperBound...])) } }
+                            if ok {
+                                self.bodies.withLock { $0.append(String(text[headEnd.upperBound...])) }
+                                self.methods.withLock { $0.append(String(text.prefix { $0 != " " })) }
+                            }
                             let answer = "HTTP/1.1 \(ok ? "200 OK" : "500 Internal Server Error")\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
                             _ = answer.withCString { send(c, $0, strlen($0), 0) }
                             break

@@ -84,6 +84,25 @@ struct Judge0Tests {
         }
     }
 
+    @Test("callback_url: Judge0's PUT of the submission, encoded as it was created", .needsRoot)
+    func callback() async throws {
+        let receiver = try CallbackReceiver(failures: 1)
+        defer { receiver.stop() }
+        try await withApp(testConfiguration { $0.callbackBackoff = 0.1 }) { client, _ in
+            let token = try await client.execute(uri: "/submissions?base64_encoded=false", method: .post, headers: alice, body: body([
+                "source_code": "print('called back')", "language_id": 71, "callback_url": "http://127.0.0.1:\(receiver.port)/j0",
+            ])) { r in try #require(r.json["token"] as? String) }
+            let deadline = Date().addingTimeInterval(30)
+            while receiver.bodies.withLock({ $0.isEmpty }) && Date() < deadline { try await Task.sleep(for: .milliseconds(100)) }
+            #expect(receiver.methods.withLock { $0 } == ["PUT"])
+            let sent = try #require(receiver.bodies.withLock { $0.first })
+            let doc = try #require(try JSONSerialization.jsonObject(with: Data(sent.utf8)) as? [String: Any])
+            #expect(doc["token"] as? String == token)
+            #expect(doc["stdout"] as? String == "called back\n")
+            #expect((doc["status"] as? [String: Any])?["id"] as? Int == 3)
+        }
+    }
+
     @Test("the official Python client (PyPI judge0) against a live server", .needsRoot,
           .enabled(if: Host.hasPython(module: "judge0"), "needs `pip install judge0`"))
     func officialClient() async throws {
