@@ -190,15 +190,25 @@ public final class Store: Sendable {
         }
     }
 
+    /// The latest audit lines, newest first, as text (for tests and tools).
     public func auditEntries(limit: Int = 100) throws -> [[String: String]] {
-        try db.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM audit ORDER BY id DESC LIMIT ?", arguments: [limit]).map { row in
-                var d: [String: String] = [:]
-                for (column, value) in row where !value.isNull {
-                    d[column] = String.fromDatabaseValue(value) ?? Double.fromDatabaseValue(value).map { "\($0)" } ?? value.description
-                }
-                return d
-            }
+        let rows = try db.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM audit ORDER BY id DESC LIMIT ?", arguments: [limit])
         }
+        var out: [[String: String]] = []
+        for row in rows {
+            var line: [String: String] = [:]
+            for column in row.columnNames {
+                let value: DatabaseValue = row[column]
+                if value.isNull { continue }
+                if let text = String.fromDatabaseValue(value) {
+                    line[column] = text
+                } else if let number = Double.fromDatabaseValue(value) {
+                    line[column] = "\(number)"
+                }
+            }
+            out.append(line)
+        }
+        return out
     }
 }
