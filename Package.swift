@@ -15,6 +15,7 @@ let package = Package(
         .library(name: "Sandbox", targets: ["Sandbox"]),
         .library(name: "Grading", targets: ["Grading"]),
         .library(name: "Reports", targets: ["Reports"]),
+        .library(name: "ProctorServer", targets: ["ProctorServer"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -23,6 +24,10 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.80.0"),
         .package(url: "https://github.com/adam-fowler/compress-nio", from: "1.5.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.0.0"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.0.0"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.0.0"),
     ],
     targets: [
         .systemLibrary(
@@ -65,10 +70,22 @@ let package = Package(
             dependencies: ["Grading", "Sandbox", "CLibXML2"],
             swiftSettings: swiftSettings
         ),
+        .target(
+            name: "ProctorServer",
+            dependencies: [
+                "Sandbox", "Grading", "Reports",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(
             name: "proctor",
             dependencies: [
-                "Sandbox", "Grading", "Reports",
+                "Sandbox", "Grading", "Reports", "ProctorServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -98,6 +115,14 @@ let package = Package(
         .testTarget(
             name: "FormatsTests",
             dependencies: ["Grading", "Reports", "Sandbox"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "ProctorServerTests",
+            dependencies: [
+                "ProctorServer", "Sandbox", "Grading", "proctor",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -16,7 +16,7 @@ public struct Build: Sendable {
     public var files: [BuildFile]
 
     /// Puts the build into a sandbox's workdir.
-    func install(in sandbox: Sandbox) throws {
+    public func install(in sandbox: Sandbox) throws {
         for f in files { try sandbox.fs.write(f.path, f.bytes, mode: f.mode) }
     }
 }
@@ -28,24 +28,24 @@ public enum BuildOutcome: Sendable {
 }
 
 /// Sandboxes by configuration: runs with the same limits and binds share warm sandboxes.
-actor PoolSet {
+public actor PoolSet {
     private var pools: [SandboxConfiguration: SandboxPool] = [:]
     private let capacity: Int
     private let logger: Logger
 
-    init(capacity: Int, logger: Logger) {
+    public init(capacity: Int, logger: Logger) {
         self.capacity = capacity
         self.logger = logger
     }
 
-    func pool(_ configuration: SandboxConfiguration) -> SandboxPool {
+    public func pool(_ configuration: SandboxConfiguration) -> SandboxPool {
         if let p = pools[configuration] { return p }
         let p = SandboxPool(configuration: configuration, capacity: capacity, logger: logger)
         pools[configuration] = p
         return p
     }
 
-    func shutdown() async {
+    public func shutdown() async {
         for p in pools.values { await p.shutdown() }
         pools = [:]
     }
@@ -53,7 +53,7 @@ actor PoolSet {
 
 extension Language {
     /// The sandbox for this language's programs: its binds and environment, and limits.
-    func sandboxConfiguration(memory: Int, processes: Int, workdirSize: Int = 256 << 20) -> SandboxConfiguration {
+    public func sandboxConfiguration(memory: Int, processes: Int, workdirSize: Int = 256 << 20) -> SandboxConfiguration {
         var c = SandboxConfiguration()
         c.binds = binds.map { SandboxConfiguration.Bind(FilePath($0)) }
         c.environment.merge(environment) { $1 }
@@ -65,17 +65,21 @@ extension Language {
     }
 
     /// Why this language cannot be used here, if it cannot.
-    var toolchainProblem: String? {
+    public var toolchainProblem: String? {
         let missing = missingTools
         return missing.isEmpty ? nil : "the \(name) toolchain is not installed on this machine (missing \(missing.joined(separator: ", ")))"
     }
 }
 
 /// Compiles a source once, in a sandbox of its own (a compiler reads untrusted input).
-struct Builder: Sendable {
+public struct Builder: Sendable {
     let pools: PoolSet
 
-    func build(source: FilePath, language: Language, files: [ExtraFile] = []) async -> BuildOutcome {
+    public init(pools: PoolSet) {
+        self.pools = pools
+    }
+
+    public func build(source: FilePath, language: Language, files: [ExtraFile] = []) async -> BuildOutcome {
         if let problem = language.toolchainProblem { return .failed(.judgeError, problem) }
         let bytes: [UInt8]
         do {

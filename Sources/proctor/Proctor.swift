@@ -7,7 +7,8 @@ struct Proctor: AsyncParsableCommand {
         commandName: "proctor",
         abstract: "Grade untrusted code in Linux sandboxes.",
         version: ProctorVersion.string,
-        subcommands: [ExecCommand.self, CheckCommand.self, RunCommand.self, VerifyCommand.self, EvalCommand.self]
+        subcommands: [ExecCommand.self, CheckCommand.self, RunCommand.self, VerifyCommand.self, EvalCommand.self,
+                      ServeCommand.self]
     )
 }
 

@@ -1,0 +1,113 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+
+/// An error the API answers with: a status and a JSON body `{"error": {"code", "message"}}`.
+/// Messages are written for the caller; they never carry host paths.
+public struct APIError: Error, HTTPResponseError, Sendable {
+    public var status: HTTPResponse.Status
+    public var code: String
+    public var message: String
+    public var headers: HTTPFields = [:]
+
+    public init(_ status: HTTPResponse.Status, _ code: String, _ message: String, headers: HTTPFields = [:]) {
+        self.status = status
+        self.code = code
+        self.message = message
+        self.headers = headers
+    }
+
+    public func response(from request: Request, context: some RequestContext) throws -> Response {
+        var h = headers
+        h[.contentType] = "application/json"
+        let body = JSON.encode(ErrorBody(error: .init(code: code, message: message)))
+        return Response(status: status, headers: h, body: .init(byteBuffer: ByteBuffer(bytes: body)))
+    }
+
+    struct ErrorBody: Encodable {
+        struct Detail: Encodable {
+            var code: String
+            var message: String
+        }
+        var error: Detail
+    }
+
+    static func badRequest(_ message: String) -> APIError { APIError(.badRequest, "bad_request", message) }
+    static func notFound(_ message: String) -> APIError { APIError(.notFound, "not_found", message) }
+    static let queueFull = APIError(.serviceUnavailable, "queue_full", "the server is at capacity; try again shortly",
+                                    headers: [.retryAfter: "1"])
+}
+
+/// Turns every error into a JSON answer: API errors as they are, Hummingbird's HTTP errors
+/// with their status, anything else as a 500 whose detail stays in the server's log.
+struct JSONErrorMiddleware<Context: RequestContext>: RouterMiddleware {
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        do {
+            return try await next(request, context)
+        } catch let error as APIError {
+            throw error
+        } catch let error as HTTPError {
+            let code = error.status.reasonPhrase.lowercased().replacingOccurrences(of: " ", with: "_")
+            throw APIError(error.status, code, error.body ?? error.status.reasonPhrase, headers: error.headers)
+        } catch let error as any HTTPResponseError {
+            throw APIError(error.status, "error", error.status.reasonPhrase)
+        } catch {
+            context.logger.error("request failed", metadata: ["error": "\(error)"])
+            throw APIError(.internalServerError, "internal", "internal error")
+        }
+    }
+}
+
+/// JSON in and out, with the API's own settings.
+enum JSON {
+    static func encode<T: Encodable>(_ value: T) -> [UInt8] {
+        let e = JSONEncoder()
+        e.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return Array((try? e.encode(value)) ?? Data("{}".utf8))
+    }
+
+    static func response<T: Encodable>(_ value: T, status: HTTPResponse.Status = .ok, headers: HTTPFields = [:]) -> Response {
+        var h = headers
+        h[.contentType] = "application/json"
+        return Response(status: status, headers: h, body: .init(byteBuffer: ByteBuffer(bytes: encode(value))))
+    }
+
+    /// Reads a body of at most `limit` bytes and decodes it; 413 past the limit, 400 on bad JSON
+    /// (with the decoder's path to the field, never a host path).
+    static func decode<T: Decodable>(_ type: T.Type, from request: Request, limit: Int) async throws -> T {
+        let bytes = try await body(request, limit: limit)
+        return try decode(type, from: bytes)
+    }
+
+    static func decode<T: Decodable>(_ type: T.Type, from bytes: [UInt8]) throws -> T {
+        do {
+            return try JSONDecoder().decode(type, from: Data(bytes))
+        } catch let DecodingError.keyNotFound(key, ctx) {
+            throw APIError.badRequest("missing field '\(path(ctx.codingPath + [key]))'")
+        } catch let DecodingError.typeMismatch(_, ctx) {
+            throw APIError.badRequest("wrong type at '\(path(ctx.codingPath))': \(ctx.debugDescription)")
+        } catch let DecodingError.valueNotFound(_, ctx) {
+            throw APIError.badRequest("missing value at '\(path(ctx.codingPath))'")
+        } catch let DecodingError.dataCorrupted(ctx) {
+            throw APIError.badRequest(ctx.codingPath.isEmpty ? "the body is not valid JSON"
+                                      : "bad value at '\(path(ctx.codingPath))': \(ctx.debugDescription)")
+        } catch let e as APIError {
+            throw e
+        } catch {
+            throw APIError.badRequest("the body is not valid JSON")
+        }
+    }
+
+    static func body(_ request: Request, limit: Int) async throws -> [UInt8] {
+        do {
+            let buffer = try await request.body.collect(upTo: limit)
+            return Array(buffer.readableBytesView)
+        } catch let e as HTTPError where e.status == .contentTooLarge {
+            throw APIError(.contentTooLarge, "too_large", "the body is larger than \(limit) bytes")
+        }
+    }
+
+    private static func path(_ keys: [any CodingKey]) -> String {
+        keys.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }.joined(separator: ".")
+    }
+}

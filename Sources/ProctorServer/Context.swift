@@ -1,0 +1,88 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Synchronization
+
+/// The request context: Hummingbird's core storage plus the caller the token named.
+public struct ProctorContext: RequestContext {
+    public var coreContext: CoreRequestContextStorage
+    /// The caller's name (from the token file), set by `TokenAuthMiddleware`.
+    public var caller: String?
+
+    public init(source: Source) {
+        coreContext = .init(source: source)
+        caller = nil
+    }
+
+    /// The caller, or 401 (only routes behind the auth middleware call this).
+    func requireCaller() throws -> String {
+        guard let caller else { throw APIError(.unauthorized, "unauthorized", "an API token is required") }
+        return caller
+    }
+}
+
+/// Bearer tokens (`Authorization: Bearer T`, or Judge0's `X-Auth-Token: T`). Every route needs
+/// one but /health and the playground page; then the caller's rate limit applies.
+struct TokenAuthMiddleware: RouterMiddleware {
+    typealias Context = ProctorContext
+    let tokens: [String: String]
+    let limiter: RateLimiter
+    static let open: Set<String> = ["/health", "/"]
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        if request.method == .get && Self.open.contains(request.uri.path) {
+            return try await next(request, context)
+        }
+        var token: String?
+        if let auth = request.headers[.authorization], auth.lowercased().hasPrefix("bearer ") {
+            token = String(auth.dropFirst(7)).trimmingCharacters(in: .whitespaces)
+        } else if let name = HTTPField.Name("X-Auth-Token"), let t = request.headers[name] {
+            token = t
+        }
+        guard let token, let caller = tokens[token] else {
+            throw APIError(.unauthorized, "unauthorized", token == nil ? "an API token is required" : "the API token is not valid",
+                           headers: [.wwwAuthenticate: "Bearer"])
+        }
+        if let wait = limiter.take(caller) {
+            throw APIError(.tooManyRequests, "rate_limited", "too many requests for this token",
+                           headers: [.retryAfter: String(max(1, Int(wait.rounded(.up))))])
+        }
+        var context = context
+        context.caller = caller
+        return try await next(request, context)
+    }
+}
+
+/// A token bucket per caller: `rate` requests a second, bursts up to `burst`.
+final class RateLimiter: Sendable {
+    private struct Bucket {
+        var tokens: Double
+        var at: ContinuousClock.Instant
+    }
+    private let rate: Double
+    private let burst: Double
+    private let buckets = Mutex<[String: Bucket]>([:])
+
+    init(rate: Double, burst: Double) {
+        self.rate = rate
+        self.burst = burst
+    }
+
+    /// Nil when the request may go; else the seconds until it could.
+    func take(_ key: String) -> Double? {
+        let now = ContinuousClock.now
+        return buckets.withLock { b -> Double? in
+            var bucket = b[key] ?? Bucket(tokens: burst, at: now)
+            let elapsed = now - bucket.at
+            let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+            bucket.tokens = min(burst, bucket.tokens + seconds * rate)
+            bucket.at = now
+            defer { b[key] = bucket }
+            if bucket.tokens >= 1 {
+                bucket.tokens -= 1
+                return nil
+            }
+            return (1 - bucket.tokens) / rate
+        }
+    }
+}

@@ -1,0 +1,188 @@
+import Foundation
+import Grading
+import Logging
+import Sandbox
+import Synchronization
+import SystemPackage
+
+/// A bounded admission gate: `slots` runs at once, at most `capacity` more waiting; past
+/// that `enter` answers 503 at once, so the queue never grows without bound.
+final class Gate: Sendable {
+    private struct State {
+        var running = 0
+        var waiting: [CheckedContinuation<Void, any Error>] = []
+    }
+    let slots: Int
+    let capacity: Int
+    private let state = Mutex(State())
+
+    init(slots: Int, capacity: Int) {
+        self.slots = slots
+        self.capacity = capacity
+    }
+
+    /// Waits for a slot. `admitted` work (a job already accepted and stored) always waits.
+    func enter(admitted: Bool = false) async throws {
+        try await withCheckedThrowingContinuation { (c: CheckedContinuation<Void, any Error>) in
+            let answer = state.withLock { s -> Result<Void, any Error>? in
+                if s.running < slots {
+                    s.running += 1
+                    return .success(())
+                }
+                if !admitted && s.waiting.count >= capacity { return .failure(APIError.queueFull) }
+                s.waiting.append(c)
+                return nil
+            }
+            if let answer { c.resume(with: answer) }
+        }
+    }
+
+    /// Gives the slot to the first waiter, or frees it.
+    func leave() {
+        let next = state.withLock { s -> CheckedContinuation<Void, any Error>? in
+            if s.waiting.isEmpty {
+                s.running -= 1
+                return nil
+            }
+            return s.waiting.removeFirst()
+        }
+        next?.resume()
+    }
+
+    var depth: Int { state.withLock { $0.waiting.count } }
+    var running: Int { state.withLock { $0.running } }
+}
+
+/// A program to compile (once) and run with one input.
+public struct CodeRun: Sendable {
+    public struct File: Sendable {
+        public var path: String
+        public var bytes: [UInt8]
+    }
+    public var language: Language
+    public var code: [UInt8]
+    public var stdin: [UInt8] = []
+    public var files: [File] = []
+    public var arguments: [String] = []
+    /// Seconds of CPU and of wall clock.
+    public var cpuTime: Double
+    public var wallTime: Double
+    public var memory: Int
+    public var processes: Int = 64
+    public var outputLimit: Int = 1 << 20
+    public var captureLimit: Int = 1 << 20
+    public var network = false
+}
+
+public enum CodeOutcome: Sendable {
+    /// The compiler refused the program (its message).
+    case compileError(String)
+    /// The judge could not run it (toolchain missing, sandbox failure).
+    case judgeError(String)
+    case ran(ExecResult)
+}
+
+/// Compiles (once per distinct program: builds are cached) and runs programs in pooled
+/// sandboxes, behind the gate.
+public final class Executor: Sendable {
+    let pools: PoolSet
+    let builder: Builder
+    let gate: Gate
+    let logger: Logger
+    let maxMemory: Int
+    private let scratch: String
+    private let counter = Mutex(0)
+    private let cache = Mutex<(order: [String], builds: [String: Build])>(([], [:]))
+    static let cacheSize = 256
+
+    /// `scratch`: a private folder where sources are staged for the compiler.
+    init(workers: Int, queueCapacity: Int, maxMemory: Int, scratch: String, logger: Logger) throws {
+        pools = PoolSet(capacity: workers, logger: logger)
+        builder = Builder(pools: pools)
+        gate = Gate(slots: workers, capacity: queueCapacity)
+        self.logger = logger
+        self.maxMemory = maxMemory
+        try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true,
+                                                attributes: [.posixPermissions: 0o700])
+        self.scratch = scratch
+    }
+
+    func shutdown() async {
+        await pools.shutdown()
+        try? FileManager.default.removeItem(atPath: scratch)
+    }
+
+    /// Runs the program; throws only `APIError.queueFull` (when not `admitted`).
+    func run(_ r: CodeRun, admitted: Bool = false) async throws -> CodeOutcome {
+        try await gate.enter(admitted: admitted)
+        defer { gate.leave() }
+        let build: Build
+        switch await self.build(r.language, r.code) {
+        case .failed(.compileError, let message): return .compileError(message)
+        case .failed(_, let message): return .judgeError(message)
+        case .built(let b): build = b
+        }
+        let language = r.language
+        var configuration = language.sandboxConfiguration(memory: maxMemory + language.memoryAllowance,
+                                                          processes: r.processes + language.processAllowance)
+        configuration.network = r.network ? .allowed : .blocked
+        do {
+            let result = try await pools.pool(configuration).withSandbox { sandbox -> ExecResult in
+                try build.install(in: sandbox)
+                for f in r.files {
+                    if let slash = f.path.lastIndex(of: "/") {
+                        try sandbox.fs.mkdir(String(f.path[..<slash]), parents: true)
+                    }
+                    try sandbox.fs.write(f.path, f.bytes)
+                }
+                var options = ExecOptions()
+                options.stdin = .bytes(r.stdin)
+                options.cpuTime = .milliseconds(Int64(r.cpuTime * 1000))
+                options.wallTime = .milliseconds(Int64(r.wallTime * 1000))
+                options.memory = r.memory + language.memoryAllowance
+                options.outputLimit = r.outputLimit
+                options.captureLimit = r.captureLimit
+                return try await sandbox.run(language.run + r.arguments, options)
+            }
+            return .ran(result)
+        } catch let e as SandboxError {
+            return .judgeError("sandbox: \(e.code.rawValue)")
+        } catch {
+            return .judgeError("sandbox failure")
+        }
+    }
+
+    /// A cached build of (language, code), or a fresh one.
+    private func build(_ language: Language, _ code: [UInt8]) async -> BuildOutcome {
+        let key = language.id + "\u{0}" + String(decoding: code, as: UTF8.self) + "\u{0}\(code.count)"
+        if let b = cache.withLock({ $0.builds[key] }) { return .built(b) }
+        let n = counter.withLock { c -> Int in
+            c += 1
+            return c
+        }
+        let folder = scratch + "/s\(n)"
+        let path = folder + "/" + language.fileName
+        do {
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+            try Data(code).write(to: URL(fileURLWithPath: path))
+        } catch {
+            return .failed(.judgeError, "cannot stage the source")
+        }
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let outcome = await builder.build(source: FilePath(path), language: language)
+        if case .built(let b) = outcome {
+            cache.withLock { c in
+                if c.builds[key] == nil {
+                    c.order.append(key)
+                    c.builds[key] = b
+                    if c.order.count > Self.cacheSize { c.builds[c.order.removeFirst()] = nil }
+                }
+            }
+        }
+        if case .failed(let v, let message) = outcome {
+            // No host path in a message: the staged source's folder is private to the server.
+            return .failed(v, message.replacingOccurrences(of: folder + "/", with: ""))
+        }
+        return outcome
+    }
+}

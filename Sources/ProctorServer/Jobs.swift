@@ -1,0 +1,281 @@
+import Foundation
+import Logging
+import Synchronization
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+
+/// A FIFO of job ids that workers wait on; `capacity` bounds what may wait (503 past it).
+final class Lane: Sendable {
+    private struct State {
+        var pending: [String] = []
+        var idle: [CheckedContinuation<String?, Never>] = []
+        var closed = false
+    }
+    let name: String
+    let capacity: Int
+    private let state = Mutex(State())
+
+    init(name: String, capacity: Int) {
+        self.name = name
+        self.capacity = capacity
+    }
+
+    var depth: Int { state.withLock { $0.pending.count } }
+
+    /// Room for `n` more?
+    func hasRoom(_ n: Int) -> Bool { state.withLock { $0.pending.count + n <= capacity } }
+
+    func push(_ ids: [String]) {
+        var wake: [(CheckedContinuation<String?, Never>, String)] = []
+        state.withLock { s in
+            s.pending.append(contentsOf: ids)
+            while !s.idle.isEmpty && !s.pending.isEmpty { wake.append((s.idle.removeFirst(), s.pending.removeFirst())) }
+        }
+        for (c, id) in wake { c.resume(returning: id) }
+    }
+
+    /// The next id, or nil once closed.
+    func next() async -> String? {
+        await withCheckedContinuation { c in
+            let now = state.withLock { s -> String?? in
+                if s.closed { return .some(nil) }
+                if !s.pending.isEmpty { return .some(s.pending.removeFirst()) }
+                s.idle.append(c)
+                return nil
+            }
+            if let now { c.resume(returning: now) }
+        }
+    }
+
+    func close() {
+        let idle = state.withLock { s -> [CheckedContinuation<String?, Never>] in
+            s.closed = true
+            defer { s.idle = [] }
+            return s.idle
+        }
+        for c in idle { c.resume(returning: nil) }
+    }
+}
+
+/// What a kind of job does with its stored request: a result to store, or a failure message.
+protocol JobHandler: Sendable {
+    func run(_ job: JobRow) async -> JobOutcome
+    /// What the callback URL is sent when the job ends.
+    func callback(_ row: JobRow) -> (method: String, body: Data)
+}
+
+extension JobHandler {
+    /// By default: a POST of the job document (GET /jobs/{id}), report included.
+    func callback(_ row: JobRow) -> (method: String, body: Data) {
+        ("POST", Data(JSON.encode(JobDocument(row, includeResult: true))))
+    }
+}
+
+struct JobOutcome: Sendable {
+    var status: JobRow.Status
+    var result: Data?
+    var junit: Data?
+    var error: String?
+}
+
+/// Accepted jobs, stored before they are acknowledged and run by lanes of workers: one
+/// lane per kind (grading runs one job at a time, each test in parallel; Judge0
+/// submissions run one per worker). Waiters (`wait=true`) are woken when a job ends.
+final class JobSystem: Sendable {
+    let store: Store
+    let metrics: Metrics
+    let logger: Logger
+    private let lanes: [String: (lane: Lane, workers: Int, handler: any JobHandler)]
+    private let waiters = Mutex<[String: [CheckedContinuation<Void, Never>]]>([:])
+    private let running = Mutex<Set<String>>([])
+    private let callbackTries: Int
+    private let callbackBackoff: Double
+
+    init(store: Store, metrics: Metrics, logger: Logger, callbackTries: Int, callbackBackoff: Double,
+         lanes: [String: (lane: Lane, workers: Int, handler: any JobHandler)]) {
+        self.store = store
+        self.metrics = metrics
+        self.logger = logger
+        self.lanes = lanes
+        self.callbackTries = callbackTries
+        self.callbackBackoff = callbackBackoff
+        for (kind, l) in lanes {
+            let lane = l.lane
+            metrics.gauge("proctor_job_queue_depth_\(kind)") { Double(lane.depth) }
+        }
+    }
+
+    /// Stores the jobs (committed before this returns), then queues them; 503 when the lane is full.
+    func submit(_ jobs: [JobRow]) throws {
+        guard let kind = jobs.first?.kind, let lane = lanes[kind]?.lane else { return }
+        guard lane.hasRoom(jobs.count) else {
+            metrics.count("proctor_rejected_total", ["reason": "job_queue_full"])
+            throw APIError.queueFull
+        }
+        try store.insert(jobs)
+        lane.push(jobs.map(\.id))
+    }
+
+    /// Waits until the job has finished (or `timeout` passed).
+    func wait(_ id: String, timeout: Duration) async {
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask {
+                await withCheckedContinuation { c in
+                    let finished = self.waiters.withLock { w -> Bool in
+                        if let row = try? self.store.job(id), row.status == .done || row.status == .failed { return true }
+                        w[id, default: []].append(c)
+                        return false
+                    }
+                    if finished { c.resume() }
+                }
+            }
+            group.addTask { try? await Task.sleep(for: timeout) }
+            await group.next()
+            group.cancelAll()
+            // Wake this waiter if the sleep won (the continuation must not leak).
+            let left = self.waiters.withLock { $0.removeValue(forKey: id) } ?? []
+            for c in left { c.resume() }
+        }
+    }
+
+    /// Runs the lanes until graceful shutdown: first what a dead server left (running jobs run again).
+    func run() async {
+        do {
+            let recovered = try store.recover()
+            if !recovered.isEmpty { logger.info("recovered jobs", metadata: ["count": "\(recovered.count)"]) }
+            for (kind, l) in lanes { l.lane.push(recovered.filter { $0.kind == kind }.map(\.id)) }
+        } catch {
+            logger.error("job recovery failed", metadata: ["error": "\(error)"])
+        }
+        await withTaskGroup(of: Void.self) { group in
+            for (_, l) in lanes {
+                for _ in 0..<l.workers {
+                    group.addTask { await self.work(l.lane, l.handler) }
+                }
+            }
+        }
+    }
+
+    private func work(_ lane: Lane, _ handler: any JobHandler) async {
+        while let id = await lane.next() {
+            guard let job = try? store.job(id), job.status == .queued || job.status == .running else { continue }
+            running.withLock { _ = $0.insert(id) }
+            try? store.markRunning(id)
+            let started = ContinuousClock.now
+            let outcome = await handler.run(job)
+            running.withLock { _ = $0.remove(id) }
+            do {
+                try store.finish(id, status: outcome.status, result: outcome.result, junit: outcome.junit, error: outcome.error)
+            } catch {
+                logger.error("job result not stored", metadata: ["job": "\(id)", "error": "\(error)"])
+            }
+            metrics.count("proctor_jobs_total", ["kind": job.kind, "outcome": outcome.status.rawValue])
+            metrics.observe("proctor_job_seconds", ["kind": job.kind], seconds: (ContinuousClock.now - started).seconds)
+            let waiting = waiters.withLock { $0.removeValue(forKey: id) } ?? []
+            for c in waiting { c.resume() }
+            if let url = job.callbackURL { Task { await self.callback(id, url, handler) } }
+        }
+    }
+
+    /// Stops taking jobs; jobs still running are put back in the queue (they run again at
+    /// the next start) — a graceful shutdown never loses one.
+    func shutdown() {
+        for (_, l) in lanes { l.lane.close() }
+        for id in running.withLock({ $0 }) { try? store.requeue(id) }
+    }
+
+    /// Sends the finished job to its callback URL (what the handler says: the job document,
+    /// or Judge0's submission); retries with a doubling pause.
+    func callback(_ id: String, _ url: String, _ handler: any JobHandler) async {
+        guard let target = URL(string: url), let row = try? store.job(id) else { return }
+        let (method, body) = handler.callback(row)
+        var pause = callbackBackoff
+        for attempt in 1...max(1, callbackTries) {
+            var request = URLRequest(url: target)
+            request.httpMethod = method
+            request.httpBody = body
+            request.timeoutInterval = 10
+            request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+            request.setValue(id, forHTTPHeaderField: "X-Proctor-Job")
+            if let (_, response) = try? await URLSession.shared.data(for: request),
+               let http = response as? HTTPURLResponse, (200..<300).contains(http.statusCode) {
+                try? store.setCallbackState(id, "delivered after \(attempt) attempt(s)")
+                metrics.count("proctor_callbacks_total", ["outcome": "delivered"])
+                return
+            }
+            try? store.setCallbackState(id, "attempt \(attempt) failed")
+            if attempt < callbackTries {
+                try? await Task.sleep(for: .milliseconds(Int64(pause * 1000)))
+                pause *= 2
+            }
+        }
+        try? store.setCallbackState(id, "failed after \(callbackTries) attempts")
+        metrics.count("proctor_callbacks_total", ["outcome": "failed"])
+    }
+}
+
+/// GET /jobs/{id}: a job's status, and its JSON report once done.
+struct JobDocument: Encodable {
+    var id: String
+    var kind: String
+    var status: String
+    var created_at: Double
+    var started_at: Double?
+    var finished_at: Double?
+    var attempts: Int
+    var error: String?
+    var callback_state: String?
+    var report: RawJSON?
+
+    init(_ row: JobRow, includeResult: Bool) {
+        id = row.id
+        kind = row.kind
+        status = row.status.rawValue
+        created_at = row.created
+        started_at = row.started
+        finished_at = row.finished
+        attempts = row.attempts
+        error = row.error
+        callback_state = row.callbackState
+        report = includeResult ? row.result.map(RawJSON.init) : nil
+    }
+}
+
+/// Already-encoded JSON embedded as a value.
+struct RawJSON: Encodable {
+    let data: Data
+    func encode(to encoder: any Encoder) throws {
+        let value = try JSONDecoder().decode(AnyJSON.self, from: data)
+        try value.encode(to: encoder)
+    }
+}
+
+/// Any JSON value (to re-embed a stored document).
+enum AnyJSON: Codable {
+    case null, bool(Bool), number(Double), int(Int), string(String), array([AnyJSON]), object([String: AnyJSON])
+
+    init(from decoder: any Decoder) throws {
+        let c = try decoder.singleValueContainer()
+        if c.decodeNil() { self = .null }
+        else if let b = try? c.decode(Bool.self) { self = .bool(b) }
+        else if let i = try? c.decode(Int.self) { self = .int(i) }
+        else if let d = try? c.decode(Double.self) { self = .number(d) }
+        else if let s = try? c.decode(String.self) { self = .string(s) }
+        else if let a = try? c.decode([AnyJSON].self) { self = .array(a) }
+        else { self = .object(try c.decode([String: AnyJSON].self)) }
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        var c = encoder.singleValueContainer()
+        switch self {
+        case .null: try c.encodeNil()
+        case .bool(let b): try c.encode(b)
+        case .number(let d): try c.encode(d)
+        case .int(let i): try c.encode(i)
+        case .string(let s): try c.encode(s)
+        case .array(let a): try c.encode(a)
+        case .object(let o): try c.encode(o)
+        }
+    }
+}

@@ -1,0 +1,100 @@
+import Foundation
+import Grading
+import Logging
+import Sandbox
+
+/// What the controllers share: configuration, the store, the executor, metrics.
+public final class ProctorService: Sendable {
+    public let configuration: ServerConfiguration
+    public let store: Store
+    let executor: Executor
+    public let metrics: Metrics
+    let logger: Logger
+    let sandboxes: SandboxRegistry
+    let jobs: JobSystem
+    /// Where grading jobs lay out their suites and solutions (next to the database).
+    let jobsFolder: String
+
+    public init(configuration: ServerConfiguration, logger: Logger) throws {
+        self.configuration = configuration
+        self.logger = logger
+        store = try Store(path: configuration.databasePath)
+        // Working files of jobs and builds; what a killed server left is removed (jobs are
+        // laid out again from the database).
+        jobsFolder = configuration.databasePath + ".jobs"
+        try? FileManager.default.removeItem(atPath: jobsFolder)
+        try FileManager.default.createDirectory(atPath: jobsFolder, withIntermediateDirectories: true,
+                                                attributes: [.posixPermissions: 0o700])
+        executor = try Executor(workers: configuration.workers, queueCapacity: configuration.queueCapacity,
+                                maxMemory: configuration.maxMemory, scratch: jobsFolder + "/build", logger: logger)
+        metrics = Metrics()
+        sandboxes = SandboxRegistry(perOwner: configuration.maxSandboxesPerToken, logger: logger)
+        let grade = GradeHandler(configuration: configuration, jobsFolder: jobsFolder, store: store, metrics: metrics, logger: logger)
+        let judge0 = Judge0Handler(configuration: configuration, executor: executor, store: store, metrics: metrics)
+        jobs = JobSystem(store: store, metrics: metrics, logger: logger, callbackTries: configuration.callbackTries,
+                         callbackBackoff: configuration.callbackBackoff, lanes: [
+                            "grade": (Lane(name: "grade", capacity: configuration.jobQueueCapacity), 1, grade),
+                            "judge0": (Lane(name: "judge0", capacity: configuration.jobQueueCapacity), configuration.workers, judge0),
+                         ])
+        let registry = sandboxes
+        metrics.gauge("proctor_sandboxes_live") { Double(registry.count) }
+        let gate = executor.gate
+        metrics.gauge("proctor_execute_queue_depth") { Double(gate.depth) }
+        metrics.gauge("proctor_execute_running") { Double(gate.running) }
+    }
+
+    func language(_ id: String) throws -> Language {
+        guard let l = configuration.languages.language(id: id) else {
+            throw APIError.badRequest("unknown language '\(id.prefix(40))' (known: "
+                                      + configuration.languages.languages.map(\.id).joined(separator: ", ") + ")")
+        }
+        return l
+    }
+
+    /// A run from the API's fields, limits checked and capped.
+    func codeRun(language: Language, code: String, stdin: String?, files: [FileUpload]?, args: [String]?,
+                 timeout: Double?, memory: Int?) throws -> CodeRun {
+        let c = configuration
+        if code.utf8.count > c.maxFileSize {
+            throw APIError(.contentTooLarge, "too_large", "the code is larger than \(c.maxFileSize) bytes")
+        }
+        let files = files ?? []
+        if files.count > c.maxFiles { throw APIError.badRequest("at most \(c.maxFiles) files") }
+        let timeout = min(timeout ?? c.defaultTimeout, c.maxTimeout)
+        guard timeout > 0 else { throw APIError.badRequest("timeout must be positive") }
+        let memory = memory ?? c.defaultMemory
+        guard memory >= 1 << 20, memory <= c.maxMemory else {
+            throw APIError.badRequest("memory must be between 1M and \(c.maxMemory >> 20)M")
+        }
+        var run = CodeRun(language: language, code: Array(code.utf8), cpuTime: timeout, wallTime: timeout, memory: memory)
+        run.stdin = Array((stdin ?? "").utf8)
+        run.files = try files.map { try $0.decoded(limit: c.maxFileSize) }
+        run.arguments = args ?? []
+        return run
+    }
+
+    /// Audit log and metrics for one run.
+    func record(caller: String, endpoint: String, language: String, code: [UInt8], answer: ExecuteResponse, seconds: Double) {
+        metrics.count("proctor_runs_total", ["endpoint": endpoint, "verdict": answer.verdict])
+        metrics.observe("proctor_run_seconds", ["endpoint": endpoint], seconds: seconds)
+        store.audit(AuditEntry(caller: caller, endpoint: endpoint, language: language, subject: Self.digest(code),
+                               verdict: answer.verdict, status: answer.status, exitCode: answer.return_code,
+                               cpuTime: answer.cpu_time, wallTime: answer.execution_time, memoryPeak: answer.memory_peak))
+    }
+
+    /// A short fingerprint of a program for the audit log (FNV-1a 64, and the size).
+    static func digest(_ bytes: [UInt8]) -> String {
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325
+        for b in bytes {
+            h ^= UInt64(b)
+            h = h &* 0x100_0000_01b3
+        }
+        return "fnv64:" + String(h, radix: 16) + " bytes:\(bytes.count)"
+    }
+
+    public func shutdown() async {
+        jobs.shutdown()
+        await sandboxes.terminateAll()
+        await executor.shutdown()
+    }
+}

@@ -1,0 +1,426 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Logging
+import Sandbox
+import Synchronization
+
+/// Live sandboxes of the sandbox API, by id, each owned by the token that made it; reclaimed
+/// past their lifetime or idle timeout by a reaper that ticks every half second.
+final class SandboxRegistry: Sendable {
+    struct Entry: Sendable {
+        var sandbox: Sandbox?
+        var owner: String
+        var created: ContinuousClock.Instant
+        var lastUsed: ContinuousClock.Instant
+        var lifetime: Duration
+        var idleTimeout: Duration
+        var busy = 0
+        var createdAt: Double
+    }
+    private let entries = Mutex<[String: Entry]>([:])
+    let perOwner: Int
+    let logger: Logger
+
+    init(perOwner: Int, logger: Logger) {
+        self.perOwner = perOwner
+        self.logger = logger
+    }
+
+    var count: Int { entries.withLock { $0.count } }
+
+    /// Makes a sandbox for `owner` unless the owner is at its cap (429).
+    func create(owner: String, configuration: SandboxConfiguration, lifetime: Duration, idleTimeout: Duration) async throws -> (String, Entry) {
+        let id = "sb-" + UUID().uuidString.lowercased()
+        let now = ContinuousClock.now
+        let reserved = entries.withLock { e -> Bool in
+            guard e.values.filter({ $0.owner == owner }).count < perOwner else { return false }
+            e[id] = Entry(sandbox: nil, owner: owner, created: now, lastUsed: now, lifetime: lifetime, idleTimeout: idleTimeout,
+                          busy: 1, createdAt: Date().timeIntervalSince1970)
+            return true
+        }
+        guard reserved else {
+            throw APIError(.tooManyRequests, "sandbox_limit", "this token already has \(perOwner) live sandboxes")
+        }
+        do {
+            let sandbox = try await Sandbox.create(configuration, logger: logger)
+            let entry = entries.withLock { e -> Entry? in
+                e[id]?.sandbox = sandbox
+                e[id]?.busy = 0
+                return e[id]
+            }
+            guard let entry else {
+                await sandbox.terminate()
+                throw APIError.notFound("the sandbox was deleted while it was being made")
+            }
+            return (id, entry)
+        } catch let e as APIError {
+            throw e
+        } catch {
+            _ = entries.withLock { $0.removeValue(forKey: id) }
+            logger.error("sandbox create failed", metadata: ["error": "\(error)"])
+            throw APIError(.internalServerError, "sandbox_error", "the sandbox could not be made")
+        }
+    }
+
+    /// The owner's sandbox, marked in use until `release`; 404 for anyone else's.
+    func acquire(_ id: String, owner: String) throws -> Sandbox {
+        try entries.withLock { e in
+            guard var entry = e[id], entry.owner == owner, let sandbox = entry.sandbox, !sandbox.isTerminated else {
+                throw APIError.notFound("no sandbox '\(id.prefix(64))'")
+            }
+            entry.busy += 1
+            entry.lastUsed = .now
+            e[id] = entry
+            return sandbox
+        }
+    }
+
+    func release(_ id: String) {
+        entries.withLock { e in
+            e[id]?.busy -= 1
+            e[id]?.lastUsed = .now
+        }
+    }
+
+    func info(_ id: String, owner: String) throws -> Entry {
+        try entries.withLock { e in
+            guard let entry = e[id], entry.owner == owner else { throw APIError.notFound("no sandbox '\(id.prefix(64))'") }
+            return entry
+        }
+    }
+
+    func list(owner: String) -> [(String, Entry)] {
+        entries.withLock { e in e.filter { $0.value.owner == owner }.map { ($0.key, $0.value) }.sorted { $0.1.createdAt < $1.1.createdAt } }
+    }
+
+    func remove(_ id: String, owner: String) async throws {
+        let entry = try entries.withLock { e -> Entry in
+            guard let entry = e[id], entry.owner == owner else { throw APIError.notFound("no sandbox '\(id.prefix(64))'") }
+            e[id] = nil
+            return entry
+        }
+        await entry.sandbox?.terminate()
+    }
+
+    /// Terminates sandboxes past their lifetime, or idle (no exec or file call running) past their idle timeout.
+    func reap() async -> Int {
+        let now = ContinuousClock.now
+        let expired = entries.withLock { e -> [Sandbox] in
+            var out: [Sandbox] = []
+            for (id, entry) in e where entry.sandbox != nil {
+                let old = now - entry.created > entry.lifetime
+                let idle = entry.busy == 0 && now - entry.lastUsed > entry.idleTimeout
+                let dead = entry.sandbox?.isTerminated ?? false
+                if old || idle || dead {
+                    out.append(entry.sandbox!)
+                    e[id] = nil
+                }
+            }
+            return out
+        }
+        for s in expired { await s.terminate() }
+        return expired.count
+    }
+
+    func terminateAll() async {
+        let all = entries.withLock { e -> [Sandbox] in
+            defer { e = [:] }
+            return e.values.compactMap(\.sandbox)
+        }
+        for s in all { await s.terminate() }
+    }
+}
+
+struct SandboxCreateRequest: Codable, Sendable {
+    struct LimitsBody: Codable, Sendable {
+        var memory: ByteSize?
+        var cpus: Double?
+        var processes: Int?
+        var workdir_size: ByteSize?
+        var tmp_size: ByteSize?
+    }
+    /// Only "host" (the host's system folders, read-only) is served.
+    var image: String?
+    var limits: LimitsBody?
+    var network: Bool?
+    /// Seconds.
+    var lifetime: Double?
+    var idle_timeout: Double?
+    var environment: [String: String]?
+}
+
+struct SandboxInfo: Codable, Sendable {
+    var id: String
+    var image: String
+    var created_at: Double
+    var expires_at: Double
+    var idle_timeout: Double
+    var network: Bool
+}
+
+struct SandboxExecRequest: Codable, Sendable {
+    var argv: [String]
+    var stdin: String?
+    var stdin_base64: String?
+    var cwd: String?
+    var environment: [String: String]?
+    /// Seconds of wall clock and CPU (default 60, capped at the server's maximum).
+    var timeout: Double?
+}
+
+struct FileEntryBody: Codable, Sendable {
+    var name: String
+    var type: String
+    var size: Int
+    var mode: UInt32
+    var modified: Double
+}
+
+/// The sandbox API, in the shape of Modal's: create, exec (streamed as NDJSON), files, delete.
+struct SandboxController {
+    let service: ProctorService
+    var registry: SandboxRegistry { service.sandboxes }
+
+    func addRoutes(to router: Router<ProctorContext>) {
+        router.post("/sandboxes", use: create)
+        router.get("/sandboxes", use: list)
+        router.get("/sandboxes/:id", use: show)
+        router.delete("/sandboxes/:id", use: delete)
+        router.post("/sandboxes/:id/exec", use: exec)
+        router.get("/sandboxes/:id/files", use: listFiles)
+        router.get("/sandboxes/:id/files/**", use: readFile)
+        router.put("/sandboxes/:id/files/**", use: writeFile)
+        router.delete("/sandboxes/:id/files/**", use: deleteFile)
+    }
+
+    func id(_ context: ProctorContext) throws -> String {
+        try context.parameters.require("id")
+    }
+
+    func info(_ id: String, _ e: SandboxRegistry.Entry) -> SandboxInfo {
+        SandboxInfo(id: id, image: "host", created_at: e.createdAt, expires_at: e.createdAt + e.lifetime.seconds,
+                    idle_timeout: e.idleTimeout.seconds, network: e.sandbox?.configuration.network == .allowed)
+    }
+
+    @Sendable func create(_ request: Request, context: ProctorContext) async throws -> Response {
+        let caller = try context.requireCaller()
+        let c = service.configuration
+        let body = try await JSON.decode(SandboxCreateRequest.self, from: request, limit: c.maxBodySize)
+        if let image = body.image, image != "host" {
+            throw APIError.badRequest("unknown image '\(image.prefix(64))' (served: host)")
+        }
+        var config = SandboxConfiguration()
+        if let l = body.limits {
+            if let m = l.memory?.bytes {
+                guard m >= 1 << 20, m <= c.maxMemory else { throw APIError.badRequest("memory must be between 1M and \(c.maxMemory >> 20)M") }
+                config.limits.memory = m
+            }
+            if let cpus = l.cpus {
+                guard cpus > 0, cpus <= Double(ProcessInfo.processInfo.activeProcessorCount) else { throw APIError.badRequest("cpus out of range") }
+                config.limits.cpus = cpus
+            }
+            if let p = l.processes {
+                guard p >= 1, p <= 1024 else { throw APIError.badRequest("processes must be between 1 and 1024") }
+                config.limits.processes = p
+            }
+            if let w = l.workdir_size?.bytes {
+                guard w >= 1 << 20, w <= 1 << 30 else { throw APIError.badRequest("workdir_size must be between 1M and 1G") }
+                config.limits.workdirSize = w
+                config.limits.fileSize = w
+            }
+            if let t = l.tmp_size?.bytes {
+                guard t >= 1 << 20, t <= 1 << 30 else { throw APIError.badRequest("tmp_size must be between 1M and 1G") }
+                config.limits.tmpSize = t
+            }
+        }
+        config.network = body.network == true ? .allowed : .blocked
+        if let env = body.environment { config.environment.merge(env) { $1 } }
+        let lifetime = min(body.lifetime ?? c.sandboxLifetime, c.maxSandboxLifetime)
+        let idle = min(body.idle_timeout ?? c.sandboxIdleTimeout, lifetime)
+        guard lifetime > 0, idle > 0 else { throw APIError.badRequest("lifetime and idle_timeout must be positive") }
+        let (id, entry) = try await registry.create(owner: caller, configuration: config,
+                                                    lifetime: .milliseconds(Int64(lifetime * 1000)),
+                                                    idleTimeout: .milliseconds(Int64(idle * 1000)))
+        return JSON.response(info(id, entry), status: .created)
+    }
+
+    @Sendable func list(_ request: Request, context: ProctorContext) async throws -> Response {
+        let caller = try context.requireCaller()
+        return JSON.response(["sandboxes": registry.list(owner: caller).map { info($0.0, $0.1) }])
+    }
+
+    @Sendable func show(_ request: Request, context: ProctorContext) async throws -> Response {
+        let caller = try context.requireCaller()
+        let id = try id(context)
+        return JSON.response(info(id, try registry.info(id, owner: caller)))
+    }
+
+    @Sendable func delete(_ request: Request, context: ProctorContext) async throws -> Response {
+        let caller = try context.requireCaller()
+        try await registry.remove(try id(context), owner: caller)
+        return Response(status: .noContent)
+    }
+
+    /// Runs argv in the sandbox and streams NDJSON: `{"type":"stdout"|"stderr","data":TEXT}`
+    /// (or `"data_base64"` for a chunk that is not UTF-8) as output comes, then one
+    /// `{"type":"exit", ...result}` line.
+    @Sendable func exec(_ request: Request, context: ProctorContext) async throws -> Response {
+        let caller = try context.requireCaller()
+        let c = service.configuration
+        let id = try id(context)
+        let body = try await JSON.decode(SandboxExecRequest.self, from: request, limit: c.maxBodySize)
+        guard !body.argv.isEmpty else { throw APIError.badRequest("argv is empty") }
+        var options = ExecOptions()
+        if let b64 = body.stdin_base64 {
+            guard let d = Data(base64Encoded: b64) else { throw APIError.badRequest("stdin_base64 is not base64") }
+            options.stdin = .bytes(Array(d))
+        } else if let s = body.stdin {
+            options.stdin = .bytes(Array(s.utf8))
+        }
+        if let cwd = body.cwd { options.cwd = .init(cwd) }
+        options.environment = body.environment ?? [:]
+        let timeout = min(body.timeout ?? c.maxTimeout, c.maxTimeout)
+        options.wallTime = .milliseconds(Int64(timeout * 1000))
+        options.cpuTime = .milliseconds(Int64(timeout * 1000))
+        options.streamOutput = true
+        options.streamBacklog = 64
+        options.outputLimit = 16 << 20
+        options.captureLimit = 0
+        let sandbox = try registry.acquire(id, owner: caller)
+        let started = ContinuousClock.now
+        let execution: Execution
+        do {
+            execution = try await sandbox.exec(body.argv, options)
+        } catch let e as SandboxError {
+            registry.release(id)
+            throw APIError.badRequest("exec failed: \(e.description)")
+        } catch {
+            registry.release(id)
+            throw error
+        }
+        let registry = self.registry
+        let service = self.service
+        let argv = body.argv
+        return Response(status: .ok, headers: [.contentType: "application/x-ndjson", .cacheControl: "no-store"],
+                        body: ResponseBody { writer in
+            let (lines, sink) = AsyncStream<[UInt8]>.makeStream()
+            let pump = Task {
+                await withTaskGroup(of: Void.self) { group in
+                    group.addTask { for await chunk in execution.stdout { sink.yield(Self.chunkLine("stdout", chunk)) } }
+                    group.addTask { for await chunk in execution.stderr { sink.yield(Self.chunkLine("stderr", chunk)) } }
+                }
+                let r = await execution.wait()
+                var answer = ExecuteResponse(.ran(r), language: "")
+                answer.stdout = ""
+                answer.stderr = ""
+                sink.yield(Self.exitLine(answer))
+                sink.finish()
+                registry.release(id)
+                service.record(caller: caller, endpoint: "sandbox-exec", language: "", code: Array(argv.joined(separator: " ").utf8),
+                               answer: answer, seconds: (ContinuousClock.now - started).seconds)
+            }
+            do {
+                for await line in lines { try await writer.write(ByteBuffer(bytes: line)) }
+                try await writer.finish(nil)
+            } catch {
+                execution.kill()
+                _ = await pump.value
+                throw error
+            }
+        })
+    }
+
+    static func chunkLine(_ stream: String, _ bytes: [UInt8]) -> [UInt8] {
+        struct Chunk: Encodable {
+            var type: String
+            var data: String?
+            var data_base64: String?
+        }
+        let text = String(validating: bytes, as: UTF8.self)
+        let chunk = Chunk(type: stream, data: text, data_base64: text == nil ? Data(bytes).base64EncodedString() : nil)
+        return JSON.encode(chunk) + [0x0A]
+    }
+
+    static func exitLine(_ answer: ExecuteResponse) -> [UInt8] {
+        struct Exit: Encodable {
+            var type = "exit"
+            var status: String
+            var return_code: Int?
+            var signal: Int?
+            var execution_time: Double
+            var cpu_time: Double
+            var memory_peak: Int
+            var verdict: String
+        }
+        return JSON.encode(Exit(status: answer.status, return_code: answer.return_code, signal: answer.signal,
+                                execution_time: answer.execution_time, cpu_time: answer.cpu_time,
+                                memory_peak: answer.memory_peak, verdict: answer.verdict)) + [0x0A]
+    }
+
+    // MARK: files
+
+    func filePath(_ context: ProctorContext) throws -> String {
+        let path = context.parameters.getCatchAll().joined(separator: "/")
+        try Paths.check(path)
+        return path.removingPercentEncoding ?? path
+    }
+
+    /// Runs a file-system call on the owner's sandbox; its errors as 404 (no such file) or 400.
+    func withFS<T>(_ id: String, _ caller: String, _ body: (SandboxFileSystem) throws -> T) throws -> T {
+        let sandbox = try registry.acquire(id, owner: caller)
+        defer { registry.release(id) }
+        do {
+            return try body(sandbox.fs)
+        } catch let e as SandboxError {
+            if e.errno == .noSuchFileOrDirectory { throw APIError.notFound(e.description) }
+            throw APIError.badRequest(e.description)
+        }
+    }
+
+    @Sendable func listFiles(_ request: Request, context: ProctorContext) async throws -> Response {
+        let caller = try context.requireCaller()
+        let path = request.uri.queryParameters.get("path") ?? "."
+        if path != "." && path != "/" { try Paths.check(path) }
+        let entries = try withFS(try id(context), caller) { try $0.list(path) }
+        return JSON.response(["path": path], extra: entries.map {
+            FileEntryBody(name: $0.name, type: $0.kind.rawValue, size: $0.size, mode: $0.mode, modified: $0.modified)
+        })
+    }
+
+    @Sendable func readFile(_ request: Request, context: ProctorContext) async throws -> Response {
+        let caller = try context.requireCaller()
+        let path = try filePath(context)
+        let limit = service.configuration.maxBodySize
+        let bytes = try withFS(try id(context), caller) { try $0.read(path, limit: limit) }
+        return Response(status: .ok, headers: [.contentType: "application/octet-stream"],
+                        body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
+    }
+
+    @Sendable func writeFile(_ request: Request, context: ProctorContext) async throws -> Response {
+        let caller = try context.requireCaller()
+        let path = try filePath(context)
+        let bytes = try await JSON.body(request, limit: service.configuration.maxFileSize)
+        let mode = request.uri.queryParameters.get("mode").flatMap { UInt32($0, radix: 8) } ?? 0o644
+        try withFS(try id(context), caller) { try $0.write(path, bytes, mode: mode & 0o777) }
+        return JSON.response(["path": path, "size": "\(bytes.count)"], status: .created)
+    }
+
+    @Sendable func deleteFile(_ request: Request, context: ProctorContext) async throws -> Response {
+        let caller = try context.requireCaller()
+        let path = try filePath(context)
+        let recursive = request.uri.queryParameters.get("recursive") == "true"
+        try withFS(try id(context), caller) { try $0.remove(path, recursive: recursive) }
+        return Response(status: .noContent)
+    }
+}
+
+extension JSON {
+    static func response(_ head: [String: String], extra entries: [FileEntryBody]) -> Response {
+        struct Listing: Encodable {
+            var path: String
+            var entries: [FileEntryBody]
+        }
+        return response(Listing(path: head["path"] ?? ".", entries: entries))
+    }
+}

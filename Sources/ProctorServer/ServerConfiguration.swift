@@ -1,0 +1,68 @@
+import Foundation
+import Grading
+import SystemPackage
+
+/// Everything `proctor serve` is told: where to listen, who may call, how much work it takes on.
+public struct ServerConfiguration: Sendable {
+    public var host = "127.0.0.1"
+    public var port = 8080
+    /// API tokens: token -> the caller's name (audit log, limits). Empty: nobody gets in.
+    public var tokens: [String: String] = [:]
+    /// SQLite database (jobs, submissions, results, audit log).
+    public var databasePath = "proctor.sqlite"
+    /// Folder of suites that POST /grade may name.
+    public var suitesDirectory = "Suites"
+    /// Runs at once (one per core by default), and how many more may wait before 503.
+    public var workers = max(1, ProcessInfo.processInfo.activeProcessorCount)
+    public var queueCapacity = 64
+    /// Grading and Judge0 jobs waiting in the job queue before 503.
+    public var jobQueueCapacity = 1000
+    /// Request bodies and files (bytes).
+    public var maxBodySize = 4 << 20
+    public var maxFileSize = 1 << 20
+    public var maxFiles = 32
+    /// Per token: requests per second (token bucket) and burst.
+    public var rateLimit: Double = 50
+    public var rateBurst: Double = 100
+    /// Per token: live sandboxes of the sandbox API.
+    public var maxSandboxesPerToken = 8
+    /// Limits of /execute.
+    public var maxTimeout: Double = 60
+    public var defaultTimeout: Double = 5
+    public var defaultMemory = 256 << 20
+    public var maxMemory = 1 << 30
+    /// Sandbox API: lifetime and idle timeout defaults and caps (seconds).
+    public var sandboxLifetime: Double = 600
+    public var maxSandboxLifetime: Double = 3600
+    public var sandboxIdleTimeout: Double = 120
+    /// Callbacks: tries and the pause before the first retry (doubled each time).
+    public var callbackTries = 5
+    public var callbackBackoff: Double = 0.5
+    public var languages = LanguageTable()
+
+    public init() {}
+
+    /// Tokens from a file (one per line: `name:token`, or just `token`; # comments) and from
+    /// PROCTOR_TOKENS (`name:token,...`) or PROCTOR_TOKEN.
+    public static func loadTokens(file: String?, environment: [String: String]) throws -> [String: String] {
+        var tokens: [String: String] = [:]
+        func add(_ line: Substring) {
+            let t = line.trimmingCharacters(in: .whitespaces)
+            if t.isEmpty || t.hasPrefix("#") { return }
+            if let colon = t.firstIndex(of: ":") {
+                tokens[String(t[t.index(after: colon)...])] = String(t[..<colon])
+            } else {
+                tokens[t] = "token-\(tokens.count + 1)"
+            }
+        }
+        if let file {
+            let text = String(decoding: try HostFile.read(FilePath(file), limit: 1 << 20), as: UTF8.self)
+            for line in text.split(separator: "\n") { add(line) }
+        }
+        if let list = environment["PROCTOR_TOKENS"] {
+            for item in list.split(separator: ",") { add(item) }
+        }
+        if let one = environment["PROCTOR_TOKEN"] { add(Substring(one)) }
+        return tokens
+    }
+}
