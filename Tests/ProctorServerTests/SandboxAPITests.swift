@@ -60,11 +60,12 @@ struct SandboxAPITests {
             let id = try await create(client)
             // Through a raw socket: the first line must come long before the program ends.
             let port = try #require(client.port)
-            let payload = String(decoding: try JSONSerialization.data(withJSONObject: ["argv": ["/bin/sh", "-c", "echo first; sleep 3; echo second"]]), as: UTF8.self)
+            let payload = String(decoding: try JSONSerialization.data(withJSONObject: ["argv": ["/bin/sh", "-c", "echo first; sleep 4; echo second"]]), as: UTF8.self)
             let (firstAt, all) = try await offPool { try rawStream(port: port, path: "/sandboxes/\(id)/exec", body: payload, marker: "first") }
             let endedAt = Date()
-            // The first line came while the program slept, not with the rest at its end.
-            #expect(endedAt.timeIntervalSince(firstAt) > 2)
+            // The first line came while the program slept (4 s), not with the rest at its end;
+            // the margin leaves room for a loaded machine's delivery latency.
+            #expect(endedAt.timeIntervalSince(firstAt) > 1.5)
             #expect(all.contains("second"))
             _ = service
         }
