@@ -1,9 +1,9 @@
+import AsyncHTTPClient
 import Foundation
+import NIOCore
+import NIOHTTP1
 import Logging
 import Synchronization
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 
 /// A FIFO of job ids that workers wait on; `capacity` bounds what may wait (503 past it).
 final class Lane: Sendable {
@@ -188,18 +188,19 @@ final class JobSystem: Sendable {
     /// Sends the finished job to its callback URL (what the handler says: the job document,
     /// or Judge0's submission); retries with a doubling pause.
     func callback(_ id: String, _ url: String, _ handler: any JobHandler) async {
-        guard let target = URL(string: url), let row = try? store.job(id) else { return }
+        guard URL(string: url) != nil, let row = try? store.job(id) else { return }
         let (method, body) = handler.callback(row)
         var pause = callbackBackoff
         for attempt in 1...max(1, callbackTries) {
-            var request = URLRequest(url: target)
-            request.httpMethod = method
-            request.httpBody = body
-            request.timeoutInterval = 10
-            request.setValue("application/json", forHTTPHeaderField: "Content-Type")
-            request.setValue(id, forHTTPHeaderField: "X-Proctor-Job")
-            if let (_, response) = try? await URLSession.shared.data(for: request),
-               let http = response as? HTTPURLResponse, (200..<300).contains(http.statusCode) {
+            // AsyncHTTPClient (on the server's NIO), not URLSession: FoundationNetworking
+            // links libcurl and its two dozen libraries into every `proctor` command.
+            var request = HTTPClientRequest(url: url)
+            request.method = HTTPMethod(rawValue: method)
+            request.body = .bytes(ByteBuffer(bytes: Array(body)))
+            request.headers.add(name: "Content-Type", value: "application/json")
+            request.headers.add(name: "X-Proctor-Job", value: id)
+            if let response = try? await HTTPClient.shared.execute(request, timeout: .seconds(10)),
+               (200..<300).contains(response.status.code) {
                 try? store.setCallbackState(id, "delivered after \(attempt) attempt(s)")
                 metrics.count("proctor_callbacks_total", ["outcome": "delivered"])
                 return
