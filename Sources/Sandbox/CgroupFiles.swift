@@ -43,11 +43,6 @@ enum ControlFile {
         }
     }
 
-    /// An integer file ("12345\n"); "max" reads as nil.
-    static func integer(_ path: FilePath) -> Int? {
-        read(path).flatMap { Int($0.trimmingSuffixNewline) }
-    }
-
     /// A value from a flat keyed file such as memory.events or cpu.stat ("key value" lines).
     static func keyed(_ text: String?, _ key: String) -> Int? {
         guard let text else { return nil }

@@ -99,8 +99,6 @@ final class Promise<Value: Sendable>: Sendable {
         for w in waiters { w.resume(returning: value) }
     }
 
-    var current: Value? { state.withLock { $0.value } }
-
     func value() async -> Value {
         await withCheckedContinuation { continuation in
             let ready = state.withLock { s -> Value? in
