@@ -16,6 +16,10 @@ public struct SandboxError: Error, Sendable, Hashable, CustomStringConvertible {
         case invalidPath
         /// A file-system operation on the sandbox failed.
         case fileSystem
+        /// The path names a FIFO, socket, device or folder where a regular file is needed.
+        case notRegularFile
+        /// A file is larger than the caller's size cap.
+        case tooLarge
         /// The sandbox was already terminated.
         case terminated
         /// A configuration value made no sense.
