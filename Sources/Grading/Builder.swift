@@ -92,6 +92,12 @@ public struct Builder: Sendable {
             guard let b = try? HostFile.read(f.source, limit: 16 << 20) else { return .failed(.judgeError, "cannot read \(f.source)") }
             extra.append(BuildFile(path: f.target, bytes: b, mode: 0o644))
         }
+        return await build(code: bytes, language: language, extra: extra)
+    }
+
+    /// Builds a program given as bytes (with extra files beside it in the workdir).
+    public func build(code bytes: [UInt8], language: Language, extra: [BuildFile] = []) async -> BuildOutcome {
+        if let problem = language.toolchainProblem { return .failed(.judgeError, problem) }
         guard let compile = language.compile else {
             return .built(Build(language: language, files: extra + [BuildFile(path: language.fileName, bytes: bytes, mode: 0o644)]))
         }

@@ -90,26 +90,19 @@ public final class Executor: Sendable {
     let gate: Gate
     let logger: Logger
     let maxMemory: Int
-    private let scratch: String
-    private let counter = Mutex(0)
-    private let cache = Mutex<(order: [String], builds: [String: Build])>(([], [:]))
-    static let cacheSize = 256
+    let cache: BuildCache
 
-    /// `scratch`: a private folder where sources are staged for the compiler.
-    init(workers: Int, queueCapacity: Int, maxMemory: Int, scratch: String, logger: Logger) throws {
+    init(workers: Int, queueCapacity: Int, maxMemory: Int, buildCacheBytes: Int, logger: Logger) {
         pools = PoolSet(capacity: workers, logger: logger)
         builder = Builder(pools: pools)
         gate = Gate(slots: workers, capacity: queueCapacity)
         self.logger = logger
         self.maxMemory = maxMemory
-        try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true,
-                                                attributes: [.posixPermissions: 0o700])
-        self.scratch = scratch
+        cache = BuildCache(maxBytes: buildCacheBytes)
     }
 
     func shutdown() async {
         await pools.shutdown()
-        try? FileManager.default.removeItem(atPath: scratch)
     }
 
     /// Runs the program; throws only `APIError.queueFull` (when not `admitted`).
@@ -152,37 +145,14 @@ public final class Executor: Sendable {
         }
     }
 
-    /// A cached build of (language, code), or a fresh one.
+    /// A cached build of (language, code), or a fresh one. The key is a digest of the exact
+    /// bytes and the language (see BuildCache): two callers share a build only when they sent
+    /// the same program.
     private func build(_ language: Language, _ code: [UInt8]) async -> BuildOutcome {
-        let key = language.id + "\u{0}" + String(decoding: code, as: UTF8.self) + "\u{0}\(code.count)"
-        if let b = cache.withLock({ $0.builds[key] }) { return .built(b) }
-        let n = counter.withLock { c -> Int in
-            c += 1
-            return c
-        }
-        let folder = scratch + "/s\(n)"
-        let path = folder + "/" + language.fileName
-        do {
-            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-            try Data(code).write(to: URL(fileURLWithPath: path))
-        } catch {
-            return .failed(.judgeError, "cannot stage the source")
-        }
-        defer { try? FileManager.default.removeItem(atPath: folder) }
-        let outcome = await builder.build(source: FilePath(path), language: language)
-        if case .built(let b) = outcome {
-            cache.withLock { c in
-                if c.builds[key] == nil {
-                    c.order.append(key)
-                    c.builds[key] = b
-                    if c.order.count > Self.cacheSize { c.builds[c.order.removeFirst()] = nil }
-                }
-            }
-        }
-        if case .failed(let v, let message) = outcome {
-            // No host path in a message: the staged source's folder is private to the server.
-            return .failed(v, message.replacingOccurrences(of: folder + "/", with: ""))
-        }
+        let key = BuildCache.key(language: language, code: code)
+        if let b = cache.build(for: key) { return .built(b) }
+        let outcome = await builder.build(code: code, language: language)
+        if case .built(let b) = outcome { cache.insert(b, for: key) }
         return outcome
     }
 }

@@ -155,8 +155,10 @@ struct GradeController {
         let body = try JSON.decode(GradeRequest.self, from: bytes)
         guard !body.solutions.isEmpty, body.solutions.count <= 100 else { throw APIError.badRequest("give 1 to 100 solutions") }
         if let url = body.callback_url {
-            guard let u = URL(string: url), u.scheme == "http" || u.scheme == "https", u.host != nil else {
-                throw APIError.badRequest("callback_url must be an http(s) URL")
+            do {
+                _ = try await c.callbackTargets.check(url)
+            } catch {
+                throw APIError.badRequest("\(error)")
             }
         }
         // Check it now, so a bad suite is a 400 and not a failed job.

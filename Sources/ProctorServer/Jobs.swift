@@ -91,15 +91,17 @@ final class JobSystem: Sendable {
     private let running = Mutex<Set<String>>([])
     private let callbackTries: Int
     private let callbackBackoff: Double
+    private let callbackTargets: CallbackTargets
 
     init(store: Store, metrics: Metrics, logger: Logger, callbackTries: Int, callbackBackoff: Double,
-         lanes: [String: (lane: Lane, workers: Int, handler: any JobHandler)]) {
+         callbackTargets: CallbackTargets, lanes: [String: (lane: Lane, workers: Int, handler: any JobHandler)]) {
         self.store = store
         self.metrics = metrics
         self.logger = logger
         self.lanes = lanes
         self.callbackTries = callbackTries
         self.callbackBackoff = callbackBackoff
+        self.callbackTargets = callbackTargets
         for (kind, l) in lanes {
             let lane = l.lane
             metrics.gauge("proctor_job_queue_depth_\(kind)") { Double(lane.depth) }
@@ -194,12 +196,22 @@ final class JobSystem: Sendable {
         for attempt in 1...max(1, callbackTries) {
             // AsyncHTTPClient (on the server's NIO), not URLSession: FoundationNetworking
             // links libcurl and its two dozen libraries into every `proctor` command.
-            var request = HTTPClientRequest(url: url)
+            // Checked again before each attempt: what the host resolves to may have changed.
+            let target: CallbackTargets.Target
+            do {
+                target = try await callbackTargets.check(url)
+            } catch {
+                try? store.setCallbackState(id, "refused: \(error)")
+                metrics.count("proctor_callbacks_total", ["outcome": "refused"])
+                return
+            }
+            var request = HTTPClientRequest(url: target.url)
             request.method = HTTPMethod(rawValue: method)
             request.body = .bytes(ByteBuffer(bytes: Array(body)))
             request.headers.add(name: "Content-Type", value: "application/json")
             request.headers.add(name: "X-Proctor-Job", value: id)
-            if let response = try? await HTTPClient.shared.execute(request, timeout: .seconds(10)),
+            if let host = target.hostHeader { request.headers.replaceOrAdd(name: "Host", value: host) }
+            if let response = try? await CallbackTargets.client.execute(request, timeout: .seconds(10)),
                (200..<300).contains(response.status.code) {
                 try? store.setCallbackState(id, "delivered after \(attempt) attempt(s)")
                 metrics.count("proctor_callbacks_total", ["outcome": "delivered"])

@@ -287,7 +287,7 @@ struct Judge0Controller {
         return d
     }
 
-    func job(_ s: Judge0Submission, base64: Bool) throws -> Judge0Job {
+    func job(_ s: Judge0Submission, base64: Bool) async throws -> Judge0Job {
         var errors: [String: [String]] = [:]
         func check(_ value: Double?, _ field: String, max: Double) {
             if let v = value, v < 0 || v > max { errors[field, default: []].append("must be less than or equal to \(Judge0.number(max))") }
@@ -312,8 +312,12 @@ struct Judge0Controller {
         if s.compiler_options?.isEmpty == false { errors["compiler_options", default: []].append("setting compiler options is not allowed") }
         if s.additional_files != nil { errors["additional_files", default: []].append("additional files are not allowed") }
         if let n = s.number_of_runs, n != 1 { errors["number_of_runs", default: []].append("must be less than or equal to 1") }
-        if let url = s.callback_url, URL(string: url)?.scheme.map({ $0 == "http" || $0 == "https" }) != true {
-            errors["callback_url", default: []].append("must be an http(s) URL")
+        if let url = s.callback_url {
+            do {
+                _ = try await service.configuration.callbackTargets.check(url)
+            } catch {
+                errors["callback_url", default: []].append("\(error)")
+            }
         }
         if !errors.isEmpty { throw Invalid(errors: errors) }
         let source = try decodeText(s.source_code, base64: base64, "source_code") ?? Data()
@@ -347,7 +351,7 @@ struct Judge0Controller {
         let s = try await JSON.decode(Judge0Submission.self, from: request, limit: service.configuration.maxBodySize)
         let j: Judge0Job
         do {
-            j = try job(s, base64: base64)
+            j = try await job(s, base64: base64)
         } catch let e as Invalid {
             return JSON.response(e.errors, status: .unprocessableContent)
         }
@@ -381,7 +385,7 @@ struct Judge0Controller {
         var answers: [[String: AnyJSON]] = []
         for s in batch.submissions {
             do {
-                let j = try job(s, base64: base64)
+                let j = try await job(s, base64: base64)
                 let token = UUID().uuidString.lowercased()
                 rows.append(JobRow(id: token, kind: "judge0", owner: caller, request: Data(JSON.encode(j)), callbackURL: j.callback_url))
                 answers.append(["token": .string(token)])

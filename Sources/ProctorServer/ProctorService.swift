@@ -25,14 +25,15 @@ public final class ProctorService: Sendable {
         try? FileManager.default.removeItem(atPath: jobsFolder)
         try FileManager.default.createDirectory(atPath: jobsFolder, withIntermediateDirectories: true,
                                                 attributes: [.posixPermissions: 0o700])
-        executor = try Executor(workers: configuration.workers, queueCapacity: configuration.queueCapacity,
-                                maxMemory: configuration.maxMemory, scratch: jobsFolder + "/build", logger: logger)
+        executor = Executor(workers: configuration.workers, queueCapacity: configuration.queueCapacity,
+                                maxMemory: configuration.maxMemory, buildCacheBytes: configuration.buildCacheBytes, logger: logger)
         metrics = Metrics()
         sandboxes = SandboxRegistry(perOwner: configuration.maxSandboxesPerToken, logger: logger)
         let grade = GradeHandler(configuration: configuration, jobsFolder: jobsFolder, store: store, metrics: metrics, logger: logger)
         let judge0 = Judge0Handler(configuration: configuration, executor: executor, store: store, metrics: metrics)
         jobs = JobSystem(store: store, metrics: metrics, logger: logger, callbackTries: configuration.callbackTries,
-                         callbackBackoff: configuration.callbackBackoff, lanes: [
+                         callbackBackoff: configuration.callbackBackoff,
+                         callbackTargets: configuration.callbackTargets, lanes: [
                             "grade": (Lane(name: "grade", capacity: configuration.jobQueueCapacity), 1, grade),
                             "judge0": (Lane(name: "judge0", capacity: configuration.jobQueueCapacity), configuration.workers, judge0),
                          ])

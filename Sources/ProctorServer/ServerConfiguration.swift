@@ -38,7 +38,11 @@ public struct ServerConfiguration: Sendable {
     /// Callbacks: tries and the pause before the first retry (doubled each time).
     public var callbackTries = 5
     public var callbackBackoff: Double = 0.5
+    /// Where callbacks may go: public addresses only, unless the operator says otherwise.
+    public var callbackTargets = CallbackTargets()
     public var languages = LanguageTable()
+    /// Builds kept for programs sent again (bytes of their files).
+    public var buildCacheBytes = 256 << 20
 
     public init() {}
 

@@ -32,6 +32,13 @@ struct ServeCommand: AsyncParsableCommand {
     var maxSandboxes = 8
     @Option(name: .customLong("languages"), help: ArgumentHelp("A YAML file of languages.", valueName: "file"))
     var languagesFile: String?
+    @Option(name: .customLong("allow-callback-host"),
+            help: ArgumentHelp("A callback host trusted whatever it resolves to (repeatable); others must resolve to public addresses.",
+                               valueName: "host"))
+    var allowCallbackHosts: [String] = []
+    @Flag(name: .customLong("allow-internal-callbacks"),
+          help: "Let callbacks go to loopback, private and link-local addresses (a closed network only).")
+    var allowInternalCallbacks = false
 
     func run() async throws {
         var c = ServerConfiguration()
@@ -46,6 +53,7 @@ struct ServeCommand: AsyncParsableCommand {
         c.rateBurst = burst
         c.maxSandboxesPerToken = maxSandboxes
         if let languagesFile { try c.languages.load(FilePath(languagesFile)) }
+        c.callbackTargets = CallbackTargets(allowedHosts: Set(allowCallbackHosts), allowInternal: allowInternalCallbacks)
         var logger = Logger(label: "proctor.serve")
         logger.logLevel = ProcessInfo.processInfo.environment["LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
         if c.tokens.isEmpty { logger.warning("no API token configured: every route but /health and / answers 401") }

@@ -5,7 +5,8 @@ import ProctorServer
 import Synchronization
 import Testing
 
-/// A loopback HTTP receiver for callbacks: answers 500 to the first `failures` posts, then 200.
+/// A loopback HTTP receiver for callbacks: answers 500 to the first `failures` posts, then 200
+/// (or, with `redirect`, a 302 to that URL).
 final class CallbackReceiver: Sendable {
     let port: Int
     private let fd: Int32
@@ -13,7 +14,7 @@ final class CallbackReceiver: Sendable {
     let methods = Mutex<[String]>([])
     let attempts = Mutex(0)
 
-    init(failures: Int) throws {
+    init(failures: Int, redirect: String? = nil) throws {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         self.fd = fd
         var one: Int32 = 1
@@ -29,7 +30,7 @@ final class CallbackReceiver: Sendable {
         _ = withUnsafeMutablePointer(to: &bound) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &len) } }
         port = Int(UInt16(bigEndian: bound.sin_port))
         let listener = fd
-        Thread.detachNewThread { [self, failures] in
+        Thread.detachNewThread { [self, failures, redirect] in
             while true {
                 let c = accept(listener, nil, nil)
                 if c < 0 { return }
@@ -56,7 +57,10 @@ final class CallbackReceiver: Sendable {
                                 self.bodies.withLock { $0.append(String(text[headEnd.upperBound...])) }
                                 self.methods.withLock { $0.append(String(text.prefix { $0 != " " })) }
                             }
-                            let answer = "HTTP/1.1 \(ok ? "200 OK" : "500 Internal Server Error")\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+                            var answer = "HTTP/1.1 \(ok ? "200 OK" : "500 Internal Server Error")\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+                            if let redirect {
+                                answer = "HTTP/1.1 302 Found\r\nLocation: \(redirect)\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+                            }
                             _ = answer.withCString { send(c, $0, strlen($0), 0) }
                             break
                         }
@@ -92,7 +96,10 @@ struct GradeTests {
     func namedSuite() async throws {
         let receiver = try CallbackReceiver(failures: 2)
         defer { receiver.stop() }
-        let c = testConfiguration { $0.callbackBackoff = 0.1 }
+        let c = testConfiguration {
+            $0.callbackBackoff = 0.1
+            $0.callbackTargets = CallbackTargets(allowedHosts: ["127.0.0.1"])
+        }
         try await withApp(c) { client, service in
             let id = try await client.execute(uri: "/grade", method: .post, headers: alice, body: body([
                 "suite": "sum",

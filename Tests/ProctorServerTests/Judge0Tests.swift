@@ -88,7 +88,11 @@ struct Judge0Tests {
     func callback() async throws {
         let receiver = try CallbackReceiver(failures: 1)
         defer { receiver.stop() }
-        try await withApp(testConfiguration { $0.callbackBackoff = 0.1 }) { client, _ in
+        let c = testConfiguration {
+            $0.callbackBackoff = 0.1
+            $0.callbackTargets = CallbackTargets(allowedHosts: ["127.0.0.1"])
+        }
+        try await withApp(c) { client, _ in
             let token = try await client.execute(uri: "/submissions?base64_encoded=false", method: .post, headers: alice, body: body([
                 "source_code": "print('called back')", "language_id": 71, "callback_url": "http://127.0.0.1:\(receiver.port)/j0",
             ])) { r in try #require(r.json["token"] as? String) }
