@@ -58,7 +58,7 @@ let package = Package(
         .target(
             name: "Grading",
             dependencies: [
-                "Sandbox",
+                "Sandbox", "CSandbox",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "SystemPackage", package: "swift-system"),

@@ -79,18 +79,31 @@ public struct Builder: Sendable {
         self.pools = pools
     }
 
+    /// A submission: a host file the caller named.
     public func build(source: FilePath, language: Language, files: [ExtraFile] = []) async -> BuildOutcome {
+        await build(language: language, files: files) { try HostFile.read(source, limit: 16 << 20) }
+    }
+
+    /// A judge program of a suite or package: read beneath its folder.
+    public func build(source: RootedPath, language: Language, files: [ExtraFile] = []) async -> BuildOutcome {
+        await build(language: language, files: files) { try source.read(limit: 16 << 20) }
+    }
+
+    private func build(language: Language, files: [ExtraFile], read: () throws -> [UInt8]) async -> BuildOutcome {
         if let problem = language.toolchainProblem { return .failed(.judgeError, problem) }
         let bytes: [UInt8]
         do {
-            bytes = try HostFile.read(source, limit: 16 << 20)
+            bytes = try read()
         } catch {
             return .failed(.judgeError, "\(error)")
         }
         var extra: [BuildFile] = []
         for f in files {
-            guard let b = try? HostFile.read(f.source, limit: 16 << 20) else { return .failed(.judgeError, "cannot read \(f.source)") }
-            extra.append(BuildFile(path: f.target, bytes: b, mode: 0o644))
+            do {
+                extra.append(BuildFile(path: f.target, bytes: try f.source.read(limit: 16 << 20), mode: 0o644))
+            } catch {
+                return .failed(.judgeError, "cannot read \(f.source): \(error)")
+            }
         }
         return await build(code: bytes, language: language, extra: extra)
     }

@@ -25,6 +25,12 @@ public final class ByteReader {
         buffer = []
     }
 
+    /// Reads an open file (taken: closed at the end of the reader's life).
+    public init(descriptor: FileDescriptor) {
+        file = descriptor
+        buffer = []
+    }
+
     deinit {
         try? file?.close()
     }

@@ -77,11 +77,12 @@ public final class Grader: Sendable {
         }
         let languages = self.languages
         let builds = await concurrentMap(submissions, jobs: options.jobs) { s in
-            await builder.build(source: FilePath(s.path), language: s.language)
+            if let source = s.source { return await builder.build(source: source, language: s.language) }
+            return await builder.build(source: FilePath(s.path), language: s.language)
         }
         let judgeBuilds = await concurrentMap(judgeSources, jobs: options.jobs) { j -> BuildOutcome in
             do {
-                return await builder.build(source: j.source, language: try languages.resolve(j.source, id: j.language), files: j.files)
+                return await builder.build(source: j.source, language: try languages.resolve(j.source.path, id: j.language), files: j.files)
             } catch {
                 return .failed(.judgeError, "\(error)")
             }

@@ -47,8 +47,9 @@ public struct KattisPackage: Sendable {
 public struct KattisTest: Sendable, Hashable {
     /// Path under data/ without extension: "secret/group1/01".
     public var name: String
-    public var input: FilePath
-    public var answer: FilePath
+    /// Beneath the package's folder.
+    public var input: RootedPath
+    public var answer: RootedPath
     public var flags: [String]
 }
 
@@ -94,9 +95,22 @@ extension KattisPackage {
         GradingError(.invalidSuite, "\(root): \(message)")
     }
 
-    private static func yaml(_ path: String) throws -> [String: Any]? {
-        guard FileManager.default.fileExists(atPath: path) else { return nil }
-        let text = String(decoding: try HostFile.read(FilePath(path), limit: 1 << 20), as: UTF8.self)
+    /// Every file of a package is read beneath its folder (no symlink or '..' leads out).
+    public var confinedRoot: ConfinedRoot { ConfinedRoot(root) }
+
+    /// A file's access refused (outside the package, not a regular file): a load error.
+    private static func confined<T>(_ root: FilePath, _ body: () throws -> T) throws -> T {
+        do {
+            return try body()
+        } catch let e as GradingError where e.code == .refused || e.code == .io {
+            throw fail(root, e.message)
+        }
+    }
+
+    private static func yaml(_ root: ConfinedRoot, _ rel: String) throws -> [String: Any]? {
+        let path = root.folder.string + "/" + rel
+        guard try confined(root.folder, { try root.kind(rel) }) != nil else { return nil }
+        let text = String(decoding: try confined(root.folder, { try root.file(rel).read(limit: 1 << 20) }), as: UTF8.self)
         do {
             let loaded = try Yams.load(yaml: text)
             if loaded == nil { return [:] }
@@ -130,7 +144,8 @@ extension KattisPackage {
     public static func load(_ path: String, languages: LanguageTable = .init()) throws -> KattisPackage {
         let rootURL = URL(fileURLWithPath: path).standardizedFileURL
         let root = FilePath(rootURL.path)
-        guard let meta = try yaml(root.string + "/problem.yaml") else { throw fail(root, "no problem.yaml") }
+        let confinedRoot = ConfinedRoot(root)
+        guard let meta = try yaml(confinedRoot, "problem.yaml") else { throw fail(root, "no problem.yaml") }
         let isDraft = (meta["problem_format_version"] as? String).map { $0 != "legacy" && $0 != "legacy-icpc" } ?? false
 
         var types = words(meta["type"])
@@ -159,7 +174,8 @@ extension KattisPackage {
 
         let limits = meta["limits"] as? [String: Any] ?? [:]
         var fixed = number(limits["time_limit"])
-        if fixed == nil, let text = try? String(contentsOfFile: root.string + "/.timelimit", encoding: .utf8) {
+        if fixed == nil, try confined(root, { try confinedRoot.kind(".timelimit") }) == .file {
+            let text = String(decoding: try confined(root, { try confinedRoot.file(".timelimit").read(limit: 1024) }), as: UTF8.self)
             fixed = Double(text.trimmingCharacters(in: .whitespacesAndNewlines))
         }
         let multipliers = limits["time_multipliers"] as? [String: Any] ?? [:]
@@ -167,19 +183,18 @@ extension KattisPackage {
         let safetyMargin = number(multipliers["time_limit_to_tle"]) ?? number(limits["time_safety_margin"]) ?? (isDraft ? 1.5 : 2)
 
         // The custom validator: output_validator/ (2023-07) or output_validators/<one>/ or a file there.
-        let fm = FileManager.default
         var validatorProgram: JudgeProgram?
-        let draftDir = root.string + "/output_validator"
-        let legacyDir = root.string + "/output_validators"
         var candidates: [String] = []
-        if fm.fileExists(atPath: draftDir) { candidates.append(draftDir) }
-        if fm.fileExists(atPath: legacyDir) {
-            for entry in (try? fm.contentsOfDirectory(atPath: legacyDir))?.sorted() ?? [] where !entry.hasPrefix(".") {
-                candidates.append(legacyDir + "/" + entry)
+        try confined(root) {
+            if try confinedRoot.kind("output_validator") != nil { candidates.append("output_validator") }
+            if try confinedRoot.kind("output_validators") == .directory {
+                for entry in try confinedRoot.list("output_validators") where !entry.hasPrefix(".") {
+                    candidates.append("output_validators/" + entry)
+                }
             }
         }
         if let where_ = candidates.first {
-            validatorProgram = try program(at: where_, languages: languages, root: root)
+            validatorProgram = try confined(root) { try program(at: where_, languages: languages, root: confinedRoot) }
         }
         if !isDraft && (interactive || customScore) { custom = true }
         if isDraft && validatorProgram != nil { custom = true }
@@ -190,7 +205,7 @@ extension KattisPackage {
 
         var tests: [KattisTest] = []
         let rootConfig = KattisGroupConfig()
-        let data = try group(root: root, folder: "data", parent: rootConfig, scoring: scoring, draft: isDraft, flags: validatorFlags,
+        let data = try group(root: confinedRoot, folder: "data", parent: rootConfig, scoring: scoring, draft: isDraft, flags: validatorFlags,
                              tests: &tests)
         if tests.isEmpty { throw fail(root, "no test cases under data/ (pairs of .in and .ans)") }
 
@@ -208,34 +223,31 @@ extension KattisPackage {
     }
 
     /// A validator: a source file, or a folder whose main source is compiled with the rest beside it.
-    static func program(at path: String, languages: LanguageTable, root: FilePath) throws -> JudgeProgram {
-        var isDir: ObjCBool = false
-        _ = FileManager.default.fileExists(atPath: path, isDirectory: &isDir)
-        guard isDir.boolValue else { return JudgeProgram(source: FilePath(path), language: nil, arguments: []) }
-        let entries = ((try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []).filter { !$0.hasPrefix(".") }.sorted()
+    /// `path` is relative to the package's folder, and read beneath it.
+    static func program(at path: String, languages: LanguageTable, root: ConfinedRoot) throws -> JudgeProgram {
+        guard try root.kind(path) == .directory else { return JudgeProgram(source: try root.file(path), language: nil, arguments: []) }
+        let entries = try root.list(path).filter { !$0.hasPrefix(".") }
         let sources = entries.filter { languages.detect(FilePath($0)) != nil }
         func hasMain(_ e: String) -> Bool {
-            guard let text = try? String(contentsOfFile: path + "/" + e, encoding: .utf8) else { return false }
+            guard let bytes = try? root.file(path + "/" + e).read(limit: 16 << 20) else { return false }
+            let text = String(decoding: bytes, as: UTF8.self)
             return text.contains("main(") || text.contains("__main__")
         }
         let main = sources.first(where: { ["validator.py", "validate.py", "main.py"].contains($0) })
             ?? sources.first(where: { !$0.hasSuffix(".h") && hasMain($0) }) ?? sources.first
-        guard let main else { throw fail(root, "\(path): no validator source in a known language") }
-        let files = entries.filter { $0 != main }.compactMap { e -> ExtraFile? in
-            var d: ObjCBool = false
-            FileManager.default.fileExists(atPath: path + "/" + e, isDirectory: &d)
-            return d.boolValue ? nil : ExtraFile(source: FilePath(path + "/" + e), target: e)
+        guard let main else { throw fail(root.folder, "\(path): no validator source in a known language") }
+        let files = try entries.filter { $0 != main }.compactMap { e -> ExtraFile? in
+            try root.kind(path + "/" + e) == .directory ? nil : ExtraFile(source: try root.file(path + "/" + e), target: e)
         }
-        return JudgeProgram(source: FilePath(path + "/" + main), language: nil, arguments: [], files: files)
+        return JudgeProgram(source: try root.file(path + "/" + main), language: nil, arguments: [], files: files)
     }
 
-    private static func group(root: FilePath, folder: String, parent: KattisGroupConfig, scoring: Bool, draft: Bool, flags: [String],
+    private static func group(root: ConfinedRoot, folder: String, parent: KattisGroupConfig, scoring: Bool, draft: Bool, flags: [String],
                               tests: inout [KattisTest]) throws -> KattisGroup {
-        let dir = root.string + "/" + folder
         var config = parent
         // 2023-07: samples score 0 unless their testdata.yaml says otherwise.
         if draft && scoring && folder == "data/sample" { config.acceptScore = 0 }
-        if let y = try yaml(dir + "/testdata.yaml") {
+        if let y = try yaml(root, folder + "/testdata.yaml") {
             if let v = y["on_reject"] as? String { config.onRejectBreak = v != "continue" }
             if y["grader_flags"] != nil { config.graderFlags = words(y["grader_flags"]) }
             if let v = number(y["accept_score"]) { config.acceptScore = v }
@@ -253,27 +265,27 @@ extension KattisPackage {
                 if let m = number(g["max_score"]) { config.rangeValue = [0, m] }
             }
             if (y["grading"] as? String) == "custom" {
-                throw fail(root, "\(folder)/testdata.yaml: custom graders are not supported")
+                throw fail(root.folder, "\(folder)/testdata.yaml: custom graders are not supported")
             }
         }
         if !scoring { config.rangeValue = nil }
         var items: [KattisGroup.Item] = []
-        let entries = ((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []).sorted()
+        let entries = try confined(root.folder) { try root.kind(folder) == .directory ? try root.list(folder) : [] }
         for e in entries where !e.hasPrefix(".") {
-            let full = dir + "/" + e
-            var isDir: ObjCBool = false
-            FileManager.default.fileExists(atPath: full, isDirectory: &isDir)
-            if isDir.boolValue {
+            let full = folder + "/" + e
+            let kind = try confined(root.folder) { try root.kind(full) }
+            if kind == .directory {
                 // data/invalid_* (2023-07) holds inputs that validators must reject: not for submissions.
                 if folder == "data" && e.hasPrefix("invalid") { continue }
                 items.append(.group(try group(root: root, folder: folder + "/" + e, parent: config, scoring: scoring, draft: draft,
                                               flags: flags, tests: &tests)))
             } else if e.hasSuffix(".ans") {
                 let stem = String(e.dropLast(4))
-                let input = dir + "/" + stem + ".in"
-                guard FileManager.default.fileExists(atPath: input) else { continue }
+                let input = folder + "/" + stem + ".in"
+                guard try confined(root.folder, { try root.kind(input) }) != nil else { continue }
                 let name = String((folder + "/" + stem).dropFirst("data/".count))
-                tests.append(KattisTest(name: name, input: FilePath(input), answer: FilePath(full),
+                let (inputFile, answerFile) = try confined(root.folder) { (try root.file(input), try root.file(full)) }
+                tests.append(KattisTest(name: name, input: inputFile, answer: answerFile,
                                         flags: flags + config.outputValidatorFlags))
                 items.append(.test(tests.count - 1))
             }

@@ -66,28 +66,45 @@ public struct KattisVerifier: Sendable {
         var skipped: String?
     }
 
+    /// Submissions are read beneath the package's folder: one that is a symlink leading
+    /// out (or a folder of them that is) is skipped with the reason, never read.
     func candidates(_ package: KattisPackage) -> [Candidate] {
-        let fm = FileManager.default
-        let base = package.root.string + "/submissions"
+        let root = package.confinedRoot
         var out: [Candidate] = []
-        for folder in ((try? fm.contentsOfDirectory(atPath: base)) ?? []).sorted() where !folder.hasPrefix(".") {
-            var isDir: ObjCBool = false
-            guard fm.fileExists(atPath: base + "/" + folder, isDirectory: &isDir), isDir.boolValue else { continue }
-            for entry in ((try? fm.contentsOfDirectory(atPath: base + "/" + folder)) ?? []).sorted() where !entry.hasPrefix(".") {
+        for folder in ((try? root.list("submissions")) ?? []) where !folder.hasPrefix(".") {
+            let folderKind: ConfinedRoot.Kind?
+            do {
+                folderKind = try root.kind("submissions/" + folder)
+            } catch {
+                out.append(Candidate(path: "submissions/\(folder)", folder: folder, skipped: "refused: \(error)"))
+                continue
+            }
+            guard folderKind == .directory else { continue }
+            for entry in ((try? root.list("submissions/" + folder)) ?? []) where !entry.hasPrefix(".") {
                 let rel = "submissions/\(folder)/\(entry)"
-                let full = base + "/" + folder + "/" + entry
+                let full = package.root.string + "/" + rel
                 var c = Candidate(path: rel, folder: folder)
-                var entryIsDir: ObjCBool = false
-                fm.fileExists(atPath: full, isDirectory: &entryIsDir)
+                let kind: ConfinedRoot.Kind?
+                do {
+                    kind = try root.kind(rel)
+                } catch {
+                    c.skipped = "refused: \(error)"
+                    out.append(c)
+                    continue
+                }
                 if Self.expectations[folder] == nil {
                     c.skipped = "'\(folder)' is not a submissions folder with a known expectation"
-                } else if entryIsDir.boolValue {
+                } else if kind == .directory {
                     c.skipped = "multi-file submissions (folders) are not supported"
+                } else if kind != .file {
+                    c.skipped = "not a regular file"
                 } else if let language = languages.detect(FilePath(full)) {
                     if let problem = language.toolchainProblem {
                         c.skipped = problem
                     } else {
-                        c.submission = Submission(name: entry, path: full, language: language)
+                        var s = Submission(name: entry, path: full, language: language)
+                        s.source = try? root.file(rel)
+                        c.submission = s
                     }
                 } else {
                     c.skipped = "no known language has the extension of \(entry)"

@@ -49,6 +49,9 @@ public struct Submission: Sendable, Hashable {
     public var name: String
     public var path: String
     public var language: Language
+    /// Set for a file of a package (its submissions/): read beneath the package's folder
+    /// when it is compiled, so a file swapped for a symlink since it was listed is refused.
+    public var source: RootedPath? = nil
 }
 
 public struct TestResult: Sendable, Hashable {

@@ -2,7 +2,8 @@ import SystemPackage
 
 /// A suite file: problems, each with tests, limits, a way to compare and optional groups.
 public struct Suite: Sendable {
-    /// The suite file on the host; relative paths in it are relative to its folder.
+    /// The suite file on the host; relative paths in it are relative to its folder, and
+    /// every file it names is read beneath that folder (`ConfinedRoot`).
     public var path: FilePath
     public var name: String
     public var problems: [Problem]
@@ -61,36 +62,38 @@ public struct ResolvedLimits: Sendable, Hashable {
     public var processes: Int
 }
 
-/// Bytes given inline in the suite, or a host file.
+/// Bytes given inline in the suite, or a file beneath the suite's folder (opened beneath
+/// it each time it is read, never by its host path).
 public enum DataSource: Sendable, Hashable {
     case inline([UInt8])
-    case file(FilePath)
+    case file(RootedPath)
 
     public func bytes() throws -> [UInt8] {
         switch self {
         case .inline(let b): return b
-        case .file(let path): return try HostFile.read(path)
+        case .file(let path): return try path.read()
         }
     }
 
     public func reader() throws -> ByteReader {
         switch self {
         case .inline(let b): return ByteReader(bytes: b)
-        case .file(let path): return try ByteReader(file: path)
+        case .file(let path): return ByteReader(descriptor: try path.open())
         }
     }
 }
 
-/// A host file put into the sandbox before a run.
+/// A file of the suite (beneath its folder) put into the sandbox before a run.
 public struct ExtraFile: Sendable, Hashable {
-    public var source: FilePath
+    public var source: RootedPath
     /// Path inside the sandbox, relative to the workdir.
     public var target: String
 }
 
 /// A program of the judge (checker, interactor), compiled like a solution.
 public struct JudgeProgram: Sendable, Hashable {
-    public var source: FilePath
+    /// Beneath the suite's (or package's) folder.
+    public var source: RootedPath
     /// A language id; nil: from the extension.
     public var language: String?
     /// Extra arguments after the contract's (Kattis validator flags).
@@ -150,22 +153,33 @@ public struct Problem: Sendable {
     }
 }
 
-/// Reading host files, with errors that name them.
+/// Reading host files, with errors that name them. For a path the caller trusts (a file
+/// named on the command line); files that a suite or package names go through `RootedPath`.
 public enum HostFile {
     public static func read(_ path: FilePath, limit: Int = 1 << 30) throws -> [UInt8] {
+        let fd: FileDescriptor
         do {
-            let fd = try FileDescriptor.open(path, .readOnly, options: .closeOnExec)
-            defer { try? fd.close() }
+            fd = try FileDescriptor.open(path, .readOnly, options: .closeOnExec)
+        } catch let errno as Errno {
+            throw GradingError(.io, "read \(path): \(errno)")
+        }
+        defer { try? fd.close() }
+        return try read(fd, limit: limit, name: path.string)
+    }
+
+    /// Reads an open file to its end, at most `limit` bytes.
+    public static func read(_ fd: FileDescriptor, limit: Int, name: String) throws -> [UInt8] {
+        do {
             var bytes: [UInt8] = []
             var chunk = [UInt8](repeating: 0, count: 64 << 10)
             while true {
                 let n = try chunk.withUnsafeMutableBytes { try fd.read(into: $0) }
                 if n == 0 { return bytes }
                 bytes += chunk[..<n]
-                if bytes.count > limit { throw GradingError(.io, "\(path) is larger than \(limit) bytes") }
+                if bytes.count > limit { throw GradingError(.io, "\(name) is larger than \(limit) bytes") }
             }
         } catch let errno as Errno {
-            throw GradingError(.io, "read \(path): \(errno)")
+            throw GradingError(.io, "read \(name): \(errno)")
         }
     }
 }
@@ -179,6 +193,11 @@ public struct GradingError: Error, Sendable, CustomStringConvertible {
         case language
         /// A host file could not be read or written.
         case io
+        /// A suite or package names a file outside its folder (an absolute path, a '..' or a
+        /// symlink that leads out), or one that is not a regular file.
+        case refused
+        /// A suite asks for more than the caps allow (`SuiteCaps`).
+        case overCap
         /// The sandbox could not be made or used.
         case sandbox
         /// Bad usage (a solution file that is not there).

@@ -15,9 +15,12 @@ public enum SuiteLoader {
     static let groupKeys = ["name", "points", "aggregation"]
     enum Mode: String, CaseIterable { case exact, lines, tokens }
 
-    /// Loads a suite, or throws `InvalidFileError` with every problem found.
-    public static func load(_ path: FilePath) throws -> Suite {
+    /// Loads a suite, or throws `InvalidFileError` with every problem found. Every file it
+    /// names is read beneath its folder (`ConfinedRoot`); with `caps`, a suite that asks
+    /// for more (limits, tests, file sizes) is refused, each excess at its line.
+    public static func load(_ path: FilePath, caps: SuiteCaps? = nil) throws -> Suite {
         let reader = YAMLReader(file: path)
+        reader.caps = caps
         let text: String
         do {
             text = String(decoding: try HostFile.read(path, limit: 16 << 20), as: UTF8.self)
@@ -43,10 +46,19 @@ public enum SuiteLoader {
                 sawProblems = true
                 guard let items = r.list(value, "problems") else { break }
                 if items.isEmpty { r.error(at: value, "problems must not be empty") }
+                if let cap = r.caps?.problems, items.count > cap {
+                    r.error(at: value, "\(items.count) problems, above the cap of \(cap) problems per suite")
+                    break
+                }
                 var ids: Set<String> = []
+                var testCount = 0
                 for item in items {
                     guard let p = problem(item, r) else { continue }
                     if !ids.insert(p.id).inserted { r.error(at: item, "duplicate problem id '\(p.id)'") }
+                    if let cap = r.caps?.tests, testCount <= cap, testCount + p.tests.count > cap {
+                        r.error(at: item, "problem '\(p.id)' brings the suite to \(testCount + p.tests.count) tests, above the cap of \(cap) tests per suite")
+                    }
+                    testCount += p.tests.count
                     problems.append(p)
                 }
             default: break
@@ -107,7 +119,6 @@ public enum SuiteLoader {
         // Each test with the node it came from (a glob's node for all the tests it made).
         var made: [(test: TestCase, node: Node)] = []
         for item in testNodes { made += self.tests(item, kind: kind, comparison: comparison, r).map { ($0, item) } }
-        let tests = made.map(\.test)
         if testsNode == nil { r.error(at: node, "missing key 'tests' in problem '\(id)'") }
         else if testsNode?.sequence?.isEmpty == true { r.error(at: testsNode, "tests of problem '\(id)' must not be empty") }
         var names: Set<String> = []
@@ -118,6 +129,7 @@ public enum SuiteLoader {
         for g in groups where !groupNames.insert(g.name).inserted {
             r.error(at: node, "duplicate group '\(g.name)' in problem '\(id)'")
         }
+        if let caps = r.caps { made = capped(made, problem: limits, caps: caps, r) }
         for (test, item) in made {
             if let g = test.group, !groupNames.contains(g) {
                 let hint = YAMLReader.suggestion(for: g, among: Array(groupNames)).map { "; did you mean '\($0)'?" } ?? ""
@@ -127,20 +139,45 @@ public enum SuiteLoader {
             }
         }
         return Problem(id: id, title: title, kind: kind, limits: limits, comparison: comparison, interactor: interactor,
-                       files: files, tests: tests, groups: groups)
+                       files: files, tests: made.map(\.test), groups: groups)
+    }
+
+    /// The defaults a test falls back to where the suite sets no limit, checked against the
+    /// caps (what the suite sets was checked at its line); a derived wall time above the
+    /// cap is set to the cap.
+    static func capped(_ made: [(test: TestCase, node: Node)], problem: TestLimits, caps: SuiteCaps,
+                       _ r: YAMLReader) -> [(test: TestCase, node: Node)] {
+        var out = made
+        var reported = false
+        for i in out.indices {
+            let set = problem.overridden(by: out[i].test.limits)
+            let resolved = set.resolved
+            if set.wallTime == nil && resolved.wallTime > caps.wallTime { out[i].test.limits.wallTime = caps.wallTime }
+            let d = TestLimits.defaults
+            let defaults = TestLimits(cpuTime: set.cpuTime == nil ? d.cpuTime : nil, memory: set.memory == nil ? d.memory : nil,
+                                      output: set.output == nil ? d.output : nil, processes: set.processes == nil ? d.processes : nil)
+            if !reported, let why = caps.violation(defaults, what: "the default limits") {
+                r.error(at: out[i].node, "test '\(out[i].test.name)': \(why); set a smaller limit")
+                reported = true
+            }
+        }
+        return out
     }
 
     static func limits(_ node: Node, _ r: YAMLReader) -> TestLimits {
         var l = TestLimits()
         for (key, _, value) in r.mapping(node, "limits", allowed: limitKeys) ?? [] {
+            var one = TestLimits()
             switch key {
-            case "time": l.cpuTime = r.duration(value, "limits.time (CPU time)")
-            case "wall_time": l.wallTime = r.duration(value, "limits.wall_time")
-            case "memory": l.memory = r.size(value, "limits.memory")
-            case "output": l.output = r.size(value, "limits.output")
-            case "processes": l.processes = r.integer(value, "limits.processes")
+            case "time": one.cpuTime = r.duration(value, "limits.time (CPU time)")
+            case "wall_time": one.wallTime = r.duration(value, "limits.wall_time")
+            case "memory": one.memory = r.size(value, "limits.memory")
+            case "output": one.output = r.size(value, "limits.output")
+            case "processes": one.processes = r.integer(value, "limits.processes")
             default: break
             }
+            if let why = r.caps?.violation(one) { r.error(at: value, why) }
+            l = l.overridden(by: one)
         }
         return l
     }
@@ -183,7 +220,7 @@ public enum SuiteLoader {
         if node.scalar != nil {
             return r.existingFile(node, what).map { JudgeProgram(source: $0, language: nil, arguments: []) }
         }
-        var source: FilePath?
+        var source: RootedPath?
         var language: String?
         var arguments: [String] = []
         for (key, _, value) in r.mapping(node, what, allowed: programKeys) ?? [] {
@@ -205,7 +242,7 @@ public enum SuiteLoader {
                 if let p = r.existingFile(item, "a file") { out.append(ExtraFile(source: p, target: p.lastComponent!.string)) }
                 continue
             }
-            var source: FilePath?
+            var source: RootedPath?
             var target: String?
             for (key, _, value) in r.mapping(item, "a file", allowed: fileKeys) ?? [] {
                 if key == "source" { source = r.existingFile(value, "files.source") }
@@ -291,7 +328,8 @@ public enum SuiteLoader {
         switch kind {
         case .stdio:
             if test.command != nil { r.error(at: node, "test '\(test.name)': 'command' needs kind: command") }
-            if test.answer == nil, case .builtin = comparison {
+            // An answer_file that was refused has its own error already.
+            if test.answer == nil, node.mapping?["answer_file"] == nil, case .builtin = comparison {
                 r.error(at: node, "test '\(test.name)' needs 'answer' or 'answer_file' (what the output is compared with)")
             }
         case .command:
@@ -302,33 +340,39 @@ public enum SuiteLoader {
     }
 
     /// `glob: data/*.in`: one test per input, its answer the file with .ans (or .out) instead.
+    /// Matched beneath the suite's folder only (`ConfinedRoot.glob`).
     static func expand(_ pattern: String, template: TestCase, at node: Node, _ r: YAMLReader) -> [TestCase] {
-        let full = r.resolve(pattern).string
-        var g = glob_t()
-        defer { globfree(&g) }
-        let rc = Glibc.glob(full, 0, nil, &g)
-        guard rc == 0 else {
-            r.error(at: node, "glob '\(pattern)' matches no file (looked for \(full))")
+        let inputs: [RootedPath]
+        do {
+            inputs = try r.root.glob(pattern)
+        } catch {
+            r.error(at: node, "glob '\(pattern)': \(error)")
             return []
         }
-        var paths: [String] = []
-        for i in 0..<Int(g.gl_pathc) {
-            if let p = g.gl_pathv[i] { paths.append(String(cString: p)) }
+        guard !inputs.isEmpty else {
+            r.error(at: node, "glob '\(pattern)' matches no file (looked in \(r.root))")
+            return []
         }
-        paths.sort { $0.compare($1, options: .numeric) == .orderedAscending }
         var out: [TestCase] = []
-        for path in paths {
-            let input = FilePath(path)
-            guard let stem = input.stem else { continue }
-            let folder = input.removingLastComponent()
-            let candidates = ["ans", "out"].map { folder.appending("\(stem).\($0)") }
+        for input in inputs {
+            guard let stem = input.relative.stem else { continue }
+            let folder = input.relative.removingLastComponent()
             var test = template
             test.name = stem
             test.input = .file(input)
-            if let answer = candidates.first(where: { FileManager.default.fileExists(atPath: $0.string) }) {
-                test.answer = .file(answer)
-            } else {
-                r.error(at: node, "no answer for \(input.lastComponent!) (looked for \(stem).ans and \(stem).out)")
+            do {
+                let candidates = ["ans", "out"].map { folder.appending("\(stem).\($0)").string }
+                guard let answer = try candidates.first(where: { try r.root.kind($0) == .file }) else {
+                    r.error(at: node, "no answer for \(input.lastComponent!) (looked for \(stem).ans and \(stem).out)")
+                    continue
+                }
+                let answerFile = try r.root.file(answer)
+                guard r.checkSize(input, at: node, "glob '\(pattern)'"), r.checkSize(answerFile, at: node, "glob '\(pattern)'") else {
+                    continue
+                }
+                test.answer = .file(answerFile)
+            } catch {
+                r.error(at: node, "glob '\(pattern)': \(error)")
                 continue
             }
             out.append(test)

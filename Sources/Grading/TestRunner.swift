@@ -51,14 +51,25 @@ struct TestRunner: Sendable {
 
     private func prepare(_ sandbox: Sandbox, _ build: Build, _ problem: Problem, _ test: TestCase) throws {
         try build.install(in: sandbox)
-        for f in problem.files + test.files { try sandbox.fs.copy(from: f.source, to: f.target) }
+        // Read beneath the suite's folder, not copied by host path: a file swapped for a
+        // symlink since loading is refused.
+        for f in problem.files + test.files {
+            let (bytes, mode) = try f.source.contents()
+            try sandbox.fs.write(f.target, bytes, mode: mode)
+        }
     }
 
-    private func input(_ test: TestCase) -> ExecOptions.Input {
+    /// Runs `body` with the test's input as stdin. A file is opened beneath its suite's
+    /// folder (a regular file only, so a FIFO cannot hang the run) and handed over as an
+    /// open descriptor, closed when the run is over.
+    private func withInput<T>(_ test: TestCase, _ body: (ExecOptions.Input) async throws -> T) async throws -> T {
         switch test.input {
-        case .none: return .null
-        case .inline(let b): return .bytes(b)
-        case .file(let p): return .file(p)
+        case .none: return try await body(.null)
+        case .inline(let b): return try await body(.bytes(b))
+        case .file(let p):
+            let fd = try p.open()
+            defer { try? fd.close() }
+            return try await body(.inherit(fd))
         }
     }
 
@@ -97,14 +108,17 @@ struct TestRunner: Sendable {
                        _ judges: [JudgeProgram: BuildOutcome]) async throws -> TestResult {
         let l = limits(test, problem)
         let pool = await solutionPool(build, l)
-        var options = options(l, build.language)
-        options.stdin = input(test)
+        let options = options(l, build.language)
         switch problem.comparison {
         case .builtin(let mode):
             let (r, difference) = try await pool.withSandbox { sandbox in
                 try prepare(sandbox, build, problem, test)
                 let comparator = mode.comparator(expected: try (test.answer ?? .inline([])).reader())
-                return try await execute(sandbox, build.language.run, options) { await comparator.consume($0) }
+                return try await withInput(test) { stdin in
+                    var o = options
+                    o.stdin = stdin
+                    return try await execute(sandbox, build.language.run, o) { await comparator.consume($0) }
+                }
             }
             if let v = Verdict.of(r) { return result(test, r, v, message: Self.reason(r)) }
             var out = result(test, r, difference == nil ? .accepted : .wrongAnswer, message: difference?.message ?? "")
@@ -118,9 +132,13 @@ struct TestRunner: Sendable {
                 let file = try FileDescriptor.open(FilePath(outputPath), .writeOnly, options: [.create, .truncate, .closeOnExec],
                                                    permissions: [.ownerReadWrite])
                 defer { try? file.close() }
-                return try await execute(sandbox, build.language.run, options) { stream in
-                    for await chunk in stream { _ = try? file.writeAll(chunk) }
-                    return nil
+                return try await withInput(test) { stdin in
+                    var o = options
+                    o.stdin = stdin
+                    return try await execute(sandbox, build.language.run, o) { stream in
+                        for await chunk in stream { _ = try? file.writeAll(chunk) }
+                        return nil
+                    }
                 }
             }
             if let v = Verdict.of(r) { return result(test, r, v, message: Self.reason(r)) }
@@ -144,13 +162,16 @@ struct TestRunner: Sendable {
     private func command(_ test: TestCase, _ problem: Problem, _ build: Build) async throws -> TestResult {
         let l = limits(test, problem)
         let pool = await solutionPool(build, l)
-        var options = options(l, build.language)
-        options.stdin = input(test)
+        let options = options(l, build.language)
         let (r, _) = try await pool.withSandbox { sandbox in
             try prepare(sandbox, build, problem, test)
-            return try await execute(sandbox, test.command ?? ["false"], options) { stream in
-                for await _ in stream {}
-                return nil
+            return try await withInput(test) { stdin in
+                var o = options
+                o.stdin = stdin
+                return try await execute(sandbox, test.command ?? ["false"], o) { stream in
+                    for await _ in stream {}
+                    return nil
+                }
             }
         }
         switch r.status {

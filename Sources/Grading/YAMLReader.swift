@@ -23,12 +23,16 @@ public struct InvalidFileError: Error, Sendable, CustomStringConvertible {
 /// node's line and column) instead of stopping at the first.
 final class YAMLReader {
     let file: String
-    let folder: FilePath
+    /// The file's folder: every path the file names is read beneath it.
+    let root: ConfinedRoot
+    /// What the file may ask for at most; nil: no caps (a suite of one's own, on the CLI).
+    var caps: SuiteCaps?
     private(set) var diagnostics: [Diagnostic] = []
 
     init(file: FilePath) {
         self.file = file.string
-        self.folder = file.removingLastComponent()
+        let folder = file.removingLastComponent()
+        self.root = ConfinedRoot(folder.isEmpty ? FilePath(".") : folder)
     }
 
     /// Parses the file; nil (with a diagnostic) when it is not YAML.
@@ -179,21 +183,30 @@ final class YAMLReader {
         return nil
     }
 
-    /// A host path relative to the file's folder, which must exist.
-    func existingFile(_ node: Node, _ what: String) -> FilePath? {
+    /// A regular file beneath the file's folder (relative, no '..' or symlink that leads
+    /// out), which must exist.
+    func existingFile(_ node: Node, _ what: String) -> RootedPath? {
         guard let s = nonEmptyString(node, what) else { return nil }
-        let path = resolve(s)
-        var st = stat()
-        if stat(path.string, &st) != 0 || st.st_mode & S_IFMT != S_IFREG {
-            error(at: node, "\(what): no such file \(path)")
+        do {
+            let file = try root.file(s)
+            return checkSize(file, at: node, what) ? file : nil
+        } catch {
+            self.error(at: node, "\(what): \(error)")
             return nil
         }
-        return path
     }
 
-    func resolve(_ s: String) -> FilePath {
-        let p = FilePath(s)
-        return p.isAbsolute ? p : folder.appending(p.components).lexicallyNormalized()
+    /// False (with a diagnostic) when the file is larger than the caps allow.
+    func checkSize(_ file: RootedPath, at node: Node, _ what: String) -> Bool {
+        guard let cap = caps?.fileSize else { return true }
+        do {
+            let size = try file.size()
+            if size <= cap { return true }
+            error(at: node, "\(what): \(file.relative) is \(SuiteCaps.bytes(size)), above the cap of \(SuiteCaps.bytes(cap)) per file")
+        } catch {
+            self.error(at: node, "\(what): \(error)")
+        }
+        return false
     }
 
     /// The closest known word, when it is close enough to be a typo.

@@ -35,11 +35,18 @@ struct GradeHandler: JobHandler {
     let logger: Logger
 
     /// The suite file and the solution files of a request, written under `folder`.
-    static func materialize(_ r: GradeRequest, in folder: String, configuration: ServerConfiguration) throws -> (suite: String, solutions: [(String, String?)]) {
+    ///
+    /// Uploaded names are the caller's: each must be a relative path with no '..', named
+    /// once, and is created new beneath the folder (O_EXCL, O_NOFOLLOW at every level:
+    /// `ConfinedRoot.create`), within caps on the number of files and their total bytes.
+    /// Returns whether the suite was uploaded (an uploaded suite is held to `suiteCaps`).
+    static func materialize(_ r: GradeRequest, in folder: String,
+                            configuration: ServerConfiguration) throws -> (suite: String, solutions: [(String, String?)], uploaded: Bool) {
         let fm = FileManager.default
         try? fm.removeItem(atPath: folder)
         try fm.createDirectory(atPath: folder + "/solutions", withIntermediateDirectories: true)
         let suitePath: String
+        var uploaded = false
         if let name = r.suite {
             guard !name.isEmpty, name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" || $0 == "." }),
                   !name.hasPrefix(".") else {
@@ -53,33 +60,62 @@ struct GradeHandler: JobHandler {
             }
             suitePath = found
         } else if let upload = r.suite_upload {
-            guard upload.files.count <= 1000 else { throw APIError.badRequest("at most 1000 suite files") }
+            let cap = configuration.maxSuiteFiles
+            guard upload.files.count <= cap else { throw APIError.badRequest("at most \(cap) suite files (the upload has \(upload.files.count))") }
+            try fm.createDirectory(atPath: folder + "/suite", withIntermediateDirectories: true)
+            let root = ConfinedRoot(FilePath(folder + "/suite"))
+            var names: Set<String> = []
+            var total = 0
             for f in upload.files {
+                let name = try uploadName(f.path, "suite file")
+                guard names.insert(name).inserted else { throw APIError.badRequest("suite file '\(name.prefix(100))' is there twice") }
                 let file = try f.decoded(limit: configuration.maxFileSize)
-                let target = folder + "/suite/" + file.path
-                try fm.createDirectory(atPath: (target as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-                try Data(file.bytes).write(to: URL(fileURLWithPath: target))
+                total += file.bytes.count
+                guard total <= configuration.maxSuiteUploadSize else {
+                    throw APIError(.contentTooLarge, "too_large", "the suite's files are larger than \(configuration.maxSuiteUploadSize) bytes together")
+                }
+                try write(root, name, file.bytes)
             }
-            let main = upload.main ?? "suite.yaml"
-            try Paths.check(main)
+            let main = try uploadName(upload.main ?? "suite.yaml", "main")
+            guard names.contains(main) else { throw APIError.badRequest("the upload has no '\(main.prefix(100))'") }
             suitePath = folder + "/suite/" + main
-            guard fm.fileExists(atPath: suitePath) else { throw APIError.badRequest("the upload has no '\(main)'") }
+            uploaded = true
         } else {
             throw APIError.badRequest("give 'suite' (a name) or 'suite_upload' (files)")
         }
         var solutions: [(String, String?)] = []
+        let solutionsRoot = ConfinedRoot(FilePath(folder + "/solutions"))
         for (i, s) in r.solutions.enumerated() {
-            let name = (s.name as NSString).lastPathComponent
-            guard !name.isEmpty, !name.hasPrefix(".") else { throw APIError.badRequest("solution \(i): bad name") }
+            let name = s.name
+            guard !name.isEmpty, name.utf8.count <= 255, !name.hasPrefix("."), !name.contains("/"), !name.contains("\0") else {
+                throw APIError.badRequest("solution \(i): a name is a file name ('main.py'): no '/', not starting with '.'")
+            }
             guard s.code.utf8.count <= configuration.maxFileSize else {
                 throw APIError(.contentTooLarge, "too_large", "solution '\(name)' is larger than \(configuration.maxFileSize) bytes")
             }
-            let dir = folder + "/solutions/\(i)"
-            try fm.createDirectory(atPath: dir, withIntermediateDirectories: true)
-            try Data(s.code.utf8).write(to: URL(fileURLWithPath: dir + "/" + name))
-            solutions.append((dir + "/" + name, s.language))
+            try write(solutionsRoot, "\(i)/\(name)", Array(s.code.utf8))
+            solutions.append((folder + "/solutions/\(i)/" + name, s.language))
         }
-        return (suitePath, solutions)
+        return (suitePath, solutions, uploaded)
+    }
+
+    /// An uploaded file's name: a relative path, no '..', no NUL, not too long.
+    static func uploadName(_ path: String, _ what: String) throws -> String {
+        let parts = path.split(separator: "/", omittingEmptySubsequences: false)
+        guard !path.isEmpty, path.utf8.count <= 1024, !path.contains("\0"), !path.hasPrefix("/"),
+              !parts.contains(where: { $0 == ".." || $0 == "." || $0.isEmpty }) else {
+            throw APIError.badRequest("\(what) '\(path.prefix(100))': a relative path with no '..', '.' or empty parts is needed")
+        }
+        return path
+    }
+
+    /// Creates an uploaded file (never over another, never through a symlink).
+    static func write(_ root: ConfinedRoot, _ name: String, _ bytes: [UInt8]) throws {
+        do {
+            try root.create(name, bytes)
+        } catch let e as GradingError where e.code == .refused {
+            throw APIError.badRequest(e.message.replacingOccurrences(of: root.folder.string, with: "the upload"))
+        }
     }
 
     /// Errors as the caller may see them: host folders replaced by neutral names.
@@ -93,13 +129,14 @@ struct GradeHandler: JobHandler {
     /// Loads the suite and the solutions; any problem is a 400 (at POST) or a failed job.
     static func prepare(_ r: GradeRequest, in folder: String, configuration: ServerConfiguration,
                         logger: Logger) throws -> (Grader, Suite, [Submission]) {
-        let (suitePath, solutions) = try materialize(r, in: folder, configuration: configuration)
+        let (suitePath, solutions, uploaded) = try materialize(r, in: folder, configuration: configuration)
         var options = GradingOptions()
         options.jobs = configuration.workers
         options.failFast = r.fail_fast ?? false
         let grader = Grader(options: options, languages: configuration.languages, logger: logger)
         do {
-            let suite = try SuiteLoader.load(FilePath(suitePath))
+            // Uploaded suites are held to the caps; the server's own suites are the operator's.
+            let suite = try SuiteLoader.load(FilePath(suitePath), caps: uploaded ? configuration.suiteCaps : nil)
             let submissions = try solutions.map { try grader.submission($0.0, language: $0.1) }
             return (grader, suite, submissions)
         } catch let e as APIError {

@@ -21,6 +21,13 @@ public struct ServerConfiguration: Sendable {
     public var maxBodySize = 4 << 20
     public var maxFileSize = 1 << 20
     public var maxFiles = 32
+    /// POST /grade with `suite_upload`: files, and their total bytes.
+    public var maxSuiteFiles = 1000
+    public var maxSuiteUploadSize = 16 << 20
+    /// What an uploaded suite may ask for at most (CPU 10 s, wall 20 s, 1 GiB memory,
+    /// 64 MiB output, 256 processes, 100 problems, 1,000 tests, 64 MiB per file); a suite
+    /// that asks for more is refused with a 400 naming its line and the cap.
+    public var suiteCaps = SuiteCaps()
     /// Per token: requests per second (token bucket) and burst.
     public var rateLimit: Double = 50
     public var rateBurst: Double = 100

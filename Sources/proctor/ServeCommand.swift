@@ -39,6 +39,18 @@ struct ServeCommand: AsyncParsableCommand {
     @Flag(name: .customLong("allow-internal-callbacks"),
           help: "Let callbacks go to loopback, private and link-local addresses (a closed network only).")
     var allowInternalCallbacks = false
+    @Option(name: .customLong("max-cpu-time"), help: ArgumentHelp("Most CPU time per test an uploaded suite may ask for.", valueName: "time"))
+    var maxCPUTime: TimeSpan?
+    @Option(name: .customLong("max-wall-time"), help: ArgumentHelp("Most wall time per test an uploaded suite may ask for.", valueName: "time"))
+    var maxWallTime: TimeSpan?
+    @Option(name: .customLong("max-memory"), help: ArgumentHelp("Most memory per test an uploaded suite may ask for.", valueName: "size"))
+    var maxMemory: ByteSize?
+    @Option(name: .customLong("max-output"), help: ArgumentHelp("Most output per test an uploaded suite may ask for.", valueName: "size"))
+    var maxOutput: ByteSize?
+    @Option(name: .customLong("max-processes"), help: ArgumentHelp("Most processes per test an uploaded suite may ask for.", valueName: "n"))
+    var maxProcesses: Int?
+    @Option(name: .customLong("max-tests"), help: ArgumentHelp("Most tests in an uploaded suite.", valueName: "n"))
+    var maxTests: Int?
 
     func run() async throws {
         var c = ServerConfiguration()
@@ -54,6 +66,12 @@ struct ServeCommand: AsyncParsableCommand {
         c.maxSandboxesPerToken = maxSandboxes
         if let languagesFile { try c.languages.load(FilePath(languagesFile)) }
         c.callbackTargets = CallbackTargets(allowedHosts: Set(allowCallbackHosts), allowInternal: allowInternalCallbacks)
+        if let maxCPUTime { c.suiteCaps.cpuTime = maxCPUTime.duration }
+        if let maxWallTime { c.suiteCaps.wallTime = maxWallTime.duration }
+        if let maxMemory { c.suiteCaps.memory = maxMemory.bytes }
+        if let maxOutput { c.suiteCaps.output = maxOutput.bytes }
+        if let maxProcesses { c.suiteCaps.processes = max(1, maxProcesses) }
+        if let maxTests { c.suiteCaps.tests = max(1, maxTests) }
         var logger = Logger(label: "proctor.serve")
         logger.logLevel = ProcessInfo.processInfo.environment["LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
         if c.tokens.isEmpty { logger.warning("no API token configured: every route but /health and / answers 401") }

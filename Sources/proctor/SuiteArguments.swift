@@ -73,7 +73,7 @@ struct SuiteInputs: ParsableArguments {
             if let i = p.interactor { judges.append(("interactor", i)) }
             for (what, j) in judges {
                 do {
-                    _ = try languages.resolve(j.source, id: j.language)
+                    _ = try languages.resolve(j.source.path, id: j.language)
                 } catch {
                     out.append("problem '\(p.id)': \(what) \(j.source.lastComponent?.string ?? ""): \(error)")
                 }

@@ -294,3 +294,99 @@ struct KattisVerifyTests {
         #expect(tests.first?["status"] as? String == "failed")
     }
 }
+
+/// Attacks on package loading: a file or folder of the package is a symlink that leads
+/// outside it. The package is refused (or the submission skipped), the file never read.
+@Suite("Kattis packages: confined to their folder")
+struct KattisConfinementTests {
+    /// A minimal legacy package, and a secret file beside it.
+    struct Package {
+        let base: String
+        var dir: String { base + "/pkg" }
+        var secret: String { base + "/secret.txt" }
+
+        init() throws {
+            base = FileManager.default.temporaryDirectory.appendingPathComponent("proctor-kattis-escape-\(UUID().uuidString)").path
+            try FileManager.default.createDirectory(atPath: dir + "/data/secret", withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(atPath: base + "/outside", withIntermediateDirectories: true)
+            try "SECRET\n".write(toFile: secret, atomically: true, encoding: .utf8)
+            try "name: x\n".write(toFile: dir + "/problem.yaml", atomically: true, encoding: .utf8)
+            try "1\n".write(toFile: dir + "/data/secret/1.in", atomically: true, encoding: .utf8)
+            try "1\n".write(toFile: dir + "/data/secret/1.ans", atomically: true, encoding: .utf8)
+        }
+
+        func link(_ name: String, to target: String) throws {
+            try FileManager.default.createDirectory(atPath: ((dir + "/" + name) as NSString).deletingLastPathComponent,
+                                                    withIntermediateDirectories: true)
+            try FileManager.default.createSymbolicLink(atPath: dir + "/" + name, withDestinationPath: target)
+        }
+
+        func remove() { try? FileManager.default.removeItem(atPath: base) }
+    }
+
+    func loadError(_ dir: String) -> String? {
+        do {
+            _ = try KattisPackage.load(dir)
+            return nil
+        } catch {
+            return "\(error)"
+        }
+    }
+
+    @Test("data/secret/x.in, or its answer, a symlink to a file outside: refused")
+    func testDataSymlinkedOut() throws {
+        let p = try Package()
+        defer { p.remove() }
+        try p.link("data/secret/2.in", to: p.secret)
+        try "1\n".write(toFile: p.dir + "/data/secret/2.ans", atomically: true, encoding: .utf8)
+        #expect(loadError(p.dir)?.contains("'data/secret/2.in' leads outside") == true, "\(loadError(p.dir) ?? "loaded")")
+        try FileManager.default.removeItem(atPath: p.dir + "/data/secret/2.in")
+        try FileManager.default.removeItem(atPath: p.dir + "/data/secret/2.ans")
+        try "1\n".write(toFile: p.dir + "/data/secret/2.in", atomically: true, encoding: .utf8)
+        try p.link("data/secret/2.ans", to: "../../../secret.txt")
+        #expect(loadError(p.dir)?.contains("leads outside") == true)
+    }
+
+    @Test("a data group folder, the validator folder or problem.yaml symlinked out: refused")
+    func foldersSymlinkedOut() throws {
+        let p = try Package()
+        defer { p.remove() }
+        try "1\n".write(toFile: p.base + "/outside/1.in", atomically: true, encoding: .utf8)
+        try "1\n".write(toFile: p.base + "/outside/1.ans", atomically: true, encoding: .utf8)
+        try "import sys\nsys.exit(42)\n".write(toFile: p.base + "/outside/validator.py", atomically: true, encoding: .utf8)
+        try p.link("data/group", to: p.base + "/outside")
+        #expect(loadError(p.dir)?.contains("'data/group' leads outside") == true, "\(loadError(p.dir) ?? "loaded")")
+        try FileManager.default.removeItem(atPath: p.dir + "/data/group")
+
+        try "validation: custom\n".write(toFile: p.dir + "/problem.yaml", atomically: true, encoding: .utf8)
+        try p.link("output_validators", to: p.base + "/outside")
+        #expect(loadError(p.dir)?.contains("'output_validators' leads outside") == true, "\(loadError(p.dir) ?? "loaded")")
+        try FileManager.default.removeItem(atPath: p.dir + "/output_validators")
+        try FileManager.default.createDirectory(atPath: p.dir + "/output_validators/v", withIntermediateDirectories: true)
+        try p.link("output_validators/v/validator.py", to: p.base + "/outside/validator.py")
+        #expect(loadError(p.dir)?.contains("leads outside") == true, "\(loadError(p.dir) ?? "loaded")")
+
+        try FileManager.default.removeItem(atPath: p.dir + "/problem.yaml")
+        try p.link("problem.yaml", to: p.secret)
+        #expect(loadError(p.dir)?.contains("'problem.yaml' leads outside") == true, "\(loadError(p.dir) ?? "loaded")")
+    }
+
+    @Test("a submission, or a submissions folder, symlinked out: skipped as refused, never read")
+    func submissionsSymlinkedOut() throws {
+        let p = try Package()
+        defer { p.remove() }
+        try FileManager.default.createDirectory(atPath: p.dir + "/submissions/accepted", withIntermediateDirectories: true)
+        try "print(1)\n".write(toFile: p.dir + "/submissions/accepted/good.py", atomically: true, encoding: .utf8)
+        try p.link("submissions/accepted/evil.py", to: p.secret)
+        try "print(1)\n".write(toFile: p.base + "/outside/wa.py", atomically: true, encoding: .utf8)
+        try p.link("submissions/wrong_answer", to: p.base + "/outside")
+        let package = try KattisPackage.load(p.dir)
+        let candidates = KattisVerifier().candidates(package)
+        let byPath = Dictionary(uniqueKeysWithValues: candidates.map { ($0.path, $0) })
+        #expect(byPath["submissions/accepted/good.py"]?.submission?.source?.relative == FilePath("submissions/accepted/good.py"))
+        #expect(byPath["submissions/accepted/evil.py"]?.submission == nil)
+        #expect(byPath["submissions/accepted/evil.py"]?.skipped?.contains("leads outside") == true)
+        #expect(byPath["submissions/wrong_answer"]?.skipped?.contains("leads outside") == true)
+        #expect(byPath["submissions/wrong_answer/wa.py"] == nil)
+    }
+}

@@ -166,4 +166,92 @@ struct GradeTests {
             ])) { #expect($0.status == .notFound) }
         }
     }
+
+    /// POSTs a grading request; returns the status and the body.
+    static func grade(_ client: any TestClientProtocol, _ request: [String: Any]) async throws -> (Int, String) {
+        try await client.execute(uri: "/grade", method: .post, headers: alice, body: body(request)) { r in
+            (Int(r.status.code), r.text)
+        }
+    }
+
+    static func upload(_ suite: String, _ more: [[String: String]] = []) -> [String: Any] {
+        ["suite_upload": ["files": [["path": "suite.yaml", "content": suite]] + more],
+         "solutions": [["name": "cat.py", "code": "import sys\nprint(open('x').read() if False else sys.stdin.read())"]]]
+    }
+
+    @Test("an uploaded suite naming a host file (absolute, '../', files.source, checker) is a 400; the file never comes back")
+    func uploadCannotReadHostFiles() async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("proctor-secret-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let secret = "TOP-SECRET-\(UUID().uuidString)"
+        let path = folder + "/secret.txt"
+        try secret.write(toFile: path, atomically: true, encoding: .utf8)
+        let up = String(repeating: "../", count: 20) + path.dropFirst()
+        let head = "version: 1\nproblems:\n  - id: p\n"
+        let attacks = [
+            head + "    tests:\n      - {name: t, input: \"\", answer_file: \(path)}\n",
+            head + "    tests:\n      - {name: t, input: \"\", answer_file: \"\(up)\"}\n",
+            head + "    tests:\n      - {name: t, input_file: \(path), answer: \"\"}\n",
+            head + "    files: [{source: \(path), target: x}]\n    tests:\n      - {name: t, input: \"\", answer: \"\"}\n",
+            head + "    checker: {source: \"\(up)\"}\n    tests:\n      - {name: t, input: \"\"}\n",
+            head + "    tests:\n      - glob: \"\(folder)/*.txt\"\n",
+        ]
+        try await withApp { client, _ in
+            for attack in attacks {
+                let (status, text) = try await Self.grade(client, Self.upload(attack))
+                #expect(status == 400, "\(attack) -> \(status) \(text)")
+                #expect(text.contains("suite.yaml:"), "\(text)")
+                #expect(!text.contains(secret))
+            }
+            // Nothing was queued: no job can have leaked it later.
+            let jobs = try await client.execute(uri: "/jobs/none", method: .get, headers: alice) { $0.status }
+            #expect(jobs == .notFound)
+        }
+    }
+
+    @Test("upload paths with '..', absolute, '.', duplicates, a bad main or solution name are refused")
+    func uploadPathsAreChecked() async throws {
+        let suite = "version: 1\nproblems:\n  - id: p\n    tests:\n      - {name: t, input: \"1\", answer: \"1\"}\n"
+        try await withApp { client, _ in
+            let bad: [[String: Any]] = [
+                Self.upload(suite, [["path": "../escape.txt", "content": "x"]]),
+                Self.upload(suite, [["path": "data/../../escape.txt", "content": "x"]]),
+                Self.upload(suite, [["path": "/tmp/proctor-escape-\(UUID().uuidString)", "content": "x"]]),
+                Self.upload(suite, [["path": "./a", "content": "x"]]),
+                Self.upload(suite, [["path": "suite.yaml", "content": "x"]]),
+                ["suite_upload": ["files": [["path": "suite.yaml", "content": suite]], "main": "../suite.yaml"],
+                 "solutions": [["name": "a.py", "code": "print(1)"]]],
+                ["suite_upload": ["files": [["path": "suite.yaml", "content": suite]]],
+                 "solutions": [["name": "../../a.py", "code": "print(1)"]]],
+                ["suite_upload": ["files": [["path": "suite.yaml", "content": suite]]],
+                 "solutions": [["name": "/tmp/a.py", "code": "print(1)"]]],
+            ]
+            for request in bad {
+                let (status, text) = try await Self.grade(client, request)
+                #expect(status == 400, "\(request) -> \(status) \(text)")
+            }
+            var many = ServerConfiguration().maxSuiteFiles
+            many += 1
+            let files = (0..<many).map { ["path": "f\($0)", "content": ""] }
+            let (status, _) = try await Self.grade(client, Self.upload(suite, files))
+            #expect(status == 400)
+        }
+        #expect(!FileManager.default.fileExists(atPath: FileManager.default.temporaryDirectory.path + "/escape.txt"))
+    }
+
+    @Test("an uploaded suite asking for more than the caps is a 400 naming the line and the cap")
+    func uploadLimitsAreCapped() async throws {
+        let c = testConfiguration { $0.suiteCaps.memory = 64 << 20 }
+        try await withApp(c) { client, _ in
+            let suite = "version: 1\nproblems:\n  - id: p\n    limits: {time: 1h, memory: 128M}\n    tests:\n      - {name: t, input: \"1\", answer: \"1\"}\n"
+            let (status, text) = try await Self.grade(client, Self.upload(suite))
+            #expect(status == 400)
+            #expect(text.contains("suite.yaml:4:20") && text.contains("above the cap of 10s CPU time"), "\(text)")
+            #expect(text.contains("suite.yaml:4:32") && text.contains("above the cap of 64M"), "\(text)")
+            // The server's own suites are not held to the caps.
+            let (named, _) = try await Self.grade(client, ["suite": "sum", "solutions": [["name": "a.py", "code": "print(1)"]]])
+            #expect(named == 202)
+        }
+    }
 }

@@ -156,6 +156,11 @@ int proctor_wait_pidfd(int pidfd, int *exit_code, int *signal_number);
 /// resolved as if `root_fd` were "/", so no symlink or ".." leaves it.
 int proctor_open_in_root(int root_fd, const char *path, int flags, unsigned int mode);
 
+/// openat2 with RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS: `path` (relative) must resolve
+/// beneath `dir_fd`; an absolute path, a ".." or a symlink that leaves it fails with EXDEV.
+/// Without openat2: an O_NOFOLLOW walk that refuses every symlink and "..".
+int proctor_open_beneath(int dir_fd, const char *path, int flags, unsigned int mode);
+
 /// Writes a BPF filter exported by libseccomp into a buffer (export goes through a memfd).
 /// Returns the number of bytes, or -errno.
 long proctor_memfd_create(const char *name);
