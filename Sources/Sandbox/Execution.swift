@@ -29,8 +29,16 @@ public final class Execution: Sendable {
     }
 
     /// Waits for the end of the run: the main process ended and every process it left was killed.
+    ///
+    /// Cancelling the waiting task kills the run (an HTTP client that hung up, a grader
+    /// that gave up): nobody is left to read its result, and its processes must not live
+    /// on. The wait then returns the result of the killed run (status `signaled`).
     public func wait() async -> ExecResult {
-        await outcome.value()
+        await withTaskCancellationHandler {
+            await outcome.value()
+        } onCancel: {
+            kill()
+        }
     }
 
     /// Kills the run's processes now (the result says signaled). Returns at once; `wait()`
@@ -116,26 +124,4 @@ func monotonicNow() -> Double {
     var ts = timespec()
     clock_gettime(CLOCK_MONOTONIC, &ts)
     return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
-}
-
-/// Runs blocking work (fork and wait for a child, kill and wait for a cgroup to empty) on
-/// threads of its own, not on Swift's cooperative pool: that pool has one thread per core,
-/// and a few milliseconds of blocking there stall every other task of the process.
-enum Blocking {
-    private static let queue = DispatchQueue(label: "proctor.blocking", attributes: .concurrent)
-
-    static func run<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
-        try await withCheckedThrowingContinuation { continuation in
-            queue.async { continuation.resume(with: Result { try body() }) }
-        }
-    }
-
-    static func run(_ body: @escaping @Sendable () -> Void) async {
-        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            queue.async {
-                body()
-                continuation.resume()
-            }
-        }
-    }
 }
