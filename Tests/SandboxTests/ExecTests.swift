@@ -173,6 +173,10 @@ struct ExecTests {
         }
     }
 
+    /// How soon a cancelled run must be gone. Alone it takes milliseconds; with the whole
+    /// suite running in parallel on two loaded cores, 1.5 s has been seen.
+    static let killBound: Duration = .seconds(2)
+
     /// The names of the processes in the sandbox, as its own /proc shows them.
     static func processNames(_ sandbox: Sandbox) async throws -> String {
         try await sandbox.run(["/bin/sh", "-c", "cat /proc/[0-9]*/comm"]).out
@@ -192,7 +196,7 @@ struct ExecTests {
             let begin = clock.now
             task.cancel()
             let r = try await task.value
-            #expect(clock.now - begin < .seconds(1))
+            #expect(clock.now - begin < Self.killBound)
             #expect(r.status == .signaled && r.signal == 9)
             #expect(!(try await Self.processNames(sandbox).contains("sleep")))
             #expect(try await sandbox.run(["/bin/echo", "ok"]).out == "ok\n")
@@ -209,7 +213,7 @@ struct ExecTests {
             let begin = clock.now
             waiter.cancel()
             let r = await waiter.value
-            #expect(clock.now - begin < .seconds(1))
+            #expect(clock.now - begin < Self.killBound)
             #expect(r.status == .signaled)
             #expect(kill(execution.pid, 0) == -1 && errno == ESRCH, "the process is still there")
             #expect(try await sandbox.run(["/bin/echo", "ok"]).out == "ok\n")
