@@ -369,15 +369,22 @@ public final class Sandbox: Sendable {
 
     deinit {
         if !state.withLock({ $0.terminated }) {
-            // Forgotten without terminate: kill what we can synchronously.
-            runtime.driver.kill(group)
-            try? lifeline.close()
-            var code: Int32 = 0
-            var sig: Int32 = 0
-            _ = proctor_wait_pidfd(initPidfd.rawValue, &code, &sig)
-            try? initPidfd.close()
-            fs.close()
-            cgroups.destroy()
+            // Forgotten without terminate: the last reference may go on a thread of the
+            // cooperative pool, so the killing and waiting go to a blocking thread. The
+            // uid lease lives until init is gone, so no new sandbox gets its uid sooner.
+            let (driver, group, lifeline, initPidfd, fs, cgroups, lease) =
+                (runtime.driver, group, lifeline, initPidfd, fs, cgroups, lease)
+            DispatchQueue.global().async {
+                driver.kill(group)
+                try? lifeline.close()
+                var code: Int32 = 0
+                var sig: Int32 = 0
+                _ = proctor_wait_pidfd(initPidfd.rawValue, &code, &sig)
+                try? initPidfd.close()
+                fs.close()
+                cgroups.destroy()
+                withExtendedLifetime(lease) {}
+            }
         }
     }
 }
