@@ -213,6 +213,34 @@ struct FileSystemTests {
         }
     }
 
+    @Test("a file the program holds a write lease on: the host's open fails at once instead of waiting out the lease")
+    func leasedFile() async throws {
+        try await withSandbox { (sandbox: Sandbox) async throws in
+            let script = """
+            import fcntl, os, signal, time
+            signal.signal(signal.SIGIO, signal.SIG_IGN)   # the lease-break notice; the lease stays
+            fd = os.open("leased", os.O_RDONLY | os.O_CREAT, 0o644)
+            fcntl.fcntl(fd, fcntl.F_SETLEASE, fcntl.F_WRLCK)
+            print("leased", flush=True)
+            time.sleep(30)
+            """
+            var o = ExecOptions.limited(wall: .seconds(30))
+            o.streamOutput = true
+            let holder = try await sandbox.exec(["/usr/bin/python3", "-c", script], o)
+            var said = ""
+            for await chunk in holder.stdout {
+                said += String(decoding: chunk, as: UTF8.self)
+                if said.contains("leased") { break }
+            }
+            try #require(said.contains("leased"), "the program could not take a lease")
+            let fs = sandbox.fs
+            await Self.expectRefused(.fileSystem, "read a leased file") { _ = try fs.read("leased") }
+            await Self.expectRefused(.fileSystem, "write a leased file") { try fs.write("leased", "x") }
+            holder.kill()
+            _ = await holder.wait()
+        }
+    }
+
     @Test("a unix socket and a device node: refused at once")
     func socketAndDevice() async throws {
         try await withSandbox { (sandbox: Sandbox) async throws in
