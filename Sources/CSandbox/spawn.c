@@ -109,6 +109,23 @@ static void become(int errfd, uid_t uid, gid_t gid) {
     if (syscall(SYS_setresuid, uid, uid, uid) < 0) fail(errfd, PROCTOR_STEP_SETUID);
 }
 
+/// Writes `value` ("-1000", "1000") to /proc/self/oom_score_adj. Lowering it needs
+/// CAP_SYS_RESOURCE, so this runs before the capabilities are dropped. The kernel copies
+/// the value to other processes only when they share this one's memory and this one is not
+/// a vfork child: init has a memory of its own, and an exec's process is a vfork child of
+/// the runner, so neither call touches the runner.
+static int set_oom_score_adj(const char *value) {
+    int fd = open("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC);
+    if (fd < 0) return -1;
+    size_t len = strlen(value);
+    ssize_t r;
+    do { r = write(fd, value, len); } while (r < 0 && errno == EINTR);
+    int saved = errno;
+    close(fd);
+    errno = saved;
+    return r == (ssize_t)len ? 0 : -1;
+}
+
 static void close_other_fds(int keep1, int keep2, int keep3) {
     // Close everything above 2 but the fds we keep (all CLOEXEC or ours).
     int keep[3] = {keep1, keep2, keep3};
@@ -204,10 +221,91 @@ static void build_root(const proctor_init_spec_t *s, int errfd) {
         fail(errfd, PROCTOR_STEP_REMOUNT);
 }
 
+/// Unmaps the anonymous memory init inherited from the runner (its heap, its threads'
+/// stacks, Swift's allocations): to the OOM killer a process weighs what it has mapped,
+/// and a fork of a large runner would otherwise be the heaviest process of the sandbox.
+/// Kept: every file-backed mapping (code, data), the anonymous mapping right after one
+/// (a loaded object's bss), shared mappings, the kernel's ([stack], [vdso], ...), the
+/// mapping of this stack and the one holding this thread's TLS (errno, the TCB). After
+/// this, init runs only its loop of raw system calls through syscall(), which is called
+/// once here first so that a lazily bound PLT entry is resolved while ld.so's data is
+/// still mapped. Only system calls and stack buffers: safe in a forked child.
+static void release_runner_memory(void) {
+    char here = 0;
+    uintptr_t sp = (uintptr_t)&here;
+    uintptr_t tls = (uintptr_t)&errno;
+    (void)syscall(SYS_getpid);
+    int fd = open("/proc/self/maps", O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return;
+    enum { MAX_RANGES = 512 };
+    uintptr_t starts[MAX_RANGES], ends[MAX_RANGES];
+    int count = 0;
+    char buffer[4096];
+    char line[512];
+    size_t used = 0;
+    uintptr_t previous_end = 0;
+    int previous_file = 0;
+    for (;;) {
+        ssize_t n = read(fd, buffer, sizeof buffer);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) break;
+        for (ssize_t i = 0; i < n; i++) {
+            if (buffer[i] != '\n') {
+                if (used < sizeof line - 1) line[used++] = buffer[i];
+                continue;
+            }
+            line[used] = 0;
+            used = 0;
+            // "start-end perms offset dev inode   path"
+            const char *p = line;
+            uintptr_t start = 0, end = 0;
+            for (; *p && *p != '-'; p++) start = start * 16 + (uintptr_t)(*p <= '9' ? *p - '0' : (*p | 32) - 'a' + 10);
+            if (*p == '-') p++;
+            for (; *p && *p != ' '; p++) end = end * 16 + (uintptr_t)(*p <= '9' ? *p - '0' : (*p | 32) - 'a' + 10);
+            if (*p == ' ') p++;
+            char shared = p[0] && p[1] && p[2] ? p[3] : 's';
+            int field = 0;   // skip perms, offset, dev
+            while (*p && field < 3) { if (*p == ' ') field++; p++; }
+            unsigned long inode = 0;
+            for (; *p >= '0' && *p <= '9'; p++) inode = inode * 10 + (unsigned long)(*p - '0');
+            while (*p == ' ') p++;
+            int anonymous = inode == 0 && (*p == 0 || strcmp(p, "[heap]") == 0 || strncmp(p, "[anon:", 6) == 0);
+            int keep = !anonymous || shared == 's' || (sp >= start && sp < end) || (tls >= start && tls < end) ||
+                       (start == previous_end && previous_file);
+            if (!keep && count < MAX_RANGES && end > start) {
+                starts[count] = start;
+                ends[count] = end;
+                count++;
+            }
+            previous_end = end;
+            previous_file = inode != 0;
+        }
+    }
+    close(fd);
+    for (int i = 0; i < count; i++) (void)syscall(SYS_munmap, starts[i], ends[i] - starts[i]);
+}
+
 /// pid 1 of the sandbox: reaps orphans until the runner closes the lifeline (or dies).
+///
+/// init is a fork of the runner that never execs, so it maps all of the runner's memory
+/// (hundreds of MB of address space, its resident pages shared copy-on-write). To the
+/// OOM killer that made it the largest process of the sandbox's memory cgroup: at the
+/// memory limit it killed init, the whole pid namespace died with it, and the run showed
+/// as a plain SIGKILL instead of a memory-limit. So init makes itself unkillable by the
+/// OOM killer (oom_score_adj -1000, while it still has CAP_SYS_RESOURCE); every exec'd
+/// process sets its own to +1000 before execve (see exec_main), so the OOM killer
+/// always has the program to kill, and prefers it. init touches only its stack and the spec's few
+/// fields (copy-on-write, so the runner's pages stay the runner's and are not charged to
+/// the sandbox), and takes a name of its own instead of the Swift thread's it forked from.
 static void __attribute__((noreturn)) init_main(const proctor_init_spec_t *s, int errfd) {
     close_other_fds(errfd, s->lifeline_fd, -1);
+    (void)prctl(PR_SET_NAME, "proctor-init", 0, 0, 0);
     build_root(s, errfd);
+    // Best effort: without CAP_SYS_RESOURCE (some container runtimes drop it) the kernel
+    // refuses to lower the value (EACCES). Then init stays killable, but small (see
+    // release_runner_memory), and the runner still reads a kill anywhere in the sandbox
+    // during a run as that run's memory-limit.
+    (void)set_oom_score_adj("-1000");
 
     sigset_t all;
     sigfillset(&all);
@@ -227,18 +325,22 @@ static void __attribute__((noreturn)) init_main(const proctor_init_spec_t *s, in
     send_message(errfd, MSG_READY, 0, 0, 1);
     close(errfd);
 
+    // Everything the loop needs is on this stack from here on: `s` lives in the runner's
+    // memory, which release_runner_memory unmaps.
     struct pollfd fds[2] = {{s->lifeline_fd, POLLIN, 0}, {sigfd, POLLIN, 0}};
+    release_runner_memory();
+    // Only raw system calls through syscall(), resolved before the release.
     for (;;) {
-        int n = poll(fds, 2, -1);
+        long n = syscall(SYS_ppoll, fds, 2, NULL, NULL, 0);
         if (n < 0) {
             if (errno == EINTR) continue;
-            _exit(1);
+            syscall(SYS_exit_group, 1);
         }
-        if (fds[0].revents) _exit(0);   // the runner is gone (or asked us to go)
+        if (fds[0].revents) syscall(SYS_exit_group, 0);   // the runner is gone (or asked us to go)
         if (fds[1].revents) {
             struct signalfd_siginfo info;
-            while (read(sigfd, &info, sizeof info) > 0) {}
-            while (waitpid(-1, NULL, WNOHANG | __WALL) > 0) {}
+            while (syscall(SYS_read, sigfd, &info, sizeof info) > 0) {}
+            while (syscall(SYS_wait4, -1, NULL, WNOHANG | __WALL, NULL) > 0) {}
         }
     }
 }
@@ -263,6 +365,14 @@ static void __attribute__((noreturn)) exec_main(const proctor_exec_spec_t *s, in
     if (dup2(s->stdin_fd, 0) < 0 || dup2(s->stdout_fd, 1) < 0 || dup2(s->stderr_fd, 2) < 0)
         fail(errfd, PROCTOR_STEP_DUP2);
     if (chdir(s->cwd) < 0) fail(errfd, PROCTOR_STEP_CHDIR);
+    // Whatever the runner's own value (a service may run it at -1000), the program is the
+    // OOM killer's first choice: at the sandbox's memory limit it must pick the program,
+    // never init (which may have kept the default 0 where -1000 was refused: it is small,
+    // but a program that fills a tmpfs is smaller still), and a memory cgroup with nothing
+    // killable in it would stall. +1000 adds the whole limit to the program's score; on the
+    // host, too, untrusted code goes before anything else. Raising needs no capability,
+    // so this cannot fail but for want of /proc (the sandbox's own, in its pid ns).
+    if (set_oom_score_adj("1000") < 0) fail(errfd, PROCTOR_STEP_OOM_SCORE);
     for (int i = 0; i < s->rlimit_count; i++) {
         struct rlimit rl = {s->rlimits[i].soft, s->rlimits[i].hard};
         if (setrlimit(s->rlimits[i].resource, &rl) < 0) fail(errfd, PROCTOR_STEP_RLIMIT);
@@ -458,10 +568,18 @@ int proctor_open_in_root(int root_fd, const char *path, int flags, unsigned int 
     how.flags = (unsigned long long)(flags | O_CLOEXEC);
     how.mode = (flags & (O_CREAT | O_TMPFILE)) ? mode : 0;
     how.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS | RESOLVE_NO_XDEV;
-    for (;;) {
+    for (int attempt = 0;; attempt++) {
         long r = syscall(SYS_openat2, root_fd, path, &how, sizeof how);
-        if (r >= 0 || errno != EAGAIN) return (int)r;
+        if (r >= 0 || errno != EAGAIN || attempt >= 64) return (int)r;
     }
+}
+
+int proctor_pidfd_exited(int pidfd) {
+    struct pollfd p = {pidfd, POLLIN, 0};
+    int n;
+    do { n = poll(&p, 1, 0); } while (n < 0 && errno == EINTR);
+    if (n < 0) return -1;
+    return n > 0 && (p.revents & (POLLIN | POLLHUP | POLLERR)) ? 1 : 0;
 }
 
 long proctor_memfd_create(const char *name) {

@@ -9,6 +9,8 @@ final class CgroupSet: @unchecked Sendable {
     let group: String
     let limits: CgroupLimits
     let initProcs: [FileDescriptor]
+    /// The sandbox group's OOM-kill counter (all descendants included), kept open.
+    let oomMeters: CgroupMeters
     private let driver: any CgroupDriver
     private let slots = Mutex<(free: [ExecSlot], made: Int)>(([], 0))
 
@@ -32,6 +34,7 @@ final class CgroupSet: @unchecked Sendable {
             try driver.createSandbox(group, limits: limits)
             try driver.createLeaf("\(group)/init", memory: nil)
             initProcs = try Self.openProcsFiles(driver.procsFiles(sandbox: group, leaf: "init"))
+            oomMeters = driver.oomMeters(group)
         } catch {
             driver.remove(group)
             throw error
@@ -83,6 +86,7 @@ final class CgroupSet: @unchecked Sendable {
     /// Closes the files and removes the folders.
     func destroy() {
         for fd in initProcs { try? fd.close() }
+        oomMeters.close()
         slots.withLock { s in
             for slot in s.free { slot.close() }
             s.free = []

@@ -103,6 +103,15 @@ struct CgroupV1: CgroupDriver {
         return CgroupMeters(files: files, peak: group.appending("memory.max_usage_in_bytes"), peakReset: "0")
     }
 
+    /// v1 counts an OOM kill only in the victim's own group (memory.oom_control's oom_kill
+    /// does not add up descendants as v2's memory.events does), so the sandbox's count is
+    /// its group's plus init's leaf's; the exec slots have their own meters.
+    func oomMeters(_ path: String) -> CgroupMeters {
+        let group = memory.appending(path)
+        return CgroupMeters(files: [(group.appending("memory.oom_control"), .oomControl),
+                                    (group.appending("init").appending("memory.oom_control"), .oomControl)], peak: nil)
+    }
+
     func kill(_ path: String) {
         if let unified, CgroupTree.killWithCgroupKill(unified.appending(path)) {
             // The v1 hierarchies empty with it; wait for memory's view to catch up.

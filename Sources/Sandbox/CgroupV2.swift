@@ -61,6 +61,12 @@ struct CgroupV2: CgroupDriver {
                             peak: group.appending("memory.peak"), peakReset: "reset\n")
     }
 
+    /// memory.events is hierarchical (unless the mount has memory_localevents): its
+    /// oom_kill counts the kills of the group and its descendants.
+    func oomMeters(_ path: String) -> CgroupMeters {
+        CgroupMeters(files: [(root.appending(path).appending("memory.events"), .memoryEvents)], peak: nil)
+    }
+
     func kill(_ path: String) {
         let group = root.appending(path)
         if CgroupTree.killWithCgroupKill(group) { return }

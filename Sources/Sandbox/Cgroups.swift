@@ -31,6 +31,11 @@ protocol CgroupDriver: Sendable {
     func procsFiles(sandbox: String, leaf: String) -> [FilePath]
     /// The group's counter files, opened once (an exec slot keeps them for its life).
     func meters(_ path: String) -> CgroupMeters
+    /// The OOM kills of a sandbox group outside the exec slots' own counts (v2: the group's
+    /// memory.events, which adds up all descendants; v1: the group's and init's leaf's):
+    /// the OOM killer acts in the group whose limit was hit, which for a sandbox-wide
+    /// limit is the sandbox group, and it may take a process outside the exec's slot.
+    func oomMeters(_ path: String) -> CgroupMeters
     /// Kills every process of the group and its descendants and waits until none is left.
     func kill(_ path: String)
     /// True when no process is in the group (a leaf: no descendants to look at).
@@ -67,11 +72,11 @@ final class CgroupMeters: @unchecked Sendable {
 
     /// `peakReset` is what a write to the peak file takes to start anew ("0" for v1's
     /// max_usage_in_bytes; v2's memory.peak resets per fd on any write, Linux 6.12+).
-    init(files: [(FilePath, Field)], peak: FilePath, peakReset: String) {
+    init(files: [(FilePath, Field)], peak: FilePath?, peakReset: String = "") {
         sources = files.compactMap { path, field in
             (try? FileDescriptor.open(path, .readOnly, options: .closeOnExec)).map { ($0, field) }
         }
-        peakFile = try? FileDescriptor.open(peak, .readWrite, options: .closeOnExec)
+        peakFile = peak.flatMap { try? FileDescriptor.open($0, .readWrite, options: .closeOnExec) }
         self.peakReset = peakReset
     }
 
@@ -82,11 +87,11 @@ final class CgroupMeters: @unchecked Sendable {
             switch field {
             case .cpuStatMicroseconds: c.cpuNanoseconds = UInt64(ControlFile.keyed(text, "usage_usec") ?? 0) * 1000
             case .cpuacctNanoseconds: c.cpuNanoseconds = UInt64(text.flatMap { Int($0.trimmingSuffixNewline) } ?? 0)
-            case .oomControl: c.oomKills = ControlFile.keyed(text, "oom_kill") ?? 0
-            case .failcnt: c.memoryFailures = text.flatMap { Int($0.trimmingSuffixNewline) } ?? 0
+            case .oomControl: c.oomKills += ControlFile.keyed(text, "oom_kill") ?? 0
+            case .failcnt: c.memoryFailures += text.flatMap { Int($0.trimmingSuffixNewline) } ?? 0
             case .memoryEvents:
-                c.oomKills = ControlFile.keyed(text, "oom_kill") ?? 0
-                c.memoryFailures = ControlFile.keyed(text, "max") ?? 0
+                c.oomKills += ControlFile.keyed(text, "oom_kill") ?? 0
+                c.memoryFailures += ControlFile.keyed(text, "max") ?? 0
             }
         }
         return c

@@ -35,6 +35,7 @@ enum ChildStep {
         case PROCTOR_STEP_SECCOMP: return "load seccomp filter"
         case PROCTOR_STEP_EXEC: return "exec"
         case PROCTOR_STEP_PIPE: return "pipe"
+        case PROCTOR_STEP_OOM_SCORE: return "set oom_score_adj"
         default: return "child protocol"
         }
     }

@@ -22,13 +22,17 @@ final class ExecMonitor: @unchecked Sendable {
     let driver: any CgroupDriver
     let start: Double
     let baseline: CgroupCounters
+    /// The sandbox group's OOM counter and its value at the start.
+    let groupMeters: CgroupMeters
+    let groupBaseline: CgroupCounters
     let outcome: Promise<ExecResult>
     let finished: @Sendable () -> Void
     private var streams: [Stream]
     private let stopReason = Mutex<ExecResult.Status?>(nil)
 
     init(pidfd: FileDescriptor, options: ExecOptions, slot: ExecSlot, driver: any CgroupDriver, start: Double,
-         baseline: CgroupCounters, stdout: Stream, stderr: Stream,
+         baseline: CgroupCounters, groupMeters: CgroupMeters, groupBaseline: CgroupCounters,
+         stdout: Stream, stderr: Stream,
          outcome: Promise<ExecResult>, finished: @escaping @Sendable () -> Void) {
         self.pidfd = pidfd
         self.options = options
@@ -36,6 +40,8 @@ final class ExecMonitor: @unchecked Sendable {
         self.driver = driver
         self.start = start
         self.baseline = baseline
+        self.groupMeters = groupMeters
+        self.groupBaseline = groupBaseline
         self.streams = [stdout, stderr]
         self.outcome = outcome
         self.finished = finished
@@ -167,12 +173,20 @@ final class ExecMonitor: @unchecked Sendable {
 
     private func finish(exitCode: Int?, signal: Int?, endTime: Double) {
         let counters = slot.meters.read()
-        let oomKills = counters.oomKills - baseline.oomKills
         let failures = counters.memoryFailures - baseline.memoryFailures
+        // The OOM killer acts in the group whose limit was hit: the exec's slot for a
+        // per-exec limit, the sandbox group for the sandbox's. A kill in the slot is this
+        // run's. A kill elsewhere in the sandbox during the run (init's leaf, when an older
+        // kernel or a failed setting left init killable: then the whole pid namespace goes)
+        // is this run's when its main process died of SIGKILL that we did not send.
+        let slotKills = counters.oomKills - baseline.oomKills
+        let groupKills = groupMeters.read().oomKills - groupBaseline.oomKills
+        let stoppedByUs = stopReason.withLock({ $0 }) != nil
+        let oomKilled = slotKills > 0 || (groupKills > 0 && signal == Int(SIGKILL) && !stoppedByUs)
         var status: ExecResult.Status
         if let reason = stopReason.withLock({ $0 }) {
             status = reason
-        } else if oomKills > 0 {
+        } else if oomKilled {
             status = .memoryLimit
         } else if failures > 0 && !(exitCode == 0) {
             status = .memoryLimit
@@ -184,7 +198,7 @@ final class ExecMonitor: @unchecked Sendable {
         let result = ExecResult(
             status: status, exitCode: exitCode, signal: signal,
             cpuTime: Double(counters.cpuNanoseconds &- baseline.cpuNanoseconds) / 1e9,
-            wallTime: endTime - start, memoryPeak: slot.meters.peak, oomKilled: oomKills > 0,
+            wallTime: endTime - start, memoryPeak: slot.meters.peak, oomKilled: oomKilled,
             stdout: streams[0].captured, stderr: streams[1].captured,
             stdoutTruncated: streams[0].total > streams[0].captured.count,
             stderrTruncated: streams[1].total > streams[1].captured.count)

@@ -29,8 +29,16 @@ public final class Execution: Sendable {
     }
 
     /// Waits for the end of the run: the main process ended and every process it left was killed.
+    ///
+    /// Cancelling the waiting task kills the run (an HTTP client that hung up, a grader
+    /// that gave up): nobody is left to read its result, and its processes must not live
+    /// on. The wait then returns the result of the killed run (status `signaled`).
     public func wait() async -> ExecResult {
-        await outcome.value()
+        await withTaskCancellationHandler {
+            await outcome.value()
+        } onCancel: {
+            kill()
+        }
     }
 
     /// Kills the run's processes now (the result says signaled). Returns at once; `wait()`

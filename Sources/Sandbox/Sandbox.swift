@@ -119,12 +119,27 @@ public final class Sandbox: Sendable {
 
     public var isTerminated: Bool { state.withLock { $0.terminated } }
 
+    /// False once the sandbox is terminated or its init has died (killed from the host, or
+    /// by anything else): such a sandbox runs nothing more, and a pool replaces it.
+    public var isAlive: Bool {
+        // Under the lock: terminate() marks the sandbox first and closes the pidfd after.
+        state.withLock { s in !s.terminated && proctor_pidfd_exited(initPidfd.rawValue) == 0 }
+    }
+
     // MARK: exec
 
     /// Starts `argv` in the sandbox. A relative command is looked up on the sandbox's PATH.
     /// Setup failures inside the child come back as a result with status `sandbox-error`.
+    ///
+    /// The spawn runs through `Blocking.run`: cgroup writes, fork, and waiting for the
+    /// child's execve (up to 200 ms on ETXTBSY) never hold a thread of the cooperative pool.
     public func exec(_ argv: [String], _ options: ExecOptions = .init()) async throws -> Execution {
         guard !argv.isEmpty else { throw SandboxError(.invalidConfiguration, "empty command") }
+        return try await Blocking.run { [self] in try spawn(argv, options) }
+    }
+
+    /// The blocking part of `exec`.
+    private func spawn(_ argv: [String], _ options: ExecOptions) throws -> Execution {
         let slot = try acquireSlot(memory: options.memory ?? configuration.limits.memory)
         var childFDs: [FileDescriptor] = []
         var parentFDs: [FileDescriptor] = []
@@ -164,6 +179,7 @@ public final class Sandbox: Sendable {
         let driver = runtime.driver
         slot.meters.resetPeak()
         let baseline = slot.meters.read()
+        let groupBaseline = cgroups.oomMeters.read()
         let strings = CStrings()
         let start = monotonicNow()
         let result: proctor_spawn_result_t = policy.program.withUnsafeBytes { bpf in
@@ -208,7 +224,7 @@ public final class Sandbox: Sendable {
         }
         let monitor = ExecMonitor(
             pidfd: FileDescriptor(rawValue: pidfdRaw), options: options, slot: slot, driver: driver, start: start,
-            baseline: baseline,
+            baseline: baseline, groupMeters: cgroups.oomMeters, groupBaseline: groupBaseline,
             stdout: .init(fd: stdoutPipe.readEnd, continuation: stdoutContinuation),
             stderr: .init(fd: stderrPipe.readEnd, continuation: stderrContinuation),
             outcome: outcome
@@ -226,7 +242,8 @@ public final class Sandbox: Sendable {
                          outcome: outcome) { [monitor] in monitor.stop() }
     }
 
-    /// exec and wait: the usual one-call use.
+    /// exec and wait: the usual one-call use. Cancelling the calling task kills the run
+    /// (see `Execution.wait`).
     public func run(_ argv: [String], _ options: ExecOptions = .init()) async throws -> ExecResult {
         try await exec(argv, options).wait()
     }
@@ -258,7 +275,11 @@ public final class Sandbox: Sendable {
             case .null:
                 return (try aboveStdio(FileDescriptor.open("/dev/null", .readOnly, options: .closeOnExec)), nil)
             case .file(let path):
-                return (try aboveStdio(FileDescriptor.open(path, .readOnly, options: .closeOnExec)), nil)
+                // O_NONBLOCK: opening a FIFO with no writer would wait for one forever.
+                // Cleared again, so the program reads as from any file.
+                let fd = try aboveStdio(FileDescriptor.open(path, .readOnly, options: [.closeOnExec, .nonBlocking]))
+                _ = fcntl(fd.rawValue, F_SETFL, 0)
+                return (fd, nil)
             case .bytes(let bytes):
                 let raw = Int32(proctor_memfd_create("proctor-stdin"))
                 guard raw >= 0 else { throw Errno(rawValue: errno) }
@@ -285,6 +306,7 @@ public final class Sandbox: Sendable {
     /// than the exec itself.
     private func acquireSlot(memory: Int?) throws -> ExecSlot {
         if isTerminated { throw SandboxError(.terminated, "sandbox \(id) is terminated") }
+        if !isAlive { throw SandboxError(.terminated, "the init of sandbox \(id) has died") }
         return try cgroups.acquireSlot(memory: memory)
     }
 
@@ -331,6 +353,8 @@ public final class Sandbox: Sendable {
             if s.terminated { throw SandboxError(.terminated, "sandbox \(id) is terminated") }
             return Array(s.running.values)
         }
+        // A sandbox whose init died (its namespaces with it) cannot be made as new.
+        if !isAlive { throw SandboxError(.terminated, "the init of sandbox \(id) has died") }
         for monitor in monitors {
             await Blocking.run { monitor.stop() }
             _ = await monitor.outcome.value()
@@ -345,15 +369,22 @@ public final class Sandbox: Sendable {
 
     deinit {
         if !state.withLock({ $0.terminated }) {
-            // Forgotten without terminate: kill what we can synchronously.
-            runtime.driver.kill(group)
-            try? lifeline.close()
-            var code: Int32 = 0
-            var sig: Int32 = 0
-            _ = proctor_wait_pidfd(initPidfd.rawValue, &code, &sig)
-            try? initPidfd.close()
-            fs.close()
-            cgroups.destroy()
+            // Forgotten without terminate: the last reference may go on a thread of the
+            // cooperative pool, so the killing and waiting go to a blocking thread. The
+            // uid lease lives until init is gone, so no new sandbox gets its uid sooner.
+            let (driver, group, lifeline, initPidfd, fs, cgroups, lease) =
+                (runtime.driver, group, lifeline, initPidfd, fs, cgroups, lease)
+            DispatchQueue.global().async {
+                driver.kill(group)
+                try? lifeline.close()
+                var code: Int32 = 0
+                var sig: Int32 = 0
+                _ = proctor_wait_pidfd(initPidfd.rawValue, &code, &sig)
+                try? initPidfd.close()
+                fs.close()
+                cgroups.destroy()
+                withExtendedLifetime(lease) {}
+            }
         }
     }
 }

@@ -28,11 +28,16 @@ public actor SandboxPool {
 
     public var idleCount: Int { idle.count }
 
-    /// An idle sandbox, or a new one.
+    /// An idle sandbox, or a new one. An idle sandbox whose init died while it waited
+    /// (killed from the host, say) is terminated and replaced, never handed out.
     public func acquire() async throws -> Sandbox {
         if closed { throw SandboxError(.terminated, "the pool is shut down") }
         while let sandbox = idle.popLast() {
-            if !sandbox.isTerminated { return sandbox }
+            if sandbox.isAlive { return sandbox }
+            if !sandbox.isTerminated {
+                logger.warning("a pooled sandbox's init died; replacing it", metadata: ["id": "\(sandbox.id)"])
+                await sandbox.terminate()
+            }
         }
         return try await Sandbox.create(configuration, logger: logger)
     }
@@ -41,7 +46,7 @@ public actor SandboxPool {
     public func release(_ sandbox: Sandbox) async {
         do {
             try await sandbox.reset()
-            if !closed && idle.count < capacity && !sandbox.isTerminated {
+            if !closed && idle.count < capacity && sandbox.isAlive {
                 idle.append(sandbox)
                 return
             }

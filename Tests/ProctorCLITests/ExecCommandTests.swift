@@ -100,6 +100,18 @@ struct ExecCommandTests {
         let net = try Self.proctor(["exec", "--json", "--network", "--", "/bin/cat", "/proc/net/dev"])
         #expect(((net.json["stdout"] as? String) ?? "").split(separator: "\n").count > 3)
     }
+
+    /// tmpfs pages count as memory: a program that fills /tmp, /dev/shm or the workdir
+    /// past --memory (but within the tmpfs size) hits the memory limit. The OOM killer
+    /// used to take the sandbox's init, which read as `signaled 9, oom_killed false`.
+    @Test("filling a tmpfs past --memory is memory-limit, OOM-killed", .enabled(if: isRoot, "needs root: runs a sandbox"),
+          arguments: ["/tmp", "/dev/shm", "/sandbox"])
+    func tmpfsFillIsMemoryLimit(_ folder: String) throws {
+        let r = try Self.proctor(["exec", "--json", "--memory", "32M", "--wall-time", "20s", "--",
+                                  "/bin/sh", "-c", "exec head -c 60000000 /dev/zero > \(folder)/fill"])
+        #expect(r.json["status"] as? String == "memory-limit", "\(r.stdout) \(r.stderr)")
+        #expect(r.json["oom_killed"] as? Bool == true)
+    }
 }
 
 /// A runner killed with SIGKILL mid-run: its sandbox dies with it (init's lifeline pipe

@@ -57,6 +57,17 @@ struct CgroupV2FakeTreeTests {
         #expect(driver.meters("s/x").peak == 12_345_678)
     }
 
+    @Test("the sandbox group's OOM kills come from its memory.events (all descendants added up)")
+    func groupOOMKills() throws {
+        let driver = CgroupV2(root: base.appending("proctor"))
+        try driver.createSandbox("s", limits: Limits())
+        try write("proctor/s/memory.events", "low 0\nhigh 0\nmax 7\noom 2\noom_kill 2\n")
+        let meters = driver.oomMeters("s")
+        defer { meters.close() }
+        #expect(meters.read().oomKills == 2)
+        #expect(meters.peak == 0)   // no peak file for a group meter
+    }
+
     @Test("kill writes cgroup.kill; remove deletes the folders")
     func killAndRemove() throws {
         let driver = CgroupV2(root: base.appending("proctor"))
@@ -67,6 +78,24 @@ struct CgroupV2FakeTreeTests {
         driver.kill("s")
         #expect(read("proctor/s/cgroup.kill") == "1")
         #expect(driver.children("s") == ["x"])
+    }
+}
+
+/// v1 counts an OOM kill only in the victim's own group: the sandbox's count adds init's leaf.
+@Suite("cgroup v1 driver on a fake tree")
+struct CgroupV1FakeTreeTests {
+    @Test("the sandbox group's OOM kills add up the group's and init's memory.oom_control")
+    func groupOOMKills() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("fake-cgroup-v1-\(UUID())").path
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        try FileManager.default.createDirectory(atPath: folder + "/memory/proctor/s/init", withIntermediateDirectories: true)
+        try "oom_kill_disable 0\nunder_oom 0\noom_kill 1\n".write(toFile: folder + "/memory/proctor/s/memory.oom_control", atomically: false, encoding: .utf8)
+        try "oom_kill_disable 0\nunder_oom 0\noom_kill 2\n".write(toFile: folder + "/memory/proctor/s/init/memory.oom_control", atomically: false, encoding: .utf8)
+        let driver = CgroupV1(memory: FilePath(folder + "/memory/proctor"), pids: FilePath(folder + "/pids/proctor"),
+                              cpu: nil, cpuacct: nil, freezer: nil, unified: nil)
+        let meters = driver.oomMeters("s")
+        defer { meters.close() }
+        #expect(meters.read().oomKills == 3)
     }
 }
 

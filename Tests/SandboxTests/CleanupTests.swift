@@ -106,4 +106,20 @@ struct CleanupTests {
         #expect(r.status == .signaled)
         #expect(sandbox.isTerminated)
     }
+
+    @Test("a sandbox dropped without terminate is killed off the caller's thread, soon")
+    func forgotten() async throws {
+        var initPid: pid_t = 0
+        do {
+            let sandbox = try await Sandbox.create()
+            initPid = sandbox.initPid
+            _ = try await sandbox.run(["/bin/true"])
+        }
+        var gone = false
+        for _ in 0..<200 where !gone {
+            try await Task.sleep(for: .milliseconds(10))
+            gone = kill(initPid, 0) == -1 && errno == ESRCH
+        }
+        #expect(gone, "init \(initPid) outlived its forgotten sandbox")
+    }
 }

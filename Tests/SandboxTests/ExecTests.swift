@@ -172,4 +172,51 @@ struct ExecTests {
             #expect(ContinuousClock.now - killed < .seconds(3))
         }
     }
+
+    /// How soon a cancelled run must be gone. Alone it takes milliseconds; with the whole
+    /// suite running in parallel on two loaded cores, 1.5 s has been seen.
+    static let killBound: Duration = .seconds(2)
+
+    /// The names of the processes in the sandbox, as its own /proc shows them.
+    static func processNames(_ sandbox: Sandbox) async throws -> String {
+        try await sandbox.run(["/bin/sh", "-c", "cat /proc/[0-9]*/comm"]).out
+    }
+
+    @Test("cancelling a task that awaits run() kills the run at once; the sandbox goes on")
+    func cancelRun() async throws {
+        try await withSandbox { (sandbox: Sandbox) async throws in
+            let task = Task { try await sandbox.run(["sleep", "100"], .limited(wall: .seconds(60))) }
+            var started = false
+            for _ in 0..<100 where !started {
+                try await Task.sleep(for: .milliseconds(50))
+                started = try await Self.processNames(sandbox).contains("sleep")
+            }
+            try #require(started, "sleep never started")
+            let clock = ContinuousClock()
+            let begin = clock.now
+            task.cancel()
+            let r = try await task.value
+            #expect(clock.now - begin < Self.killBound)
+            #expect(r.status == .signaled && r.signal == 9)
+            #expect(!(try await Self.processNames(sandbox).contains("sleep")))
+            #expect(try await sandbox.run(["/bin/echo", "ok"]).out == "ok\n")
+        }
+    }
+
+    @Test("cancelling a task that awaits an execution's wait() kills that execution")
+    func cancelWait() async throws {
+        try await withSandbox { (sandbox: Sandbox) async throws in
+            let execution = try await sandbox.exec(["sleep", "100"], .limited(wall: .seconds(60)))
+            let waiter = Task { await execution.wait() }
+            try await Task.sleep(for: .milliseconds(100))
+            let clock = ContinuousClock()
+            let begin = clock.now
+            waiter.cancel()
+            let r = await waiter.value
+            #expect(clock.now - begin < Self.killBound)
+            #expect(r.status == .signaled)
+            #expect(kill(execution.pid, 0) == -1 && errno == ESRCH, "the process is still there")
+            #expect(try await sandbox.run(["/bin/echo", "ok"]).out == "ok\n")
+        }
+    }
 }

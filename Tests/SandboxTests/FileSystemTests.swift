@@ -1,5 +1,7 @@
 import Foundation
-import Sandbox
+@testable import Sandbox
+import Synchronization
+import SystemPackage
 import Testing
 
 @Suite("fs: host-side file access, safe against what the program did", .needsRoot)
@@ -114,6 +116,179 @@ struct FileSystemTests {
             _ = try await sandbox.run(["/bin/sh", "-c", "head -c 3000000 /dev/zero > big"])
             #expect(throws: SandboxError.self) { try sandbox.fs.read("big", limit: 1 << 20) }
             #expect(try sandbox.fs.read("big").count == 3_000_000)
+        }
+    }
+
+    // MARK: hostile files: never block, never follow
+
+    /// Runs `body` on a thread of its own, timing it. A call that is still blocked after
+    /// `seconds` is freed with `unblock` (which opens the other end of a FIFO) so the test
+    /// fails instead of hanging; the returned time then says how long it was stuck.
+    static func timed(_ seconds: Double = 1, unblock: @escaping @Sendable () -> Void = {},
+                      _ body: @escaping @Sendable () throws -> Void) async -> (error: (any Error)?, seconds: Double) {
+        let done = Mutex<(error: (any Error)?, seconds: Double)?>(nil)
+        let start = monotonic()
+        Thread.detachNewThread {
+            var error: (any Error)? = nil
+            do { try body() } catch let e { error = e }
+            let elapsed = monotonic() - start
+            done.withLock { $0 = (error, elapsed) }
+        }
+        while true {
+            if let result = done.withLock({ $0 }) { return result }
+            if monotonic() - start > seconds { unblock() }
+            try? await Task.sleep(for: .milliseconds(10))
+        }
+    }
+
+    static func monotonic() -> Double {
+        var ts = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &ts)
+        return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
+    }
+
+    /// Opens (and closes) the other end of a FIFO in the sandbox's workdir from the host,
+    /// which releases an open blocked on it.
+    static func unblocker(_ sandbox: Sandbox, _ name: String) -> @Sendable () -> Void {
+        let path = "/proc/\(sandbox.initPid)/root\(sandbox.configuration.workdir.string)/\(name)"
+        return {
+            let fd = open(path, O_RDWR | O_NONBLOCK)
+            if fd >= 0 { usleep(20_000); close(fd) }
+        }
+    }
+
+    /// Expects `body` to throw a SandboxError with `code` in well under a second.
+    static func expectRefused(_ code: SandboxError.Code, _ what: String, unblock: @escaping @Sendable () -> Void = {},
+                              _ body: @escaping @Sendable () throws -> Void) async {
+        let (error, seconds) = await timed(unblock: unblock, body)
+        #expect(seconds < 1, "\(what) took \(seconds) s")
+        #expect((error as? SandboxError)?.code == code, "\(what): \(String(describing: error))")
+    }
+
+    @Test("a FIFO the program made: read and write refused at once, the FIFO left as it was")
+    func fifo() async throws {
+        try await withSandbox { (sandbox: Sandbox) async throws in
+            let r = try await sandbox.run(["/bin/sh", "-c", "mkfifo f && mkdir d && ln -s f link && ln -s /sandbox/f abs-link"])
+            try #require(r.exitCode == 0, "\(r.err)")
+            let fs = sandbox.fs, unblock = Self.unblocker(sandbox, "f")
+            await Self.expectRefused(.notRegularFile, "read f", unblock: unblock) { _ = try fs.read("f") }
+            await Self.expectRefused(.notRegularFile, "write f", unblock: unblock) { try fs.write("f", "x") }
+            await Self.expectRefused(.notRegularFile, "read link to f", unblock: unblock) { _ = try fs.read("link") }
+            await Self.expectRefused(.notRegularFile, "read absolute link to f", unblock: unblock) { _ = try fs.read("abs-link") }
+            await Self.expectRefused(.notRegularFile, "write link to f", unblock: unblock) { try fs.write("link", "x") }
+            await Self.expectRefused(.notRegularFile, "read a folder") { _ = try fs.read("d") }
+            await Self.expectRefused(.notRegularFile, "write a folder") { try fs.write("d", "x") }
+            await Self.expectRefused(.notRegularFile, "async read f", unblock: unblock) {
+                let done = Mutex<(any Error)?>(nil)
+                let semaphore = DispatchSemaphore(value: 0)
+                Task {
+                    do { _ = try await fs.perform { try $0.read("f") } } catch { done.withLock { $0 = error } }
+                    semaphore.signal()
+                }
+                semaphore.wait()
+                if let error = done.withLock({ $0 }) { throw error }
+            }
+            // Listing a folder that holds a FIFO opens nothing in it.
+            let (listError, listSeconds) = await Self.timed(unblock: unblock) { _ = try fs.list() }
+            #expect(listError == nil && listSeconds < 1)
+            #expect(try fs.list().first { $0.name == "f" }?.kind == .other)
+            #expect(try fs.stat("f").kind == .other)   // still a FIFO: not truncated, not replaced
+            #expect(try fs.stat("link").kind == .symlink)
+        }
+    }
+
+    @Test("a write to a FIFO that has a reader is refused; the reader gets nothing")
+    func fifoWithReader() async throws {
+        try await withSandbox { (sandbox: Sandbox) async throws in
+            _ = try await sandbox.run(["/bin/sh", "-c", "mkfifo f"])
+            let reader = try await sandbox.exec(["/bin/sh", "-c", "cat f; echo end"], .limited(wall: .seconds(5)))
+            try await Task.sleep(for: .milliseconds(300))   // cat waits in open(f)
+            let fs = sandbox.fs
+            await Self.expectRefused(.notRegularFile, "write f with a reader", unblock: Self.unblocker(sandbox, "f")) {
+                try fs.write("f", "injected\n")
+            }
+            reader.kill()
+            let r = await reader.wait()
+            #expect(!r.out.contains("injected"))
+        }
+    }
+
+    @Test("a file the program holds a write lease on: the host's open fails at once instead of waiting out the lease")
+    func leasedFile() async throws {
+        try await withSandbox { (sandbox: Sandbox) async throws in
+            let script = """
+            import fcntl, os, signal, time
+            signal.signal(signal.SIGIO, signal.SIG_IGN)   # the lease-break notice; the lease stays
+            fd = os.open("leased", os.O_RDONLY | os.O_CREAT, 0o644)
+            fcntl.fcntl(fd, fcntl.F_SETLEASE, fcntl.F_WRLCK)
+            print("leased", flush=True)
+            time.sleep(30)
+            """
+            var o = ExecOptions.limited(wall: .seconds(30))
+            o.streamOutput = true
+            let holder = try await sandbox.exec(["/usr/bin/python3", "-c", script], o)
+            var said = ""
+            for await chunk in holder.stdout {
+                said += String(decoding: chunk, as: UTF8.self)
+                if said.contains("leased") { break }
+            }
+            try #require(said.contains("leased"), "the program could not take a lease")
+            let fs = sandbox.fs
+            await Self.expectRefused(.fileSystem, "read a leased file") { _ = try fs.read("leased") }
+            await Self.expectRefused(.fileSystem, "write a leased file") { try fs.write("leased", "x") }
+            holder.kill()
+            _ = await holder.wait()
+        }
+    }
+
+    @Test("a unix socket and a device node: refused at once")
+    func socketAndDevice() async throws {
+        try await withSandbox { (sandbox: Sandbox) async throws in
+            let r = try await sandbox.run(["/usr/bin/python3", "-c", "import socket; socket.socket(socket.AF_UNIX).bind('sock')"])
+            try #require(r.exitCode == 0, "\(r.err)")
+            // A program cannot mknod (no CAP_MKNOD); a device node could come from the host side.
+            let device = "/proc/\(sandbox.initPid)/root\(sandbox.configuration.workdir.string)/zero"
+            try #require(mknod(device, S_IFCHR | 0o666, (1 << 8) | 5) == 0, "mknod: \(errno)")
+            let fs = sandbox.fs
+            await Self.expectRefused(.notRegularFile, "read sock") { _ = try fs.read("sock") }
+            await Self.expectRefused(.notRegularFile, "write sock") { try fs.write("sock", "x") }
+            await Self.expectRefused(.notRegularFile, "read device") { _ = try fs.read("zero") }
+            await Self.expectRefused(.notRegularFile, "write device") { try fs.write("zero", "x") }
+            #expect(try fs.stat("sock").kind == .other)
+        }
+    }
+
+    @Test("size caps: a file over the read cap, bytes over the write cap, a host file over the copy cap")
+    func sizeCaps() async throws {
+        let host = FileManager.default.temporaryDirectory.appendingPathComponent("proctor-cap-\(getpid())").path
+        try Data(count: 2 << 20).write(to: URL(fileURLWithPath: host))
+        defer { unlink(host) }
+        try await withSandbox { (sandbox: Sandbox) async throws in
+            _ = try await sandbox.run(["/bin/sh", "-c", "head -c 3000000 /dev/zero > big"])
+            let fs = sandbox.fs
+            await Self.expectRefused(.tooLarge, "read over the cap") { _ = try fs.read("big", limit: 1 << 20) }
+            await Self.expectRefused(.tooLarge, "write over the cap") { try fs.write("w", [UInt8](repeating: 1, count: 2048), limit: 1024) }
+            #expect(!fs.exists("w"))
+            await Self.expectRefused(.tooLarge, "copy over the cap") { try fs.copy(from: FilePath(host), to: "c", limit: 1 << 20) }
+            try fs.write("w", [UInt8](repeating: 1, count: 1024), limit: 1024)
+            #expect(try fs.read("w").count == 1024)
+        }
+    }
+
+    @Test("copy from a host FIFO: refused at once, never waited on")
+    func copyFromHostFIFO() async throws {
+        let fifo = FileManager.default.temporaryDirectory.appendingPathComponent("proctor-fifo-\(getpid())").path
+        try #require(mkfifo(fifo, 0o600) == 0)
+        defer { unlink(fifo) }
+        try await withSandbox { (sandbox: Sandbox) async throws in
+            let fs = sandbox.fs
+            let unblock: @Sendable () -> Void = {
+                let fd = open(fifo, O_RDWR | O_NONBLOCK)
+                if fd >= 0 { usleep(20_000); close(fd) }
+            }
+            await Self.expectRefused(.notRegularFile, "copy a host FIFO", unblock: unblock) {
+                try fs.copy(from: FilePath(fifo), to: "in")
+            }
         }
     }
 }

@@ -1,5 +1,5 @@
 import Foundation
-import Sandbox
+@testable import Sandbox
 import SystemPackage
 import Testing
 
@@ -196,6 +196,32 @@ struct IsolationTests {
             #expect(r.out == "started\n")
             let ps = try await sandbox.run(["/bin/sh", "-c", "cat /proc/[0-9]*/comm"])
             #expect(!ps.out.contains("sleep"), "\(ps.out)")
+        }
+    }
+
+    /// Whether this process has CAP_SYS_RESOURCE (some container runtimes drop it; then
+    /// init cannot lower its oom_score_adj and keeps 0).
+    static var hasSysResource: Bool {
+        let status = (try? String(contentsOfFile: "/proc/self/status", encoding: .utf8)) ?? ""
+        let line = status.split(separator: "\n").first { $0.hasPrefix("CapEff:") } ?? ""
+        let mask = UInt64(line.split(separator: "\t").last ?? "", radix: 16) ?? 0
+        return mask & (1 << 24) != 0
+    }
+
+    @Test("init has its own name, is small, and shielded from the OOM killer; exec'd programs are its first pick")
+    func initIdentity() async throws {
+        try await withSandbox { (sandbox: Sandbox) async throws in
+            let comm = try String(contentsOfFile: "/proc/\(sandbox.initPid)/comm", encoding: .utf8)
+            #expect(comm == "proctor-init\n")
+            let adj = try String(contentsOfFile: "/proc/\(sandbox.initPid)/oom_score_adj", encoding: .utf8)
+            #expect(adj == (Self.hasSysResource ? "-1000\n" : "0\n"))
+            let r = try await sandbox.run(["/bin/sh", "-c", "cat /proc/self/oom_score_adj; cat /proc/1/comm"])
+            #expect(r.out == "1000\nproctor-init\n", "\(r.out) \(r.err)")
+            // init gave back the runner's anonymous memory it was forked with.
+            let status = try String(contentsOfFile: "/proc/\(sandbox.initPid)/status", encoding: .utf8)
+            let anon = status.split(separator: "\n").first { $0.hasPrefix("RssAnon:") }
+                .flatMap { Int($0.split(separator: " ").dropFirst().first ?? "") } ?? .max
+            #expect(anon < 16 << 10, "init keeps \(anon) kB of anonymous memory")
         }
     }
 }

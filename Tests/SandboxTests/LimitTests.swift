@@ -1,5 +1,5 @@
 import Foundation
-import Sandbox
+@testable import Sandbox
 import Testing
 
 /// Each attack states the contained outcome it expects.
@@ -171,6 +171,29 @@ struct LimitTests {
         try await withSandbox(c) { (sandbox: Sandbox) async throws in
             let r = try await sandbox.run(["/bin/sh", "-c", "ulimit -n; ulimit -c"])
             #expect(r.out == "100\n0\n")
+        }
+    }
+
+    /// tmpfs pages count as memory. At the limit the OOM killer used to take the sandbox's
+    /// init (a fork of the runner: the largest process in the group), the pid namespace
+    /// died, and the run read `signaled 9`, oom_killed false: an RTE where an MLE was due.
+    @Test("filling /tmp, /dev/shm or the workdir past the memory limit: memory-limit; init survives",
+          arguments: ["/tmp", "/dev/shm", "/sandbox"])
+    func tmpfsFill(_ folder: String) async throws {
+        var c = SandboxConfiguration()
+        c.limits.memory = 64 << 20
+        c.limits.tmpSize = 256 << 20      // the tmpfs sizes are not what stops it
+        c.limits.workdirSize = 256 << 20
+        c.limits.fileSize = 256 << 20
+        try await withSandbox(c) { (sandbox: Sandbox) async throws in
+            let r = try await sandbox.run(["/bin/sh", "-c", "exec head -c 200000000 /dev/zero > \(folder)/fill"],
+                                          .limited(wall: .seconds(20)))
+            #expect(r.status == .memoryLimit, "\(r.status) signal \(String(describing: r.signal)) \(r.err)")
+            #expect(r.oomKilled)
+            #expect(sandbox.isAlive, "the sandbox's init died")
+            // Once the file is gone, the sandbox runs again.
+            try sandbox.fs.remove("\(folder)/fill")
+            #expect(try await sandbox.run(["/bin/echo", "ok"]).out == "ok\n")
         }
     }
 }

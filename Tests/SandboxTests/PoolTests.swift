@@ -1,5 +1,5 @@
 import Foundation
-import Sandbox
+@testable import Sandbox
 import Testing
 
 @Suite("pool: warm sandboxes, reset between uses", .needsRoot)
@@ -54,6 +54,39 @@ struct PoolTests {
         #expect(await pool.idleCount == 1)
         let out = try await pool.withSandbox { try await $0.run(["/bin/echo", "ok"]).out }
         #expect(out == "ok\n")
+        await pool.shutdown()
+    }
+
+    /// Waits (up to 2 s) until the sandbox's init is gone.
+    static func waitDead(_ sandbox: Sandbox) async throws {
+        for _ in 0..<200 where sandbox.isAlive { try await Task.sleep(for: .milliseconds(10)) }
+        #expect(!sandbox.isAlive)
+    }
+
+    @Test("a pooled sandbox whose init was killed is replaced, not handed out")
+    func deadInitReplaced() async throws {
+        let pool = SandboxPool(capacity: 1)
+        try await pool.prewarm(1)
+        let first = try await pool.acquire()
+        await pool.release(first)
+        #expect(await pool.idleCount == 1)
+        // Killed from the host while idle in the pool.
+        kill(first.initPid, SIGKILL)
+        try await Self.waitDead(first)
+        let second = try await pool.acquire()
+        #expect(second !== first)
+        #expect(first.isTerminated)
+        #expect(try await second.run(["/bin/echo", "ok"]).out == "ok\n")
+        // Killed while in use: released, it is not kept.
+        kill(second.initPid, SIGKILL)
+        try await Self.waitDead(second)
+        await #expect(throws: SandboxError.self) { try await second.run(["/bin/echo", "ok"]) }
+        await pool.release(second)
+        #expect(await pool.idleCount == 0)
+        #expect(second.isTerminated)
+        let third = try await pool.acquire()
+        #expect(try await third.run(["/bin/echo", "ok"]).out == "ok\n")
+        await pool.release(third)
         await pool.shutdown()
     }
 }

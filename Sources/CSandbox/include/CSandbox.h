@@ -47,6 +47,7 @@ typedef enum {
     PROCTOR_STEP_EXEC,
     PROCTOR_STEP_PIPE,
     PROCTOR_STEP_PROTOCOL,
+    PROCTOR_STEP_OOM_SCORE,
 } proctor_step_t;
 
 /// One step of building the sandbox's root, prepared by the parent with absolute host
@@ -152,8 +153,14 @@ int proctor_pidfd_open(pid_t pid);
 /// Waits for a child through its pidfd; fills the raw wait status. Retries on EINTR.
 int proctor_wait_pidfd(int pidfd, int *exit_code, int *signal_number);
 
+/// 1 when the process behind the pidfd has ended (the pidfd polls readable), 0 while it
+/// runs, -1 with errno. Never blocks.
+int proctor_pidfd_exited(int pidfd);
+
 /// openat2 with RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS | RESOLVE_NO_XDEV: `path` is
-/// resolved as if `root_fd` were "/", so no symlink or ".." leaves it.
+/// resolved as if `root_fd` were "/", so no symlink or ".." leaves it. openat2's EAGAIN
+/// (a rename raced the walk) is retried a bounded number of times: with O_NONBLOCK, EAGAIN
+/// also means "a lease holder would make this open wait", which must come back at once.
 int proctor_open_in_root(int root_fd, const char *path, int flags, unsigned int mode);
 
 /// openat2 with RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS: `path` (relative) must resolve
