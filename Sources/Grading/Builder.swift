@@ -87,13 +87,28 @@ public struct Builder: Sendable {
         } catch {
             return .failed(.judgeError, "\(error)")
         }
+        let defaultName = language.fileName
+        let language = language.resolved(original: source.lastComponent?.string ?? "", source: bytes)
         var extra: [BuildFile] = []
+        // A source kept under its own name is also there under the language's usual name.
+        if language.sourceNaming == .kept && language.fileName != defaultName {
+            extra.append(BuildFile(path: defaultName, bytes: bytes, mode: 0o644))
+        }
         for f in files {
             guard let b = try? HostFile.read(f.source, limit: 16 << 20) else { return .failed(.judgeError, "cannot read \(f.source)") }
             extra.append(BuildFile(path: f.target, bytes: b, mode: 0o644))
         }
-        guard let compile = language.compile else {
+        // Other sources of the program in its language are compiled with it (a validator of
+        // several .cpp files); headers and modules are only there to be included.
+        let together = files.filter { f in
+            guard let ext = FilePath(f.target).extension?.lowercased() else { return false }
+            return language.extensions.contains(ext) && !f.target.contains("/")
+        }.map(\.target)
+        guard var compile = language.compile else {
             return .built(Build(language: language, files: extra + [BuildFile(path: language.fileName, bytes: bytes, mode: 0o644)]))
+        }
+        if !together.isEmpty, let at = compile.lastIndex(of: language.fileName) {
+            compile.insert(contentsOf: together, at: at + 1)
         }
         let configuration = language.sandboxConfiguration(memory: language.compileMemory, processes: 256, workdirSize: 512 << 20)
         do {
