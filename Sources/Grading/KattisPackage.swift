@@ -33,6 +33,8 @@ public struct KattisPackage: Sendable {
     public var validatorFlags: [String]
     public var tests: [KattisTest]
     public var data: KattisGroup
+    /// The fixed time limit is problem.yaml's limits.time_limit (not a .timelimit file).
+    public var timeLimitInProblemYAML = false
     /// problem.yaml's problem_format_version ("legacy" when absent).
     public var formatVersion = "legacy"
     /// Multi-pass (legacy `validation: custom multi-pass`, 2023-07 `type: multi-pass`): the
@@ -264,6 +266,7 @@ extension KattisPackage {
             output: Int(number(limits["output"]) ?? 8) << 20, validator: validatorProgram, validatorFlags: validatorFlags,
             tests: tests, data: data)
         package.formatVersion = (meta["problem_format_version"] as? String) ?? "legacy"
+        package.timeLimitInProblemYAML = number(limits["time_limit"]) != nil
         package.validationPasses = passes
         // Limits in MiB, KiB and seconds as problem.yaml gives them; problemtools' defaults.
         func positive(_ key: String) throws -> Double? {

@@ -227,6 +227,18 @@ public struct KattisVerifier: Sendable {
             if ok && expected == "accepted" && package.scoring && !fully(atLimit) {
                 message += " (warning: not the full score)"
             }
+            // A fixed time limit must leave the accepted ones ac_to_time_limit (time_multiplier)
+            // times their slowest test, as problemtools checks (an error of the package there).
+            // A limit from a .timelimit file (not problem.yaml) only warns, as problemtools does
+            // for a limit given on its command line.
+            if expected == "accepted" && !computed {
+                let slowest = parts.flatMap(\.tests).filter { $0.verdict == .accepted }.map(\.cpuTime).max() ?? 0
+                if slowest * package.timeMultiplier > timeLimit {
+                    if package.timeLimitInProblemYAML { ok = false }
+                    message += " (\(package.timeLimitInProblemYAML ? "error" : "warning"): its slowest test, \(String(format: "%.2f", slowest)) s, times ac_to_time_limit "
+                        + "\(String(format: "%g", package.timeMultiplier)) is over the fixed time limit of \(String(format: "%g", timeLimit)) s)"
+                }
+            }
             // limits.code: problemtools reports a larger submission as an error of the package.
             if let size = try? FileManager.default.attributesOfItem(atPath: s.path)[.size] as? Int, size > package.codeLimit {
                 ok = false

@@ -535,3 +535,20 @@ extension KattisVerifyTests {
         #expect(json.contains("\"output_rule\": \"problem package spec"))
     }
 }
+
+extension KattisVerifyTests {
+    /// A fixed time limit tighter than the slowest accepted test times the multiplier is an
+    /// error, as problemtools says; time_safety_margin 4 (problemtools' different) is honoured.
+    @Test func fixedTimeLimitMustLeaveTheMultiplier() async throws {
+        let burn = "import time\nwhile time.process_time() < 0.5:\n    pass\nprint(1)\n"
+        let t = try TempPackage(["problem.yaml": "name: t\nlimits: {time_limit: 1, time_safety_margin: 4}\n", "data/secret/1.in": "1\n",
+                                 "data/secret/1.ans": "1\n", "submissions/accepted/slow.py": burn, "submissions/accepted/fast.py": "print(1)\n"])
+        defer { t.remove() }
+        let v = try await verify(t.dir)
+        #expect(!v.ok)
+        #expect(v.safetyMargin == 4)
+        let slow = try #require(v.submissions.first { $0.path.hasSuffix("slow.py") })
+        #expect(slow.verdict == .accepted && !slow.ok && slow.message.contains("ac_to_time_limit 5"), "\(slow.message)")
+        #expect(v.submissions.first { $0.path.hasSuffix("fast.py") }?.ok == true)
+    }
+}
