@@ -30,7 +30,8 @@ public struct Language: Sendable, Hashable {
     /// How the source is named in the workdir (Kattis's rules: a Java class is named after its
     /// file, a Python program runs under its own name). `{file}`, `{class}`, `{stem}` and
     /// `{Stem}` in `compile` and `run` become the chosen file name, the class to run, the
-    /// file name without extension and that capitalized (Kotlin's `{Stem}Kt`).
+    /// file name without extension and that capitalized (Kotlin's `{Stem}Kt`); an argument
+    /// equal to `fileName` (or, for java-class, its stem) is the chosen name (class) too.
     public var sourceNaming: SourceNaming = .fixed
 
     public enum SourceNaming: String, Sendable, Hashable, CaseIterable {
@@ -79,11 +80,11 @@ public struct Language: Sendable, Hashable {
                  compile: ["/usr/bin/g++", "-std=gnu++20", "-O2", "-pipe", "-o", "solution", "solution.cpp"],
                  run: ["./solution"], requires: ["/usr/bin/g++"]),
         Language(id: "python3", name: "Python 3", extensions: ["py"], fileName: "solution.py",
-                 compile: ["/usr/bin/python3", "-m", "py_compile", "{file}"],
-                 run: ["/usr/bin/python3", "{file}"], requires: ["/usr/bin/python3"]).naming(.kept),
+                 compile: ["/usr/bin/python3", "-m", "py_compile", "solution.py"],
+                 run: ["/usr/bin/python3", "solution.py"], requires: ["/usr/bin/python3"]).naming(.kept),
         Language(id: "java", name: "Java 17", extensions: ["java"], fileName: "Main.java",
-                 compile: ["/usr/bin/javac", "-J-Xss64m", "-J-XX:+UseSerialGC", "-J-Xmx512m", "-encoding", "UTF-8", "{file}"],
-                 run: ["/usr/bin/java", "-XX:+UseSerialGC", "-Xss64m", "-XX:TieredStopAtLevel=1", "-cp", ".", "{class}"],
+                 compile: ["/usr/bin/javac", "-J-Xss64m", "-J-XX:+UseSerialGC", "-J-Xmx512m", "-encoding", "UTF-8", "Main.java"],
+                 run: ["/usr/bin/java", "-XX:+UseSerialGC", "-Xss64m", "-XX:TieredStopAtLevel=1", "-cp", ".", "Main"],
                  requires: ["/usr/bin/javac", "/usr/bin/java"], memoryAllowance: 256 << 20, processAllowance: 64,
                  compileMemory: 2 << 30).naming(.javaClass),
         Language(id: "javascript", name: "JavaScript (Node.js)", extensions: ["js", "mjs", "cjs"], fileName: "solution.js",
@@ -138,9 +139,17 @@ extension Language {
             file = names.file ?? fileName
             mainClass = names.mainClass
         }
-        let stem = file.split(separator: ".", omittingEmptySubsequences: false).dropLast().joined(separator: ".")
+        func stemOf(_ name: String) -> String {
+            name.contains(".") ? name.split(separator: ".", omittingEmptySubsequences: false).dropLast().joined(separator: ".") : name
+        }
+        let stem = stemOf(file)
         let values = ["{file}": file, "{class}": mainClass ?? stem, "{stem}": stem, "{Stem}": stem.prefix(1).uppercased() + stem.dropFirst()]
+        // The usual name (`solution.py`, `Main.java`) and, for Java, its class (`Main`) in a
+        // command stand for the chosen ones, as the placeholders do.
+        let usualName = fileName, usualClass = stemOf(fileName)
         func fill(_ arg: String) -> String {
+            if sourceNaming != .fixed && arg == usualName { return file }
+            if sourceNaming == .javaClass && arg == usualClass { return mainClass ?? stem }
             var a = arg
             for (k, v) in values where a.contains(k) { a = a.replacingOccurrences(of: k, with: v) }
             return a
