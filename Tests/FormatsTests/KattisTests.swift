@@ -552,3 +552,28 @@ extension KattisVerifyTests {
         #expect(v.submissions.first { $0.path.hasSuffix("fast.py") }?.ok == true)
     }
 }
+
+extension KattisVerifyTests {
+    /// Multi-pass and interactive together: the interactor hands pass 2 its input.
+    @Test func interactiveMultiPass() async throws {
+        let interactor = """
+        import os, sys
+        p, x = map(int, open(sys.argv[1]).read().split())
+        print(p, x, flush=True)
+        line = sys.stdin.readline().split()
+        if not line or int(line[0]) != p * x:
+            sys.exit(43)
+        if p == 1:
+            open(os.path.join(sys.argv[3], 'nextpass.in'), 'w').write('2 %d\\n' % x)
+        sys.exit(42)
+        """
+        let t = try TempPackage(["problem.yaml": "problem_format_version: 2023-07-draft\nname: i\ntype: [interactive, multi-pass]\nlimits: {time_limit: 2}\n",
+                                 "data/secret/1.in": "1 5\n", "data/secret/1.ans": "\n", "output_validator/interactor.py": interactor,
+                                 "submissions/accepted/both.py": "p, x = map(int, input().split())\nprint(p * x, flush=True)\n",
+                                 "submissions/wrong_answer/first_only.py": "p, x = map(int, input().split())\nprint(x, flush=True)\n"])
+        defer { t.remove() }
+        let v = try await verify(t.dir)
+        #expect(v.ok, "\(v.submissions.map(\.message))")
+        #expect(v.submissions.map(\.verdict) == [.accepted, .wrongAnswer])
+    }
+}
