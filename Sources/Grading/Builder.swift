@@ -81,15 +81,27 @@ public struct Builder: Sendable {
 
     /// A submission: a host file the caller named.
     public func build(source: FilePath, language: Language, files: [ExtraFile] = []) async -> BuildOutcome {
-        await build(language: language, files: files) { try HostFile.read(source, limit: 16 << 20) }
+        await build(original: source.lastComponent?.string ?? "", language: language, files: files) {
+            try HostFile.read(source, limit: 16 << 20)
+        }
     }
 
     /// A judge program of a suite or package: read beneath its folder.
     public func build(source: RootedPath, language: Language, files: [ExtraFile] = []) async -> BuildOutcome {
-        await build(language: language, files: files) { try source.read(limit: 16 << 20) }
+        await build(original: source.lastComponent?.string ?? "", language: language, files: files) {
+            try source.read(limit: 16 << 20)
+        }
     }
 
-    private func build(language: Language, files: [ExtraFile], read: () throws -> [UInt8]) async -> BuildOutcome {
+    /// A program given as bytes, with no file name of its own (the server's /execute, Judge0):
+    /// the language's rules name it (Java: after its public class).
+    public func build(code bytes: [UInt8], language: Language, extra: [BuildFile] = []) async -> BuildOutcome {
+        if let problem = language.toolchainProblem { return .failed(.judgeError, problem) }
+        return await compile(bytes, language.resolved(original: "", source: bytes), extra: extra, together: [])
+    }
+
+    /// `original` is the source's own file name, which some languages keep (Kattis' rules).
+    private func build(original: String, language: Language, files: [ExtraFile], read: () throws -> [UInt8]) async -> BuildOutcome {
         if let problem = language.toolchainProblem { return .failed(.judgeError, problem) }
         let bytes: [UInt8]
         do {
@@ -97,7 +109,13 @@ public struct Builder: Sendable {
         } catch {
             return .failed(.judgeError, "\(error)")
         }
+        let defaultName = language.fileName
+        let language = language.resolved(original: original, source: bytes)
         var extra: [BuildFile] = []
+        // A source kept under its own name is also there under the language's usual name.
+        if language.sourceNaming == .kept && language.fileName != defaultName {
+            extra.append(BuildFile(path: defaultName, bytes: bytes, mode: 0o644))
+        }
         for f in files {
             do {
                 extra.append(BuildFile(path: f.target, bytes: try f.source.read(limit: 16 << 20), mode: 0o644))
@@ -105,14 +123,23 @@ public struct Builder: Sendable {
                 return .failed(.judgeError, "cannot read \(f.source): \(error)")
             }
         }
-        return await build(code: bytes, language: language, extra: extra)
+        // Other sources of the program in its language are compiled with it (a validator of
+        // several .cpp files); headers and modules are only there to be included.
+        let together = files.filter { f in
+            guard let ext = FilePath(f.target).extension?.lowercased() else { return false }
+            return language.extensions.contains(ext) && !f.target.contains("/")
+        }.map(\.target)
+        return await compile(bytes, language, extra: extra, together: together)
     }
 
-    /// Builds a program given as bytes (with extra files beside it in the workdir).
-    public func build(code bytes: [UInt8], language: Language, extra: [BuildFile] = []) async -> BuildOutcome {
-        if let problem = language.toolchainProblem { return .failed(.judgeError, problem) }
-        guard let compile = language.compile else {
+    /// Compiles `bytes` as the (already resolved) `language`, with `extra` files beside it and
+    /// `together` compiled with it.
+    private func compile(_ bytes: [UInt8], _ language: Language, extra: [BuildFile], together: [String]) async -> BuildOutcome {
+        guard var compile = language.compile else {
             return .built(Build(language: language, files: extra + [BuildFile(path: language.fileName, bytes: bytes, mode: 0o644)]))
+        }
+        if !together.isEmpty, let at = compile.lastIndex(of: language.fileName) {
+            compile.insert(contentsOf: together, at: at + 1)
         }
         let configuration = language.sandboxConfiguration(memory: language.compileMemory, processes: 256, workdirSize: 512 << 20)
         do {

@@ -446,10 +446,14 @@ public final class LineComparator: OutputComparator {
 }
 
 /// `strtod`'s grammar as Kattis's `isfloat` uses it (`sscanf("%lf%10s") == 1`): the whole
-/// token (up to a NUL) is one finite number, hexadecimal floats included.
+/// token is one finite number (leading sign, exponent, hexadecimal floats such as 0x1p3;
+/// not inf, nan, nor a value that overflows to them such as 1e400). A token with a NUL byte
+/// is not a number: the validator's sscanf stops at the NUL and would read "1\0junk" as 1;
+/// Proctor counts the bytes after it as content (see Suites/README.md).
 enum KattisFloat {
     static func parse(_ token: [UInt8]) -> Double? {
-        let c = cString(token)
+        guard !token.contains(0) else { return nil }
+        let c = token[...]
         guard !c.isEmpty else { return nil }
         var z = c.map { CChar(bitPattern: $0) }
         z.append(0)
@@ -461,10 +465,6 @@ enum KattisFloat {
         }
     }
 
-    /// What a C string function sees of a token: up to its first NUL byte.
-    static func cString(_ token: [UInt8]) -> ArraySlice<UInt8> {
-        token.firstIndex(of: 0).map { token[..<$0] } ?? token[...]
-    }
 }
 
 /// The Kattis default output validator, step for step, driven by output bytes as they come:
@@ -673,25 +673,23 @@ public final class TokenComparator: OutputComparator {
             }
             return
         }
-        let same = Self.sameCString(judgeToken, userToken, caseSensitive: flags.caseSensitive)
+        let same = Self.sameToken(judgeToken, userToken, caseSensitive: flags.caseSensitive)
         if !same {
             wrong("String tokens mismatch\nJudge: \"\(Excerpt.short(judgeToken))\"\nUser: \"\(Excerpt.short(userToken))\"",
                   expected: judgeToken, got: userToken)
         }
     }
 
-    /// strcmp (or strcasecmp, ASCII as in the C locale) of two tokens as C strings.
-    static func sameCString(_ a: [UInt8], _ b: [UInt8], caseSensitive: Bool) -> Bool {
-        a.withUnsafeBufferPointer { pa in
+    /// strcmp (or strcasecmp, ASCII as in the C locale) of two tokens, every byte of them:
+    /// the validator's strcmp on c_str() stops at a NUL, so "Hello\0Extra" would equal
+    /// "Hello" there. Proctor compares the whole token (as DOMjudge's fixed compare does).
+    static func sameToken(_ a: [UInt8], _ b: [UInt8], caseSensitive: Bool) -> Bool {
+        guard a.count == b.count else { return false }
+        if caseSensitive { return a == b }
+        return a.withUnsafeBufferPointer { pa in
             b.withUnsafeBufferPointer { pb in
-                var i = 0
-                while true {
-                    let x = i < pa.count ? pa[i] : 0
-                    let y = i < pb.count ? pb[i] : 0
-                    if caseSensitive ? x != y : lower(x) != lower(y) { return false }
-                    if x == 0 { return true }
-                    i += 1
-                }
+                for i in 0..<pa.count where lower(pa[i]) != lower(pb[i]) { return false }
+                return true
             }
         }
     }

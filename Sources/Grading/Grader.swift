@@ -82,7 +82,8 @@ public final class Grader: Sendable {
         }
         let judgeBuilds = await concurrentMap(judgeSources, jobs: options.jobs) { j -> BuildOutcome in
             do {
-                return await builder.build(source: j.source, language: try languages.resolve(j.source.path, id: j.language), files: j.files)
+                let language = j.language == Language.kattisScripts.id ? Language.kattisScripts : try languages.resolve(j.source.path, id: j.language)
+                return await builder.build(source: j.source, language: language, files: j.files)
             } catch {
                 return .failed(.judgeError, "\(error)")
             }

@@ -33,9 +33,41 @@ public struct KattisPackage: Sendable {
     public var validatorFlags: [String]
     public var tests: [KattisTest]
     public var data: KattisGroup
+    /// The fixed time limit is problem.yaml's limits.time_limit (not a .timelimit file).
+    public var timeLimitInProblemYAML = false
+    /// problem.yaml's problem_format_version ("legacy" when absent).
+    public var formatVersion = "legacy"
+    /// Multi-pass (legacy `validation: custom multi-pass`, 2023-07 `type: multi-pass`): the
+    /// most passes a test may take (limits.validation_passes, default 2); nil: one pass.
+    public var validationPasses: Int?
+    /// Limits of the output validator / interactor (limits.validation_time, _memory, _output;
+    /// problemtools' defaults 60 s, 1024 MiB, 8 MiB; the memory is at least 2 GiB here, as
+    /// problemtools applies none to validators).
+    public var validationTime: Double = 60
+    public var validationMemory: Int = 2048 << 20
+    /// limits.code (KiB, default 128): a larger submission is CE ("code size limit").
+    public var codeLimit: Int = 128 << 10
+    /// limits.compilation_time (s, default 60) and compilation_memory (MiB, default 1024).
+    public var compilationTime: Double = 60
+    public var compilationMemory: Int = 1024 << 20
 
     /// Used by `run` when the package fixes no time limit.
     public static let defaultTimeLimit = 1.0
+
+    /// How output over `limits.output` is judged, by the package's format version.
+    public enum OutputRule: String, Sendable {
+        /// Legacy packages, as problemtools judges them: the run goes on (a submission that
+        /// prints without end is TLE); output over the limit is OLE when the run ended in
+        /// time without crashing.
+        case afterRun = "problemtools (legacy format): output over the limit is OLE after a run that ended in time; the run is not stopped"
+        /// 2023-07 and later: the run is stopped at the limit, OLE.
+        case stopped = "problem package spec (2023-07 and later): the run is stopped at the output limit, OLE"
+    }
+
+    public var outputRule: OutputRule { formatVersion.hasPrefix("legacy") ? .afterRun : .stopped }
+
+    /// The safety cap of a legacy package's run (its output is streamed, never stored).
+    public static let afterRunOutputCap = 1 << 30
 
     public static func isPackage(_ path: String) -> Bool {
         var isDir: ObjCBool = false
@@ -155,19 +187,36 @@ extension KattisPackage {
         let validation = words(meta["validation"])
         var custom = false
         var customScore = false
+        var multiPass = types.contains("multi-pass")
         if let first = validation.first {
             guard first == "default" || first == "custom" else { throw fail(root, "validation '\(first)': default or custom expected") }
             custom = first == "custom"
             if validation.contains("interactive") { interactive = true }
             if validation.contains("score") { customScore = true }
+            if validation.contains("multi-pass") { multiPass = true }
+            for w in validation.dropFirst() where !["interactive", "score", "multi-pass"].contains(w) {
+                throw fail(root, "validation '\(validation.joined(separator: " "))': '\(w)' is unknown (interactive, score, multi-pass)")
+            }
+            if !custom && validation.count > 1 {
+                throw fail(root, "validation '\(validation.joined(separator: " "))': the default validator takes no options here")
+            }
         }
-        if let grading = meta["grading"] as? [String: Any], grading["objective"] != nil || grading["show_test_data_groups"] != nil {
-            // legacy grading: nothing that changes judging here
+        // Legacy grading: objective and show_test_data_groups change no verdict; the keys that
+        // predate the legacy format override every group's testdata.yaml, as in problemtools.
+        var forcedGrading: [String: Any] = [:]
+        if let grading = meta["grading"] as? [String: Any] {
+            for key in ["accept_score", "reject_score", "range"] where grading[key] != nil { forcedGrading[key] = grading[key] }
+            switch grading["on_reject"] as? String {
+            case "first_error"?: forcedGrading["on_reject"] = "break"
+            case "grade"?: forcedGrading["on_reject"] = "continue"
+            case "worst_error"?, nil: break
+            case let other?: throw fail(root, "grading.on_reject '\(other)': first_error, worst_error or grade expected")
+            }
         }
         for t in types where !["pass-fail", "scoring", "interactive", "multi-pass", "submit-answer"].contains(t) {
             throw fail(root, "problem type '\(t)' is unknown")
         }
-        for t in types where t == "multi-pass" || t == "submit-answer" {
+        for t in types where t == "submit-answer" {
             throw fail(root, "problem type '\(t)' is not supported")
         }
         if meta["type"] as? String == "scoring" { scoring = true }
@@ -181,6 +230,15 @@ extension KattisPackage {
         let multipliers = limits["time_multipliers"] as? [String: Any] ?? [:]
         let timeMultiplier = number(multipliers["ac_to_time_limit"]) ?? number(limits["time_multiplier"]) ?? (isDraft ? 2 : 5)
         let safetyMargin = number(multipliers["time_limit_to_tle"]) ?? number(limits["time_safety_margin"]) ?? (isDraft ? 1.5 : 2)
+        guard timeMultiplier >= 1, safetyMargin >= 1 else {
+            throw fail(root, "limits: the time multipliers must be at least 1 (ac_to_time_limit \(timeMultiplier), time_limit_to_tle \(safetyMargin))")
+        }
+        var passes: Int?
+        if multiPass {
+            let n = number(limits["validation_passes"]) ?? 2
+            guard n >= 2, n == n.rounded() else { throw fail(root, "limits.validation_passes must be an integer of at least 2") }
+            passes = Int(n)
+        }
 
         // The custom validator: output_validator/ (2023-07) or output_validators/<one>/ or a file there.
         var validatorProgram: JudgeProgram?
@@ -199,6 +257,8 @@ extension KattisPackage {
         if !isDraft && (interactive || customScore) { custom = true }
         if isDraft && validatorProgram != nil { custom = true }
         if custom && validatorProgram == nil { throw fail(root, "validation is custom, but there is no output validator") }
+        if multiPass && validatorProgram == nil { throw fail(root, "a multi-pass problem needs an output validator") }
+        if multiPass { custom = true }
         if !custom { validatorProgram = nil }
         if isDraft && scoring && custom { customScore = true }
         let validatorFlags = words(meta["validator_flags"])
@@ -206,7 +266,7 @@ extension KattisPackage {
         var tests: [KattisTest] = []
         let rootConfig = KattisGroupConfig()
         let data = try group(root: confinedRoot, folder: "data", parent: rootConfig, scoring: scoring, draft: isDraft, flags: validatorFlags,
-                             tests: &tests)
+                             tests: &tests, forced: forcedGrading)
         if tests.isEmpty { throw fail(root, "no test cases under data/ (pairs of .in and .ans)") }
 
         let name = meta["name"].flatMap { v -> String? in
@@ -214,19 +274,48 @@ extension KattisPackage {
             if let m = v as? [String: Any] { return (m["en"] as? String) ?? m.values.compactMap { $0 as? String }.first }
             return nil
         }
-        return KattisPackage(
+        var package = KattisPackage(
             root: root, shortName: root.lastComponent?.string ?? "problem", title: name, scoring: scoring, interactive: interactive,
             customScore: customScore, fixedTimeLimit: fixed, timeMultiplier: timeMultiplier, safetyMargin: safetyMargin,
             timeResolution: number(limits["time_resolution"]) ?? 1, memory: Int(number(limits["memory"]) ?? 1024) << 20,
             output: Int(number(limits["output"]) ?? 8) << 20, validator: validatorProgram, validatorFlags: validatorFlags,
             tests: tests, data: data)
+        package.formatVersion = (meta["problem_format_version"] as? String) ?? "legacy"
+        package.timeLimitInProblemYAML = number(limits["time_limit"]) != nil
+        package.validationPasses = passes
+        // Limits in MiB, KiB and seconds as problem.yaml gives them; problemtools' defaults.
+        func positive(_ key: String) throws -> Double? {
+            guard limits[key] != nil else { return nil }
+            guard let v = number(limits[key]), v > 0 else { throw fail(root, "limits.\(key) must be a positive number") }
+            return v
+        }
+        for key in ["memory", "output", "time_limit", "time_resolution"] { _ = try positive(key) }
+        if let v = try positive("validation_time") { package.validationTime = v }
+        if let v = try positive("validation_memory") { package.validationMemory = Int(v) << 20 }
+        if let v = try positive("code") { package.codeLimit = Int(v) << 10 }
+        if let v = try positive("compilation_time") { package.compilationTime = v }
+        if let v = try positive("compilation_memory") { package.compilationMemory = Int(v) << 20 }
+        return package
     }
 
     /// A validator: a source file, or a folder whose main source is compiled with the rest beside it.
     /// `path` is relative to the package's folder, and read beneath it.
     static func program(at path: String, languages: LanguageTable, root: ConfinedRoot) throws -> JudgeProgram {
         guard try root.kind(path) == .directory else { return JudgeProgram(source: try root.file(path), language: nil, arguments: []) }
-        let entries = try root.list(path).filter { !$0.hasPrefix(".") }
+        let entries = try root.list(path).filter { !$0.hasPrefix(".") }.sorted()
+        var folderNames: Set<String> = []
+        for e in entries where try root.kind(path + "/" + e) == .directory { folderNames.insert(e) }
+        func isFolder(_ e: String) -> Bool { folderNames.contains(e) }
+        // The Kattis spec's build/run programs: `build` (if there) makes `run`, which is run.
+        if let script = ["build", "run"].first(where: { entries.contains($0) && !isFolder($0) }) {
+            let files = try entries.filter { $0 != script && !isFolder($0) }.map { ExtraFile(source: try root.file(path + "/" + $0), target: $0) }
+            return JudgeProgram(source: try root.file(path + "/" + script), language: Language.kattisScripts.id, arguments: [], files: files)
+        }
+        // output_validator/<name>/ (problemtools' guess example): one folder and nothing else.
+        let folders = entries.filter(isFolder)
+        if folders.count == 1 && entries.count == 1 {
+            return try program(at: path + "/" + folders[0], languages: languages, root: root)
+        }
         let sources = entries.filter { languages.detect(FilePath($0)) != nil }
         func hasMain(_ e: String) -> Bool {
             guard let bytes = try? root.file(path + "/" + e).read(limit: 16 << 20) else { return false }
@@ -243,7 +332,7 @@ extension KattisPackage {
     }
 
     private static func group(root: ConfinedRoot, folder: String, parent: KattisGroupConfig, scoring: Bool, draft: Bool, flags: [String],
-                              tests: inout [KattisTest]) throws -> KattisGroup {
+                              tests: inout [KattisTest], forced: [String: Any] = [:]) throws -> KattisGroup {
         var config = parent
         // 2023-07: samples score 0 unless their testdata.yaml says otherwise.
         if draft && scoring && folder == "data/sample" { config.acceptScore = 0 }
@@ -268,6 +357,14 @@ extension KattisPackage {
                 throw fail(root.folder, "\(folder)/testdata.yaml: custom graders are not supported")
             }
         }
+        // Legacy problem.yaml grading keys win over every testdata.yaml (problemtools).
+        if let v = number(forced["accept_score"]) { config.acceptScore = v }
+        if let v = number(forced["reject_score"]) { config.rejectScore = v }
+        if let r = forced["range"] as? String {
+            let parts = r.split(separator: " ").compactMap { Double($0.replacingOccurrences(of: "inf", with: "infinity")) }
+            if parts.count == 2 { config.rangeValue = parts }
+        }
+        if let v = forced["on_reject"] as? String { config.onRejectBreak = v != "continue" }
         if !scoring { config.rangeValue = nil }
         var items: [KattisGroup.Item] = []
         let entries = try confined(root.folder) { try root.kind(folder) == .directory ? try root.list(folder) : [] }
@@ -278,7 +375,7 @@ extension KattisPackage {
                 // data/invalid_* (2023-07) holds inputs that validators must reject: not for submissions.
                 if folder == "data" && e.hasPrefix("invalid") { continue }
                 items.append(.group(try group(root: root, folder: folder + "/" + e, parent: config, scoring: scoring, draft: draft,
-                                              flags: flags, tests: &tests)))
+                                              flags: flags, tests: &tests, forced: forced)))
             } else if e.hasSuffix(".ans") {
                 let stem = String(e.dropLast(4))
                 let input = folder + "/" + stem + ".in"
@@ -300,7 +397,7 @@ extension KattisPackage {
         limits.cpuTime = .milliseconds(Int64((seconds * 1000).rounded(.up)))
         limits.wallTime = .milliseconds(Int64((seconds * 2000 + 1000).rounded(.up)))
         limits.memory = memory
-        limits.output = output
+        limits.output = outputRule == .afterRun ? max(output, Self.afterRunOutputCap) : output
         var order: [[String]] = []
         for t in tests where !order.contains(t.flags) { order.append(t.flags) }
         var problems: [Problem] = []
@@ -326,6 +423,10 @@ extension KattisPackage {
             var p = Problem(id: id, title: title, kind: interactive ? .interactive : .stdio, limits: limits, comparison: comparison,
                             interactor: interactor, files: [], tests: cases, groups: [])
             if scoring { p.maxTestScore = .infinity }
+            p.passes = validationPasses ?? 1
+            if outputRule == .afterRun { p.outputLimitAfterRun = output }
+            p.judgeLimits = TestLimits(cpuTime: .milliseconds(Int64(validationTime * 1000)),
+                                       wallTime: .milliseconds(Int64(validationTime * 2000)), memory: validationMemory)
             problems.append(p)
         }
         return Suite(path: root.appending("problem.yaml"), name: shortName, problems: problems)

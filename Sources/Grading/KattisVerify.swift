@@ -28,6 +28,11 @@ public struct VerifyResult: Sendable {
     public var timeLimit: Double
     public var timeLimitComputed: Bool
     public var submissions: [VerifiedSubmission]
+    /// Which rule judged output over the output limit (by the package's format version), and
+    /// the limits that decided: the output limit and the safety margin.
+    public var outputRule: String = ""
+    public var outputLimit: Int = 0
+    public var safetyMargin: Double = 1
 }
 
 /// `proctor verify`: judges every submission under submissions/<folder>/ and checks it gets
@@ -98,10 +103,24 @@ public struct KattisVerifier: Sendable {
                     c.skipped = "multi-file submissions (folders) are not supported"
                 } else if kind != .file {
                     c.skipped = "not a regular file"
+                } else if let python2 = Self.python2(try? root.file(rel), entry) {
+                    // problemtools: a .py whose first line is a python2 shebang is Python 2.
+                    if let language = languages.language(id: "python2"), language.toolchainProblem == nil {
+                        var s = Submission(name: entry, path: full, language: language)
+                        s.source = try? root.file(rel)
+                        c.submission = s
+                    } else {
+                        c.skipped = python2
+                    }
                 } else if let language = languages.detect(FilePath(full)) {
                     if let problem = language.toolchainProblem {
                         c.skipped = problem
                     } else {
+                        // limits.compilation_time and compilation_memory of the package (never
+                        // below the language's own: a loaded machine compiles slowly).
+                        var language = language
+                        language.compileTime = max(language.compileTime, .milliseconds(Int64(package.compilationTime * 1000)))
+                        language.compileMemory = max(language.compileMemory, package.compilationMemory)
                         var s = Submission(name: entry, path: full, language: language)
                         s.source = try? root.file(rel)
                         c.submission = s
@@ -113,6 +132,16 @@ public struct KattisVerifier: Sendable {
             }
         }
         return out
+    }
+
+    /// Why a .py file is Python 2 (its first line a python2 shebang, as problemtools tells),
+    /// or nil.
+    /// Why a `.py` submission cannot run here if it is Python 2 (read beneath the package's folder).
+    static func python2(_ source: RootedPath?, _ name: String) -> String? {
+        guard name.hasSuffix(".py"), let bytes = try? source?.read(limit: 16 << 20) else { return nil }
+        let first = String(decoding: bytes.prefix { $0 != 0x0A }, as: UTF8.self)
+        guard first.range(of: #"^#!.*python2\b"#, options: .regularExpression) != nil else { return nil }
+        return "a Python 2 program (its shebang says python2), and no python2 toolchain is installed on this machine"
     }
 
     public func verify(_ package: KattisPackage) async throws -> VerifyResult {
@@ -218,11 +247,32 @@ public struct KattisVerifier: Sendable {
             if ok && expected == "accepted" && package.scoring && !fully(atLimit) {
                 message += " (warning: not the full score)"
             }
+            // A fixed time limit must leave the accepted ones ac_to_time_limit (time_multiplier)
+            // times their slowest test, as problemtools checks (an error of the package there).
+            // A limit from a .timelimit file (not problem.yaml) only warns, as problemtools does
+            // for a limit given on its command line.
+            if expected == "accepted" && !computed {
+                let slowest = parts.flatMap(\.tests).filter { $0.verdict == .accepted }.map(\.cpuTime).max() ?? 0
+                if slowest * package.timeMultiplier > timeLimit {
+                    if package.timeLimitInProblemYAML { ok = false }
+                    message += " (\(package.timeLimitInProblemYAML ? "error" : "warning"): its slowest test, \(String(format: "%.2f", slowest)) s, times ac_to_time_limit "
+                        + "\(String(format: "%g", package.timeMultiplier)) is over the fixed time limit of \(String(format: "%g", timeLimit)) s)"
+                }
+            }
+            // limits.code: problemtools reports a larger submission as an error of the package.
+            if let size = try? FileManager.default.attributesOfItem(atPath: s.path)[.size] as? Int, size > package.codeLimit {
+                ok = false
+                message += " (error: \(size / 1024) KiB is over the code size limit of \(package.codeLimit / 1024) KiB, limits.code)"
+            }
             out.append(VerifiedSubmission(path: c.path, expected: expected, verdict: atLimit.verdict, verdictWithMargin: atHigh.verdict,
                                           score: package.scoring ? atLimit.score : nil, ok: ok, skipped: nil, message: message))
         }
         candidates.removeAll()
-        return VerifyResult(problem: package.shortName, ok: out.allSatisfy(\.ok), timeLimit: timeLimit, timeLimitComputed: computed,
-                            submissions: out)
+        var result = VerifyResult(problem: package.shortName, ok: out.allSatisfy(\.ok), timeLimit: timeLimit, timeLimitComputed: computed,
+                                  submissions: out)
+        result.outputRule = package.outputRule.rawValue
+        result.outputLimit = package.output
+        result.safetyMargin = package.safetyMargin
+        return result
     }
 }

@@ -27,6 +27,23 @@ public struct Language: Sendable, Hashable {
     /// Limits of the compiler run.
     public var compileTime: Duration
     public var compileMemory: Int
+    /// How the source is named in the workdir (Kattis's rules: a Java class is named after its
+    /// file, a Python program runs under its own name). `{file}`, `{class}`, `{stem}` and
+    /// `{Stem}` in `compile` and `run` become the chosen file name, the class to run, the
+    /// file name without extension and that capitalized (Kotlin's `{Stem}Kt`); an argument
+    /// equal to `fileName` (or, for java-class, its stem) is the chosen name (class) too.
+    public var sourceNaming: SourceNaming = .fixed
+
+    public enum SourceNaming: String, Sendable, Hashable, CaseIterable {
+        /// Always `fileName`.
+        case fixed
+        /// The submission's own file name (when it is a plain name); also saved as
+        /// `fileName`, so that tests that import `solution` still find it.
+        case kept
+        /// Java: named after the public top-level class (javac requires it), else the
+        /// submission's file name; `{class}` is the class that declares main (else the stem).
+        case javaClass = "java-class"
+    }
 
     public init(id: String, name: String, extensions: [String], fileName: String, compile: [String]?, run: [String],
                 requires: [String], binds: [String] = [], environment: [String: String] = [:], memoryAllowance: Int = 0,
@@ -64,12 +81,12 @@ public struct Language: Sendable, Hashable {
                  run: ["./solution"], requires: ["/usr/bin/g++"]),
         Language(id: "python3", name: "Python 3", extensions: ["py"], fileName: "solution.py",
                  compile: ["/usr/bin/python3", "-m", "py_compile", "solution.py"],
-                 run: ["/usr/bin/python3", "solution.py"], requires: ["/usr/bin/python3"]),
+                 run: ["/usr/bin/python3", "solution.py"], requires: ["/usr/bin/python3"]).naming(.kept),
         Language(id: "java", name: "Java 17", extensions: ["java"], fileName: "Main.java",
                  compile: ["/usr/bin/javac", "-J-Xss64m", "-J-XX:+UseSerialGC", "-J-Xmx512m", "-encoding", "UTF-8", "Main.java"],
                  run: ["/usr/bin/java", "-XX:+UseSerialGC", "-Xss64m", "-XX:TieredStopAtLevel=1", "-cp", ".", "Main"],
                  requires: ["/usr/bin/javac", "/usr/bin/java"], memoryAllowance: 256 << 20, processAllowance: 64,
-                 compileMemory: 2 << 30),
+                 compileMemory: 2 << 30).naming(.javaClass),
         Language(id: "javascript", name: "JavaScript (Node.js)", extensions: ["js", "mjs", "cjs"], fileName: "solution.js",
                  compile: ["/usr/bin/node", "--check", "solution.js"],
                  run: ["/usr/bin/node", "--stack-size=65500", "solution.js"], requires: ["/usr/bin/node"],
@@ -86,6 +103,144 @@ public struct Language: Sendable, Hashable {
         Language(id: "bash", name: "Bash", extensions: ["sh", "bash"], fileName: "solution.sh",
                  compile: ["/bin/bash", "-n", "solution.sh"], run: ["/bin/bash", "solution.sh"], requires: ["/bin/bash"]),
     ]
+}
+
+extension Language {
+    /// A Kattis validator folder with a `build` script (which must make `run`) or a `run`
+    /// script: built by running build, run as ./run.
+    public static let kattisScripts = Language(
+        id: "kattis-build-run", name: "build/run scripts", extensions: [], fileName: ".entry",
+        compile: ["/bin/sh", "-c", """
+            chmod +x build run 2>/dev/null
+            if [ -f build ]; then ./build || { echo "the build script failed (exit $?)" >&2; exit 1; }; fi
+            [ -f run ] || { echo "the build script made no 'run' program" >&2; exit 1; }
+            chmod +x run
+            """],
+        run: ["./run"], requires: ["/bin/sh"], compileTime: .seconds(120), compileMemory: 2 << 30).naming(.kept)
+
+    func naming(_ n: SourceNaming) -> Language {
+        var l = self
+        l.sourceNaming = n
+        return l
+    }
+
+    /// This language for one source: the file name chosen by `sourceNaming` and the
+    /// placeholders of `compile` and `run` filled in. `original` is the submission's file name.
+    public func resolved(original: String, source: [UInt8]) -> Language {
+        var l = self
+        var file = fileName
+        var mainClass: String?
+        switch sourceNaming {
+        case .fixed: break
+        case .kept:
+            if Self.isPlainFileName(original) { file = original }
+        case .javaClass:
+            let names = Self.javaNames(String(decoding: source, as: UTF8.self), original: original)
+            file = names.file ?? fileName
+            mainClass = names.mainClass
+        }
+        func stemOf(_ name: String) -> String {
+            name.contains(".") ? name.split(separator: ".", omittingEmptySubsequences: false).dropLast().joined(separator: ".") : name
+        }
+        let stem = stemOf(file)
+        let values = ["{file}": file, "{class}": mainClass ?? stem, "{stem}": stem, "{Stem}": stem.prefix(1).uppercased() + stem.dropFirst()]
+        // The usual name (`solution.py`, `Main.java`) and, for Java, its class (`Main`) in a
+        // command stand for the chosen ones, as the placeholders do.
+        let usualName = fileName, usualClass = stemOf(fileName)
+        func fill(_ arg: String) -> String {
+            if sourceNaming != .fixed && arg == usualName { return file }
+            if sourceNaming == .javaClass && arg == usualClass { return mainClass ?? stem }
+            var a = arg
+            for (k, v) in values where a.contains(k) { a = a.replacingOccurrences(of: k, with: v) }
+            return a
+        }
+        l.fileName = file
+        l.compile = compile?.map(fill)
+        l.run = run.map(fill)
+        return l
+    }
+
+    /// A name the workdir can take as it is: letters, digits, `_ - .`, not hidden, with an extension.
+    static func isPlainFileName(_ name: String) -> Bool {
+        !name.isEmpty && name.count <= 200 && !name.hasPrefix(".")
+            && name.unicodeScalars.allSatisfy { ("a"..."z").contains($0) || ("A"..."Z").contains($0) || ("0"..."9").contains($0) || "_-.".unicodeScalars.contains($0) }
+    }
+
+    static func isJavaIdentifier(_ s: Substring) -> Bool {
+        guard let f = s.unicodeScalars.first, !("0"..."9").contains(f) else { return false }
+        return s.unicodeScalars.allSatisfy { ("a"..."z").contains($0) || ("A"..."Z").contains($0) || ("0"..."9").contains($0) || $0 == "_" || $0 == "$" }
+    }
+
+    /// Java's names for a source, Kattis's way: the file is named after the public top-level
+    /// type (javac insists), else the submission's own name (`hello.java` with `class hello`);
+    /// the class run is the one that declares `main` (else the file's stem, as Kattis runs).
+    static func javaNames(_ text: String, original: String) -> (file: String?, mainClass: String?) {
+        // Comments and string literals could hold "class X": strip comments at least.
+        let code = text.replacingOccurrences(of: #"(?s)/\*.*?\*/|//[^\n]*"#, with: " ", options: .regularExpression)
+        func firstMatch(_ pattern: String, in s: String) -> (name: String, at: String.Index)? {
+            guard let r = s.range(of: pattern, options: .regularExpression) else { return nil }
+            let matched = s[r]
+            let name = matched.split(whereSeparator: { !($0.isLetter || $0.isNumber || $0 == "_" || $0 == "$") }).last.map(String.init) ?? ""
+            return (name, r.lowerBound)
+        }
+        let publicType = firstMatch(#"(^|[;}\s])public\s+((final|abstract|strictfp|sealed|non-sealed)\s+)*(class|interface|enum|record)\s+[A-Za-z_$][A-Za-z0-9_$]*"#, in: code)?.name
+        let mainClass = javaMainClass(code)
+        let file: String?
+        if let publicType {
+            file = publicType + ".java"
+        } else if original.hasSuffix(".java"), isJavaIdentifier(original.dropLast(5)) {
+            file = original
+        } else {
+            file = (mainClass ?? "Main") + ".java"
+        }
+        return (file, mainClass ?? file.map { String($0.dropLast(5)) })
+    }
+
+    /// The innermost named type whose braces enclose `void main(`, by a scan of identifiers
+    /// and braces (string and char literals skipped).
+    static func javaMainClass(_ code: String) -> String? {
+        let chars = Array(code.unicodeScalars)
+        var stack: [String?] = []
+        var pending: String?
+        var words: [String] = []
+        var i = 0
+        func isIdent(_ c: Unicode.Scalar) -> Bool {
+            ("a"..."z").contains(c) || ("A"..."Z").contains(c) || ("0"..."9").contains(c) || c == "_" || c == "$"
+        }
+        while i < chars.count {
+            let c = chars[i]
+            if c == "\"" || c == "'" {
+                var j = i + 1
+                while j < chars.count && chars[j] != c { j += chars[j] == "\\" ? 2 : 1 }
+                i = j + 1
+                continue
+            }
+            if isIdent(c) {
+                var j = i
+                while j < chars.count && isIdent(chars[j]) { j += 1 }
+                let word = String(String.UnicodeScalarView(chars[i..<j]))
+                if let prev = words.last, ["class", "enum", "record", "interface"].contains(prev) { pending = word }
+                words.append(word)
+                i = j
+                continue
+            }
+            switch c {
+            case "{":
+                stack.append(pending)
+                pending = nil
+            case "}":
+                _ = stack.popLast()
+            case "(":
+                if words.count >= 2 && words[words.count - 1] == "main" && words[words.count - 2] == "void" {
+                    if let name = stack.last(where: { $0 != nil }) { return name }
+                }
+            default: break
+            }
+            if !c.properties.isWhitespace && c != "(" { words.append("") }
+            i += 1
+        }
+        return nil
+    }
 }
 
 /// The languages in force: the built-in table, with entries from YAML files added or replacing.
@@ -123,7 +278,7 @@ public struct LanguageTable: Sendable {
     }
 
     static let keys = ["id", "name", "extensions", "file_name", "compile", "run", "requires", "binds", "environment",
-                       "memory_allowance", "process_allowance", "compile_time", "compile_memory"]
+                       "memory_allowance", "process_allowance", "compile_time", "compile_memory", "source_name"]
 
     /// Adds (or replaces, by id) the languages of a YAML file: `languages: [{id: ..., ...}]`.
     public mutating func load(_ path: FilePath) throws {
@@ -166,6 +321,12 @@ public struct LanguageTable: Sendable {
             case "process_allowance": l.processAllowance = r.integer(v, key, minimum: 0) ?? 0
             case "compile_time": l.compileTime = r.duration(v, key) ?? l.compileTime
             case "compile_memory": l.compileMemory = r.size(v, key) ?? l.compileMemory
+            case "source_name":
+                if let text = r.string(v, key) {
+                    if let n = Language.SourceNaming(rawValue: text) { l.sourceNaming = n } else {
+                        r.error(at: v, "source_name '\(text)': one of \(Language.SourceNaming.allCases.map(\.rawValue).joined(separator: ", "))")
+                    }
+                }
             default: break
             }
         }

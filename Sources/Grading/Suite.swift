@@ -146,6 +146,17 @@ public struct Problem: Sendable {
     /// The largest score a checker may write in score.txt: 1 (a share of the test's credit),
     /// or more for formats whose validators write absolute scores (Kattis scoring problems).
     public var maxTestScore: Double = 1
+    /// Multi-pass problems (Kattis `type: multi-pass`): the most passes a test may take
+    /// (`limits.validation_passes`, at least 2). 1: a problem of one pass.
+    public var passes: Int = 1
+    /// Limits of this problem's checker or interactor (trusted judge code); nil: the
+    /// defaults, scaled up for tests with long limits. Its stack is as large as its memory.
+    public var judgeLimits: TestLimits?
+    /// problemtools' output rule (legacy Kattis packages): the run is not stopped at the output
+    /// limit (`limits.output` is then only a safety cap); output larger than this is OLE
+    /// after the run, when it ended in time and without a crash. Nil: the limit stops the run
+    /// (OLE at once, the 2023-07 spec's rule and every suite's).
+    public var outputLimitAfterRun: Int?
 
     /// The most points a solution can earn: the groups' points, or one per test.
     public var maxScore: Double {

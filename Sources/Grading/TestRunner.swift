@@ -10,7 +10,19 @@ struct TestRunner: Sendable {
     let excerptBytes: Int
 
     /// Limits and sandbox of the checker and interactor (trusted, but sandboxed all the same).
-    static let judgeLimits = TestLimits(cpuTime: .seconds(30), wallTime: .seconds(60), memory: 1 << 30, output: 64 << 20, processes: 64)
+    /// Checkers and interactors are trusted judge code: generous memory, a stack as large as
+    /// their memory (a validator may recurse deep), and time scaled with the test's.
+    static let judgeLimits = TestLimits(cpuTime: .seconds(30), wallTime: .seconds(60), memory: 2 << 30, output: 64 << 20, processes: 64)
+
+    /// The judge's limits for a test: the problem's (a Kattis package's validation_*), else
+    /// the defaults, at least 4 times the test's own time limits.
+    static func judgeLimitsFor(_ problem: Problem, _ test: ResolvedLimits) -> ResolvedLimits {
+        if let own = problem.judgeLimits { return judgeLimits.overridden(by: own).resolved }
+        var l = judgeLimits.resolved
+        l.cpuTime = max(l.cpuTime, test.cpuTime * 4)
+        l.wallTime = max(l.wallTime, test.wallTime * 4)
+        return l
+    }
 
     func run(_ test: TestCase, of problem: Problem, build: Build, judges: [JudgeProgram: BuildOutcome]) async -> TestResult {
         do {
@@ -111,47 +123,152 @@ struct TestRunner: Sendable {
         let options = options(l, build.language)
         switch problem.comparison {
         case .builtin(let mode):
+            let written = Locked(0)
             let (r, difference) = try await pool.withSandbox { sandbox in
                 try prepare(sandbox, build, problem, test)
                 let comparator = mode.comparator(expected: try (test.answer ?? .inline([])).reader())
                 return try await withInput(test) { stdin in
                     var o = options
                     o.stdin = stdin
-                    return try await execute(sandbox, build.language.run, o) { await comparator.consume($0) }
-                }
-            }
-            if let v = Verdict.of(r) { return result(test, r, v, message: Self.reason(r)) }
-            var out = result(test, r, difference == nil ? .accepted : .wrongAnswer, message: difference?.message ?? "")
-            out.difference = difference
-            return out
-        case .checker(let program):
-            let outputPath = scratch.newFile()
-            defer { unlink(outputPath) }
-            let (r, _) = try await pool.withSandbox { sandbox in
-                try prepare(sandbox, build, problem, test)
-                let file = try FileDescriptor.open(FilePath(outputPath), .writeOnly, options: [.create, .truncate, .closeOnExec],
-                                                   permissions: [.ownerReadWrite])
-                defer { try? file.close() }
-                return try await withInput(test) { stdin in
-                    var o = options
-                    o.stdin = stdin
                     return try await execute(sandbox, build.language.run, o) { stream in
-                        for await chunk in stream { _ = try? file.writeAll(chunk) }
-                        return nil
+                        var n = 0
+                        for await chunk in stream {
+                            n += chunk.count
+                            if !comparator.decided { comparator.feed(chunk) }
+                        }
+                        written.withLock { $0 = n }
+                        return comparator.finish()
                     }
                 }
             }
             if let v = Verdict.of(r) { return result(test, r, v, message: Self.reason(r)) }
+            if let over = Self.outputOver(problem, written.withLock { $0 }) { return result(test, r, .outputLimit, message: over) }
+            var out = result(test, r, difference == nil ? .accepted : .wrongAnswer, message: difference?.message ?? "")
+            out.difference = difference
+            return out
+        case .checker(let program):
+            if problem.passes > 1 { return try await multiPass(test, problem, build, judges, program: program) }
+            let outputPath = scratch.newFile()
+            defer { unlink(outputPath) }
+            let r = try await runToFile(test, problem, build, pool: pool, options: options, outputPath: outputPath)
+            if let v = Verdict.of(r) { return result(test, r, v, message: Self.reason(r)) }
+            if let over = Self.outputOver(problem, Self.fileSize(outputPath)) { return result(test, r, .outputLimit, message: over) }
             guard case .built(let checker)? = judges[program] else {
                 return result(test, r, .judgeError, message: "checker: \(Self.failure(judges[program]))")
             }
             let judged = try await judge(checker, program, test, stdin: .file(FilePath(outputPath)), what: "checker",
-                                     maxScore: problem.maxTestScore)
+                                     maxScore: problem.maxTestScore, limits: Self.judgeLimitsFor(problem, l))
             var out = result(test, r, judged.verdict, message: judged.message)
             out.score = judged.score
             out.judgeMessage = judged.judgeMessage
             return out
         }
+    }
+
+    /// Runs the solution with its stdout written to a host file (for a checker).
+    private func runToFile(_ test: TestCase, _ problem: Problem, _ build: Build, pool: SandboxPool, options: ExecOptions,
+                           outputPath: String) async throws -> ExecResult {
+        let (r, _) = try await pool.withSandbox { sandbox in
+            try prepare(sandbox, build, problem, test)
+            let file = try FileDescriptor.open(FilePath(outputPath), .writeOnly, options: [.create, .truncate, .closeOnExec],
+                                               permissions: [.ownerReadWrite])
+            defer { try? file.close() }
+            return try await withInput(test) { stdin in
+                var o = options
+                o.stdin = stdin
+                return try await execute(sandbox, build.language.run, o) { stream in
+                    for await chunk in stream { _ = try? file.writeAll(chunk) }
+                    return nil
+                }
+            }
+        }
+        return r
+    }
+
+    /// A multi-pass problem (Kattis): the validator accepts a pass and writes
+    /// `feedback/nextpass.in`; the solution then runs again with that as its input (and the
+    /// validator with it as `input`), the feedback folder kept, until a pass ends without
+    /// nextpass.in or is not AC, at most `problem.passes` passes (then JE). A nextpass.in
+    /// beside a verdict that is not AC is JE. The slowest pass's time counts.
+    private func multiPass(_ test: TestCase, _ problem: Problem, _ build: Build, _ judges: [JudgeProgram: BuildOutcome],
+                           program: JudgeProgram) async throws -> TestResult {
+        guard case .built(let checker)? = judges[program] else {
+            return TestResult(name: test.name, group: test.group, verdict: .judgeError,
+                              message: "\(problem.kind == .interactive ? "interactor" : "checker"): \(Self.failure(judges[program]))")
+        }
+        let l = limits(test, problem)
+        let jl = Self.judgeLimitsFor(problem, l)
+        return try await judgePool(checker, jl).withSandbox { judgeBox in
+            try prepareJudge(judgeBox, checker, test)
+            var passTest = test
+            var slowest: (cpu: Double, wall: Double, memory: Int) = (0, 0, 0)
+            func slowestOf(_ r: TestResult) -> TestResult {
+                var r = r
+                slowest = (max(slowest.cpu, r.cpuTime), max(slowest.wall, r.wallTime), max(slowest.memory, r.memoryPeak))
+                (r.cpuTime, r.wallTime, r.memoryPeak) = slowest
+                return r
+            }
+            for pass in 1...problem.passes {
+                var out: TestResult
+                if problem.kind == .interactive {
+                    out = try await interactivePass(passTest, problem, build, judgeBox: judgeBox, interactor: checker, program: program, l)
+                } else {
+                    let outputPath = scratch.newFile()
+                    defer { unlink(outputPath) }
+                    let options = options(l, build.language)
+                    let pool = await solutionPool(build, l)
+                    let r = try await runToFile(passTest, problem, build, pool: pool, options: options, outputPath: outputPath)
+                    if let v = Verdict.of(r) {
+                        out = result(test, r, v, message: Self.reason(r))
+                    } else if let over = Self.outputOver(problem, Self.fileSize(outputPath)) {
+                        out = result(test, r, .outputLimit, message: over)
+                    } else {
+                        var o = judgeOptions(checker, jl)
+                        o.stdin = .file(FilePath(outputPath))
+                        let jr = try await judgeBox.run(checker.language.run + ["judge/input", "judge/answer", "feedback/"] + program.arguments, o)
+                        let judged = readJudgement(judgeBox, jr, what: "checker", maxScore: problem.maxTestScore)
+                        out = result(test, r, judged.verdict, message: judged.message)
+                        out.score = judged.score
+                        out.judgeMessage = judged.judgeMessage
+                    }
+                }
+                out = slowestOf(out)
+                let next = judgeBox.fs.exists("feedback/nextpass.in") ? try judgeBox.fs.read("feedback/nextpass.in", limit: 1 << 30) : nil
+                if out.verdict != .accepted {
+                    // The validator's own WA (or JE) with a nextpass.in is a broken validator; a
+                    // verdict the solution's run decided (TLE, RTE, ...) stands.
+                    if next != nil && (out.verdict == .wrongAnswer || out.verdict == .judgeError) {
+                        out.verdict = .judgeError
+                        out.message = "pass \(pass): the validator wrote nextpass.in but did not accept the pass (exit 42 expected)"
+                    } else if pass > 1 {
+                        out.message = "pass \(pass): " + out.message
+                    }
+                    return out
+                }
+                guard let next else {
+                    if pass > 1 && out.message.isEmpty { out.message = "accepted after \(pass) passes" }
+                    return out
+                }
+                try judgeBox.fs.remove("feedback/nextpass.in")
+                try judgeBox.fs.write("judge/input", next)
+                passTest.input = .inline(next)
+            }
+            var out = TestResult(name: test.name, group: test.group, verdict: .judgeError,
+                                 message: "the validator gave no final verdict within \(problem.passes) passes (limits.validation_passes)")
+            out = slowestOf(out)
+            return out
+        }
+    }
+
+    /// problemtools' rule: output over the limit, found after a run that ended in time.
+    static func outputOver(_ problem: Problem, _ bytes: Int) -> String? {
+        guard let limit = problem.outputLimitAfterRun, bytes > limit else { return nil }
+        return "output limit exceeded (\(bytes) bytes written, the limit is \(limit); checked after the run, as problemtools does)"
+    }
+
+    static func fileSize(_ path: String) -> Int {
+        var st = stat()
+        return stat(path, &st) == 0 ? Int(st.st_size) : 0
     }
 
     static func failure(_ outcome: BuildOutcome?) -> String {
@@ -199,24 +316,25 @@ struct TestRunner: Sendable {
         try sandbox.fs.mkdir("feedback", parents: true)
     }
 
-    private func judgePool(_ build: Build) async -> SandboxPool {
-        let l = Self.judgeLimits.resolved
-        return await pools.pool(build.language.sandboxConfiguration(memory: l.memory + build.language.memoryAllowance,
-                                                                    processes: l.processes + build.language.processAllowance))
+    private func judgePool(_ build: Build, _ l: ResolvedLimits) async -> SandboxPool {
+        var c = build.language.sandboxConfiguration(memory: l.memory + build.language.memoryAllowance,
+                                                    processes: l.processes + build.language.processAllowance)
+        c.limits.stack = l.memory + build.language.memoryAllowance
+        return await pools.pool(c)
     }
 
-    private func judgeOptions(_ build: Build) -> ExecOptions {
-        var o = options(Self.judgeLimits.resolved, build.language)
+    private func judgeOptions(_ build: Build, _ l: ResolvedLimits) -> ExecOptions {
+        var o = options(l, build.language)
         o.streamOutput = false
         return o
     }
 
     /// `checker input answer feedback_dir [args] < output`: 42 AC, 43 WA, anything else JE.
     private func judge(_ build: Build, _ program: JudgeProgram, _ test: TestCase, stdin: ExecOptions.Input,
-                       what: String, maxScore: Double = 1) async throws -> Judgement {
-        try await judgePool(build).withSandbox { sandbox in
+                       what: String, maxScore: Double = 1, limits: ResolvedLimits) async throws -> Judgement {
+        try await judgePool(build, limits).withSandbox { sandbox in
             try prepareJudge(sandbox, build, test)
-            var options = judgeOptions(build)
+            var options = judgeOptions(build, limits)
             options.stdin = stdin
             let r = try await sandbox.run(build.language.run + ["judge/input", "judge/answer", "feedback/"] + program.arguments, options)
             return readJudgement(sandbox, r, what: what, maxScore: maxScore)
@@ -250,62 +368,99 @@ struct TestRunner: Sendable {
     }
 
     /// The interactor's stdout feeds the solution's stdin and the other way round. Verdict as
-    /// Kattis: interactor JE, or its WA when it ended first, wins; then the solution's limits
-    /// and crashes; then the interactor's verdict.
+    /// Kattis: the interactor's WA or crash when it ended first wins; then the solution's TLE
+    /// (even if the interactor, left waiting, then failed: deterministic under load); then an
+    /// interactor JE; then the solution's other limits and crashes; then the interactor's verdict.
     private func interactive(_ test: TestCase, _ problem: Problem, _ build: Build,
                              _ judges: [JudgeProgram: BuildOutcome]) async throws -> TestResult {
         guard let program = problem.interactor, case .built(let interactor)? = judges[program] else {
             return TestResult(name: test.name, group: test.group, verdict: .judgeError,
                               message: "interactor: \(Self.failure(problem.interactor.flatMap { judges[$0] }))")
         }
+        if problem.passes > 1 { return try await multiPass(test, problem, build, judges, program: program) }
         let l = limits(test, problem)
-        let solutionPool = await solutionPool(build, l)
-        let judgePool = await judgePool(interactor)
-        return try await judgePool.withSandbox { judgeBox in
+        return try await judgePool(interactor, Self.judgeLimitsFor(problem, l)).withSandbox { judgeBox in
             try prepareJudge(judgeBox, interactor, test)
-            return try await solutionPool.withSandbox { box in
-                try prepare(box, build, problem, test)
-                var solutionOptions = options(l, build.language)
-                solutionOptions.stdin = .pipe
-                var judgeOptions = judgeOptions(interactor)
-                judgeOptions.stdin = .pipe
-                judgeOptions.streamOutput = true
-                judgeOptions.wallTime = l.wallTime + .seconds(5)
-                // Who ended first: the judge can learn that the solution ended only through
-                // its stdin, which the pump closes once the solution's output has ended. So
-                // the solution ended first exactly when its output had ended by the time the
-                // judge's run ended (measured end times raced under load).
-                let judgeRun = try await judgeBox.exec(
-                    interactor.language.run + ["judge/input", "judge/answer", "feedback/"] + program.arguments, judgeOptions)
-                let solution = try await box.exec(build.language.run, solutionOptions)
-                let solutionOutputEnded = Locked(false)
-                async let toSolution: Void = pump(judgeRun.stdout, into: solution.stdin)
-                async let toJudge: Void = pump(solution.stdout, into: judgeRun.stdin) { solutionOutputEnded.withLock { $0 = true } }
-                async let drainA: Void = { for await _ in solution.stderr {} }()
-                async let drainB: Void = { for await _ in judgeRun.stderr {} }()
-                async let judgeEnd: (ExecResult, Bool) = {
-                    let r = await judgeRun.wait()
-                    let solutionFirst = solutionOutputEnded.withLock { $0 }
-                    // A judge that gave up (WA) ends the solution too.
-                    if r.status == .exited && r.exitCode == 43 { solution.kill() }
-                    return (r, solutionFirst)
-                }()
-                let ((jr, solutionFirst), sr) = await (judgeEnd, solution.wait())
-                _ = await (toSolution, toJudge, drainA, drainB)
-                let judgeFirst = !solutionFirst
-                let judged = readJudgement(judgeBox, jr, what: "interactor", maxScore: problem.maxTestScore)
-                var out: TestResult
-                if judged.verdict == .judgeError || (judged.verdict == .wrongAnswer && judgeFirst) {
-                    out = result(test, sr, judged.verdict, message: judged.message)
-                } else if let v = Verdict.of(sr) {
-                    out = result(test, sr, v, message: Self.reason(sr))
-                } else {
-                    out = result(test, sr, judged.verdict, message: judged.message)
-                    out.score = judged.score
+            return try await interactivePass(test, problem, build, judgeBox: judgeBox, interactor: interactor, program: program, l)
+        }
+    }
+
+    /// One interactive run, the interactor in `judgeBox` (its judge/ files and feedback/ ready).
+    private func interactivePass(_ test: TestCase, _ problem: Problem, _ build: Build, judgeBox: Sandbox, interactor: Build,
+                                 program: JudgeProgram, _ l: ResolvedLimits) async throws -> TestResult {
+        let solutionPool = await solutionPool(build, l)
+        return try await solutionPool.withSandbox { box in
+            try prepare(box, build, problem, test)
+            var solutionOptions = options(l, build.language)
+            solutionOptions.stdin = .pipe
+            var judgeOptions = judgeOptions(interactor, Self.judgeLimitsFor(problem, l))
+            judgeOptions.stdin = .pipe
+            judgeOptions.streamOutput = true
+            // Strictly longer than the solution's, whose clock starts later: when both wait on
+            // each other, the solution's limit always ends it first.
+            judgeOptions.wallTime = max(judgeOptions.wallTime ?? .zero, l.wallTime * 2 + .seconds(10))
+            // Who ended first: the judge can learn that the solution ended only through
+            // its stdin, which the pump closes once the solution's output has ended. So
+            // the solution ended first exactly when its output had ended by the time the
+            // judge's run ended (measured end times raced under load).
+            let judgeRun = try await judgeBox.exec(
+                interactor.language.run + ["judge/input", "judge/answer", "feedback/"] + program.arguments, judgeOptions)
+            let solution = try await box.exec(build.language.run, solutionOptions)
+            let solutionOutputEnded = Locked(false)
+            let judgeKilled = Locked(false)
+            async let toSolution: Void = pump(judgeRun.stdout, into: solution.stdin)
+            async let toJudge: Void = pump(solution.stdout, into: judgeRun.stdin) { solutionOutputEnded.withLock { $0 = true } }
+            async let drainA: Void = { for await _ in solution.stderr {} }()
+            async let drainB: Void = { for await _ in judgeRun.stderr {} }()
+            async let judgeEnd: (ExecResult, Bool) = {
+                let r = await judgeRun.wait()
+                let solutionFirst = solutionOutputEnded.withLock { $0 }
+                // A judge that gave up (WA) ends the solution too.
+                if r.status == .exited && r.exitCode == 43 { solution.kill() }
+                return (r, solutionFirst)
+            }()
+            async let solutionEnd: ExecResult = {
+                let r = await solution.wait()
+                // Out of time: the verdict is TLE whatever the judge does next, so a judge
+                // still waiting for it is given a moment to end on its own, then stopped.
+                if r.status == .cpuTimeLimit || r.status == .wallTimeLimit {
+                    await withTaskGroup(of: Void.self) { group in
+                        group.addTask { _ = await judgeRun.wait() }
+                        group.addTask {
+                            try? await Task.sleep(for: .seconds(2))
+                            if Task.isCancelled { return }
+                            judgeKilled.withLock { $0 = true }
+                            judgeRun.kill()
+                        }
+                        await group.next()
+                        group.cancelAll()
+                    }
                 }
-                out.judgeMessage = judged.judgeMessage
-                return out
+                return r
+            }()
+            let ((jr, solutionFirst), sr) = await (judgeEnd, solutionEnd)
+            _ = await (toSolution, toJudge, drainA, drainB)
+            let judgeFirst = !solutionFirst
+            let judged = readJudgement(judgeBox, jr, what: "interactor", maxScore: problem.maxTestScore)
+            // The judge failed on its own (not stopped by its wall limit or by us while it
+            // waited for a solution that ran out of time).
+            let judgeCrashed = judged.verdict == .judgeError && jr.status != .wallTimeLimit && !judgeKilled.withLock { $0 }
+            let solutionVerdict = Verdict.of(sr)
+            var out: TestResult
+            if judgeFirst && (judged.verdict == .wrongAnswer || (judged.verdict == .judgeError && judgeCrashed)) {
+                out = result(test, sr, judged.verdict, message: judged.message)
+            } else if solutionVerdict == .timeLimit {
+                out = result(test, sr, .timeLimit, message: Self.reason(sr))
+            } else if judged.verdict == .judgeError {
+                out = result(test, sr, judged.verdict, message: judged.message)
+            } else if let v = solutionVerdict {
+                out = result(test, sr, v, message: Self.reason(sr))
+            } else {
+                out = result(test, sr, judged.verdict, message: judged.message)
+                out.score = judged.score
             }
+            out.judgeMessage = judged.judgeMessage
+            return out
         }
     }
 

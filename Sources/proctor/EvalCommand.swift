@@ -32,6 +32,10 @@ struct EvalCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Samples at once (default: one per core).", valueName: "n"))
     var jobs: Int?
 
+    @Option(help: ArgumentHelp("Memory of each sample (its address space, as the reference harness limits it), e.g. 4G "
+                               + "as EvalPlus allows; default 1G.", valueName: "size"))
+    var memory: ByteSize?
+
     @Option(help: ArgumentHelp("Write the result as JSON here.", valueName: "path"))
     var json: String?
 
@@ -41,6 +45,7 @@ struct EvalCommand: AsyncParsableCommand {
         }
         if !(timeout > 0) { throw ValidationError("--timeout must be positive") }
         if let jobs, jobs < 1 { throw ValidationError("--jobs must be at least 1") }
+        if let memory, memory.bytes < 64 << 20 { throw ValidationError("--memory must be at least 64M") }
     }
 
     func run() async throws {
@@ -57,6 +62,11 @@ struct EvalCommand: AsyncParsableCommand {
         options.ks = k.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
         options.timeout = timeout
         if let jobs { options.jobs = jobs }
+        if let memory {
+            options.sampleMemory = memory.bytes
+            // The sandbox holds the warm interpreter and the sample: room for both.
+            options.sandboxMemory = max(options.sandboxMemory, memory.bytes + (1 << 30))
+        }
         var logger = Logger(label: "proctor")
         logger.logLevel = .warning
         let live = Console.stderrIsTerminal

@@ -390,3 +390,286 @@ struct KattisConfinementTests {
         #expect(byPath["submissions/wrong_answer/wa.py"] == nil)
     }
 }
+
+/// A package folder made for one test, removed after it.
+struct TempPackage {
+    let dir: String
+
+    init(_ files: [String: String], copying source: String? = nil) throws {
+        dir = FileManager.default.temporaryDirectory.appendingPathComponent("proctor-kattis-\(getpid())-\(UInt32.random(in: 0...UInt32.max))").path
+        if let source {
+            try FileManager.default.copyItem(atPath: source, toPath: dir)
+        } else {
+            try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        }
+        for (path, text) in files {
+            let full = dir + "/" + path
+            try FileManager.default.createDirectory(atPath: (full as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+            try? FileManager.default.removeItem(atPath: full)
+            try text.write(toFile: full, atomically: true, encoding: .utf8)
+        }
+    }
+
+    func remove() { try? FileManager.default.removeItem(atPath: dir) }
+}
+
+@Suite("Kattis packages: problem.yaml keys that change judging")
+struct KattisSemanticsTests {
+    let data = ["data/secret/1.in": "1\n", "data/secret/1.ans": "1\n"]
+    let validator = ["output_validators/v/validator.py": "import sys\nsys.exit(42)\n"]
+
+    func load(_ files: [String: String]) throws -> KattisPackage {
+        let t = try TempPackage(files)
+        defer { t.remove() }
+        return try KattisPackage.load(t.dir)
+    }
+
+    @Test func multiPassInBothSpellings() throws {
+        let legacy = try KattisPackage.load(Repo.fixture("kattis/multipass"))
+        #expect(legacy.validationPasses == 2)
+        let p = try legacy.suite().problems[0]
+        #expect(p.passes == 2 && p.kind == .stdio)
+        guard case .checker = p.comparison else { Issue.record("a multi-pass problem needs its validator"); return }
+        let draft = try load(data.merging(["output_validator/validator.py": "import sys\nsys.exit(42)\n",
+                                           "problem.yaml": "problem_format_version: 2023-07-draft\nname: m\ntype: [multi-pass, interactive]\nlimits: {validation_passes: 5}\n"], uniquingKeysWith: { $1 }))
+        #expect(draft.validationPasses == 5 && draft.interactive)
+        #expect(try draft.suite().problems[0].passes == 5)
+        // One pass, no validator, a limit under 2: refused rather than judged as something else.
+        #expect(throws: GradingError.self) { try load(data.merging(["problem.yaml": "type: multi-pass\n"], uniquingKeysWith: { $1 })) }
+        #expect(throws: GradingError.self) {
+            try load(data.merging(validator, uniquingKeysWith: { $1 }).merging(["problem.yaml": "validation: custom multi-pass\nlimits: {validation_passes: 1}\n"], uniquingKeysWith: { $1 }))
+        }
+    }
+
+    @Test func unknownValidationAndTypesAreRefused() throws {
+        for yaml in ["validation: custom multipass\n", "validation: custom interactive bogus\n", "validation: default score\n",
+                     "type: submit-answer\n", "type: pass-fail\nvalidation: bogus\n", "type: scoring-ish\n"] {
+            #expect(throws: GradingError.self, "\(yaml)") { try load(data.merging(validator, uniquingKeysWith: { $1 }).merging(["problem.yaml": yaml], uniquingKeysWith: { $1 })) }
+        }
+        #expect(try load(data.merging(validator, uniquingKeysWith: { $1 }).merging(["problem.yaml": "validation: custom score interactive\n"], uniquingKeysWith: { $1 })).customScore)
+    }
+
+    @Test func legacyGradingKeysOverrideTestdata() throws {
+        let p = try load(data.merging(["problem.yaml": "type: scoring\ngrading: {accept_score: 7, on_reject: grade}\n",
+                                       "data/secret/testdata.yaml": "accept_score: 3\non_reject: break\n"], uniquingKeysWith: { $1 }))
+        #expect(p.fullScore == 7)
+        #expect(throws: GradingError.self) { try load(data.merging(["problem.yaml": "grading: {on_reject: sometimes}\n"], uniquingKeysWith: { $1 })) }
+    }
+
+    @Test func limitsOfBothVersions() throws {
+        let legacy = try load(data.merging(["problem.yaml": "limits: {time_safety_margin: 4, validation_time: 10, validation_memory: 4096, code: 64, compilation_time: 90}\n"], uniquingKeysWith: { $1 }))
+        #expect(legacy.timeMultiplier == 5 && legacy.safetyMargin == 4)
+        #expect(legacy.validationTime == 10 && legacy.validationMemory == 4096 << 20)
+        #expect(legacy.codeLimit == 64 << 10 && legacy.compilationTime == 90)
+        #expect(legacy.memory == 1024 << 20 && legacy.output == 8 << 20)
+        #expect(legacy.formatVersion == "legacy")
+        let judge = try #require(try legacy.suite().problems[0].judgeLimits)
+        #expect(judge.cpuTime == .seconds(10) && judge.memory == 4096 << 20)
+        let draft = try load(data.merging(["problem.yaml": "problem_format_version: 2023-07-draft\nname: d\nlimits: {time_multipliers: {ac_to_time_limit: 3}}\n"], uniquingKeysWith: { $1 }))
+        #expect(draft.timeMultiplier == 3 && draft.safetyMargin == 1.5)
+        #expect(draft.validationMemory == 2048 << 20 && draft.codeLimit == 128 << 10)
+        #expect(throws: GradingError.self) { try load(data.merging(["problem.yaml": "limits: {time_multiplier: 0.5}\n"], uniquingKeysWith: { $1 })) }
+        #expect(throws: GradingError.self) { try load(data.merging(["problem.yaml": "limits: {memory: -1}\n"], uniquingKeysWith: { $1 })) }
+    }
+
+    @Test func validatorFolderShapes() throws {
+        // problemtools' guess: output_validator/<name>/ with a .cc and a header.
+        let guess = try KattisPackage.load(Repo.fixture("problemtools-examples/guess"))
+        let v = try #require(guess.validator)
+        #expect(v.source.lastComponent?.string == "validate.cc")
+        #expect(v.files.map(\.target) == ["validate.h"])
+        // build / run scripts (Kattis spec).
+        let built = try load(data.merging(["problem.yaml": "validation: custom\n", "output_validators/v/build": "#!/bin/sh\n",
+                                           "output_validators/v/tool.py": ""], uniquingKeysWith: { $1 }))
+        #expect(built.validator?.language == Language.kattisScripts.id)
+        #expect(built.validator?.source.lastComponent?.string == "build")
+        let run = try load(data.merging(["problem.yaml": "validation: custom\n", "output_validators/v/run": "#!/bin/sh\n"], uniquingKeysWith: { $1 }))
+        #expect(run.validator?.source.lastComponent?.string == "run")
+    }
+}
+
+extension KattisVerifyTests {
+    @Test func multiPassJudgesEveryPass() async throws {
+        let v = try await verify(Repo.fixture("kattis/multipass"))
+        #expect(v.ok, "\(v.submissions.map(\.message))")
+        let verdicts = Dictionary(uniqueKeysWithValues: v.submissions.map { ($0.path, $0.verdict) })
+        #expect(verdicts == ["submissions/accepted/both.py": .accepted, "submissions/wrong_answer/first_only.py": .wrongAnswer])
+        // The 2023-07 spelling, and a validator that never gives a final verdict (JE).
+        let draft = try TempPackage(["problem.yaml": "problem_format_version: 2023-07-draft\nname: m\ntype: multi-pass\nlimits: {time_limit: 2}\n"],
+                                    copying: Repo.fixture("kattis/multipass"))
+        defer { draft.remove() }
+        let d = try await verify(draft.dir)
+        #expect(d.submissions.map(\.verdict) == [.accepted, .wrongAnswer])
+        let endless = try TempPackage(["output_validators/passes/validator.py":
+            "import os, sys\nopen(os.path.join(sys.argv[3], 'nextpass.in'), 'w').write('1 1\\n')\nsys.exit(42)\n"],
+                                      copying: Repo.fixture("kattis/multipass"))
+        defer { endless.remove() }
+        let e = try await verify(endless.dir)
+        let both = try #require(e.submissions.first { $0.path.hasSuffix("both.py") })
+        #expect(both.verdict == .judgeError && !both.ok)
+        #expect(both.message.contains("2 passes"), "\(both.message)")
+    }
+
+    /// A solution that does not flush and then waits, while the interactor waits for it:
+    /// both blocked. The solution's limit ends it: TLE every time, never the interactor's JE.
+    @Test func interactiveDeadlockIsAlwaysTLE() async throws {
+        let p = try KattisPackage.load(Repo.fixture("problemtools-examples/guess"))
+        var options = GradingOptions()
+        options.jobs = 2
+        options.failFast = true  // a few tests a round are enough
+        let grader = Grader(options: options)
+        let sub = try grader.submission(Repo.fixture("problemtools-examples/guess/submissions/time_limit_exceeded/guess_no_flush.cc"), language: nil)
+        for round in 1...4 {
+            let run = try await grader.grade(suites: [try p.suite(timeLimit: 1)], submissions: [sub]).mergingPackages([p])
+            let tests = run.results[0].tests.filter { $0.verdict != .skipped }
+            #expect(!tests.isEmpty)
+            #expect(tests.allSatisfy { $0.verdict == .timeLimit }, "round \(round): \(tests.map { "\($0.name) \($0.verdict) \($0.message)" })")
+        }
+    }
+
+    /// Validators are judge code: a deep recursion must not crash them (64 MiB stack before).
+    @Test func validatorsGetALargeStack() async throws {
+        let deep = """
+        #include <cstdio>
+        #include <cstdlib>
+        static int down(int n) { volatile char frame[600]; frame[0] = (char)n; return n == 0 ? 0 : down(n - 1) + (frame[0] & 0); }
+        int main(int argc, char **argv) {
+            if (down(200000) != 0) return 1;
+            int a = 0, b = 0;
+            FILE *ans = fopen(argv[2], "r");
+            if (!ans || fscanf(ans, "%d", &a) != 1 || scanf("%d", &b) != 1) return 43;
+            return a == b ? 42 : 43;
+        }
+        """
+        let t = try TempPackage(["problem.yaml": "validation: custom\nlimits: {time_limit: 2}\n", "data/secret/1.in": "1\n",
+                                 "data/secret/1.ans": "1\n", "output_validators/deep/validate.cpp": deep,
+                                 "submissions/accepted/one.py": "print(1)\n", "submissions/wrong_answer/two.py": "print(2)\n"])
+        defer { t.remove() }
+        let v = try await verify(t.dir)
+        #expect(v.ok, "\(v.submissions.map(\.message))")
+        #expect(v.submissions.map(\.verdict) == [.accepted, .wrongAnswer])
+    }
+
+    /// output_validator/<folder>/ with a build script that makes run (Kattis spec), and one
+    /// of several C++ files compiled together.
+    @Test func buildRunAndMultiFileValidators() async throws {
+        let check = "import sys\na = open(sys.argv[2]).read().split()\nb = sys.stdin.read().split()\nsys.exit(42 if a == b else 43)\n"
+        let scripts = try TempPackage([
+            "problem.yaml": "problem_format_version: 2023-07-draft\nname: s\nlimits: {time_limit: 2}\n", "data/secret/1.in": "1\n",
+            "data/secret/1.ans": "1\n", "output_validator/checker/build": "#!/bin/sh\nprintf '#!/bin/sh\\nexec /usr/bin/python3 check.py \"$@\"\\n' > run\n",
+            "output_validator/checker/check.py": check,
+            "submissions/accepted/one.py": "print(1)\n", "submissions/wrong_answer/two.py": "print(2)\n"])
+        defer { scripts.remove() }
+        let s = try await verify(scripts.dir)
+        #expect(s.ok, "\(s.submissions.map(\.message))")
+        #expect(s.submissions.map(\.verdict) == [.accepted, .wrongAnswer])
+        let multi = try TempPackage([
+            "problem.yaml": "validation: custom\nlimits: {time_limit: 2}\n", "data/secret/1.in": "1\n", "data/secret/1.ans": "1\n",
+            "output_validators/v/main.cpp": "#include <cstdio>\nbool same(const char *a);\nint main(int c, char **v) { return same(v[2]) ? 42 : 43; }\n",
+            "output_validators/v/same.cpp": "#include <cstdio>\nbool same(const char *a) { int x, y; FILE *f = fopen(a, \"r\"); return fscanf(f, \"%d\", &x) == 1 && scanf(\"%d\", &y) == 1 && x == y; }\n",
+            "submissions/accepted/one.py": "print(1)\n", "submissions/wrong_answer/two.py": "print(2)\n"])
+        defer { multi.remove() }
+        let m = try await verify(multi.dir)
+        #expect(m.ok, "\(m.submissions.map(\.message))")
+        #expect(m.submissions.map(\.verdict) == [.accepted, .wrongAnswer])
+    }
+
+    /// problemtools' own examples: every submission gets its folder's verdict; only
+    /// languages without a toolchain here are skipped (and said so).
+    @Test(arguments: ["hello", "different", "guess", "oddecho"])
+    func problemtoolsExamples(_ name: String) async throws {
+        let v = try await verify(Repo.fixture("problemtools-examples/" + name))
+        for s in v.submissions where s.skipped != nil {
+            print("⚠️  problemtools-examples/\(name): \(s.path) SKIPPED: \(s.skipped!)")
+        }
+        for s in v.submissions {
+            #expect(s.ok, "\(name): \(s.path): \(s.message)")
+            if let skipped = s.skipped {
+                #expect(skipped.contains("toolchain") || skipped.contains("no known language") || skipped.contains("multi-file"),
+                        "\(s.path): \(skipped)")
+            }
+        }
+        let judged = v.submissions.filter { $0.skipped == nil }.map(\.path)
+        let mustJudge: [String: [String]] = [
+            "hello": ["submissions/accepted/hello.java", "submissions/accepted/hello.py", "submissions/accepted/hello.cc",
+                      "submissions/run_time_error/memory_limit.cc", "submissions/wrong_answer/hello.cc"],
+            "different": ["submissions/accepted/Different.java", "submissions/accepted/different.c",
+                          "submissions/time_limit_exceeded/different_linear_search.cc", "submissions/wrong_answer/different_no_abs.cc"],
+            "guess": ["submissions/accepted/guess.java", "submissions/time_limit_exceeded/guess_no_flush.cc",
+                      "submissions/wrong_answer/GuessCrash.java", "submissions/run_time_error/guess_rte.c"],
+            "oddecho": ["submissions/accepted/echo.cpp", "submissions/partially_accepted/sol.py"],
+        ]
+        for path in mustJudge[name] ?? [] { #expect(judged.contains(path), "\(name): \(path) was not judged") }
+        #expect(v.ok)
+    }
+}
+
+extension KattisVerifyTests {
+    /// Output over limits.output: legacy packages as problemtools judges them (the run goes
+    /// on; a crash or TLE comes first, OLE after), 2023-07 ones as the spec says (stopped: OLE).
+    @Test func outputLimitRuleFollowsTheFormatVersion() async throws {
+        let big = "import sys\nsys.stdout.write('x' * (9 << 20))\nsys.stdout.flush()\n"
+        let crash = big + "sys.exit(3)\n"
+        let legacy = try TempPackage(["problem.yaml": "name: o\nlimits: {time_limit: 3}\n", "data/secret/1.in": "1\n", "data/secret/1.ans": "1\n",
+                                      "submissions/accepted/one.py": "print(1)\n", "submissions/output_limit_exceeded/big.py": big,
+                                      "submissions/run_time_error/big_then_crash.py": crash])
+        defer { legacy.remove() }
+        let l = try await verify(legacy.dir)
+        #expect(l.ok, "\(l.submissions.map(\.message))")
+        #expect(l.submissions.map(\.verdict) == [.accepted, .outputLimit, .runtimeError])
+        #expect(l.outputRule.hasPrefix("problemtools") && l.outputLimit == 8 << 20)
+        let draft = try TempPackage(["problem.yaml": "problem_format_version: 2023-07-draft\nname: o\nlimits: {time_limit: 3}\n",
+                                     "data/secret/1.in": "1\n", "data/secret/1.ans": "1\n",
+                                     "submissions/accepted/one.py": "print(1)\n", "submissions/output_limit_exceeded/big.py": big,
+                                     "submissions/output_limit_exceeded/big_then_crash.py": crash])
+        defer { draft.remove() }
+        let d = try await verify(draft.dir)
+        #expect(d.ok, "\(d.submissions.map(\.message))")
+        #expect(d.submissions.map(\.verdict) == [.accepted, .outputLimit, .outputLimit])
+        #expect(d.outputRule.hasPrefix("problem package spec"))
+        let json = String(decoding: VerifyReport.render(d), as: UTF8.self)
+        #expect(json.contains("\"output_rule\": \"problem package spec"))
+    }
+}
+
+extension KattisVerifyTests {
+    /// A fixed time limit tighter than the slowest accepted test times the multiplier is an
+    /// error, as problemtools says; time_safety_margin 4 (problemtools' different) is honoured.
+    @Test func fixedTimeLimitMustLeaveTheMultiplier() async throws {
+        let burn = "import time\nwhile time.process_time() < 0.5:\n    pass\nprint(1)\n"
+        let t = try TempPackage(["problem.yaml": "name: t\nlimits: {time_limit: 1, time_safety_margin: 4}\n", "data/secret/1.in": "1\n",
+                                 "data/secret/1.ans": "1\n", "submissions/accepted/slow.py": burn, "submissions/accepted/fast.py": "print(1)\n"])
+        defer { t.remove() }
+        let v = try await verify(t.dir)
+        #expect(!v.ok)
+        #expect(v.safetyMargin == 4)
+        let slow = try #require(v.submissions.first { $0.path.hasSuffix("slow.py") })
+        #expect(slow.verdict == .accepted && !slow.ok && slow.message.contains("ac_to_time_limit 5"), "\(slow.message)")
+        #expect(v.submissions.first { $0.path.hasSuffix("fast.py") }?.ok == true)
+    }
+}
+
+extension KattisVerifyTests {
+    /// Multi-pass and interactive together: the interactor hands pass 2 its input.
+    @Test func interactiveMultiPass() async throws {
+        let interactor = """
+        import os, sys
+        p, x = map(int, open(sys.argv[1]).read().split())
+        print(p, x, flush=True)
+        line = sys.stdin.readline().split()
+        if not line or int(line[0]) != p * x:
+            sys.exit(43)
+        if p == 1:
+            open(os.path.join(sys.argv[3], 'nextpass.in'), 'w').write('2 %d\\n' % x)
+        sys.exit(42)
+        """
+        let t = try TempPackage(["problem.yaml": "problem_format_version: 2023-07-draft\nname: i\ntype: [interactive, multi-pass]\nlimits: {time_limit: 2}\n",
+                                 "data/secret/1.in": "1 5\n", "data/secret/1.ans": "\n", "output_validator/interactor.py": interactor,
+                                 "submissions/accepted/both.py": "p, x = map(int, input().split())\nprint(p * x, flush=True)\n",
+                                 "submissions/wrong_answer/first_only.py": "p, x = map(int, input().split())\nprint(x, flush=True)\n"])
+        defer { t.remove() }
+        let v = try await verify(t.dir)
+        #expect(v.ok, "\(v.submissions.map(\.message))")
+        #expect(v.submissions.map(\.verdict) == [.accepted, .wrongAnswer])
+    }
+}
