@@ -14,4 +14,13 @@ public enum Blocking {
             queue.async { continuation.resume(with: Result { try body() }) }
         }
     }
+
+    public static func run(_ body: @escaping @Sendable () -> Void) async {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            queue.async {
+                body()
+                continuation.resume()
+            }
+        }
+    }
 }

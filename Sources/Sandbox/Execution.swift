@@ -117,25 +117,3 @@ func monotonicNow() -> Double {
     clock_gettime(CLOCK_MONOTONIC, &ts)
     return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
 }
-
-/// Runs blocking work (fork and wait for a child, kill and wait for a cgroup to empty) on
-/// threads of its own, not on Swift's cooperative pool: that pool has one thread per core,
-/// and a few milliseconds of blocking there stall every other task of the process.
-enum Blocking {
-    private static let queue = DispatchQueue(label: "proctor.blocking", attributes: .concurrent)
-
-    static func run<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
-        try await withCheckedThrowingContinuation { continuation in
-            queue.async { continuation.resume(with: Result { try body() }) }
-        }
-    }
-
-    static func run(_ body: @escaping @Sendable () -> Void) async {
-        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            queue.async {
-                body()
-                continuation.resume()
-            }
-        }
-    }
-}
