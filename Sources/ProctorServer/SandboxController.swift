@@ -281,6 +281,9 @@ struct SandboxController {
         if let cwd = body.cwd { options.cwd = .init(cwd) }
         options.environment = body.environment ?? [:]
         let timeout = min(body.timeout ?? c.maxTimeout, c.maxTimeout)
+        // (A huge negative timeout trapped converting to Int64 and took the server down:
+        // found by schemathesis.)
+        guard timeout > 0 else { throw APIError.badRequest("timeout must be positive") }
         options.wallTime = .milliseconds(Int64(timeout * 1000))
         options.cpuTime = .milliseconds(Int64(timeout * 1000))
         options.streamOutput = true
