@@ -35,6 +35,11 @@ enum OpenAPIDocument {
                 if pathParameters { add("404") }
                 if path.hasPrefix("/sandboxes/{id}/files") { add("503") }
                 op["responses"] = responses
+                // "get_sandboxes_id_files_path": what the links below name.
+                if op["operationId"] == nil {
+                    op["operationId"] = method + path.replacingOccurrences(of: "{", with: "").replacingOccurrences(of: "}", with: "")
+                        .replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: ".", with: "_")
+                }
                 item[method] = op
             }
             paths[path] = item
@@ -136,7 +141,14 @@ enum OpenAPIDocument {
     "/": {"get": {"summary": "The playground page", "security": [], "responses": {"200": {"description": "HTML", "content": {"text/html": {"schema": {"type": "string"}}}}}}},
     "/sandboxes": {
       "post": {"summary": "Create a sandbox", "requestBody": {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/SandboxCreate"}}}},
-               "responses": {"201": {"description": "Created", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Sandbox"}}}}, "400": {"$ref": "#/components/responses/Error"}, "429": {"$ref": "#/components/responses/Error"}}},
+               "responses": {"201": {"description": "Created", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Sandbox"}}},
+                 "links": {"show": {"operationId": "get_sandboxes_id", "parameters": {"id": "$response.body#/id"}},
+                           "exec": {"operationId": "post_sandboxes_id_exec", "parameters": {"id": "$response.body#/id"}},
+                           "list": {"operationId": "get_sandboxes_id_files", "parameters": {"id": "$response.body#/id"}},
+                           "write": {"operationId": "put_sandboxes_id_files_path", "parameters": {"id": "$response.body#/id"}},
+                           "read": {"operationId": "get_sandboxes_id_files_path", "parameters": {"id": "$response.body#/id"}},
+                           "remove": {"operationId": "delete_sandboxes_id_files_path", "parameters": {"id": "$response.body#/id"}},
+                           "delete": {"operationId": "delete_sandboxes_id", "parameters": {"id": "$response.body#/id"}}}}, "400": {"$ref": "#/components/responses/Error"}, "429": {"$ref": "#/components/responses/Error"}}},
       "get": {"summary": "The caller's live sandboxes", "responses": {"200": {"description": "List", "content": {"application/json": {"schema": {"type": "object", "properties": {"sandboxes": {"type": "array", "items": {"$ref": "#/components/schemas/Sandbox"}}}}}}}}}},
     "/sandboxes/{id}": {"parameters": [{"$ref": "#/components/parameters/SandboxID"}],
       "get": {"summary": "A sandbox", "responses": {"200": {"description": "The sandbox", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Sandbox"}}}}, "404": {"$ref": "#/components/responses/Error"}}},
@@ -154,7 +166,9 @@ enum OpenAPIDocument {
               "responses": {"201": {"description": "Written"}, "400": {"$ref": "#/components/responses/Error"}, "413": {"$ref": "#/components/responses/Error"}}},
       "delete": {"summary": "Remove a file or folder", "parameters": [{"name": "recursive", "in": "query", "schema": {"type": "boolean"}}], "responses": {"204": {"description": "Removed"}, "404": {"$ref": "#/components/responses/Error"}}}},
     "/grade": {"post": {"summary": "Queue a grading job", "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/GradeRequest"}}}},
-      "responses": {"202": {"description": "Accepted (stored before this answer)", "content": {"application/json": {"schema": {"type": "object", "properties": {"id": {"type": "string"}, "status": {"type": "string"}}}}}},
+      "responses": {"202": {"description": "Accepted (stored before this answer)", "content": {"application/json": {"schema": {"type": "object", "properties": {"id": {"type": "string"}, "status": {"type": "string"}}}}},
+                    "links": {"job": {"operationId": "get_jobs_id", "parameters": {"id": "$response.body#/id"}},
+                              "junit": {"operationId": "get_jobs_id_junit", "parameters": {"id": "$response.body#/id"}}}},
                     "400": {"$ref": "#/components/responses/Error"}, "404": {"$ref": "#/components/responses/Error"}, "503": {"$ref": "#/components/responses/Busy"}}}},
     "/jobs/{id}": {"parameters": [{"$ref": "#/components/parameters/JobID"}],
       "get": {"summary": "A job's status and JSON report", "responses": {"200": {"description": "The job", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Job"}}}}, "404": {"$ref": "#/components/responses/Error"}}}},
@@ -163,7 +177,8 @@ enum OpenAPIDocument {
     "/submissions": {"post": {"summary": "Judge0: create a submission", "tags": ["Judge0 CE"],
       "parameters": [{"$ref": "#/components/parameters/Base64"}, {"name": "wait", "in": "query", "schema": {"type": "boolean", "default": false}}, {"$ref": "#/components/parameters/Fields"}],
       "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Judge0Submission"}}}},
-      "responses": {"201": {"description": "{token}, or the result with wait=true", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Judge0Result"}}}}, "422": {"description": "Field errors", "content": {"application/json": {"schema": {"type": "object", "additionalProperties": {"type": "array", "items": {"type": "string"}}}}}}, "503": {"$ref": "#/components/responses/Busy"}}}},
+      "responses": {"201": {"description": "{token}, or the result with wait=true", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Judge0Result"}}},
+                           "links": {"get": {"operationId": "get_submissions_token", "parameters": {"token": "$response.body#/token"}}}}, "422": {"description": "Field errors", "content": {"application/json": {"schema": {"type": "object", "additionalProperties": {"type": "array", "items": {"type": "string"}}}}}}, "503": {"$ref": "#/components/responses/Busy"}}}},
     "/submissions/{token}": {"get": {"summary": "Judge0: a submission", "tags": ["Judge0 CE"],
       "parameters": [{"name": "token", "in": "path", "required": true, "schema": {"type": "string"}}, {"$ref": "#/components/parameters/Base64"}, {"$ref": "#/components/parameters/Fields"}],
       "responses": {"200": {"description": "The submission", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Judge0Result"}}}}, "400": {"description": "Not UTF-8; ask with base64_encoded=true"}, "404": {"description": "Not found"}}}},

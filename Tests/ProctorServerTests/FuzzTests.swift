@@ -51,7 +51,9 @@ struct FuzzTests {
             "run", "http://127.0.0.1:\(port)/openapi.json",
             "--header", "Authorization: Bearer secret-a",
             "--checks", "not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance",
-            "--phases", "examples,coverage,fuzzing",
+            // Stateful: sequences along the document's links (a sandbox made, then its
+            // files, exec, delete; a job, then its document and JUnit).
+            "--phases", "examples,coverage,fuzzing,stateful",
             // One worker: with two, Python 3.11's ast module (used by hypothesis) sometimes
             // fails in a thread ("AST constructor recursion depth mismatch"), a tool error.
             "--max-examples", "15", "--seed", "8", "--workers", "1",
