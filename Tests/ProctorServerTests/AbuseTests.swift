@@ -141,8 +141,16 @@ struct AbuseTests {
             connection.close()
             let freed = try await waitForMetric(client, "proctor_execute_running", 0, seconds: 5)
             #expect(freed != nil, "the submission's run went on after its client left")
-            let text = try await metrics(client)
-            #expect(text.contains(#"proctor_jobs_total{kind="judge0",outcome="cancelled"} 1"#), "\(text)")
+            // The job's outcome is stored (and counted) just after its run ends.
+            var text = ""
+            let deadline = Date().addingTimeInterval(5)
+            while Date() < deadline {
+                text = try await metrics(client)
+                if text.contains(#"proctor_jobs_total{kind="judge0",outcome="cancelled"} 1"#) { break }
+                try await Task.sleep(for: .milliseconds(100))
+            }
+            #expect(text.contains(#"proctor_jobs_total{kind="judge0",outcome="cancelled"} 1"#),
+                    "\(text.split(separator: "\n").filter { $0.hasPrefix("proctor_jobs") })")
         }
     }
 
