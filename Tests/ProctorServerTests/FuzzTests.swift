@@ -67,6 +67,11 @@ struct FuzzTests {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: Host.python!)
         p.arguments = arguments
+        // schemathesis keeps files (.schemathesis/) in its working folder: not the repository.
+        let work = FileManager.default.temporaryDirectory.appendingPathComponent("proctor-fuzz-cwd-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: work) }
+        p.currentDirectoryURL = work
         let log = FileManager.default.temporaryDirectory.appendingPathComponent("proctor-fuzz-\(getpid())-\(UUID().uuidString).log")
         _ = FileManager.default.createFile(atPath: log.path, contents: nil)
         defer { try? FileManager.default.removeItem(at: log) }
