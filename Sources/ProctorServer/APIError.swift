@@ -34,6 +34,9 @@ public struct APIError: Error, HTTPResponseError, Sendable {
 
     static func badRequest(_ message: String) -> APIError { APIError(.badRequest, "bad_request", message) }
     static func notFound(_ message: String) -> APIError { APIError(.notFound, "not_found", message) }
+    /// Nobody reads it: the client closed its connection (nginx's 499, for the log and metrics).
+    static let clientGone = APIError(.init(code: 499, reasonPhrase: "Client Closed Request"), "client_closed_request",
+                                     "the client closed the connection before the answer")
     static let queueFull = APIError(.serviceUnavailable, "queue_full", "the server is at capacity; try again shortly",
                                     headers: [.retryAfter: "1"])
 }
@@ -46,6 +49,13 @@ struct JSONErrorMiddleware<Context: RequestContext>: RouterMiddleware {
             return try await next(request, context)
         } catch let error as APIError {
             throw error
+        } catch is ClientGone {
+            throw APIError.clientGone
+        } catch is CancellationError {
+            // The client went away, or the server is stopping (SIGTERM past its grace).
+            throw APIError.clientGone
+        } catch is OffPool.TimedOut {
+            throw APIError(.serviceUnavailable, "timeout", "the sandbox's file system did not answer in time")
         } catch let error as HTTPError {
             let code = error.status.reasonPhrase.lowercased().replacingOccurrences(of: " ", with: "_")
             throw APIError(error.status, code, error.body ?? error.status.reasonPhrase, headers: error.headers)
@@ -74,8 +84,8 @@ enum JSON {
 
     /// Reads a body of at most `limit` bytes and decodes it; 413 past the limit, 400 on bad JSON
     /// (with the decoder's path to the field, never a host path).
-    static func decode<T: Decodable>(_ type: T.Type, from request: Request, limit: Int) async throws -> T {
-        let bytes = try await body(request, limit: limit)
+    static func decode<T: Decodable>(_ type: T.Type, from request: Request, limit: Int, timeout: Double = 60) async throws -> T {
+        let bytes = try await body(request, limit: limit, timeout: timeout)
         return try decode(type, from: bytes)
     }
 
@@ -98,9 +108,23 @@ enum JSON {
         }
     }
 
-    static func body(_ request: Request, limit: Int) async throws -> [UInt8] {
+    /// The body, at most `limit` bytes (413 past it), whole within `timeout` seconds (408 past
+    /// it: a body trickled a byte at a time must not hold a request, and its connection, open
+    /// for ever; the connection is closed after that answer).
+    static func body(_ request: Request, limit: Int, timeout: Double = 60) async throws -> [UInt8] {
         do {
-            let buffer = try await request.body.collect(upTo: limit)
+            let buffer = try await withThrowingTaskGroup(of: ByteBuffer?.self) { group in
+                group.addTask { try await request.body.collect(upTo: limit) }
+                group.addTask {
+                    try await Task.sleep(for: .milliseconds(Int64(timeout * 1000)))
+                    return nil
+                }
+                defer { group.cancelAll() }
+                guard let first = try await group.next(), let buffer = first else {
+                    throw APIError(.requestTimeout, "body_timeout", "the body did not arrive within \(Int(timeout)) seconds")
+                }
+                return buffer
+            }
             return Array(buffer.readableBytesView)
         } catch let e as HTTPError where e.status == .contentTooLarge {
             throw APIError(.contentTooLarge, "too_large", "the body is larger than \(limit) bytes")

@@ -22,11 +22,16 @@ public func buildRouter(_ service: ProctorService) -> Router<ProctorContext> {
 }
 
 /// The application `proctor serve` runs (and tests drive in-process).
+///
+/// HTTP/1 with a `ClientWatchHandler` on every connection (so long handlers learn that
+/// their client went away) and an idle timeout for slow clients (`idleTimeout`).
 public func buildApplication(_ service: ProctorService) -> some ApplicationProtocol {
+    let c = service.configuration
     var app = Application(
         router: buildRouter(service),
-        configuration: .init(address: .hostname(service.configuration.host, port: service.configuration.port),
-                             serverName: "proctor"),
+        server: .http1(configuration: .init(additionalChannelHandlers: [ClientWatchHandler()],
+                                            idleTimeout: .milliseconds(Int64(c.idleTimeout * 1000)))),
+        configuration: .init(address: .hostname(c.host, port: c.port), serverName: "proctor"),
         logger: service.logger
     )
     app.addServices(ShutdownService(service: service))
@@ -51,6 +56,19 @@ struct ShutdownService: Service {
         reaper.cancel()
         await service.shutdown()
         jobs.cancel()
+    }
+}
+
+/// Stops the work early in a graceful shutdown: the application's own service group stops
+/// the HTTP server first, which waits for the requests in flight, and those (a streamed
+/// exec of `sleep 1000`, a Judge0 `wait=true`) end only when their sandboxes and jobs do.
+/// Placed after the application in `runServer`'s group, this service is told first.
+struct EarlyStopService: Service {
+    let service: ProctorService
+
+    func run() async throws {
+        try? await gracefulShutdown()
+        await service.shutdown()
     }
 }
 
@@ -91,8 +109,18 @@ struct SystemController {
 }
 
 /// `proctor serve`: opens the store, recovers jobs, serves until SIGTERM/SIGINT.
+///
+/// On SIGTERM: sandboxes are terminated and running jobs requeued at once
+/// (`EarlyStopService`); requests still running get `shutdownGrace` seconds to finish,
+/// then they are cancelled (their executions killed); the process exits 0.
 public func runServer(_ configuration: ServerConfiguration, logger: Logger) async throws {
     let service = try ProctorService(configuration: configuration, logger: logger)
     let app = buildApplication(service)
-    try await app.runService()
+    var group = ServiceGroupConfiguration(services: [app, EarlyStopService(service: service)],
+                                          gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+    group.maximumGracefulShutdownDuration = .milliseconds(Int64(configuration.shutdownGrace * 1000))
+    // Past this, service-lifecycle ends the process (fatalError): a last resort, never reached
+    // while every handler honours cancellation.
+    group.maximumCancellationDuration = .seconds(10)
+    try await ServiceGroup(configuration: group).run()
 }

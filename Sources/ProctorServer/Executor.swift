@@ -10,7 +10,10 @@ import SystemPackage
 final class Gate: Sendable {
     private struct State {
         var running = 0
-        var waiting: [CheckedContinuation<Void, any Error>] = []
+        var next = 0
+        var waiting: [(id: Int, continuation: CheckedContinuation<Void, any Error>)] = []
+        /// Waiters cancelled before they were queued.
+        var cancelled: Set<Int> = []
     }
     let slots: Int
     let capacity: Int
@@ -22,19 +25,37 @@ final class Gate: Sendable {
     }
 
     /// Waits for a slot. `admitted` work (a job already accepted and stored) always waits.
+    /// A cancelled waiter leaves the queue at once (CancellationError): a client that hung
+    /// up while queued holds no place.
     func enter(admitted: Bool = false) async throws {
-        try await withCheckedThrowingContinuation { (c: CheckedContinuation<Void, any Error>) in
-            let answer = state.withLock { s -> Result<Void, any Error>? in
-                if s.running < slots {
-                    s.running += 1
-                    return .success(())
+        let id = state.withLock { s -> Int in
+            s.next += 1
+            return s.next
+        }
+        try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { (c: CheckedContinuation<Void, any Error>) in
+                let answer = state.withLock { s -> Result<Void, any Error>? in
+                    if s.cancelled.remove(id) != nil { return .failure(CancellationError()) }
+                    if s.running < slots {
+                        s.running += 1
+                        return .success(())
+                    }
+                    if !admitted && s.waiting.count >= capacity { return .failure(APIError.queueFull) }
+                    s.waiting.append((id, c))
+                    return nil
                 }
-                if !admitted && s.waiting.count >= capacity { return .failure(APIError.queueFull) }
-                s.waiting.append(c)
+                if let answer { c.resume(with: answer) }
+            }
+        } onCancel: {
+            let waiter = state.withLock { s -> CheckedContinuation<Void, any Error>? in
+                if let i = s.waiting.firstIndex(where: { $0.id == id }) { return s.waiting.remove(at: i).continuation }
+                s.cancelled.insert(id)
                 return nil
             }
-            if let answer { c.resume(with: answer) }
+            waiter?.resume(throwing: CancellationError())
         }
+        // Admitted (or refused) before a late cancellation: forget it.
+        _ = state.withLock { $0.cancelled.remove(id) }
     }
 
     /// Gives the slot to the first waiter, or frees it.
@@ -44,7 +65,7 @@ final class Gate: Sendable {
                 s.running -= 1
                 return nil
             }
-            return s.waiting.removeFirst()
+            return s.waiting.removeFirst().continuation
         }
         next?.resume()
     }
@@ -105,8 +126,17 @@ public final class Executor: Sendable {
         await pools.shutdown()
     }
 
-    /// Runs the program; throws only `APIError.queueFull` (when not `admitted`).
+    /// Runs the program; throws `APIError.queueFull` (when not `admitted`), and
+    /// `CancellationError` when the task is cancelled (its process is killed then).
+    /// Compiling and running do blocking work inline (spawns, the sandbox's file writes), so
+    /// all of it runs on `OffPool.executor`, never on the cooperative pool.
     func run(_ r: CodeRun, admitted: Bool = false) async throws -> CodeOutcome {
+        try await withTaskExecutorPreference(OffPool.executor) {
+            try await self.runOffPool(r, admitted: admitted)
+        }
+    }
+
+    private func runOffPool(_ r: CodeRun, admitted: Bool) async throws -> CodeOutcome {
         try await gate.enter(admitted: admitted)
         defer { gate.leave() }
         let build: Build
@@ -135,9 +165,18 @@ public final class Executor: Sendable {
                 options.memory = r.memory + language.memoryAllowance
                 options.outputLimit = r.outputLimit
                 options.captureLimit = r.captureLimit
-                return try await sandbox.run(language.run + r.arguments, options)
+                try Task.checkCancellation()
+                let execution = try await sandbox.exec(language.run + r.arguments, options)
+                return await withTaskCancellationHandler {
+                    await execution.wait()
+                } onCancel: {
+                    execution.kill()
+                }
             }
+            try Task.checkCancellation()
             return .ran(result)
+        } catch is CancellationError {
+            throw CancellationError()
         } catch let e as SandboxError {
             return .judgeError("sandbox: \(e.code.rawValue)")
         } catch {

@@ -158,7 +158,7 @@ struct GradeHandler: JobHandler {
             }
             for r in result.results {
                 metrics.count("proctor_runs_total", ["endpoint": "grade", "verdict": r.verdict.rawValue], by: Double(r.tests.count))
-                store.audit(AuditEntry(caller: job.owner, endpoint: "grade", language: r.language,
+                await store.audit(AuditEntry(caller: job.owner, endpoint: "grade", language: r.language,
                                        subject: "job \(job.id) \(r.submission) problem \(r.problem)",
                                        verdict: r.verdict.rawValue, status: "\(r.passed)/\(r.tests.count) passed",
                                        cpuTime: r.tests.reduce(0) { $0 + $1.cpuTime }, wallTime: r.time,
@@ -203,25 +203,25 @@ struct GradeController {
         let folder = service.jobsFolder + "/check-" + id
         defer { try? FileManager.default.removeItem(atPath: folder) }
         _ = try GradeHandler.prepare(body, in: folder, configuration: c, logger: service.logger)
-        try service.jobs.submit([JobRow(id: id, kind: "grade", owner: caller, request: Data(bytes), callbackURL: body.callback_url)])
+        try await service.jobs.submit([JobRow(id: id, kind: "grade", owner: caller, request: Data(bytes), callbackURL: body.callback_url)])
         return JSON.response(["id": id, "status": "queued"], status: .accepted, headers: [.location: "/jobs/\(id)"])
     }
 
-    func job(_ context: ProctorContext) throws -> JobRow {
+    func job(_ context: ProctorContext) async throws -> JobRow {
         let caller = try context.requireCaller()
         let id = try context.parameters.require("id")
-        guard let row = try service.store.job(id), row.kind == "grade", row.owner == caller else {
+        guard let row = try await service.store.job(id), row.kind == "grade", row.owner == caller else {
             throw APIError.notFound("no job '\(id.prefix(64))'")
         }
         return row
     }
 
     @Sendable func show(_ request: Request, context: ProctorContext) async throws -> Response {
-        JSON.response(JobDocument(try job(context), includeResult: true))
+        JSON.response(JobDocument(try await job(context), includeResult: true))
     }
 
     @Sendable func junit(_ request: Request, context: ProctorContext) async throws -> Response {
-        let row = try job(context)
+        let row = try await job(context)
         guard let xml = row.junit else {
             throw APIError(.conflict, "not_finished", row.status == .failed ? "the job failed: \(row.error ?? "")"
                            : "the job has not finished (status \(row.status.rawValue))")

@@ -60,12 +60,19 @@ final class Lane: Sendable {
 
 /// What a kind of job does with its stored request: a result to store, or a failure message.
 protocol JobHandler: Sendable {
+    /// Runs the job; when its task is cancelled, stops what it started and returns soon.
     func run(_ job: JobRow) async -> JobOutcome
     /// What the callback URL is sent when the job ends.
     func callback(_ row: JobRow) -> (method: String, body: Data)
+    /// What a job cancelled by `JobSystem.cancel` ends as.
+    func cancelled(_ job: JobRow) -> JobOutcome
 }
 
 extension JobHandler {
+    func cancelled(_ job: JobRow) -> JobOutcome {
+        JobOutcome(status: .failed, error: "cancelled: the client went away")
+    }
+
     /// By default: a POST of the job document (GET /jobs/{id}), report included.
     func callback(_ row: JobRow) -> (method: String, body: Data) {
         ("POST", Data(JSON.encode(JobDocument(row, includeResult: true))))
@@ -87,8 +94,16 @@ final class JobSystem: Sendable {
     let metrics: Metrics
     let logger: Logger
     private let lanes: [String: (lane: Lane, workers: Int, handler: any JobHandler)]
-    private let waiters = Mutex<[String: [CheckedContinuation<Void, Never>]]>([:])
-    private let running = Mutex<Set<String>>([])
+    private let waiters = Mutex<[String: [OneShot<Void>]]>([:])
+    private struct Running {
+        /// The task of each running job.
+        var tasks: [String: Task<JobOutcome, Never>] = [:]
+        /// Running jobs cancelled by `cancel`.
+        var cancelled: Set<String> = []
+        /// Set by `shutdown`: outcomes are no longer stored (the jobs were requeued).
+        var closed = false
+    }
+    private let running = Mutex(Running())
     private let callbackTries: Int
     private let callbackBackoff: Double
     private let callbackTargets: CallbackTargets
@@ -109,42 +124,46 @@ final class JobSystem: Sendable {
     }
 
     /// Stores the jobs (committed before this returns), then queues them; 503 when the lane is full.
-    func submit(_ jobs: [JobRow]) throws {
+    func submit(_ jobs: [JobRow]) async throws {
         guard let kind = jobs.first?.kind, let lane = lanes[kind]?.lane else { return }
         guard lane.hasRoom(jobs.count) else {
             metrics.count("proctor_rejected_total", ["reason": "job_queue_full"])
             throw APIError.queueFull
         }
-        try store.insert(jobs)
+        try await store.insert(jobs)
         lane.push(jobs.map(\.id))
     }
 
-    /// Waits until the job has finished (or `timeout` passed).
+    /// Waits until the job has finished, `timeout` passed, the task is cancelled or the
+    /// server stops.
     func wait(_ id: String, timeout: Duration) async {
-        await withTaskGroup(of: Void.self) { group in
-            group.addTask {
-                await withCheckedContinuation { c in
-                    let finished = self.waiters.withLock { w -> Bool in
-                        if let row = try? self.store.job(id), row.status == .done || row.status == .failed { return true }
-                        w[id, default: []].append(c)
-                        return false
-                    }
-                    if finished { c.resume() }
-                }
+        if running.withLock({ $0.closed }) { return }
+        let shot = OneShot<Void>()
+        waiters.withLock { $0[id, default: []].append(shot) }
+        defer {
+            waiters.withLock { w in
+                w[id]?.removeAll { $0 === shot }
+                if w[id]?.isEmpty == true { w[id] = nil }
             }
-            group.addTask { try? await Task.sleep(for: timeout) }
-            await group.next()
-            group.cancelAll()
-            // Wake this waiter if the sleep won (the continuation must not leak).
-            let left = self.waiters.withLock { $0.removeValue(forKey: id) } ?? []
-            for c in left { c.resume() }
+        }
+        // Registered first, then checked: a job that ends in between wakes this waiter.
+        if let row = try? await store.job(id), row.status == .done || row.status == .failed { return }
+        let timer = Task {
+            try? await Task.sleep(for: timeout)
+            shot.resume(.success(()))
+        }
+        defer { timer.cancel() }
+        try? await withTaskCancellationHandler {
+            try await shot.value()
+        } onCancel: {
+            shot.resume(.success(()))
         }
     }
 
     /// Runs the lanes until graceful shutdown: first what a dead server left (running jobs run again).
     func run() async {
         do {
-            let recovered = try store.recover()
+            let recovered = try await store.recover()
             if !recovered.isEmpty { logger.info("recovered jobs", metadata: ["count": "\(recovered.count)"]) }
             for (kind, l) in lanes { l.lane.push(recovered.filter { $0.kind == kind }.map(\.id)) }
         } catch {
@@ -153,7 +172,9 @@ final class JobSystem: Sendable {
         await withTaskGroup(of: Void.self) { group in
             for (_, l) in lanes {
                 for _ in 0..<l.workers {
-                    group.addTask { await self.work(l.lane, l.handler) }
+                    // Workers and their jobs run off the cooperative pool: grading does
+                    // blocking work inline (spawns, file writes into sandboxes).
+                    group.addTask(executorPreference: OffPool.executor) { await self.work(l.lane, l.handler) }
                 }
             }
         }
@@ -161,36 +182,84 @@ final class JobSystem: Sendable {
 
     private func work(_ lane: Lane, _ handler: any JobHandler) async {
         while let id = await lane.next() {
-            guard let job = try? store.job(id), job.status == .queued || job.status == .running else { continue }
-            running.withLock { _ = $0.insert(id) }
-            try? store.markRunning(id)
+            // Claimed only if still queued (or left running by a dead server): `cancel` may
+            // have ended it meanwhile.
+            guard let job = try? await store.job(id), (try? await store.markRunning(id)) == true else { continue }
             let started = ContinuousClock.now
-            let outcome = await handler.run(job)
-            running.withLock { _ = $0.remove(id) }
+            // Its own task, so that `cancel` and `shutdown` can cancel it.
+            let task = Task(executorPreference: OffPool.executor) { await handler.run(job) }
+            running.withLock { $0.tasks[id] = task }
+            // On this task's cancellation (the lanes' task, at shutdown) cancel the job too.
+            var outcome = await withTaskCancellationHandler { await task.value } onCancel: { task.cancel() }
+            let (cancelled, closed) = running.withLock { r in
+                r.tasks[id] = nil
+                return (r.cancelled.remove(id) != nil, r.closed)
+            }
+            // Stopping: the job was put back in the queue; what a run cut short says is no result.
+            if closed { continue }
+            if cancelled { outcome = handler.cancelled(job) }
             do {
-                try store.finish(id, status: outcome.status, result: outcome.result, junit: outcome.junit, error: outcome.error)
+                try await store.finish(id, status: outcome.status, result: outcome.result, junit: outcome.junit, error: outcome.error)
             } catch {
                 logger.error("job result not stored", metadata: ["job": "\(id)", "error": "\(error)"])
             }
-            metrics.count("proctor_jobs_total", ["kind": job.kind, "outcome": outcome.status.rawValue])
+            metrics.count("proctor_jobs_total", ["kind": job.kind, "outcome": cancelled ? "cancelled" : outcome.status.rawValue])
             metrics.observe("proctor_job_seconds", ["kind": job.kind], seconds: (ContinuousClock.now - started).seconds)
-            let waiting = waiters.withLock { $0.removeValue(forKey: id) } ?? []
-            for c in waiting { c.resume() }
+            wake(id)
             if let url = job.callbackURL { Task { await self.callback(id, url, handler) } }
         }
     }
 
+    private func wake(_ id: String) {
+        let waiting = waiters.withLock { $0.removeValue(forKey: id) } ?? []
+        for w in waiting { w.resume(.success(())) }
+    }
+
+    /// Cancels a job whose client went away (a Judge0 `wait=true` that hung up): a running
+    /// job's task is cancelled (its execution killed), a queued one ends at once; both end as
+    /// their handler's `cancelled` outcome. Nothing while shutting down: jobs are requeued then.
+    /// (Call it from a task that is not cancelled: the store's async calls would refuse.)
+    func cancel(_ id: String) async {
+        let task = running.withLock { r -> Task<JobOutcome, Never>?? in
+            if r.closed { return .some(nil) }
+            guard let t = r.tasks[id] else { return nil }
+            r.cancelled.insert(id)
+            return t
+        }
+        if let task {
+            task?.cancel()
+            return
+        }
+        guard let row = try? await store.job(id), let handler = lanes[row.kind]?.handler else { return }
+        let outcome = handler.cancelled(row)
+        if (try? await store.finishIfQueued(id, status: outcome.status, result: outcome.result, error: outcome.error)) == true {
+            metrics.count("proctor_jobs_total", ["kind": row.kind, "outcome": "cancelled"])
+            wake(id)
+        }
+    }
+
     /// Stops taking jobs; jobs still running are put back in the queue (they run again at
-    /// the next start) — a graceful shutdown never loses one.
-    func shutdown() {
+    /// the next start) — a graceful shutdown never loses one — and their tasks cancelled
+    /// (their executions killed); whoever waits for a job is answered now. Idempotent.
+    func shutdown() async {
         for (_, l) in lanes { l.lane.close() }
-        for id in running.withLock({ $0 }) { try? store.requeue(id) }
+        let tasks = running.withLock { r -> [String: Task<JobOutcome, Never>] in
+            r.closed = true
+            return r.tasks
+        }
+        for id in tasks.keys { try? await store.requeue(id) }
+        for task in tasks.values { task.cancel() }
+        let all = waiters.withLock { w -> [OneShot<Void>] in
+            defer { w = [:] }
+            return w.values.flatMap { $0 }
+        }
+        for w in all { w.resume(.success(())) }
     }
 
     /// Sends the finished job to its callback URL (what the handler says: the job document,
     /// or Judge0's submission); retries with a doubling pause.
     func callback(_ id: String, _ url: String, _ handler: any JobHandler) async {
-        guard URL(string: url) != nil, let row = try? store.job(id) else { return }
+        guard URL(string: url) != nil, let row = try? await store.job(id) else { return }
         let (method, body) = handler.callback(row)
         var pause = callbackBackoff
         for attempt in 1...max(1, callbackTries) {
@@ -213,17 +282,17 @@ final class JobSystem: Sendable {
             if let host = target.hostHeader { request.headers.replaceOrAdd(name: "Host", value: host) }
             if let response = try? await CallbackTargets.client.execute(request, timeout: .seconds(10)),
                (200..<300).contains(response.status.code) {
-                try? store.setCallbackState(id, "delivered after \(attempt) attempt(s)")
+                try? await store.setCallbackState(id, "delivered after \(attempt) attempt(s)")
                 metrics.count("proctor_callbacks_total", ["outcome": "delivered"])
                 return
             }
-            try? store.setCallbackState(id, "attempt \(attempt) failed")
+            try? await store.setCallbackState(id, "attempt \(attempt) failed")
             if attempt < callbackTries {
                 try? await Task.sleep(for: .milliseconds(Int64(pause * 1000)))
                 pause *= 2
             }
         }
-        try? store.setCallbackState(id, "failed after \(callbackTries) attempts")
+        try? await store.setCallbackState(id, "failed after \(callbackTries) attempts")
         metrics.count("proctor_callbacks_total", ["outcome": "failed"])
     }
 }

@@ -157,15 +157,22 @@ struct Judge0Handler: JobHandler {
         run.captureLimit = j.max_file_size * 1024
         let started = ContinuousClock.now
         let outcome = (try? await executor.run(run, admitted: true)) ?? .judgeError("not run")
+        if Task.isCancelled { return cancelled(job) }
         let result = Self.result(outcome, job: j)
         let answer = ExecuteResponse(outcome, language: language.id)
         metrics.count("proctor_runs_total", ["endpoint": "judge0", "verdict": Judge0.description(result.status_id)])
         metrics.observe("proctor_run_seconds", ["endpoint": "judge0"], seconds: (ContinuousClock.now - started).seconds)
-        store.audit(AuditEntry(caller: job.owner, endpoint: "judge0", language: language.id,
+        await store.audit(AuditEntry(caller: job.owner, endpoint: "judge0", language: language.id,
                                subject: "submission \(job.id) " + ProctorService.digest(Array(j.source)),
                                verdict: Judge0.description(result.status_id), status: answer.status, exitCode: answer.return_code,
                                cpuTime: answer.cpu_time, wallTime: answer.execution_time, memoryPeak: answer.memory_peak))
         return JobOutcome(status: .done, result: Data(JSON.encode(result)))
+    }
+
+    /// A submission whose `wait=true` client went away: its run was killed.
+    func cancelled(_ job: JobRow) -> JobOutcome {
+        let message = "cancelled: the client went away before the result"
+        return JobOutcome(status: .failed, result: Data(JSON.encode(Judge0Result(message: message, status_id: 13))), error: message)
     }
 
     /// Judge0's callback: a PUT of the submission's default fields, encoded as it was created.
@@ -348,7 +355,8 @@ struct Judge0Controller {
     @Sendable func create(_ request: Request, context: ProctorContext) async throws -> Response {
         let caller = try context.requireCaller()
         let base64 = Self.flag(request, "base64_encoded")
-        let s = try await JSON.decode(Judge0Submission.self, from: request, limit: service.configuration.maxBodySize)
+        let s = try await JSON.decode(Judge0Submission.self, from: request, limit: service.configuration.maxBodySize,
+                                      timeout: service.configuration.bodyTimeout)
         let j: Judge0Job
         do {
             j = try await job(s, base64: base64)
@@ -356,17 +364,28 @@ struct Judge0Controller {
             return JSON.response(e.errors, status: .unprocessableContent)
         }
         let token = UUID().uuidString.lowercased()
-        try service.jobs.submit([JobRow(id: token, kind: "judge0", owner: caller, request: Data(JSON.encode(j)), callbackURL: j.callback_url)])
+        try await service.jobs.submit([JobRow(id: token, kind: "judge0", owner: caller, request: Data(JSON.encode(j)), callbackURL: j.callback_url)])
         guard Self.flag(request, "wait") else { return JSON.response(["token": token], status: .created) }
-        await service.jobs.wait(token, timeout: .seconds(Int64(j.wall_time_limit * 4 + 60)))
-        guard let row = try service.store.job(token) else { throw APIError.notFound("no submission") }
+        let jobs = service.jobs
+        do {
+            try await ClientWatch.cancelling(await context.clientWatch()) {
+                await jobs.wait(token, timeout: .seconds(Int64(j.wall_time_limit * 4 + 60)))
+                try Task.checkCancellation()
+            }
+        } catch {
+            // The client went away: stop the run it started (a no-op while the server stops:
+            // then the job goes back to the queue).
+            Task { await jobs.cancel(token) }
+            throw error
+        }
+        guard let row = try await service.store.job(token) else { throw APIError.notFound("no submission") }
         return try render(row, fields: Self.fields(request), base64: base64, status: .created)
     }
 
     @Sendable func show(_ request: Request, context: ProctorContext) async throws -> Response {
         let caller = try context.requireCaller()
         let token = try context.parameters.require("token")
-        guard let row = try service.store.job(token), row.kind == "judge0", row.owner == caller else {
+        guard let row = try await service.store.job(token), row.kind == "judge0", row.owner == caller else {
             return JSON.response(["error": "", "message": "Not Found"], status: .notFound)
         }
         return try render(row, fields: Self.fields(request), base64: Self.flag(request, "base64_encoded"))
@@ -376,7 +395,8 @@ struct Judge0Controller {
         let caller = try context.requireCaller()
         struct Batch: Decodable { var submissions: [Judge0Submission] }
         let base64 = Self.flag(request, "base64_encoded")
-        let batch = try await JSON.decode(Batch.self, from: request, limit: service.configuration.maxBodySize)
+        let batch = try await JSON.decode(Batch.self, from: request, limit: service.configuration.maxBodySize,
+                                      timeout: service.configuration.bodyTimeout)
         guard !batch.submissions.isEmpty, batch.submissions.count <= Judge0.maxBatch else {
             return JSON.response(["error": "number of submissions in a batch should be between 1 and \(Judge0.maxBatch)"],
                                  status: .unprocessableContent)
@@ -393,7 +413,7 @@ struct Judge0Controller {
                 answers.append(e.errors.mapValues { .array($0.map(AnyJSON.string)) })
             }
         }
-        if !rows.isEmpty { try service.jobs.submit(rows) }
+        if !rows.isEmpty { try await service.jobs.submit(rows) }
         return JSON.response(answers, status: .created)
     }
 
@@ -407,7 +427,7 @@ struct Judge0Controller {
         let fields = Self.fields(request)
         var out: [AnyJSON] = []
         for t in tokens {
-            if let row = try service.store.job(t), row.kind == "judge0", row.owner == caller {
+            if let row = try await service.store.job(t), row.kind == "judge0", row.owner == caller {
                 guard let doc = Judge0.document(row, fields: fields, base64: base64) else { return utf8Error() }
                 out.append(.object(doc))
             } else {

@@ -75,10 +75,10 @@ public final class ProctorService: Sendable {
     }
 
     /// Audit log and metrics for one run.
-    func record(caller: String, endpoint: String, language: String, code: [UInt8], answer: ExecuteResponse, seconds: Double) {
+    func record(caller: String, endpoint: String, language: String, code: [UInt8], answer: ExecuteResponse, seconds: Double) async {
         metrics.count("proctor_runs_total", ["endpoint": endpoint, "verdict": answer.verdict])
         metrics.observe("proctor_run_seconds", ["endpoint": endpoint], seconds: seconds)
-        store.audit(AuditEntry(caller: caller, endpoint: endpoint, language: language, subject: Self.digest(code),
+        await store.audit(AuditEntry(caller: caller, endpoint: endpoint, language: language, subject: Self.digest(code),
                                verdict: answer.verdict, status: answer.status, exitCode: answer.return_code,
                                cpuTime: answer.cpu_time, wallTime: answer.execution_time, memoryPeak: answer.memory_peak))
     }
@@ -94,7 +94,7 @@ public final class ProctorService: Sendable {
     }
 
     public func shutdown() async {
-        jobs.shutdown()
+        await jobs.shutdown()
         await sandboxes.terminateAll()
         await executor.shutdown()
     }

@@ -206,7 +206,7 @@ struct SandboxController {
     @Sendable func create(_ request: Request, context: ProctorContext) async throws -> Response {
         let caller = try context.requireCaller()
         let c = service.configuration
-        let body = try await JSON.decode(SandboxCreateRequest.self, from: request, limit: c.maxBodySize)
+        let body = try await JSON.decode(SandboxCreateRequest.self, from: request, limit: c.maxBodySize, timeout: c.bodyTimeout)
         if let image = body.image, image != "host" {
             throw APIError.badRequest("unknown image '\(image.prefix(64))' (served: host)")
         }
@@ -269,7 +269,7 @@ struct SandboxController {
         let caller = try context.requireCaller()
         let c = service.configuration
         let id = try id(context)
-        let body = try await JSON.decode(SandboxExecRequest.self, from: request, limit: c.maxBodySize)
+        let body = try await JSON.decode(SandboxExecRequest.self, from: request, limit: c.maxBodySize, timeout: c.bodyTimeout)
         guard !body.argv.isEmpty else { throw APIError.badRequest("argv is empty") }
         var options = ExecOptions()
         if let b64 = body.stdin_base64 {
@@ -281,6 +281,9 @@ struct SandboxController {
         if let cwd = body.cwd { options.cwd = .init(cwd) }
         options.environment = body.environment ?? [:]
         let timeout = min(body.timeout ?? c.maxTimeout, c.maxTimeout)
+        // (A huge negative timeout trapped converting to Int64 and took the server down:
+        // found by schemathesis.)
+        guard timeout > 0 else { throw APIError.badRequest("timeout must be positive") }
         options.wallTime = .milliseconds(Int64(timeout * 1000))
         options.cpuTime = .milliseconds(Int64(timeout * 1000))
         options.streamOutput = true
@@ -291,7 +294,10 @@ struct SandboxController {
         let started = ContinuousClock.now
         let execution: Execution
         do {
-            execution = try await sandbox.exec(body.argv, options)
+            // exec spawns inline (clone, exec, pipes): off the cooperative pool.
+            execution = try await withTaskExecutorPreference(OffPool.executor) {
+                try await sandbox.exec(body.argv, options)
+            }
         } catch let e as SandboxError {
             registry.release(id)
             throw APIError.badRequest("exec failed: \(e.description)")
@@ -302,6 +308,7 @@ struct SandboxController {
         let registry = self.registry
         let service = self.service
         let argv = body.argv
+        let watch = await context.clientWatch()
         return Response(status: .ok, headers: [.contentType: "application/x-ndjson", .cacheControl: "no-store"],
                         body: ResponseBody { writer in
             let (lines, sink) = AsyncStream<[UInt8]>.makeStream()
@@ -317,11 +324,22 @@ struct SandboxController {
                 sink.yield(Self.exitLine(answer))
                 sink.finish()
                 registry.release(id)
-                service.record(caller: caller, endpoint: "sandbox-exec", language: "", code: Array(argv.joined(separator: " ").utf8),
+                await service.record(caller: caller, endpoint: "sandbox-exec", language: "", code: Array(argv.joined(separator: " ").utf8),
                                answer: answer, seconds: (ContinuousClock.now - started).seconds)
             }
+            // A client that goes away stops the process, even one that prints nothing (a
+            // failed write to the client would tell only when there is something to write).
+            let stopper = watch.map { watch in
+                Task {
+                    await watch.gone()
+                    if !Task.isCancelled { execution.kill() }
+                }
+            }
+            defer { stopper?.cancel() }
             do {
                 for await line in lines { try await writer.write(ByteBuffer(bytes: line)) }
+                // The stream also ends when this task is cancelled (the server is stopping).
+                try Task.checkCancellation()
                 try await writer.finish(nil)
             } catch {
                 execution.kill()
@@ -361,20 +379,51 @@ struct SandboxController {
     // MARK: files
 
     func filePath(_ context: ProctorContext) throws -> String {
-        let path = context.parameters.getCatchAll().joined(separator: "/")
+        // Checked once decoded: "%2E%2E" is "..".
+        let raw = context.parameters.getCatchAll().joined(separator: "/")
+        let path = raw.removingPercentEncoding ?? raw
         try Paths.check(path)
-        return path.removingPercentEncoding ?? path
+        return path
     }
 
-    /// Runs a file-system call on the owner's sandbox; its errors as 404 (no such file) or 400.
-    func withFS<T>(_ id: String, _ caller: String, _ body: (SandboxFileSystem) throws -> T) throws -> T {
+    /// Runs a file-system call on the owner's sandbox, off the cooperative pool and bounded by
+    /// `fileCallTimeout` (`OffPool`); its errors as API errors.
+    func withFS<T: Sendable>(_ id: String, _ caller: String,
+                             _ body: @escaping @Sendable (SandboxFileSystem) throws -> T) async throws -> T {
         let sandbox = try registry.acquire(id, owner: caller)
         defer { registry.release(id) }
+        let fs = sandbox.fs
         do {
-            return try body(sandbox.fs)
+            return try await OffPool.run(timeout: .milliseconds(Int64(service.configuration.fileCallTimeout * 1000))) {
+                try body(fs)
+            }
         } catch let e as SandboxError {
-            if e.errno == .noSuchFileOrDirectory { throw APIError.notFound(e.description) }
-            throw APIError.badRequest(e.description)
+            throw Self.apiError(e)
+        }
+    }
+
+    /// A FIFO, socket or device is a 400 at once (never opened: opening a FIFO blocks until a
+    /// peer comes), a file past the cap a 413, a bad path a 400, a missing one a 404.
+    static func apiError(_ e: SandboxError) -> APIError {
+        switch e.code {
+        case .notRegularFile: return APIError(.badRequest, "not_regular_file", e.message)
+        case .tooLarge: return APIError(.contentTooLarge, "too_large", e.message)
+        case .invalidPath: return APIError(.badRequest, "invalid_path", e.message)
+        case .terminated: return APIError.notFound("the sandbox is terminated")
+        default:
+            if e.errno == .noSuchFileOrDirectory { return APIError.notFound(e.description) }
+            return APIError.badRequest(e.description)
+        }
+    }
+
+    /// The server's own check, before any open (whatever the Sandbox library does too):
+    /// only a regular file is read or overwritten. A program could swap the file for a FIFO
+    /// between this `stat` and the open; then the open may block, but off the pool and
+    /// bounded by `fileCallTimeout`.
+    static func requireKind(_ kind: SandboxFileSystem.Entry.Kind, _ entry: SandboxFileSystem.Entry, _ path: String) throws {
+        guard entry.kind == kind else {
+            let what = entry.kind == .other ? "a FIFO, socket or device" : "a \(entry.kind.rawValue)"
+            throw SandboxError(.notRegularFile, "'\(path.prefix(200))' is \(what), not a \(kind == .file ? "regular file" : "folder")")
         }
     }
 
@@ -382,7 +431,10 @@ struct SandboxController {
         let caller = try context.requireCaller()
         let path = request.uri.queryParameters.get("path") ?? "."
         if path != "." && path != "/" { try Paths.check(path) }
-        let entries = try withFS(try id(context), caller) { try $0.list(path) }
+        let entries = try await withFS(try id(context), caller) { fs in
+            try Self.requireKind(.directory, try fs.stat(path), path)
+            return try fs.list(path)
+        }
         return JSON.response(["path": path], extra: entries.map {
             FileEntryBody(name: $0.name, type: $0.kind.rawValue, size: $0.size, mode: $0.mode, modified: $0.modified)
         })
@@ -392,7 +444,12 @@ struct SandboxController {
         let caller = try context.requireCaller()
         let path = try filePath(context)
         let limit = service.configuration.maxBodySize
-        let bytes = try withFS(try id(context), caller) { try $0.read(path, limit: limit) }
+        let bytes = try await withFS(try id(context), caller) { fs -> [UInt8] in
+            let entry = try fs.stat(path)
+            try Self.requireKind(.file, entry, path)
+            if entry.size > limit { throw SandboxError(.tooLarge, "'\(path.prefix(200))' is larger than \(limit) bytes") }
+            return try fs.read(path, limit: limit)
+        }
         return Response(status: .ok, headers: [.contentType: "application/octet-stream"],
                         body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
     }
@@ -400,9 +457,17 @@ struct SandboxController {
     @Sendable func writeFile(_ request: Request, context: ProctorContext) async throws -> Response {
         let caller = try context.requireCaller()
         let path = try filePath(context)
-        let bytes = try await JSON.body(request, limit: service.configuration.maxFileSize)
+        let c = service.configuration
+        let bytes = try await JSON.body(request, limit: c.maxFileSize, timeout: c.bodyTimeout)
         let mode = request.uri.queryParameters.get("mode").flatMap { UInt32($0, radix: 8) } ?? 0o644
-        try withFS(try id(context), caller) { try $0.write(path, bytes, mode: mode & 0o777) }
+        try await withFS(try id(context), caller) { fs in
+            do {
+                try Self.requireKind(.file, try fs.stat(path), path)
+            } catch let e as SandboxError where e.errno == .noSuchFileOrDirectory {
+                // A new file.
+            }
+            try fs.write(path, bytes, mode: mode & 0o777)
+        }
         return JSON.response(["path": path, "size": "\(bytes.count)"], status: .created)
     }
 
@@ -410,7 +475,7 @@ struct SandboxController {
         let caller = try context.requireCaller()
         let path = try filePath(context)
         let recursive = request.uri.queryParameters.get("recursive") == "true"
-        try withFS(try id(context), caller) { try $0.remove(path, recursive: recursive) }
+        try await withFS(try id(context), caller) { try $0.remove(path, recursive: recursive) }
         return Response(status: .noContent)
     }
 }

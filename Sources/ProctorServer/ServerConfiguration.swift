@@ -42,6 +42,17 @@ public struct ServerConfiguration: Sendable {
     public var sandboxLifetime: Double = 600
     public var maxSandboxLifetime: Double = 3600
     public var sandboxIdleTimeout: Double = 120
+    /// Slow clients (seconds): a connection with nothing read for `idleTimeout` while a request
+    /// is being read (or between requests) is closed; a request body must arrive whole within
+    /// `bodyTimeout` (408 past it), so a body trickled a byte at a time cannot hold a request
+    /// open for long. An answer being streamed is never cut by either.
+    public var idleTimeout: Double = 30
+    public var bodyTimeout: Double = 60
+    /// A sandbox file call (read, write, list, stat, remove) that has not returned by then
+    /// answers 503: it is blocked in the kernel (see `OffPool`).
+    public var fileCallTimeout: Double = 10
+    /// SIGTERM: how long requests still running may take to finish before they are cancelled.
+    public var shutdownGrace: Double = 1
     /// Callbacks: tries and the pause before the first retry (doubled each time).
     public var callbackTries = 5
     public var callbackBackoff: Double = 0.5

@@ -113,79 +113,114 @@ public final class Store: Sendable {
         try migrator.migrate(db)
     }
 
-    func insert(_ j: JobRow) throws {
-        try db.write { db in
-            let seq = try Int.fetchOne(db, sql: "SELECT COALESCE(MAX(seq), 0) + 1 FROM job") ?? 1
+    // MARK: the statements (each in one transaction)
+
+    static func insert(_ jobs: [JobRow], _ db: Database) throws {
+        var seq = try Int.fetchOne(db, sql: "SELECT COALESCE(MAX(seq), 0) + 1 FROM job") ?? 1
+        for j in jobs {
             try db.execute(sql: """
                 INSERT INTO job (id, seq, kind, owner, status, request, created, attempts, callback_url)
                 VALUES (?, ?, ?, ?, ?, ?, ?, 0, ?)
                 """, arguments: [j.id, seq, j.kind, j.owner, j.status.rawValue, j.request, j.created, j.callbackURL])
-        }
-    }
-
-    func insert(_ jobs: [JobRow]) throws {
-        try db.write { db in
-            var seq = try Int.fetchOne(db, sql: "SELECT COALESCE(MAX(seq), 0) + 1 FROM job") ?? 1
-            for j in jobs {
-                try db.execute(sql: """
-                    INSERT INTO job (id, seq, kind, owner, status, request, created, attempts, callback_url)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, 0, ?)
-                    """, arguments: [j.id, seq, j.kind, j.owner, j.status.rawValue, j.request, j.created, j.callbackURL])
-                seq += 1
-            }
+            seq += 1
         }
     }
 
     /// At start: jobs a dead server had accepted or was running go back to the queue, in order.
-    func recover() throws -> [JobRow] {
-        try db.write { db in
-            try db.execute(sql: "UPDATE job SET status = 'queued' WHERE status = 'running'")
-            return try Row.fetchAll(db, sql: "SELECT * FROM job WHERE status = 'queued' ORDER BY seq").map(JobRow.init(row:))
-        }
+    static func recover(_ db: Database) throws -> [JobRow] {
+        try db.execute(sql: "UPDATE job SET status = 'queued' WHERE status = 'running'")
+        return try Row.fetchAll(db, sql: "SELECT * FROM job WHERE status = 'queued' ORDER BY seq").map(JobRow.init(row:))
     }
 
-    func markRunning(_ id: String) throws {
-        try db.write { db in
-            try db.execute(sql: "UPDATE job SET status = 'running', started = ?, attempts = attempts + 1 WHERE id = ?",
-                           arguments: [Date().timeIntervalSince1970, id])
-        }
+    /// Claims a queued job (or one a dead server left running) for a run: one more attempt.
+    /// False when it is no longer there to run (it ended meanwhile: cancelled).
+    static func markRunning(_ id: String, _ db: Database) throws -> Bool {
+        try db.execute(sql: """
+            UPDATE job SET status = 'running', started = ?, attempts = attempts + 1
+            WHERE id = ? AND status IN ('queued', 'running')
+            """, arguments: [Date().timeIntervalSince1970, id])
+        return db.changesCount > 0
     }
 
-    func requeue(_ id: String) throws {
-        try db.write { db in
-            try db.execute(sql: "UPDATE job SET status = 'queued' WHERE id = ? AND status = 'running'", arguments: [id])
-        }
+    /// Ends a job that no worker has claimed yet; false if one has (or it had ended).
+    static func finishIfQueued(_ id: String, _ status: JobRow.Status, _ result: Data?, _ error: String?, _ db: Database) throws -> Bool {
+        try db.execute(sql: """
+            UPDATE job SET status = ?, finished = ?, result = ?, error = ? WHERE id = ? AND status = 'queued'
+            """, arguments: [status.rawValue, Date().timeIntervalSince1970, result, error, id])
+        return db.changesCount > 0
     }
 
-    func finish(_ id: String, status: JobRow.Status, result: Data?, junit: Data?, error: String?) throws {
-        try db.write { db in
-            try db.execute(sql: """
-                UPDATE job SET status = ?, finished = ?, result = ?, junit = ?, error = ? WHERE id = ?
-                """, arguments: [status.rawValue, Date().timeIntervalSince1970, result, junit, error, id])
-        }
+    static func requeue(_ id: String, _ db: Database) throws {
+        try db.execute(sql: "UPDATE job SET status = 'queued' WHERE id = ? AND status = 'running'", arguments: [id])
     }
 
-    func setCallbackState(_ id: String, _ state: String) throws {
-        try db.write { db in
-            try db.execute(sql: "UPDATE job SET callback_state = ? WHERE id = ?", arguments: [state, id])
-        }
+    static func finish(_ id: String, _ status: JobRow.Status, _ result: Data?, _ junit: Data?, _ error: String?, _ db: Database) throws {
+        try db.execute(sql: """
+            UPDATE job SET status = ?, finished = ?, result = ?, junit = ?, error = ? WHERE id = ?
+            """, arguments: [status.rawValue, Date().timeIntervalSince1970, result, junit, error, id])
     }
 
-    func job(_ id: String) throws -> JobRow? {
-        try db.read { db in try Row.fetchOne(db, sql: "SELECT * FROM job WHERE id = ?", arguments: [id]).map(JobRow.init(row:)) }
+    static func setCallbackState(_ id: String, _ state: String, _ db: Database) throws {
+        try db.execute(sql: "UPDATE job SET callback_state = ? WHERE id = ?", arguments: [state, id])
     }
 
-    func audit(_ e: AuditEntry) {
+    static func job(_ id: String, _ db: Database) throws -> JobRow? {
+        try Row.fetchOne(db, sql: "SELECT * FROM job WHERE id = ?", arguments: [id]).map(JobRow.init(row:))
+    }
+
+    static func audit(_ e: AuditEntry, _ db: Database) throws {
+        try db.execute(sql: """
+            INSERT INTO audit (at, caller, endpoint, language, subject, verdict, status, exit_code, cpu_time, wall_time, memory_peak)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """, arguments: [e.at, e.caller, e.endpoint, e.language, e.subject, e.verdict, e.status, e.exitCode,
+                             e.cpuTime, e.wallTime, e.memoryPeak])
+    }
+
+    // MARK: async: what request handlers and job workers call
+
+    // GRDB's async reads and writes suspend the caller instead of blocking its thread: with
+    // `synchronous = FULL` each commit waits for fsync, which on a busy disk takes up to
+    // seconds, and a blocked cooperative thread stalls every request of the server (a stale
+    // "running" answered seconds late, /health late). They throw CancellationError in a
+    // cancelled task.
+
+    func insert(_ jobs: [JobRow]) async throws {
+        try await db.write { db in try Self.insert(jobs, db) }
+    }
+
+    func recover() async throws -> [JobRow] {
+        try await db.write { db in try Self.recover(db) }
+    }
+
+    func markRunning(_ id: String) async throws -> Bool {
+        try await db.write { db in try Self.markRunning(id, db) }
+    }
+
+    func finishIfQueued(_ id: String, status: JobRow.Status, result: Data?, error: String?) async throws -> Bool {
+        try await db.write { db in try Self.finishIfQueued(id, status, result, error, db) }
+    }
+
+    func requeue(_ id: String) async throws {
+        try await db.write { db in try Self.requeue(id, db) }
+    }
+
+    func finish(_ id: String, status: JobRow.Status, result: Data?, junit: Data?, error: String?) async throws {
+        try await db.write { db in try Self.finish(id, status, result, junit, error, db) }
+    }
+
+    func setCallbackState(_ id: String, _ state: String) async throws {
+        try await db.write { db in try Self.setCallbackState(id, state, db) }
+    }
+
+    func job(_ id: String) async throws -> JobRow? {
+        try await db.read { db in try Self.job(id, db) }
+    }
+
+    /// Never fails a run: a failed write shows in the server's log.
+    func audit(_ e: AuditEntry) async {
         do {
-            try db.write { db in
-                try db.execute(sql: """
-                    INSERT INTO audit (at, caller, endpoint, language, subject, verdict, status, exit_code, cpu_time, wall_time, memory_peak)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    """, arguments: [e.at, e.caller, e.endpoint, e.language, e.subject, e.verdict, e.status, e.exitCode,
-                                     e.cpuTime, e.wallTime, e.memoryPeak])
-            }
+            try await db.write { db in try Self.audit(e, db) }
         } catch {
-            // The audit log must not break a run; the failure shows in the server's log.
             FileHandle.standardError.write(Data("proctor serve: audit write failed: \(error)\n".utf8))
         }
     }
