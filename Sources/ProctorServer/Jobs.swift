@@ -270,7 +270,7 @@ final class JobSystem: Sendable {
             do {
                 target = try await callbackTargets.check(url)
             } catch {
-                try? store.setCallbackState(id, "refused: \(error)")
+                try? await store.setCallbackState(id, "refused: \(error)")
                 metrics.count("proctor_callbacks_total", ["outcome": "refused"])
                 return
             }
