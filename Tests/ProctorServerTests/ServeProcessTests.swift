@@ -28,7 +28,9 @@ struct ServeProcessTests {
             let p = Process()
             p.executableURL = URL(fileURLWithPath: Host.proctor)
             p.arguments = ["serve", "--port", "\(port)", "--database", database,
-                           "--suites", Host.repository.appendingPathComponent("Suites").path, "--workers", "2"] + extra
+                           "--suites", Host.repository.appendingPathComponent("Suites").path, "--workers", "2",
+                           // The uploaded suites here sleep on purpose: above the default caps.
+                           "--max-cpu-time", "60s", "--max-wall-time", "120s"] + extra
             var env = ProcessInfo.processInfo.environment
             env["PROCTOR_TOKENS"] = "alice:secret-a"
             p.environment = env
