@@ -72,10 +72,17 @@ final class SandboxRuntime: Sendable {
         }
     }
 
-    /// At exit the runner's own (by then empty) cgroup folders go too, so the next runner
-    /// has nothing to sweep. Sandboxes still alive then die with their init anyway.
+    /// At exit the runner's own cgroup folders go too, so the next runner has nothing to
+    /// sweep. Sandboxes still alive would die with their init once the runner is gone; they
+    /// are killed first here, since a folder that still holds a process cannot be removed
+    /// (waiting on each for EBUSY held a stopping server for seconds).
     private static func removeRunnerFoldersAtExit(driver: any CgroupDriver, runnerGroup: String) {
-        exitCleanup.withLock { $0 = { driver.remove(runnerGroup) } }
+        exitCleanup.withLock {
+            $0 = {
+                driver.kill(runnerGroup)
+                driver.remove(runnerGroup)
+            }
+        }
         atexit {
             let cleanup = SandboxRuntime.exitCleanup.withLock { $0 }
             cleanup?()

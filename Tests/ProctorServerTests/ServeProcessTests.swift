@@ -240,6 +240,7 @@ struct ServeProcessTests {
             server.process.waitUntilExit()
             return
         }
+        print("SIGTERM while busy: the server stopped in \(String(format: "%.2f", seconds)) s")
         #expect(seconds < 5, "SIGTERM took \(seconds) s; log:\n\(log.suffix(6000))")
         #expect(server.process.terminationStatus == 0, "exit status \(server.process.terminationStatus); log:\n\(log.suffix(4000))")
 
