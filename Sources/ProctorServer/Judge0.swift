@@ -22,30 +22,57 @@ enum Judge0 {
         (73, "rust"), (83, "swift"),
     ]
 
-    // Limits, Judge0's names and units (seconds, kilobytes).
+    // Judge0's own defaults and maxima, its names and units (seconds, kilobytes).
     static let cpuTimeLimit = 5.0, maxCpuTimeLimit = 15.0, cpuExtraTime = 1.0, maxCpuExtraTime = 5.0
     static let wallTimeLimit = 10.0, maxWallTimeLimit = 20.0
     static let memoryLimit = 128_000, maxMemoryLimit = 512_000, stackLimit = 64_000, maxStackLimit = 128_000
     static let maxProcesses = 60, maxMaxProcesses = 120, maxFileSize = 1024, maxMaxFileSize = 4096
     static let maxBatch = 20
 
-    static func configInfo(queueSize: Int) -> [String: AnyJSON] {
+    /// The limits this server applies: Judge0's, lowered to the operator's caps (the caps on
+    /// uploaded suites and on /execute), so no Judge0 submission can ask for more than a
+    /// suite or /execute could. A default above its maximum comes down to the maximum.
+    struct Limits {
+        var cpuTime: Double, maxCpuTime: Double, cpuExtraTime: Double, maxCpuExtraTime: Double
+        var wallTime: Double, maxWallTime: Double
+        var memory: Int, maxMemory: Int, stack: Int, maxStack: Int
+        var processes: Int, maxProcesses: Int, fileSize: Int, maxFileSize: Int
+
+        init(_ c: ServerConfiguration) {
+            maxCpuTime = min(Judge0.maxCpuTimeLimit, c.suiteCaps.cpuTime.seconds)
+            maxCpuExtraTime = min(Judge0.maxCpuExtraTime, c.suiteCaps.cpuTime.seconds)
+            maxWallTime = min(Judge0.maxWallTimeLimit, c.suiteCaps.wallTime.seconds, c.maxTimeout)
+            maxMemory = max(2048, min(Judge0.maxMemoryLimit, c.suiteCaps.memory / 1024, c.maxMemory / 1024))
+            maxStack = min(Judge0.maxStackLimit, maxMemory)
+            maxProcesses = max(1, min(Judge0.maxMaxProcesses, c.suiteCaps.processes))
+            maxFileSize = max(1, min(Judge0.maxMaxFileSize, c.suiteCaps.output / 1024))
+            cpuTime = min(Judge0.cpuTimeLimit, maxCpuTime)
+            cpuExtraTime = min(Judge0.cpuExtraTime, maxCpuExtraTime)
+            wallTime = min(Judge0.wallTimeLimit, maxWallTime)
+            memory = min(Judge0.memoryLimit, maxMemory)
+            stack = min(Judge0.stackLimit, maxStack)
+            processes = min(Judge0.maxProcesses, maxProcesses)
+            fileSize = min(Judge0.maxFileSize, maxFileSize)
+        }
+    }
+
+    static func configInfo(queueSize: Int, limits l: Limits) -> [String: AnyJSON] {
         [
             "maintenance_mode": .bool(false), "enable_wait_result": .bool(true), "enable_compiler_options": .bool(false),
             "allowed_languages_for_compile_options": .array([]), "enable_command_line_arguments": .bool(true),
             "enable_submission_delete": .bool(false), "enable_callbacks": .bool(true), "callbacks_max_tries": .int(3),
             "callbacks_timeout": .number(5), "enable_additional_files": .bool(false), "max_queue_size": .int(queueSize),
-            "cpu_time_limit": .number(cpuTimeLimit), "max_cpu_time_limit": .number(maxCpuTimeLimit),
-            "cpu_extra_time": .number(cpuExtraTime), "max_cpu_extra_time": .number(maxCpuExtraTime),
-            "wall_time_limit": .number(wallTimeLimit), "max_wall_time_limit": .number(maxWallTimeLimit),
-            "memory_limit": .int(memoryLimit), "max_memory_limit": .int(maxMemoryLimit), "stack_limit": .int(stackLimit),
-            "max_stack_limit": .int(maxStackLimit), "max_processes_and_or_threads": .int(maxProcesses),
-            "max_max_processes_and_or_threads": .int(maxMaxProcesses),
+            "cpu_time_limit": .number(l.cpuTime), "max_cpu_time_limit": .number(l.maxCpuTime),
+            "cpu_extra_time": .number(l.cpuExtraTime), "max_cpu_extra_time": .number(l.maxCpuExtraTime),
+            "wall_time_limit": .number(l.wallTime), "max_wall_time_limit": .number(l.maxWallTime),
+            "memory_limit": .int(l.memory), "max_memory_limit": .int(l.maxMemory), "stack_limit": .int(l.stack),
+            "max_stack_limit": .int(l.maxStack), "max_processes_and_or_threads": .int(l.processes),
+            "max_max_processes_and_or_threads": .int(l.maxProcesses),
             "enable_per_process_and_thread_time_limit": .bool(false),
             "allow_enable_per_process_and_thread_time_limit": .bool(false),
             "enable_per_process_and_thread_memory_limit": .bool(false),
             "allow_enable_per_process_and_thread_memory_limit": .bool(false),
-            "max_file_size": .int(maxFileSize), "max_max_file_size": .int(maxMaxFileSize), "number_of_runs": .int(1),
+            "max_file_size": .int(l.fileSize), "max_max_file_size": .int(l.maxFileSize), "number_of_runs": .int(1),
             "max_number_of_runs": .int(1), "redirect_stderr_to_stdout": .bool(false), "max_extract_size": .int(10240),
             "enable_batched_submissions": .bool(true), "max_submission_batch_size": .int(maxBatch),
             "submission_cache_duration": .number(1), "use_docs_as_homepage": .bool(false),
@@ -252,7 +279,7 @@ struct Judge0Controller {
                            "source_code": "Proctor (Judge0 CE compatible API)", "maintainer": "Proctor"])
         }
         router.get("/config_info") { _, _ in
-            JSON.response(Judge0.configInfo(queueSize: service.configuration.jobQueueCapacity))
+            JSON.response(Judge0.configInfo(queueSize: service.configuration.jobQueueCapacity, limits: Judge0.Limits(service.configuration)))
         }
     }
 
@@ -296,16 +323,17 @@ struct Judge0Controller {
 
     func job(_ s: Judge0Submission, base64: Bool) async throws -> Judge0Job {
         var errors: [String: [String]] = [:]
+        let l = Judge0.Limits(service.configuration)
         func check(_ value: Double?, _ field: String, max: Double) {
             if let v = value, v < 0 || v > max { errors[field, default: []].append("must be less than or equal to \(Judge0.number(max))") }
         }
-        check(s.cpu_time_limit, "cpu_time_limit", max: Judge0.maxCpuTimeLimit)
-        check(s.cpu_extra_time, "cpu_extra_time", max: Judge0.maxCpuExtraTime)
-        check(s.wall_time_limit, "wall_time_limit", max: Judge0.maxWallTimeLimit)
-        check(s.memory_limit.map(Double.init), "memory_limit", max: Double(Judge0.maxMemoryLimit))
-        check(s.stack_limit.map(Double.init), "stack_limit", max: Double(Judge0.maxStackLimit))
-        check(s.max_processes_and_or_threads.map(Double.init), "max_processes_and_or_threads", max: Double(Judge0.maxMaxProcesses))
-        check(s.max_file_size.map(Double.init), "max_file_size", max: Double(Judge0.maxMaxFileSize))
+        check(s.cpu_time_limit, "cpu_time_limit", max: l.maxCpuTime)
+        check(s.cpu_extra_time, "cpu_extra_time", max: l.maxCpuExtraTime)
+        check(s.wall_time_limit, "wall_time_limit", max: l.maxWallTime)
+        check(s.memory_limit.map(Double.init), "memory_limit", max: Double(l.maxMemory))
+        check(s.stack_limit.map(Double.init), "stack_limit", max: Double(l.maxStack))
+        check(s.max_processes_and_or_threads.map(Double.init), "max_processes_and_or_threads", max: Double(l.maxProcesses))
+        check(s.max_file_size.map(Double.init), "max_file_size", max: Double(l.maxFileSize))
         if let m = s.memory_limit, m < 2048 { errors["memory_limit", default: []].append("must be greater than or equal to 2048") }
         if (s.source_code ?? "").isEmpty { errors["source_code", default: []].append("can't be blank") }
         var language: String?
@@ -333,11 +361,11 @@ struct Judge0Controller {
         return Judge0Job(source: source, language_id: s.language_id!, language: language!,
                          stdin: try decodeText(s.stdin, base64: base64, "stdin"),
                          expected: try decodeText(s.expected_output, base64: base64, "expected_output"), arguments: args,
-                         cpu_time_limit: s.cpu_time_limit ?? Judge0.cpuTimeLimit, cpu_extra_time: s.cpu_extra_time ?? Judge0.cpuExtraTime,
-                         wall_time_limit: s.wall_time_limit ?? Judge0.wallTimeLimit, memory_limit: s.memory_limit ?? Judge0.memoryLimit,
-                         stack_limit: s.stack_limit ?? Judge0.stackLimit,
-                         max_processes: s.max_processes_and_or_threads ?? Judge0.maxProcesses,
-                         max_file_size: s.max_file_size ?? Judge0.maxFileSize,
+                         cpu_time_limit: s.cpu_time_limit ?? l.cpuTime, cpu_extra_time: s.cpu_extra_time ?? l.cpuExtraTime,
+                         wall_time_limit: s.wall_time_limit ?? l.wallTime, memory_limit: s.memory_limit ?? l.memory,
+                         stack_limit: s.stack_limit ?? l.stack,
+                         max_processes: s.max_processes_and_or_threads ?? l.processes,
+                         max_file_size: s.max_file_size ?? l.fileSize,
                          redirect_stderr_to_stdout: s.redirect_stderr_to_stdout ?? false, callback_url: s.callback_url,
                          base64_encoded: base64)
     }

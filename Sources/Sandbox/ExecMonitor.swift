@@ -213,7 +213,8 @@ final class ExecMonitor: @unchecked Sendable {
 }
 
 extension Duration {
-    var seconds: Double {
+    /// The duration in seconds, as a Double (reports, JSON, other tools' units).
+    public var seconds: Double {
         let (s, atto) = components
         return Double(s) + Double(atto) / 1e18
     }

@@ -39,15 +39,15 @@ struct ServeCommand: AsyncParsableCommand {
     @Flag(name: .customLong("allow-internal-callbacks"),
           help: "Let callbacks go to loopback, private and link-local addresses (a closed network only).")
     var allowInternalCallbacks = false
-    @Option(name: .customLong("max-cpu-time"), help: ArgumentHelp("Most CPU time per test an uploaded suite may ask for.", valueName: "time"))
+    @Option(name: .customLong("max-cpu-time"), help: ArgumentHelp("Most CPU time per run an uploaded suite or a Judge0 submission may ask for.", valueName: "time"))
     var maxCPUTime: TimeSpan?
-    @Option(name: .customLong("max-wall-time"), help: ArgumentHelp("Most wall time per test an uploaded suite may ask for.", valueName: "time"))
+    @Option(name: .customLong("max-wall-time"), help: ArgumentHelp("Most wall time per run an uploaded suite or a Judge0 submission may ask for.", valueName: "time"))
     var maxWallTime: TimeSpan?
-    @Option(name: .customLong("max-memory"), help: ArgumentHelp("Most memory per test an uploaded suite may ask for.", valueName: "size"))
+    @Option(name: .customLong("max-memory"), help: ArgumentHelp("Most memory per run an uploaded suite or a Judge0 submission may ask for.", valueName: "size"))
     var maxMemory: ByteSize?
-    @Option(name: .customLong("max-output"), help: ArgumentHelp("Most output per test an uploaded suite may ask for.", valueName: "size"))
+    @Option(name: .customLong("max-output"), help: ArgumentHelp("Most output per run an uploaded suite or a Judge0 submission may ask for.", valueName: "size"))
     var maxOutput: ByteSize?
-    @Option(name: .customLong("max-processes"), help: ArgumentHelp("Most processes per test an uploaded suite may ask for.", valueName: "n"))
+    @Option(name: .customLong("max-processes"), help: ArgumentHelp("Most processes per run an uploaded suite or a Judge0 submission may ask for.", valueName: "n"))
     var maxProcesses: Int?
     @Option(name: .customLong("max-tests"), help: ArgumentHelp("Most tests in an uploaded suite.", valueName: "n"))
     var maxTests: Int?

@@ -133,7 +133,7 @@ struct AbuseTests {
         try await withApp(testConfiguration { $0.workers = 2 }, .live) { client, _ in
             let port = try #require(client.port)
             let connection = try RawConnection(port: port)
-            let payload = #"{"source_code": "import time\ntime.sleep(15)", "language_id": 71, "wall_time_limit": 20, "cpu_time_limit": 15}"#
+            let payload = #"{"source_code": "import time\ntime.sleep(15)", "language_id": 71, "wall_time_limit": 20, "cpu_time_limit": 10}"#
             connection.send(RawConnection.head("POST", "/submissions?base64_encoded=false&wait=true", contentLength: payload.utf8.count) + payload)
             let started = try await waitForMetric(client, "proctor_execute_running", 1, seconds: 20)
             try #require(started != nil, "the submission never started")

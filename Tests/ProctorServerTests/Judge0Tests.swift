@@ -16,7 +16,8 @@ struct Judge0Tests {
             }
             try await client.execute(uri: "/about", method: .get, headers: alice) { #expect($0.json["version"] as? String == "1.13.1") }
             try await client.execute(uri: "/config_info", method: .get, headers: alice) { r in
-                #expect(r.json["max_cpu_time_limit"] as? Double == 15)
+                // Judge0's 15 s, lowered to the server's CPU cap (10 s by default).
+                #expect(r.json["max_cpu_time_limit"] as? Double == 10)
                 #expect(r.json["enable_wait_result"] as? Bool == true)
             }
             try await client.execute(uri: "/languages/71", method: .get, headers: alice) { r in
@@ -129,6 +130,37 @@ struct Judge0Tests {
                 return (p.terminationStatus, text)
             }
             #expect(output.0 == 0, "\(output.1)")
+        }
+    }
+}
+
+@Suite("Judge0 limits follow the server's caps")
+struct Judge0CapsTests {
+    @Test("an operator's lower caps lower config_info's maxima and refuse submissions above them (422)")
+    func capsFromConfiguration() async throws {
+        let c = testConfiguration {
+            $0.suiteCaps.cpuTime = .seconds(2)
+            $0.suiteCaps.wallTime = .seconds(4)
+            $0.suiteCaps.memory = 64 << 20
+            $0.suiteCaps.processes = 8
+        }
+        try await withApp(c) { client, _ in
+            try await client.execute(uri: "/config_info", method: .get, headers: alice) { r in
+                #expect(r.json["max_cpu_time_limit"] as? Double == 2)
+                #expect(r.json["cpu_time_limit"] as? Double == 2)
+                #expect(r.json["max_wall_time_limit"] as? Double == 4)
+                #expect(r.json["max_memory_limit"] as? Int == 65536)
+                #expect(r.json["memory_limit"] as? Int == 65536)
+                #expect(r.json["max_max_processes_and_or_threads"] as? Int == 8)
+            }
+            for (field, value) in [("cpu_time_limit", 3.0), ("wall_time_limit", 5.0), ("memory_limit", 65537.0),
+                                   ("max_processes_and_or_threads", 9.0)] {
+                try await client.execute(uri: "/submissions", method: .post, headers: alice,
+                                         body: body(["source_code": "print(1)", "language_id": 71, field: value])) { r in
+                    #expect(r.status == .unprocessableContent, "\(field): \(r.text)")
+                    #expect(r.json[field] != nil, "\(field): \(r.text)")
+                }
+            }
         }
     }
 }
