@@ -221,7 +221,9 @@ struct SandboxController {
                 config.limits.cpus = cpus
             }
             if let p = l.processes {
-                guard p >= 1, p <= 1024 else { throw APIError.badRequest("processes must be between 1 and 1024") }
+                guard p >= 1, p <= c.suiteCaps.processes else {
+                    throw APIError.badRequest("processes must be between 1 and \(c.suiteCaps.processes) (the server's cap)")
+                }
                 config.limits.processes = p
             }
             if let w = l.workdir_size?.bytes {

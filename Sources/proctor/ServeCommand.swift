@@ -47,7 +47,7 @@ struct ServeCommand: AsyncParsableCommand {
     var maxMemory: ByteSize?
     @Option(name: .customLong("max-output"), help: ArgumentHelp("Most output per run an uploaded suite or a Judge0 submission may ask for.", valueName: "size"))
     var maxOutput: ByteSize?
-    @Option(name: .customLong("max-processes"), help: ArgumentHelp("Most processes per run an uploaded suite or a Judge0 submission may ask for.", valueName: "n"))
+    @Option(name: .customLong("max-processes"), help: ArgumentHelp("Most processes per run an uploaded suite, a Judge0 submission or a sandbox may ask for.", valueName: "n"))
     var maxProcesses: Int?
     @Option(name: .customLong("max-tests"), help: ArgumentHelp("Most tests in an uploaded suite.", valueName: "n"))
     var maxTests: Int?
