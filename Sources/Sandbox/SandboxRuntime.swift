@@ -91,7 +91,8 @@ final class SandboxRuntime: Sendable {
 
     func policy(for network: SandboxConfiguration.Network) throws -> SeccompPolicy {
         if let cached = policies.withLock({ $0[network] }) { return cached }
-        let built = try SeccompPolicy.build(network: network)
+        // Cached in the state folder across processes: a one-shot runner loads the bytes.
+        let built = try SeccompPolicy.build(network: network, cacheFolder: Self.stateFolder)
         policies.withLock { $0[network] = built }
         return built
     }
