@@ -50,6 +50,10 @@ enum Main {
             } else {
                 try command.run()
             }
+        } catch let code as ExitCode {
+            // A command's result (`proctor exec` exits with its command's code): exit at once.
+            // ArgumentParser's exit(withError:) would first build the help of every command.
+            exit(code.rawValue)
         } catch {
             let code = Proctor.exitCode(for: error)
             if code == .validationFailure {
