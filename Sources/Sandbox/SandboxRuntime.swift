@@ -8,7 +8,8 @@ import SystemPackage
 /// filters, the runner's own cgroup folder and the state folder. Made once per process.
 ///
 /// State lives in two places only: cgroups under `proctor/r<pid>-<starttime>` (one folder
-/// per runner process) and lock files under /run/proctor. A runner killed with SIGKILL
+/// per runner process) and /run/proctor (uid lock files, and the compiled seccomp filters
+/// shared by every runner, see `SeccompCache`). A runner killed with SIGKILL
 /// leaves an empty cgroup folder (its sandboxes die with their init when the lifeline
 /// pipe closes); the next runner to start removes folders whose owner is gone.
 final class SandboxRuntime: Sendable {
