@@ -175,7 +175,6 @@ struct ExecRun {
     }
 }
 
-
 /// The JSON object of `proctor exec --json` (snake_case keys, output bytes escaped losslessly).
 enum ExecJSON {
     static func encode(_ r: ExecResult) -> String {
