@@ -10,13 +10,17 @@ SERIAL_TESTS = LimitTests|CleanupTests|KilledRunnerTests
 setup:
 	bash scripts/setup.sh
 
+# `proctor serve` execs `proctor-serve` (the HTTP server, an executable of its own so that
+# the CLI starts fast), which must sit next to `proctor`: both are built.
 build: setup
 	$(SWIFT) build --product proctor
+	$(SWIFT) build --product proctor-serve
 
 # The CLI as shipped: Swift runtime and Foundation linked statically (starts in ~5 ms, not ~9).
 release: setup
 	$(SWIFT) build -c release --static-swift-stdlib --product proctor
-	@echo "built $$($(SWIFT) build -c release --static-swift-stdlib --show-bin-path)/proctor"
+	$(SWIFT) build -c release --static-swift-stdlib --product proctor-serve
+	@echo "built $$($(SWIFT) build -c release --static-swift-stdlib --show-bin-path)/proctor (and proctor-serve next to it)"
 
 demo: build
 	bash scripts/demo.sh

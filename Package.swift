@@ -12,6 +12,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "proctor", targets: ["proctor"]),
+        .executable(name: "proctor-serve", targets: ["proctor-serve"]),
         .library(name: "Sandbox", targets: ["Sandbox"]),
         .library(name: "Grading", targets: ["Grading"]),
         .library(name: "Reports", targets: ["Reports"]),
@@ -88,12 +89,25 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // The CLI without the HTTP server's libraries (Hummingbird, NIO's sockets, GRDB,
+        // AsyncHTTPClient): a smaller binary that starts faster. `proctor serve` execs
+        // `proctor-serve`, built next to it.
         .executableTarget(
             name: "proctor",
             dependencies: [
-                "Sandbox", "Grading", "Reports", "ProctorServer",
+                "Sandbox", "Grading", "Reports",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "proctor-serve",
+            dependencies: [
+                "Grading", "ProctorServer",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "SystemPackage", package: "swift-system"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -126,7 +140,7 @@ let package = Package(
         .testTarget(
             name: "ProctorServerTests",
             dependencies: [
-                "ProctorServer", "Sandbox", "Grading", "proctor",
+                "ProctorServer", "Sandbox", "Grading", "proctor", "proctor-serve",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
             swiftSettings: swiftSettings

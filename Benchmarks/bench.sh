@@ -11,7 +11,8 @@
 #    pool), interleaved round-robin;
 # 4. runs hyperfine once per command, side by side, with -N (no shell): bare command,
 #    bwrap with the same namespaces and root layout as Proctor's, `proctor exec` (CLI,
-#    cold), and runsc / isolate if installed;
+#    cold), `proctor --version` (the CLI's start, with /bin/true), and runsc / isolate if
+#    installed;
 # 5. prints a summary with the ratios and the issue's targets.
 #
 # Everything lands in bench-results/. Knobs (environment): RUNS (proctor-bench runs for
@@ -140,6 +141,8 @@ hyperfine_side_by_side() {   # name runs command...
         -n "bare" "$cmd"
         -n "bwrap" "$BWRAP_CMD $cmd"
         -n "proctor exec (CLI)" "$PROCTOR exec -- $cmd")
+    # The CLI's own start (issue 9), in the same run as the /bin/true figures.
+    if [ "$name" = true ]; then args+=(-n "proctor --version" "$PROCTOR --version"); fi
     [ -n "$RUNSC_CMD" ] && args+=(-n "runsc do" "$RUNSC_CMD $cmd")
     [ -n "$ISOLATE_CMD" ] && args+=(-n "isolate --run" "$ISOLATE_CMD $cmd")
     say "hyperfine: $cmd ($runs runs each)"
@@ -211,6 +214,14 @@ for name, label in (("true", "/bin/true"), ("python", "python3 -c pass")):
             ok = r <= 2.0
             print(f"| {label} | hyperfine: proctor exec (CLI) | {hms(cli):.3f} | bwrap {hms(bw):.3f} | {r:.2f}x | <= 2x: {'met' if ok else 'NOT met'} |")
             verdicts.append((f"CLI within 2x of bwrap ({label})", ok, f"{r:.2f}x"))
+        if name == "true" and bw:
+            if cli:
+                r = hms(cli) / hms(bw)
+                verdicts.append(("CLI exec at or below bwrap (/bin/true, issue 9)", r <= 1.0, f"{r:.2f}x"))
+            ver = h.get("proctor --version")
+            if ver:
+                print(f"| {label} | hyperfine: proctor --version | {hms(ver):.3f} | bwrap {hms(bw):.3f} | {hms(ver) / hms(bw):.2f}x | < 5 ms: {'met' if hms(ver) < 5 else 'NOT met'} |")
+                verdicts.append(("proctor --version under 5 ms (issue 9)", hms(ver) < 5, f"{hms(ver):.2f} ms"))
         for extra in ("runsc do", "isolate --run"):
             e = h.get(extra)
             if e and bare:
@@ -218,7 +229,7 @@ for name, label in (("true", "/bin/true"), ("python", "python3 -c pass")):
         if cli and "isolate --run" in h:
             i = h["isolate --run"]
             print(f"| {label} | hyperfine: proctor exec (CLI) | {hms(cli):.3f} | isolate --run {hms(i):.3f} | {hms(cli) / hms(i):.2f}x | |")
-print("\n## Targets (issue 2)\n")
+print("\n## Targets (issues 2 and 9)\n")
 for what, ok, figure in verdicts:
     print(f"- {'MET    ' if ok else 'NOT MET'} {what}: {figure}")
 PY

@@ -219,7 +219,7 @@ enum CgroupDetection {
     static func mounts(mountinfo: String? = ControlFile.read("/proc/self/mountinfo")) -> [Mount] {
         var result: [Mount] = []
         for line in (mountinfo ?? "").split(separator: "\n") {
-            let halves = line.components(separatedBy: " - ")
+            let halves = line.split(separator: " - ", omittingEmptySubsequences: false)
             guard halves.count == 2 else { continue }
             let left = halves[0].split(separator: " ")
             let right = halves[1].split(separator: " ")
@@ -241,8 +241,7 @@ enum CgroupDetection {
         let forced = getenv("PROCTOR_CGROUP").map { String(cString: $0) }
         let v2 = all.first { m in
             m.isV2 && (ControlFile.read(m.point.appending("cgroup.controllers")) ?? "")
-                .split(separator: " ").map { $0.trimmingCharacters(in: .newlines) }
-                .contains("memory")
+                .split(whereSeparator: { $0 == " " || $0 == "\n" }).contains("memory")
         }
         if forced != "v1", let v2 {
             return CgroupV2(root: v2.point.appending(base))

@@ -8,11 +8,29 @@ import SystemPackage
 /// filters, the runner's own cgroup folder and the state folder. Made once per process.
 ///
 /// State lives in two places only: cgroups under `proctor/r<pid>-<starttime>` (one folder
-/// per runner process) and lock files under /run/proctor. A runner killed with SIGKILL
+/// per runner process) and /run/proctor (uid lock files, and the compiled seccomp filters
+/// shared by every runner, see `SeccompCache`). A runner killed with SIGKILL
 /// leaves an empty cgroup folder (its sandboxes die with their init when the lifeline
 /// pipe closes); the next runner to start removes folders whose owner is gone.
 final class SandboxRuntime: Sendable {
-    static let stateFolder = FilePath(ProcessInfo.processInfo.environment["PROCTOR_STATE_DIR"] ?? "/run/proctor")
+    static let stateFolder = FilePath(environment("PROCTOR_STATE_DIR") ?? "/run/proctor")
+
+    /// One environment variable (getenv: no dictionary of the whole environment, no
+    /// Foundation on a one-shot run's path).
+    static func environment(_ name: String) -> String? {
+        getenv(name).map { String(cString: $0) }
+    }
+
+    /// mkdir -p, mode 0755 (what is there already is left as it is).
+    static func makeFolders(_ path: FilePath) throws {
+        var current = FilePath(path.root?.string ?? "")
+        for component in path.components {
+            current.append(component)
+            if mkdir(current.string, 0o755) != 0 && errno != EEXIST {
+                throw SandboxError(.setup, "mkdir \(current)", errno: Errno(rawValue: errno))
+            }
+        }
+    }
 
     let driver: any CgroupDriver
     let runnerGroup: String
@@ -45,9 +63,9 @@ final class SandboxRuntime: Sendable {
         capLast = proctor_cap_last()
         let me = getpid()
         runnerGroup = "r\(me)-\(Self.startTime(of: me) ?? 0)"
-        try FileManager.default.createDirectory(atPath: Self.stateFolder.string, withIntermediateDirectories: true)
+        try Self.makeFolders(Self.stateFolder)
         rootMountPoint = Self.stateFolder.appending("root").string
-        try FileManager.default.createDirectory(atPath: rootMountPoint, withIntermediateDirectories: true)
+        try Self.makeFolders(FilePath(rootMountPoint))
         uids = try UidAllocator(folder: Self.stateFolder.appending("uids"))
         cgroupSets = CgroupSetStash(runnerGroup: runnerGroup)
         Self.sweep(driver: driver, logger: logger)
@@ -62,7 +80,7 @@ final class SandboxRuntime: Sendable {
     /// a 3-hierarchy join from 11.5 ms to 0.2 ms median. It is a host-wide trade (forks
     /// and exits a little dearer), so PROCTOR_FAVORDYNMODS=0 leaves the mounts alone.
     static func favorDynamicModifications(_ mounts: [CgroupDetection.Mount], logger: Logger) {
-        if ProcessInfo.processInfo.environment["PROCTOR_FAVORDYNMODS"] == "0" { return }
+        if environment("PROCTOR_FAVORDYNMODS") == "0" { return }
         guard !mounts.contains(where: \.favorsDynamicModifications) else { return }
         for mount in mounts.sorted(by: { $0.isV2 && !$1.isV2 }) {
             if Glibc.mount(nil, mount.point.string, nil, UInt(MS_REMOUNT), "favordynmods") == 0 {
@@ -98,7 +116,8 @@ final class SandboxRuntime: Sendable {
 
     func policy(for network: SandboxConfiguration.Network) throws -> SeccompPolicy {
         if let cached = policies.withLock({ $0[network] }) { return cached }
-        let built = try SeccompPolicy.build(network: network)
+        // Cached in the state folder across processes: a one-shot runner loads the bytes.
+        let built = try SeccompPolicy.build(network: network, cacheFolder: Self.stateFolder)
         policies.withLock { $0[network] = built }
         return built
     }
@@ -140,10 +159,9 @@ final class UidAllocator: Sendable {
 
     init(folder: FilePath) throws {
         self.folder = folder
-        let env = ProcessInfo.processInfo.environment
-        base = env["PROCTOR_UID_BASE"].flatMap(UInt32.init) ?? 600_000
-        count = env["PROCTOR_UID_COUNT"].flatMap(UInt32.init) ?? 10_000
-        try FileManager.default.createDirectory(atPath: folder.string, withIntermediateDirectories: true)
+        base = SandboxRuntime.environment("PROCTOR_UID_BASE").flatMap(UInt32.init) ?? 600_000
+        count = SandboxRuntime.environment("PROCTOR_UID_COUNT").flatMap(UInt32.init) ?? 10_000
+        try SandboxRuntime.makeFolders(folder)
     }
 
     final class Lease: Sendable {

@@ -57,6 +57,68 @@ struct ExecCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        try await ExecRun(memory: memory, time: time, wallTime: wallTime, pids: pids, outputLimit: outputLimit,
+                          network: network, files: files, workdir: workdir, json: json, command: command).run()
+    }
+}
+
+/// What `proctor exec` was asked, parsed: by `ExecCommand`, or by `ExecRun.parse` for the
+/// plain cases (same values, without ArgumentParser's reflection).
+struct ExecRun {
+    var memory: ByteSize?
+    var time: TimeSpan?
+    var wallTime: TimeSpan?
+    var pids: Int?
+    var outputLimit: ByteSize?
+    var network = false
+    var files: [FileMapping] = []
+    var workdir: String?
+    var json = false
+    var command: [String] = []
+
+    /// The arguments after `exec` when they are plain: known options each given once as
+    /// `--name value`, flags, `--`, then the command; values that convert; the same checks as
+    /// `ExecCommand.validate`. Anything else (help, `--name=value`, an unknown or repeated
+    /// option, a bad value) is nil: then ArgumentParser parses, so messages stay its own.
+    static func parse(_ arguments: [String]) -> ExecRun? {
+        var run = ExecRun()
+        var seen = Set<String>()
+        var i = 0
+        while i < arguments.count {
+            let name = arguments[i]
+            i += 1
+            if name == "--" {
+                run.command = Array(arguments[i...])
+                break
+            }
+            if name == "--network" || name == "--json" {
+                guard seen.insert(name).inserted else { return nil }
+                if name == "--network" { run.network = true } else { run.json = true }
+                continue
+            }
+            guard i < arguments.count, !arguments[i].hasPrefix("-") else { return nil }
+            let value = arguments[i]
+            i += 1
+            if name != "--file" { guard seen.insert(name).inserted else { return nil } }
+            switch name {
+            case "--memory": guard let v = ByteSize(argument: value) else { return nil }; run.memory = v
+            case "--time": guard let v = TimeSpan(argument: value) else { return nil }; run.time = v
+            case "--wall-time": guard let v = TimeSpan(argument: value) else { return nil }; run.wallTime = v
+            case "--pids": guard let v = Int(value) else { return nil }; run.pids = v
+            case "--output-limit": guard let v = ByteSize(argument: value) else { return nil }; run.outputLimit = v
+            case "--file": guard let v = FileMapping(argument: value) else { return nil }; run.files.append(v)
+            case "--workdir": run.workdir = value
+            default: return nil
+            }
+        }
+        if run.command.isEmpty { return nil }
+        if let pids = run.pids, pids < 1 { return nil }
+        if let workdir = run.workdir, !workdir.hasPrefix("/") { return nil }
+        for file in run.files where access(file.local, R_OK) != 0 { return nil }
+        return run
+    }
+
+    func run() async throws {
         var configuration = SandboxConfiguration()
         if let memory { configuration.limits.memory = memory.bytes }
         if let pids { configuration.limits.processes = pids }

@@ -1,80 +1,47 @@
 import ArgumentParser
-import Foundation
-import Grading
-import Logging
-import ProctorServer
-import SystemPackage
+import Glibc
 
-/// `proctor serve`: the HTTP API (ProctorServer); flags map onto `ServerConfiguration`.
-struct ServeCommand: AsyncParsableCommand {
+/// `proctor serve`: the HTTP API. It lives in the executable `proctor-serve` next to this one,
+/// so that the CLI does not link (and load, at every start) the server's libraries; this
+/// command execs it with the same arguments (same pid, so signals reach the server itself).
+/// `Main` execs before any parsing; this declaration keeps `serve` in `proctor --help`.
+struct ServeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve",
         abstract: "Serve the HTTP API: /execute, sandboxes, grading jobs, Judge0-compatible endpoints, a playground.",
-        discussion: """
-        Tokens come from --token-file (one per line, `name:token` or `token`) and from the \
-        environment (PROCTOR_TOKENS=name:token,... or PROCTOR_TOKEN). Without any token no \
-        route but /health and the playground page answers. SIGTERM or SIGINT stops it gracefully.
-        """
+        discussion: "Runs the proctor-serve executable next to proctor; see `proctor serve --help` for its options."
     )
 
-    @Option(help: "Address to listen on.") var host = "127.0.0.1"
-    @Option(help: "Port to listen on.") var port = 8080
-    @Option(name: .customLong("token-file"), help: ArgumentHelp("API tokens file.", valueName: "path")) var tokenFile: String?
-    @Option(help: ArgumentHelp("SQLite database of jobs, results and the audit log.", valueName: "path"))
-    var database = "proctor.sqlite"
-    @Option(help: ArgumentHelp("Folder of suites that POST /grade may name.", valueName: "dir")) var suites = "Suites"
-    @Option(help: ArgumentHelp("Programs run at once (default: one per core).", valueName: "n")) var workers: Int?
-    @Option(name: .customLong("queue"), help: ArgumentHelp("Runs that may wait for a worker before 503.", valueName: "n"))
-    var queue = 64
-    @Option(name: .customLong("rate"), help: ArgumentHelp("Requests per second per token.", valueName: "n")) var rate: Double = 50
-    @Option(name: .customLong("burst"), help: ArgumentHelp("Burst of requests per token.", valueName: "n")) var burst: Double = 100
-    @Option(name: .customLong("max-sandboxes"), help: ArgumentHelp("Live sandboxes per token.", valueName: "n"))
-    var maxSandboxes = 8
-    @Option(name: .customLong("languages"), help: ArgumentHelp("A YAML file of languages.", valueName: "file"))
-    var languagesFile: String?
-    @Option(name: .customLong("allow-callback-host"),
-            help: ArgumentHelp("A callback host trusted whatever it resolves to (repeatable); others must resolve to public addresses.",
-                               valueName: "host"))
-    var allowCallbackHosts: [String] = []
-    @Flag(name: .customLong("allow-internal-callbacks"),
-          help: "Let callbacks go to loopback, private and link-local addresses (a closed network only).")
-    var allowInternalCallbacks = false
-    @Option(name: .customLong("max-cpu-time"), help: ArgumentHelp("Most CPU time per run an uploaded suite or a Judge0 submission may ask for.", valueName: "time"))
-    var maxCPUTime: TimeSpan?
-    @Option(name: .customLong("max-wall-time"), help: ArgumentHelp("Most wall time per run an uploaded suite or a Judge0 submission may ask for.", valueName: "time"))
-    var maxWallTime: TimeSpan?
-    @Option(name: .customLong("max-memory"), help: ArgumentHelp("Most memory per run an uploaded suite or a Judge0 submission may ask for.", valueName: "size"))
-    var maxMemory: ByteSize?
-    @Option(name: .customLong("max-output"), help: ArgumentHelp("Most output per run an uploaded suite or a Judge0 submission may ask for.", valueName: "size"))
-    var maxOutput: ByteSize?
-    @Option(name: .customLong("max-processes"), help: ArgumentHelp("Most processes per run an uploaded suite, a Judge0 submission or a sandbox may ask for.", valueName: "n"))
-    var maxProcesses: Int?
-    @Option(name: .customLong("max-tests"), help: ArgumentHelp("Most tests in an uploaded suite.", valueName: "n"))
-    var maxTests: Int?
+    @Argument(parsing: .captureForPassthrough, help: "Options of the server (see `proctor serve --help`).")
+    var arguments: [String] = []
 
-    func run() async throws {
-        var c = ServerConfiguration()
-        c.host = host
-        c.port = port
-        c.tokens = try ServerConfiguration.loadTokens(file: tokenFile, environment: ProcessInfo.processInfo.environment)
-        c.databasePath = database
-        c.suitesDirectory = suites
-        if let workers { c.workers = max(1, workers) }
-        c.queueCapacity = max(0, queue)
-        c.rateLimit = rate
-        c.rateBurst = burst
-        c.maxSandboxesPerToken = maxSandboxes
-        if let languagesFile { try c.languages.load(FilePath(languagesFile)) }
-        c.callbackTargets = CallbackTargets(allowedHosts: Set(allowCallbackHosts), allowInternal: allowInternalCallbacks)
-        if let maxCPUTime { c.suiteCaps.cpuTime = maxCPUTime.duration }
-        if let maxWallTime { c.suiteCaps.wallTime = maxWallTime.duration }
-        if let maxMemory { c.suiteCaps.memory = maxMemory.bytes }
-        if let maxOutput { c.suiteCaps.output = maxOutput.bytes }
-        if let maxProcesses { c.suiteCaps.processes = max(1, maxProcesses) }
-        if let maxTests { c.suiteCaps.tests = max(1, maxTests) }
-        var logger = Logger(label: "proctor.serve")
-        logger.logLevel = ProcessInfo.processInfo.environment["LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
-        if c.tokens.isEmpty { logger.warning("no API token configured: every route but /health and / answers 401") }
-        try await runServer(c, logger: logger)
+    func run() throws {
+        ServeLauncher.exec(arguments)
+    }
+}
+
+enum ServeLauncher {
+    static let binaryName = "proctor-serve"
+
+    /// Replaces this process with `proctor-serve ARGS`; returns only to exit with an error.
+    static func exec(_ arguments: [String]) -> Never {
+        let path = siblingPath()
+        let argv: [UnsafeMutablePointer<CChar>?] = ([path] + arguments).map { strdup($0) } + [nil]
+        execv(path, argv)
+        let failure = errno
+        let reason = String(cString: strerror(failure))
+        let message = "proctor serve: cannot run \(path): \(reason) (build it: swift build --product \(binaryName))\n"
+        _ = message.withCString { write(2, $0, strlen($0)) }
+        Glibc.exit(failure == ENOENT ? 127 : 126)
+    }
+
+    /// `proctor-serve` in the folder of this executable (symlinks resolved: /proc/self/exe).
+    static func siblingPath() -> String {
+        var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+        let n = readlink("/proc/self/exe", &buffer, buffer.count - 1)
+        guard n > 0 else { return binaryName }
+        let exe = String(decoding: buffer[..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        guard let slash = exe.lastIndex(of: "/") else { return binaryName }
+        return String(exe[...slash]) + binaryName
     }
 }
