@@ -104,7 +104,7 @@ let package = Package(
         .executableTarget(
             name: "proctor-serve",
             dependencies: [
-                "Grading", "ProctorServer",
+                "Sandbox", "Grading", "ProctorServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "SystemPackage", package: "swift-system"),
