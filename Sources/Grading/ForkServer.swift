@@ -26,6 +26,13 @@ enum ForkServer {
     static let script = #"""
 import os, sys, json, signal, select, resource, shutil, time
 import ctypes
+# This server kills every process of its uid in its pid namespace and empties /tmp, /dev/shm
+# and its working folder after each sample: it must never run outside its sandbox (run by
+# hand on a host, as root, it would kill the host's processes and wipe its /tmp). The runner
+# passes the marker; a sandbox never runs as root.
+if sys.argv[1:2] != ['--in-proctor-sandbox'] or os.getuid() == 0:
+    sys.stderr.write('proctor fork server: runs only inside a Proctor sandbox (marker argument, unprivileged uid)\n')
+    sys.exit(2)
 # What every child imports (the reference's guard and I/O swallowing), and the small
 # standard modules tests use most, imported once here: a child inherits them ready.
 import contextlib, faulthandler, io, subprocess
@@ -49,6 +56,7 @@ null = os.open('/dev/null', os.O_RDWR)
 for fd in (0, 1, 2):
     os.dup2(null, fd)
 ME = os.getpid()
+MYUID = os.getuid()
 WORKDIR = os.getcwd()
 CHILD = r'''
 import contextlib, faulthandler, io, os, signal, sys
@@ -135,6 +143,11 @@ def sweep():
             if n.isdigit():
                 pid = int(n)
                 if pid in (1, ME):
+                    continue
+                try:
+                    if os.stat('/proc/%d' % pid).st_uid != MYUID:
+                        continue
+                except OSError:
                     continue
                 try:
                     with open('/proc/%d/stat' % pid, 'rb') as f:

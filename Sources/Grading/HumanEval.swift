@@ -288,7 +288,7 @@ final class WarmInterpreter: @unchecked Sendable {
         o.outputLimit = 1 << 40
         let execution: Execution
         do {
-            execution = try await sandbox.exec([options.python, "-c", ForkServer.script], o)
+            execution = try await sandbox.exec([options.python, "-c", ForkServer.script, "--in-proctor-sandbox"], o)
         } catch {
             await pool.release(sandbox)
             throw error
