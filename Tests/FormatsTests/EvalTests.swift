@@ -154,6 +154,24 @@ struct EvalSandboxTests {
 
 @Suite("eval: EvalPlus datasets, statuses, results shape")
 struct EvalPlusFormatTests {
+    /// The fork server kills its uid's processes and empties /tmp after each sample: outside a
+    /// sandbox (no marker argument, or as root) it must refuse before doing anything.
+    @Test func forkServerRefusesToRunOutsideASandbox() throws {
+        var cases = [["-c", ForkServer.script]]
+        if getuid() == 0 { cases.append(["-c", ForkServer.script, "--in-proctor-sandbox"]) }
+        for arguments in cases {
+            let p = Process()
+            p.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
+            p.arguments = arguments
+            p.standardInput = FileHandle.nullDevice
+            p.standardOutput = FileHandle.nullDevice
+            p.standardError = FileHandle.nullDevice
+            try p.run()
+            p.waitUntilExit()
+            #expect(p.terminationStatus == 2, "\(arguments.count) arguments")
+        }
+    }
+
     @Test func releaseFilesAreDetectedGzipOrNot() throws {
         guard case .evalPlus(let plain) = try EvalDataset.load(Repo.fixture("evalplus/HumanEvalPlus-mini.jsonl")),
               case .evalPlus(let gz) = try EvalDataset.load(Repo.fixture("evalplus/HumanEvalPlus-mini.jsonl.gz")) else {
