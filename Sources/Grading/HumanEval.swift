@@ -22,6 +22,8 @@ public struct EvalSample: Sendable, Hashable {
     public var completionID: Int?
     /// The sample's line as read (a JSON object).
     public var line: String
+    /// EvalPlus' alternative to completion: the whole program (prompt included).
+    public var solution: String? = nil
 }
 
 public struct EvalSampleResult: Sendable, Hashable {
@@ -100,11 +102,12 @@ public enum HumanEval {
     public static func loadSamples(_ path: String) throws -> [EvalSample] {
         try JSONLines.read(path).enumerated().map { i, line in
             let o = try JSONLines.object(line, path, i + 1)
-            guard let id = o["task_id"] as? String, let completion = o["completion"] as? String else {
+            let solution = o["solution"] as? String
+            guard let id = o["task_id"] as? String, let completion = (o["completion"] as? String) ?? (solution != nil ? "" : nil) else {
                 throw GradingError(.invalidSuite, "\(path):\(i + 1): a sample needs task_id and completion (strings)")
             }
             return EvalSample(taskID: id, completion: completion, completionID: (o["completion_id"] as? NSNumber)?.intValue,
-                              line: line.trimmingCharacters(in: .whitespaces))
+                              line: line.trimmingCharacters(in: .whitespaces), solution: solution)
         }
     }
 
@@ -324,7 +327,11 @@ final class WarmInterpreter: @unchecked Sendable {
     }
 
     func run(_ program: String, timeout: Double, memory: Int) async -> Outcome {
-        let request: [String: Any] = ["program": program, "timeout": timeout, "memory": memory]
+        await send(["program": program, "timeout": timeout, "memory": memory], timeout: timeout)
+    }
+
+    /// One request (a JSON object: kind, timeout, memory and what the kind needs); its answer.
+    func send(_ request: [String: Any], timeout: Double) async -> Outcome {
         guard let data = try? JSONSerialization.data(withJSONObject: request), let stdin = execution.stdin else {
             return .serverEnded(.notStarted)
         }

@@ -8,12 +8,16 @@ import Reports
 struct EvalCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "eval",
-        abstract: "Run code-generation samples against a HumanEval-style dataset and report pass@k.",
+        abstract: "Run code-generation samples against a HumanEval-style or EvalPlus dataset and report pass@k.",
         discussion: """
         Each sample's program (prompt + completion + test + check(entry_point)) runs in a sandbox, \
         forked from a warm /usr/bin/python3 per sandbox. Writes SAMPLES_results.jsonl as the \
-        reference harness does (each sample line plus "result" and "passed"). Exit code 0 when \
-        every sample ran (passed or not), 2 for bad usage or invalid input, 3 for an internal error.
+        reference harness does (each sample line plus "result" and "passed"). An EvalPlus release \
+        (HumanEvalPlus, MbppPlus: tasks with base_input and plus_input) is told apart by its fields \
+        and judged as evalplus judges it: expected outputs from the canonical solution (sandboxed, \
+        once per task), per-input time limits, base and plus tests separately; it also writes \
+        SAMPLES_eval_results.json in evalplus' shape. Exit code 0 when every sample ran (passed or \
+        not), 2 for bad usage or invalid input, 3 for an internal error.
         """
     )
 
@@ -26,8 +30,22 @@ struct EvalCommand: AsyncParsableCommand {
     @Option(name: .short, help: ArgumentHelp("The k of pass@k, comma-separated.", valueName: "k,..."))
     var k: String = "1,10,100"
 
-    @Option(help: ArgumentHelp("Wall time per sample in seconds.", valueName: "seconds"))
-    var timeout: Double = 3
+    @Option(help: ArgumentHelp("Wall time per sample in seconds (default 3); EvalPlus: the cap of one sample's base or "
+                               + "plus run, as EVALPLUS_TIMEOUT_PER_TASK (default 60).", valueName: "seconds"))
+    var timeout: Double?
+
+    @Option(help: ArgumentHelp("EvalPlus: the least time limit per input, in seconds (evalplus' default 1).", valueName: "seconds"))
+    var minTimeLimit: Double = 1
+
+    @Option(help: ArgumentHelp("EvalPlus: the time limit per input is this factor x the canonical solution's time on it "
+                               + "(evalplus' default 4).", valueName: "factor"))
+    var gtTimeLimitFactor: Double = 4
+
+    @Flag(help: "EvalPlus: the base tests only.")
+    var baseOnly = false
+
+    @Flag(help: "EvalPlus: run every input (no stop at the first failure) and list every failing one.")
+    var testDetails = false
 
     @Option(help: ArgumentHelp("Samples at once (default: one per core).", valueName: "n"))
     var jobs: Int?
@@ -43,16 +61,17 @@ struct EvalCommand: AsyncParsableCommand {
         if k.split(separator: ",").contains(where: { Int($0.trimmingCharacters(in: .whitespaces)).map { $0 < 1 } ?? true }) {
             throw ValidationError("-k wants positive integers separated by commas, e.g. 1,10,100")
         }
-        if !(timeout > 0) { throw ValidationError("--timeout must be positive") }
+        if let timeout, !(timeout > 0) { throw ValidationError("--timeout must be positive") }
+        if !(minTimeLimit > 0) || !(gtTimeLimitFactor > 0) { throw ValidationError("--min-time-limit and --gt-time-limit-factor must be positive") }
         if let jobs, jobs < 1 { throw ValidationError("--jobs must be at least 1") }
         if let memory, memory.bytes < 64 << 20 { throw ValidationError("--memory must be at least 64M") }
     }
 
     func run() async throws {
-        let tasks: [String: EvalTask]
+        let data: EvalDataset
         let loaded: [EvalSample]
         do {
-            tasks = try HumanEval.loadDataset(dataset)
+            data = try EvalDataset.load(dataset)
             loaded = try HumanEval.loadSamples(samples)
         } catch {
             Console.error("proctor: \(error)")
@@ -60,16 +79,28 @@ struct EvalCommand: AsyncParsableCommand {
         }
         var options = EvalOptions()
         options.ks = k.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
-        options.timeout = timeout
+        options.timeout = timeout ?? 3
         if let jobs { options.jobs = jobs }
-        if let memory {
-            options.sampleMemory = memory.bytes
-            // The sandbox holds the warm interpreter and the sample: room for both.
-            options.sandboxMemory = max(options.sandboxMemory, memory.bytes + (1 << 30))
-        }
+        if case .evalPlus = data { options.sampleMemory = 4 << 30 }  // evalplus' EVALPLUS_MAX_MEMORY_BYTES
+        if let memory { options.sampleMemory = memory.bytes }
+        // The sandbox holds the warm interpreter and the sample: room for both.
+        options.sandboxMemory = max(options.sandboxMemory, options.sampleMemory + (1 << 30))
         var logger = Logger(label: "proctor")
         logger.logLevel = .warning
         let live = Console.stderrIsTerminal
+        let tasks: [String: EvalTask]
+        switch data {
+        case .humanEval(let t): tasks = t
+        case .evalPlus(let d):
+            var plus = EvalPlusOptions()
+            plus.minTimeLimit = minTimeLimit
+            plus.gtTimeLimitFactor = gtTimeLimitFactor
+            if let timeout { plus.timeoutPerTask = timeout }
+            plus.baseOnly = baseOnly
+            plus.testDetails = testDetails
+            try await runPlus(d, loaded, options, plus, logger, live)
+            return
+        }
         let result: EvalResult
         do {
             result = try await Evaluator(options: options, logger: logger).evaluate(tasks: tasks, samples: loaded) { done, total in
@@ -94,5 +125,47 @@ struct EvalCommand: AsyncParsableCommand {
         let ks = result.passAtK.keys.sorted().map { "pass@\($0) = \(String(format: "%.4f", result.passAtK[$0]!))" }
         print("\(result.passed)/\(result.samples) samples passed in \(String(format: "%.2f", result.duration))s" + (ks.isEmpty ? "" : "; " + ks.joined(separator: ", ")))
         print("results: \(samples)_results.jsonl")
+    }
+
+    func runPlus(_ data: EvalPlusDataset, _ loaded: [EvalSample], _ options: EvalOptions, _ plus: EvalPlusOptions,
+                 _ logger: Logger, _ live: Bool) async throws {
+        let result: EvalPlusResult
+        do {
+            result = try await Evaluator(options: options, logger: logger).evaluatePlus(dataset: data, samples: loaded, plus: plus) { done, total in
+                if live { FileHandle.standardError.write(Data("\r\u{1B}[K\(done)/\(total) samples".utf8)) }
+            }
+        } catch let e as GradingError where e.code == .invalidSuite {
+            Console.error("proctor: \(e)")
+            throw ExitCode(2)
+        } catch {
+            Console.error("proctor: internal error: \(error)")
+            throw ExitCode(3)
+        }
+        if live { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+        // evalplus' name: samples.replace(".jsonl", "_eval_results.json").
+        let evalResults = samples.hasSuffix(".jsonl") ? samples.replacingOccurrences(of: ".jsonl", with: "_eval_results.json")
+            : samples + "_eval_results.json"
+        let byIndex = Dictionary(uniqueKeysWithValues: zip(loaded.indices, result.results))
+        let flat = result.flattened(baseOnly: plus.baseOnly)
+        do {
+            let lines = loaded.indices.map { EvalPlus.resultLine(loaded[$0], byIndex[$0]!) }
+            try AtomicFile.write(lines.joined(separator: "\n") + (lines.isEmpty ? "" : "\n"), to: samples + "_results.jsonl")
+            try AtomicFile.write(EvalPlusReport.render(result, dataset: data), to: evalResults)
+            if let json { try AtomicFile.write(EvalReport.render(flat), to: json) }
+        } catch {
+            Console.error("proctor: \(error)")
+            throw ExitCode(3)
+        }
+        func ks(_ p: [Int: Double]) -> String {
+            p.keys.sorted().map { "pass@\($0) = \(String(format: "%.4f", p[$0]!))" }.joined(separator: ", ")
+        }
+        let base = result.results.filter { $0.base.status == .pass }.count
+        print("\(data.flavor.rawValue) (base tests): \(base)/\(result.results.count) samples passed" + (result.passAtKBase.isEmpty ? "" : "; " + ks(result.passAtKBase)))
+        if !plus.baseOnly {
+            print("\(data.flavor.rawValue)+ (base + extra tests): \(flat.passed)/\(result.results.count) samples passed"
+                  + (result.passAtKPlus.isEmpty ? "" : "; " + ks(result.passAtKPlus)))
+        }
+        print("in \(String(format: "%.2f", result.duration))s (expected outputs: \(String(format: "%.2f", result.groundTruthDuration))s)")
+        print("results: \(evalResults), \(samples)_results.jsonl")
     }
 }

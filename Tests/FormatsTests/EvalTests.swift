@@ -152,6 +152,139 @@ struct EvalSandboxTests {
     }
 }
 
+@Suite("eval: EvalPlus datasets, statuses, results shape")
+struct EvalPlusFormatTests {
+    /// The fork server kills its uid's processes and empties /tmp after each sample: outside a
+    /// sandbox (no marker argument, or as root) it must refuse before doing anything.
+    @Test func forkServerRefusesToRunOutsideASandbox() throws {
+        var cases = [["-c", ForkServer.script]]
+        if getuid() == 0 { cases.append(["-c", ForkServer.script, "--in-proctor-sandbox"]) }
+        for arguments in cases {
+            let p = Process()
+            p.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
+            p.arguments = arguments
+            p.standardInput = FileHandle.nullDevice
+            p.standardOutput = FileHandle.nullDevice
+            p.standardError = FileHandle.nullDevice
+            try p.run()
+            p.waitUntilExit()
+            #expect(p.terminationStatus == 2, "\(arguments.count) arguments")
+        }
+    }
+
+    @Test func releaseFilesAreDetectedGzipOrNot() throws {
+        guard case .evalPlus(let plain) = try EvalDataset.load(Repo.fixture("evalplus/HumanEvalPlus-mini.jsonl")),
+              case .evalPlus(let gz) = try EvalDataset.load(Repo.fixture("evalplus/HumanEvalPlus-mini.jsonl.gz")) else {
+            Issue.record("not read as EvalPlus")
+            return
+        }
+        #expect(plain.order == gz.order && plain.order.count == 9)
+        #expect(plain.flavor == .humaneval)
+        #expect(plain.tasks["HumanEval/32"]?.atol == 1e-4)
+        #expect(plain.tasks["HumanEval/53"]?.baseCount == 10 && plain.tasks["HumanEval/53"]?.plusCount == 3)
+        #expect(plain.tasks["HumanEval/53"]?.baseInputs.first == "[0,1]")
+        #expect(plain.hash.count == 32)
+        guard case .humanEval = try EvalDataset.load(Repo.fixture("eval/tasks.jsonl")) else {
+            Issue.record("a HumanEval dataset read as EvalPlus")
+            return
+        }
+    }
+
+    @Test func pythonConstantsAreReadAsNull() {
+        #expect(EvalPlus.pythonConstantsAsNull(#"{"a": [NaN, -Infinity, Infinity], "s": "NaN \" Infinity"}"#)
+                == #"{"a": [null, null, null], "s": "NaN \" Infinity"}"#)
+    }
+
+    @Test func timeLimitsAsEvalplus() {
+        let o = EvalPlusOptions()
+        #expect(EvalPlus.timeLimits([0.0001, 0.5], o) == [1, 2])
+        #expect(EvalPlus.checkTimeout([1, 2], o) == 4)
+        var d = o
+        d.testDetails = true
+        d.timeoutPerTask = 2
+        #expect(EvalPlus.checkTimeout([1, 2], d) == 4)
+    }
+
+    @Test func checksReadAsEvalplusStatuses() {
+        #expect(EvalPlus.parseCheck("111\npass", inputs: 3) == EvalPlusCheck(status: .pass, details: [true, true, true]))
+        #expect(EvalPlus.parseCheck("10\nfail", inputs: 3) == EvalPlusCheck(status: .fail, details: [true, false]))
+        // Killed at the deadline or ended on its own: no status, evalplus' unknown = timeout.
+        #expect(EvalPlus.parseCheck("11", inputs: 3) == EvalPlusCheck(status: .timeout, details: [true, true]))
+        #expect(EvalPlus.parseCheck("timed out", inputs: 3).status == .timeout)
+        #expect(EvalPlus.parseCheck(nil, inputs: 3).status == .timeout)
+        // "pass" with inputs missing is a fail, as untrusted_check.
+        #expect(EvalPlus.parseCheck("11\npass", inputs: 3).status == .fail)
+        let c = EvalPlusCheck(status: .fail, details: [true, false, false])
+        #expect(EvalPlus.failedTests(c, ["a", "b", "c"], testDetails: false) == ["c"])
+        #expect(EvalPlus.failedTests(c, ["a", "b", "c"], testDetails: true) == ["b", "c"])
+        #expect(EvalPlus.failedTests(EvalPlusCheck(status: .fail, details: []), ["a"], testDetails: false) == [])
+    }
+
+    @Test func evalResultsShape() throws {
+        guard case .evalPlus(let d) = try EvalDataset.load(Repo.fixture("evalplus/HumanEvalPlus-mini.jsonl")) else { return }
+        let r = EvalPlusSampleResult(taskID: "HumanEval/53", completionID: 0, solution: "x", base: EvalPlusCheck(status: .pass, details: []),
+                                     plus: EvalPlusCheck(status: .fail, details: [false]), baseFailTests: [], plusFailTests: ["[1,2]"])
+        let e = EvalPlusResult(results: [r], passAtKBase: [1: 1], passAtKPlus: [1: 0], groundTruthDuration: 0, duration: 1)
+        let o = try #require(try JSONSerialization.jsonObject(with: Data(EvalPlusReport.render(e, dataset: d))) as? [String: Any])
+        let rows = try #require((o["eval"] as? [String: Any])?["HumanEval/53"] as? [[String: Any]])
+        #expect(rows[0]["base_status"] as? String == "pass" && rows[0]["plus_status"] as? String == "fail")
+        #expect(rows[0]["plus_fail_tests"] as? [[Int]] == [[1, 2]])
+        #expect(((o["pass_at_k"] as? [String: Any])?["plus"] as? [String: Double])?["pass@1"] == 0)
+        #expect(o["hash"] as? String == d.hash)
+    }
+}
+
+/// Proctor's statuses on Fixtures/evalplus against evalplus 0.3.1's own (its eval_results.json,
+/// recorded by Benchmarks/formats/bench.py --evalplus and committed, so no evalplus is needed here).
+@Suite("eval: EvalPlus agreement with evalplus (sandboxed)", .serialized, .enabled(SandboxSupport.reason) { await SandboxSupport.available() })
+struct EvalPlusAgreementTests {
+    /// Runs a fixture's samples; checks each one's statuses against evalplus' results file.
+    static func agree(_ data: String, _ samplesFile: String, _ expectedFile: String) async throws -> EvalPlusResult {
+        guard case .evalPlus(let dataset) = try EvalDataset.load(Repo.fixture(data)) else {
+            Issue.record("not read as EvalPlus")
+            throw GradingError(.invalidSuite, "not EvalPlus")
+        }
+        var samples = try HumanEval.loadSamples(Repo.fixture(samplesFile))
+        let expected = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: Repo.fixture(expectedFile)))) as? [String: Any])
+        let rows = try #require(expected["eval"] as? [String: [[String: Any]]])
+        let probe = Process()
+        probe.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
+        probe.arguments = ["-c", "import numpy"]
+        probe.standardError = FileHandle.nullDevice
+        try probe.run()
+        probe.waitUntilExit()
+        if probe.terminationStatus != 0 && samples.contains(where: { $0.taskID == "HumanEval/164" }) {
+            print("⚠️  EvalPlusAgreementTests: numpy is not installed for /usr/bin/python3: HumanEval/164 SKIPPED")
+            samples.removeAll { $0.taskID == "HumanEval/164" }
+        }
+        var options = EvalOptions()
+        options.jobs = 2
+        options.sampleMemory = 4 << 30
+        options.sandboxMemory = 5 << 30
+        let result = try await Evaluator(options: options).evaluatePlus(dataset: dataset, samples: samples)
+        #expect(result.results.count == samples.count)
+        for (s, r) in zip(samples, result.results) {
+            let name = (try JSONSerialization.jsonObject(with: Data(s.line.utf8)) as? [String: Any])?["name"] as? String ?? ""
+            let theirs = try #require(rows[r.taskID]?[r.completionID])
+            #expect(r.base.status.rawValue == theirs["base_status"] as? String, "\(r.taskID) \(name): base")
+            #expect(r.plus?.status.rawValue == theirs["plus_status"] as? String, "\(r.taskID) \(name): plus")
+            #expect(r.baseFailTests.count == (theirs["base_fail_tests"] as? [Any])?.count, "\(r.taskID) \(name): base_fail_tests")
+            #expect(r.plusFailTests.count == (theirs["plus_fail_tests"] as? [Any])?.count, "\(r.taskID) \(name): plus_fail_tests")
+        }
+        return result
+    }
+
+    @Test func humanEvalPlusStatusesMatchEvalplusSampleBySample() async throws {
+        let result = try await Self.agree("evalplus/HumanEvalPlus-mini.jsonl", "evalplus/samples.jsonl", "evalplus/samples_eval_results.json")
+        // Loops stop after about a second per input (two checks of 3-4 inputs for the C loop), not a whole --timeout.
+        #expect(result.duration < 60)
+    }
+
+    @Test func mbppPlusStatusesMatchEvalplusSampleBySample() async throws {
+        _ = try await Self.agree("evalplus/MbppPlus-mini.jsonl", "evalplus/mbpp_samples.jsonl", "evalplus/mbpp_samples_eval_results.json")
+    }
+}
+
 @Suite("Gradescope results")
 struct GradescopeTests {
     @Test func additiveScoresStayPerTest() throws {

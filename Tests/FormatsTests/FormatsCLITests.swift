@@ -82,6 +82,26 @@ struct FormatsCLIRunTests {
         #expect(results.map { $0["completion_id"] as? Int } == [7, 1])
     }
 
+    @Test func evalReadsAnEvalPlusReleaseAndWritesBothShapes() throws {
+        let dir = try Proctor.temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try FileManager.default.copyItem(atPath: Repo.fixture("evalplus/mbpp_samples.jsonl"), toPath: dir + "/s.jsonl")
+        let r = try Proctor.run(["eval", "--dataset", "Fixtures/evalplus/MbppPlus-mini.jsonl", "--samples", dir + "/s.jsonl", "-k", "1",
+                                 "--json", dir + "/e.json"])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.contains("mbpp (base tests): 5/5 samples passed"), "\(r.stdout)")
+        #expect(r.stdout.contains("mbpp+ (base + extra tests): 4/5 samples passed"), "\(r.stdout)")
+        let o = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir + "/s_eval_results.json"))) as? [String: Any]
+        let rows = (o?["eval"] as? [String: [[String: Any]]])?["Mbpp/3"] ?? []
+        #expect(rows.map { $0["plus_status"] as? String } == ["pass", "fail"])
+        #expect(rows.last?["plus_fail_tests"] as? [[Int]] == [[1]])
+        let lines = try String(contentsOfFile: dir + "/s.jsonl_results.jsonl", encoding: .utf8).split(separator: "\n")
+        #expect(lines.count == 5)
+        #expect(lines[4].contains("\"plus_status\":\"fail\"") && lines[4].contains("\"passed\":false"))
+        let e = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir + "/e.json"))) as? [String: Any]
+        #expect(e?["passed"] as? Int == 4)
+    }
+
     @Test func runWritesGradescopeResults() throws {
         let dir = try Proctor.temporaryFolder()
         defer { try? FileManager.default.removeItem(atPath: dir) }
