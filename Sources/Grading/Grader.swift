@@ -147,7 +147,7 @@ public final class Grader: Sendable {
             logger.debug("compiled", metadata: ["program": "\(what)", "seconds": "\(Self.seconds(since: started))"])
             return outcome
         }
-        let outcomes = jobs.map { _ in Once<BuildOutcome>() }
+        let outcomes = jobs.map { _ in Promise<BuildOutcome>() }
         let judgeCount = judgePrograms.count
 
         // Test-major: the submissions' tests interleave, so tests running at once belong to
@@ -254,32 +254,6 @@ public final class Grader: Sendable {
         return RunResult(proctorVersion: options.proctorVersion, hostname: ProcessInfo.processInfo.hostName,
                          started: started, duration: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18,
                          results: out)
-    }
-}
-
-/// A value that arrives once (a build), awaited by any number of tasks.
-final class Once<Value: Sendable>: Sendable {
-    private let state = Mutex<(value: Value?, waiters: [CheckedContinuation<Value, Never>])>((nil, []))
-
-    func fulfill(_ value: Value) {
-        let waiters = state.withLock { s -> [CheckedContinuation<Value, Never>] in
-            guard s.value == nil else { return [] }
-            s.value = value
-            defer { s.waiters = [] }
-            return s.waiters
-        }
-        for w in waiters { w.resume(returning: value) }
-    }
-
-    func value() async -> Value {
-        await withCheckedContinuation { continuation in
-            let ready = state.withLock { s -> Value? in
-                if let v = s.value { return v }
-                s.waiters.append(continuation)
-                return nil
-            }
-            if let ready { continuation.resume(returning: ready) }
-        }
     }
 }
 

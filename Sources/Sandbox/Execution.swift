@@ -93,11 +93,14 @@ public final class StdinWriter: Sendable {
     }
 }
 
-/// A value that arrives once, awaited by any number of tasks.
-final class Promise<Value: Sendable>: Sendable {
+/// A value that arrives once (an exit status, a build), awaited by any number of tasks;
+/// later fulfilments are dropped.
+public final class Promise<Value: Sendable>: Sendable {
     private let state = Mutex<(value: Value?, waiters: [CheckedContinuation<Value, Never>])>((nil, []))
 
-    func fulfill(_ value: Value) {
+    public init() {}
+
+    public func fulfill(_ value: Value) {
         let waiters = state.withLock { s -> [CheckedContinuation<Value, Never>] in
             guard s.value == nil else { return [] }
             s.value = value
@@ -107,7 +110,7 @@ final class Promise<Value: Sendable>: Sendable {
         for w in waiters { w.resume(returning: value) }
     }
 
-    func value() async -> Value {
+    public func value() async -> Value {
         await withCheckedContinuation { continuation in
             let ready = state.withLock { s -> Value? in
                 if let v = s.value { return v }

@@ -101,19 +101,9 @@ struct EvalCommand: AsyncParsableCommand {
             try await runPlus(d, loaded, options, plus, logger, live)
             return
         }
-        let result: EvalResult
-        do {
-            result = try await Evaluator(options: options, logger: logger).evaluate(tasks: tasks, samples: loaded) { done, total in
-                if live { FileHandle.standardError.write(Data("\r\u{1B}[K\(done)/\(total) samples".utf8)) }
-            }
-        } catch let e as GradingError where e.code == .invalidSuite {
-            Console.error("proctor: \(e)")
-            throw ExitCode(2)
-        } catch {
-            Console.error("proctor: internal error: \(error)")
-            throw ExitCode(3)
+        let result = try await Self.evaluating(live: live) { progress in
+            try await Evaluator(options: options, logger: logger).evaluate(tasks: tasks, samples: loaded, progress: progress)
         }
-        if live { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
         do {
             let lines = zip(loaded, result.results).map { HumanEval.resultLine($0, $1) }
             try AtomicFile.write(lines.joined(separator: "\n") + (lines.isEmpty ? "" : "\n"), to: samples + "_results.jsonl")
@@ -127,13 +117,15 @@ struct EvalCommand: AsyncParsableCommand {
         print("results: \(samples)_results.jsonl")
     }
 
-    func runPlus(_ data: EvalPlusDataset, _ loaded: [EvalSample], _ options: EvalOptions, _ plus: EvalPlusOptions,
-                 _ logger: Logger, _ live: Bool) async throws {
-        let result: EvalPlusResult
+    /// Runs an evaluation with a progress line on a terminal; a bad dataset exits 2, any
+    /// other failure 3.
+    static func evaluating<T>(live: Bool, _ body: (@escaping @Sendable (Int, Int) -> Void) async throws -> T) async throws -> T {
+        let progress: @Sendable (Int, Int) -> Void = { done, total in
+            if live { FileHandle.standardError.write(Data("\r\u{1B}[K\(done)/\(total) samples".utf8)) }
+        }
+        defer { if live { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) } }
         do {
-            result = try await Evaluator(options: options, logger: logger).evaluatePlus(dataset: data, samples: loaded, plus: plus) { done, total in
-                if live { FileHandle.standardError.write(Data("\r\u{1B}[K\(done)/\(total) samples".utf8)) }
-            }
+            return try await body(progress)
         } catch let e as GradingError where e.code == .invalidSuite {
             Console.error("proctor: \(e)")
             throw ExitCode(2)
@@ -141,7 +133,13 @@ struct EvalCommand: AsyncParsableCommand {
             Console.error("proctor: internal error: \(error)")
             throw ExitCode(3)
         }
-        if live { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+    }
+
+    func runPlus(_ data: EvalPlusDataset, _ loaded: [EvalSample], _ options: EvalOptions, _ plus: EvalPlusOptions,
+                 _ logger: Logger, _ live: Bool) async throws {
+        let result = try await Self.evaluating(live: live) { progress in
+            try await Evaluator(options: options, logger: logger).evaluatePlus(dataset: data, samples: loaded, plus: plus, progress: progress)
+        }
         // evalplus' name: samples.replace(".jsonl", "_eval_results.json").
         let evalResults = samples.hasSuffix(".jsonl") ? samples.replacingOccurrences(of: ".jsonl", with: "_eval_results.json")
             : samples + "_eval_results.json"
