@@ -65,13 +65,6 @@ struct ServeProcessTests {
 
     @Test("kill -9 during a grading job: after a restart the job runs again and finishes; queued submissions too")
     func killAndRestart() async throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("proctor-serve-kill-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: folder) }
-        let database = folder.appendingPathComponent("db.sqlite").path
-        let port = Self.freePort()
-        var server = try Server.start(database: database, port: port)
-        try await server.waitUp()
         // The job must still be running when the SIGKILL lands, whatever the machine's load:
         // its one test sleeps until a deadline (the sandbox's clock is the host's). The job
         // this test used (five tests of 0.8 s, ~3 s in all) made it flaky: "running" seen
@@ -81,9 +74,9 @@ struct ServeProcessTests {
         // and spawns) let the first server finish the job: attempts == 1. After the restart
         // the second attempt sleeps what is left and finishes: attempts == 2, exactly.
         let deadline = Date().addingTimeInterval(12)
-        let (code, job) = try await server.request("POST", "/grade", Self.untilDeadline(deadline))
-        #expect(code == 202)
-        let id = try #require(job["id"] as? String)
+        let (folder, database, port, first, id) = try await Self.serverWithDeadlineJob("kill", until: deadline)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        var server = first
         var tokens: [String] = []
         for i in 0..<3 {
             let (c, s) = try await server.request("POST", "/submissions?base64_encoded=false",
@@ -133,6 +126,21 @@ struct ServeProcessTests {
     }
 
     /// A grading request whose one test sleeps until `deadline`, then adds two numbers.
+    /// A server on a fresh database in a folder of its own (the caller removes it), with a
+    /// grading job accepted whose one test sleeps until `deadline`.
+    static func serverWithDeadlineJob(_ name: String, until deadline: Date) async throws
+        -> (folder: URL, database: String, port: Int, server: Server, job: String) {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("proctor-serve-\(name)-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let database = folder.appendingPathComponent("db.sqlite").path
+        let port = freePort()
+        let server = try Server.start(database: database, port: port)
+        try await server.waitUp()
+        let (code, job) = try await server.request("POST", "/grade", untilDeadline(deadline))
+        #expect(code == 202)
+        return (folder, database, port, server, try #require(job["id"] as? String))
+    }
+
     static func untilDeadline(_ deadline: Date) -> [String: Any] {
         let suite = """
             version: 1
@@ -179,17 +187,9 @@ struct ServeProcessTests {
 
     @Test("SIGTERM while busy (sandboxes running sleep 1000, FIFO calls, a trickled upload, a run, a grading job): exit 0 within 5 s, the job requeued")
     func sigtermBusy() async throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("proctor-serve-busy-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let (folder, database, port, first, id) = try await Self.serverWithDeadlineJob("busy", until: Date().addingTimeInterval(15))
         defer { try? FileManager.default.removeItem(at: folder) }
-        let database = folder.appendingPathComponent("db.sqlite").path
-        let port = Self.freePort()
-        var server = try Server.start(database: database, port: port)
-        try await server.waitUp()
-        let deadline = Date().addingTimeInterval(15)
-        let (code, job) = try await server.request("POST", "/grade", Self.untilDeadline(deadline))
-        #expect(code == 202)
-        let id = try #require(job["id"] as? String)
+        var server = first
         var held: [RawConnection] = []
         defer { for c in held { c.close() } }
         // Two sandboxes running sleep 1000, their output streams held open.
