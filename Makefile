@@ -3,7 +3,7 @@
 
 SWIFT ?= swift
 # Tests that measure time or compare the whole host run alone, after the rest.
-SERIAL_TESTS = LimitTests|CleanupTests|KilledRunnerTests
+SERIAL_TESTS = LimitTests|CleanupTests|KilledRunnerTests|ReadySetTests
 
 .PHONY: setup build release demo test test-parallel test-serial bench clean
 

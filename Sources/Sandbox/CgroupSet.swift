@@ -11,6 +11,8 @@ final class CgroupSet: @unchecked Sendable {
     let initProcs: [FileDescriptor]
     /// The sandbox group's OOM-kill counter (all descendants included), kept open.
     let oomMeters: CgroupMeters
+    /// The flock that holds a ready set (`ReadyCgroupSets`); nil for a set of this runner.
+    private let lock: FileDescriptor?
     private let driver: any CgroupDriver
     private let slots = Mutex<(free: [ExecSlot], made: Int)>(([], 0))
 
@@ -26,10 +28,12 @@ final class CgroupSet: @unchecked Sendable {
         }
     }
 
-    init(driver: any CgroupDriver, group: String, limits: Limits) throws {
+    /// Makes the group (or, for a ready set, finds it made) and writes its limits.
+    init(driver: any CgroupDriver, group: String, limits: Limits, lock: FileDescriptor? = nil) throws {
         self.driver = driver
         self.group = group
         self.limits = CgroupLimits(limits)
+        self.lock = lock
         do {
             try driver.createSandbox(group, limits: limits)
             try driver.createLeaf("\(group)/init", memory: nil)
@@ -39,6 +43,19 @@ final class CgroupSet: @unchecked Sendable {
             driver.remove(group)
             throw error
         }
+    }
+
+    /// A ready set goes back to the other runners: files closed, lock released, folders
+    /// kept (a set that still holds a process is removed instead).
+    var isReady: Bool { lock != nil }
+
+    func release() {
+        guard isEmpty else {
+            destroy()
+            return
+        }
+        closeFiles()
+        try? lock?.close()
     }
 
     static func openProcsFiles(_ paths: [FilePath]) throws -> [FileDescriptor] {
@@ -85,29 +102,38 @@ final class CgroupSet: @unchecked Sendable {
 
     /// Closes the files and removes the folders.
     func destroy() {
+        closeFiles()
+        driver.kill(group)
+        driver.remove(group)
+        try? lock?.close()
+    }
+
+    private func closeFiles() {
         for fd in initProcs { try? fd.close() }
         oomMeters.close()
         slots.withLock { s in
             for slot in s.free { slot.close() }
             s.free = []
         }
-        driver.kill(group)
-        driver.remove(group)
     }
 }
 
-/// Spare cgroup sets of this runner, for `Sandbox.create`.
+/// Spare cgroup sets of this runner, for `Sandbox.create`; first the ready sets shared
+/// with other runners, where this process opted in.
 final class CgroupSetStash: Sendable {
     private let spare = Mutex<[CgroupSet]>([])
     private let counter = Atomic<Int>(0)
     let runnerGroup: String
+    let ready: ReadyCgroupSets?
     let capacity = 8
 
-    init(runnerGroup: String) {
+    init(runnerGroup: String, ready: ReadyCgroupSets? = nil) {
         self.runnerGroup = runnerGroup
+        self.ready = ready
     }
 
     func take(driver: any CgroupDriver, limits: Limits) throws -> CgroupSet {
+        if let ready, let set = try ready.take(driver: driver, limits: limits) { return set }
         let wanted = CgroupSet.CgroupLimits(limits)
         let found = spare.withLock { sets -> CgroupSet? in
             guard let i = sets.lastIndex(where: { $0.limits == wanted }) else { return nil }
@@ -118,8 +144,13 @@ final class CgroupSetStash: Sendable {
         return try CgroupSet(driver: driver, group: "\(runnerGroup)/g\(n)", limits: limits)
     }
 
-    /// Keeps an emptied set for the next sandbox (or destroys it when the stash is full).
+    /// Keeps an emptied set for the next sandbox (or destroys it when the stash is full);
+    /// a ready set goes back to all runners.
     func give(back set: CgroupSet) {
+        if set.isReady {
+            set.release()
+            return
+        }
         guard set.isEmpty else {
             set.destroy()
             return

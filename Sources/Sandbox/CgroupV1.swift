@@ -46,33 +46,36 @@ struct CgroupV1: CgroupDriver {
         if limits.cpus != nil, let cpu, !sandboxRoots.contains(cpu) { try CgroupTree.mkdirs(cpu, path) }
         let group = memory.appending(path)
         _ = try? ControlFile.write(memory.appending("memory.use_hierarchy"), "1")
-        if let bytes = limits.memory { try setMemoryLimit(group, bytes) }
+        // Every limit is written, an absent one as "none": a reused group (a ready set)
+        // must not keep its last user's.
+        try setMemoryLimit(group, limits.memory)
         _ = try? ControlFile.write(group.appending("memory.swappiness"), "0")
-        if let count = limits.processes {
-            try ControlFile.write(pids.appending(path).appending("pids.max"), "\(count)")
-        }
+        try ControlFile.write(pids.appending(path).appending("pids.max"), limits.processes.map { "\($0)" } ?? "max")
         if let cpus = limits.cpus, let cpu {
             let period = 100_000
             try ControlFile.write(cpu.appending(path).appending("cpu.cfs_period_us"), "\(period)")
             try ControlFile.write(cpu.appending(path).appending("cpu.cfs_quota_us"), "\(max(1000, Int(cpus * Double(period))))")
+        } else if let cpu, !sandboxRoots.contains(cpu), access(cpu.appending(path).string, F_OK) == 0 {
+            try ControlFile.write(cpu.appending(path).appending("cpu.cfs_quota_us"), "-1")
         }
     }
 
     func createLeaf(_ path: String, memory bytes: Int?) throws {
         for root in leafRoots { try CgroupTree.mkdir(root.appending(path)) }
-        if let bytes { try setMemoryLimit(memory.appending(path), bytes) }
+        try setMemoryLimit(memory.appending(path), bytes)
     }
 
     /// Memory and memory+swap get the same limit, so swap adds nothing. The kernel wants
-    /// memory <= memsw at every moment: raise memsw first, lower memory first.
-    private func setMemoryLimit(_ group: FilePath, _ bytes: Int) throws {
+    /// memory <= memsw at every moment: raise memsw first, lower memory first. Nil: none.
+    private func setMemoryLimit(_ group: FilePath, _ bytes: Int?) throws {
+        let value = bytes.map { "\($0)" } ?? "-1"
         let memsw = group.appending("memory.memsw.limit_in_bytes")
         let plain = group.appending("memory.limit_in_bytes")
-        if (try? ControlFile.write(plain, "\(bytes)")) != nil {
-            _ = try? ControlFile.write(memsw, "\(bytes)")   // absent where swap accounting is off
+        if (try? ControlFile.write(plain, value)) != nil {
+            _ = try? ControlFile.write(memsw, value)   // absent where swap accounting is off
         } else {
-            try ControlFile.write(memsw, "\(bytes)")
-            try ControlFile.write(plain, "\(bytes)")
+            try ControlFile.write(memsw, value)
+            try ControlFile.write(plain, value)
         }
     }
 

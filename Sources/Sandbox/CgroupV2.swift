@@ -28,26 +28,28 @@ struct CgroupV2: CgroupDriver {
         enableControllers(in: root.removingLastComponent())
         try CgroupTree.mkdirs(root, path) { enableControllers(in: $0) }
         let group = root.appending(path)
-        if let bytes = limits.memory {
-            try ControlFile.write(group.appending("memory.max"), "\(bytes)")
-            _ = try? ControlFile.write(group.appending("memory.swap.max"), "0")
-        }
-        if let count = limits.processes {
-            try ControlFile.write(group.appending("pids.max"), "\(count)")
-        }
-        if let cpus = limits.cpus {
-            let period = 100_000
-            try ControlFile.write(group.appending("cpu.max"), "\(max(1000, Int(cpus * Double(period)))) \(period)")
+        // Every limit is written, an absent one as "max": a reused group (a ready set) must
+        // not keep its last user's.
+        try setMemoryLimit(group, limits.memory)
+        try ControlFile.write(group.appending("pids.max"), limits.processes.map { "\($0)" } ?? "max")
+        let period = 100_000
+        let quota = limits.cpus.map { "\(max(1000, Int($0 * Double(period))))" } ?? "max"
+        if limits.cpus != nil {
+            try ControlFile.write(group.appending("cpu.max"), "\(quota) \(period)")
+        } else {
+            _ = try? ControlFile.write(group.appending("cpu.max"), "max \(period)")   // absent without the cpu controller
         }
     }
 
     func createLeaf(_ path: String, memory bytes: Int?) throws {
         let group = root.appending(path)
         try CgroupTree.mkdir(group)
-        if let bytes {
-            try ControlFile.write(group.appending("memory.max"), "\(bytes)")
-            _ = try? ControlFile.write(group.appending("memory.swap.max"), "0")
-        }
+        try setMemoryLimit(group, bytes)
+    }
+
+    private func setMemoryLimit(_ group: FilePath, _ bytes: Int?) throws {
+        try ControlFile.write(group.appending("memory.max"), bytes.map { "\($0)" } ?? "max")
+        _ = try? ControlFile.write(group.appending("memory.swap.max"), "0")
     }
 
     func procsFiles(sandbox: String, leaf: String) -> [FilePath] {

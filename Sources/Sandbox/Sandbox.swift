@@ -51,6 +51,15 @@ public final class Sandbox: Sendable {
         self.policy = policy
     }
 
+    /// For processes that run one sandbox and exit (a CLI's one-shot run): take the
+    /// sandbox's cgroups from up to `count` sets kept ready across processes instead of
+    /// making and removing them each time, as isolate keeps initialised boxes. Whoever
+    /// takes a set kills what is left in it and writes every limit anew. Call before the
+    /// first `create`; a long-lived process keeps its own sets and needs none of this.
+    public static func useReadyCgroups(_ count: Int = 16) {
+        SandboxRuntime.readyCgroupCount.withLock { $0 = max(0, count) }
+    }
+
     /// Creates a sandbox: its cgroup, its init in fresh namespaces, its root.
     public static func create(_ configuration: SandboxConfiguration = .init(),
                               logger: Logger = Logger(label: "proctor.sandbox")) async throws -> Sandbox {

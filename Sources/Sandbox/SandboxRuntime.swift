@@ -42,6 +42,9 @@ final class SandboxRuntime: Sendable {
     private let counter = Atomic<Int>(0)
 
     private static let shared: Mutex<SandboxRuntime?> = Mutex(nil)
+    /// How many cgroup sets this process may take from the ready ones (`ReadyCgroupSets`);
+    /// 0: none, the sandbox's cgroups are made in the runner's own folder.
+    static let readyCgroupCount = Mutex(0)
 
     static func get(logger: Logger) throws -> SandboxRuntime {
         try shared.withLock { slot in
@@ -67,7 +70,10 @@ final class SandboxRuntime: Sendable {
         rootMountPoint = Self.stateFolder.appending("root").string
         try Self.makeFolders(FilePath(rootMountPoint))
         uids = try UidAllocator(folder: Self.stateFolder.appending("uids"))
-        cgroupSets = CgroupSetStash(runnerGroup: runnerGroup)
+        let readyCount = Self.readyCgroupCount.withLock { $0 }
+        cgroupSets = CgroupSetStash(
+            runnerGroup: runnerGroup,
+            ready: readyCount > 0 ? try ReadyCgroupSets(stateFolder: Self.stateFolder, capacity: readyCount) : nil)
         Self.sweep(driver: driver, logger: logger)
         Self.favorDynamicModifications(mounts, logger: logger)
         Self.removeRunnerFoldersAtExit(driver: driver, runnerGroup: runnerGroup)
@@ -142,7 +148,7 @@ final class SandboxRuntime: Sendable {
 
     /// Removes the cgroups of runners that are gone (killed with SIGKILL, say).
     static func sweep(driver: any CgroupDriver, logger: Logger) {
-        for runner in driver.children("") where !isAlive(runnerGroup: runner) {
+        for runner in driver.children("") where runner != ReadyCgroupSets.group && !isAlive(runnerGroup: runner) {
             logger.info("removing leftovers of a dead runner", metadata: ["cgroup": "\(runner)"])
             driver.kill(runner)
             driver.remove(runner)

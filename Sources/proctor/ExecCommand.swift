@@ -137,6 +137,9 @@ struct ExecRun {
 
         var logger = Logger(label: "proctor")
         logger.logLevel = .warning
+        // One sandbox and exit: its cgroups come from the sets kept ready across runs
+        // (PROCTOR_READY_CGROUPS=N sets how many there may be; 0 turns them off).
+        Sandbox.useReadyCgroups(getenv("PROCTOR_READY_CGROUPS").flatMap { Int(String(cString: $0)) } ?? 16)
         let result: ExecResult
         do {
             let sandbox = try await Sandbox.create(configuration, logger: logger)

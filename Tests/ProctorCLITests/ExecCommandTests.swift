@@ -115,25 +115,19 @@ struct ExecCommandTests {
 }
 
 /// A runner killed with SIGKILL mid-run: its sandbox dies with it (init's lifeline pipe
-/// closes), and the next runner to start removes the empty cgroup folders it left.
+/// closes), and the cgroup set it held, one of the ready sets, serves the next run empty.
 @Suite("a runner killed with SIGKILL", .enabled(if: geteuid() == 0, "needs root: runs a sandbox"))
 struct KilledRunnerTests {
-    static func cgroupFolders(of pid: Int32) -> [String] {
-        ["memory", "pids", "unified", ""].flatMap { hierarchy -> [String] in
-            let base = "/sys/fs/cgroup/\(hierarchy)/proctor"
-            return ((try? FileManager.default.contentsOfDirectory(atPath: base)) ?? [])
-                .filter { $0.hasPrefix("r\(pid)-") }.map { "\(base)/\($0)" }
-        }
-    }
-
-    /// Live host pids whose cgroup lies under the runner's folder. A zombie, or a process
-    /// already in exit (PF_EXITING: a pid-namespace init waiting for its zombies), runs no
-    /// code any more; reaping orphaned zombies is the host init's job, which some inits
-    /// (this machine's among them) do only every few seconds.
-    static func processes(of pid: Int32) -> [String] {
+    /// Live host processes whose command line holds `marker`, in any of Proctor's cgroups.
+    /// A zombie, or a process already in exit (PF_EXITING: a pid-namespace init waiting for
+    /// its zombies), runs no code any more; reaping orphaned zombies is the host init's
+    /// job, which some inits (this machine's among them) do only every few seconds.
+    static func processes(marked marker: String) -> [String] {
         ((try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []).filter { entry in
             guard Int(entry) != nil, let cgroups = try? String(contentsOfFile: "/proc/\(entry)/cgroup", encoding: .utf8),
-                  cgroups.contains("/proctor/r\(pid)-"),
+                  cgroups.contains("/proctor/"),
+                  let cmdline = try? Data(contentsOf: URL(fileURLWithPath: "/proc/\(entry)/cmdline")),
+                  String(decoding: cmdline, as: UTF8.self).contains(marker),
                   let stat = try? String(contentsOfFile: "/proc/\(entry)/stat", encoding: .utf8),
                   let close = stat.lastIndex(of: ")") else { return false }
             let fields = stat[stat.index(after: close)...].split(separator: " ")
@@ -143,18 +137,27 @@ struct KilledRunnerTests {
         }
     }
 
-    @Test("SIGKILL mid-run: no process survives; the next start sweeps the folders")
+    /// The runner's own cgroup folders (a one-shot runner makes none: it takes ready sets).
+    static func runnerFolders(of pid: Int32) -> [String] {
+        ReadySetTests.hierarchies.flatMap { base -> [String] in
+            ((try? FileManager.default.contentsOfDirectory(atPath: base)) ?? [])
+                .filter { $0.hasPrefix("r\(pid)-") }.map { "\(base)/\($0)" }
+        }
+    }
+
+    @Test("SIGKILL mid-run: no process survives; the set it held serves the next run, empty")
     func sigkill() async throws {
+        let marker = "1000.\(getpid())\(Int.random(in: 100...999))"
         let runner = Process()
         runner.executableURL = URL(fileURLWithPath: ExecCommandTests.binary)
-        runner.arguments = ["exec", "--", "/bin/sh", "-c", "sleep 1000 & sleep 1000"]
+        runner.arguments = ["exec", "--", "/bin/sh", "-c", "sleep \(marker) & sleep \(marker)"]
         runner.standardInput = FileHandle.nullDevice
         try runner.run()
         let pid = runner.processIdentifier
         var started = false
         for _ in 0..<100 where !started {
             try await Task.sleep(for: .milliseconds(50))
-            started = Self.processes(of: pid).count >= 2
+            started = Self.processes(marked: marker).count >= 2
         }
         try #require(started, "the sandboxed sleeps never showed up")
         kill(pid, SIGKILL)
@@ -162,12 +165,116 @@ struct KilledRunnerTests {
         var gone = false
         for _ in 0..<100 where !gone {
             try await Task.sleep(for: .milliseconds(20))
-            gone = Self.processes(of: pid).isEmpty
+            gone = Self.processes(marked: marker).isEmpty
         }
-        #expect(gone, "sandboxed processes outlived their runner: \(Self.processes(of: pid))")
-        #expect(!Self.cgroupFolders(of: pid).isEmpty)   // what a SIGKILL leaves...
+        #expect(gone, "sandboxed processes outlived their runner: \(Self.processes(marked: marker))")
         let next = try ExecCommandTests.proctor(["exec", "--", "/bin/true"])
         #expect(next.status == 0)
-        #expect(Self.cgroupFolders(of: pid).isEmpty)    // ...and the next start removes
+        #expect(Self.runnerFolders(of: pid).isEmpty)
+        #expect(ReadySetTests.busySets().isEmpty, "ready sets still hold processes: \(ReadySetTests.busySets())")
+    }
+}
+
+/// The cgroup sets `proctor exec` keeps ready across runs (proctor/ready/k<N>): taken one
+/// per runner, given back empty, every limit written anew by the next user. Run alone
+/// (Makefile SERIAL_TESTS): "the same set again" holds only when no other runner takes one.
+@Suite("ready cgroup sets", .enabled(if: geteuid() == 0, "needs root: runs a sandbox"), .serialized)
+struct ReadySetTests {
+    static let hierarchies = ["memory", "pids", "unified", ""].map { "/sys/fs/cgroup/\($0)/proctor" }
+        .filter { FileManager.default.fileExists(atPath: $0) }
+
+    /// Ready sets (in any hierarchy) with a process in them or their leaves.
+    static func busySets() -> [String] {
+        hierarchies.flatMap { base -> [String] in
+            let ready = "\(base)/ready"
+            return ((try? FileManager.default.contentsOfDirectory(atPath: ready)) ?? []).filter { set in
+                ["", "/init", "/x1", "/x2"].contains { leaf in
+                    !((try? String(contentsOfFile: "\(ready)/\(set)\(leaf)/cgroup.procs", encoding: .utf8)) ?? "").isEmpty
+                }
+            }.map { "\(ready)/\($0)" }
+        }
+    }
+
+    struct Holding {
+        var set: String          // e.g. "ready/k0"
+        var memoryLimit: String
+        var pidsLimit: String
+    }
+
+    /// Runs `proctor exec ARGS -- sleep` and reads, from the host while it runs, which set
+    /// the sleep is in and that set's memory and pids limits.
+    static func holding(_ args: [String]) async throws -> Holding {
+        let marker = "0.8\(getpid())\(Int.random(in: 100...999))"
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: ExecCommandTests.binary)
+        p.arguments = ["exec"] + args + ["--", "/bin/sleep", marker]
+        p.standardInput = FileHandle.nullDevice
+        try p.run()
+        defer { p.waitUntilExit() }
+        for _ in 0..<200 {
+            try await Task.sleep(for: .milliseconds(10))
+            guard let pid = KilledRunnerTests.processes(marked: marker).first,
+                  let cgroups = try? String(contentsOfFile: "/proc/\(pid)/cgroup", encoding: .utf8) else { continue }
+            let lines = cgroups.split(separator: "\n")
+            let v1 = lines.first { $0.contains(":memory:") }
+            let line = v1 ?? lines.first { $0.hasPrefix("0::") }
+            guard let leaf = line?.split(separator: ":", maxSplits: 2).last.map(String.init),
+                  leaf.hasPrefix("/proctor/") else { continue }
+            let set = URL(fileURLWithPath: leaf).deletingLastPathComponent().path   // /proctor/ready/kN
+            func read(_ path: String) -> String {
+                ((try? String(contentsOfFile: path, encoding: .utf8)) ?? "<missing>").trimmingCharacters(in: .whitespacesAndNewlines)
+            }
+            if v1 != nil {
+                return Holding(set: String(set.dropFirst("/proctor/".count)),
+                               memoryLimit: read("/sys/fs/cgroup/memory\(set)/memory.limit_in_bytes"),
+                               pidsLimit: read("/sys/fs/cgroup/pids\(set)/pids.max"))
+            }
+            return Holding(set: String(set.dropFirst("/proctor/".count)), memoryLimit: read("/sys/fs/cgroup\(set)/memory.max"),
+                           pidsLimit: read("/sys/fs/cgroup\(set)/pids.max"))
+        }
+        throw CancellationError()
+    }
+
+    @Test("two runners at once take two sets; one after the other reuse one")
+    func distinctWhileBusy() async throws {
+        async let a = Self.holding([])
+        async let b = Self.holding([])
+        let (first, second) = try await (a, b)
+        #expect(first.set.hasPrefix("ready/k") && second.set.hasPrefix("ready/k"))
+        #expect(first.set != second.set)
+        let third = try await Self.holding([]), fourth = try await Self.holding([])
+        #expect(third.set == fourth.set)
+        #expect(Self.busySets().isEmpty)
+    }
+
+    @Test("a set's next user gets its own limits, not the last user's")
+    func limitsWrittenAnew() async throws {
+        let small = try await Self.holding(["--memory", "32M", "--pids", "7"])
+        #expect(small.memoryLimit == "\(32 << 20)")
+        #expect(small.pidsLimit == "7")
+        let plain = try await Self.holding([])
+        #expect(plain.set == small.set)   // the same set...
+        #expect(plain.memoryLimit == "\(512 << 20)")   // ...with the defaults written back
+        #expect(plain.pidsLimit == "64")
+    }
+
+    @Test("a process left in a free set is killed by the next user before it runs")
+    func leftoverKilled() async throws {
+        // A host process put into a free set's init leaf behind Proctor's back.
+        let set = try await Self.holding([]).set
+        let intruder = Process()
+        intruder.executableURL = URL(fileURLWithPath: "/bin/sleep")
+        intruder.arguments = ["1001.\(getpid())"]
+        try intruder.run()
+        for base in Self.hierarchies {   // in every hierarchy, as a sandbox's process is
+            let leaf = FileManager.default.fileExists(atPath: "\(base)/\(set)/init") ? "\(base)/\(set)/init" : "\(base)/\(set)"
+            try "\(intruder.processIdentifier)".write(toFile: "\(leaf)/cgroup.procs", atomically: false, encoding: .utf8)
+        }
+        #expect(!Self.busySets().isEmpty)
+        let r = try ExecCommandTests.proctor(["exec", "--", "/bin/true"])
+        #expect(r.status == 0, "\(r.stderr)")
+        intruder.waitUntilExit()
+        #expect(intruder.terminationReason == .uncaughtSignal && intruder.terminationStatus == SIGKILL)
+        #expect(Self.busySets().isEmpty)
     }
 }

@@ -1,0 +1,52 @@
+import Synchronization
+import SystemPackage
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Cgroup sets kept ready across runner processes, the way isolate keeps initialised
+/// boxes between its runs. A one-shot runner (`proctor exec`) lives for one sandbox: made
+/// in its own runner folder, that sandbox's cgroups would be created and removed on every
+/// call, and folders (memory ones above all) cost more to make and remove than the rest
+/// of the run. Ready sets live in `proctor/ready/k<N>` and outlive their users.
+///
+/// A set is taken by holding an exclusive flock on `/run/proctor/cgroups/<N>`: the lock
+/// dies with its holder, so a runner killed with SIGKILL frees its set at once. Whoever
+/// takes a set kills what may be left in it (the sandbox of a killed runner dies with its
+/// init, but nothing here relies on that) and writes every limit anew, absent ones as
+/// "no limit"; nothing of one user's limits or processes reaches the next. Only processes
+/// that opt in (`Sandbox.useReadyCgroups`) use them; servers and graders keep their sets
+/// in their own runner folder, where they are reused in-process and removed at exit.
+struct ReadyCgroupSets: Sendable {
+    static let group = "ready"
+    let locks: FilePath
+    let capacity: Int
+
+    init(stateFolder: FilePath, capacity: Int) throws {
+        locks = stateFolder.appending("cgroups")
+        self.capacity = capacity
+        try SandboxRuntime.makeFolders(locks)
+    }
+
+    /// A free ready set made fit for `limits`, or nil when every one is in use.
+    func take(driver: any CgroupDriver, limits: Limits) throws -> CgroupSet? {
+        for n in 0..<capacity {
+            let fd = try FileDescriptor.open(locks.appending("\(n)"), .readWrite,
+                                             options: [.create, .closeOnExec], permissions: [.ownerReadWrite])
+            guard flock(fd.rawValue, LOCK_EX | LOCK_NB) == 0 else {
+                try? fd.close()
+                continue
+            }
+            let group = "\(Self.group)/k\(n)"
+            do {
+                driver.kill(group)
+                return try CgroupSet(driver: driver, group: group, limits: limits, lock: fd)
+            } catch {
+                try? fd.close()
+                throw error
+            }
+        }
+        return nil
+    }
+}
