@@ -49,5 +49,10 @@ format:
 lint:
 	$(SWIFT) format lint --strict -r --parallel $(FORMAT_PATHS)
 
+# The Sandbox library's DocC catalog (Sources/Sandbox/Sandbox.docc), built with the
+# swift-docc-plugin into .build/plugins/Swift-DocC/outputs/Sandbox.doccarchive.
+docs:
+	$(SWIFT) package generate-documentation --target Sandbox --warnings-as-errors
+
 clean:
 	rm -rf .build .build-bench .build-bench-static bench-results demo-results

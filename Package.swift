@@ -167,3 +167,6 @@ for target in package.targets where target.type == .test {
     target.dependencies.append("TestSupport")
 }
 
+// `make docs`: the DocC plugin (`swift package generate-documentation`), built only when
+// the documentation is.
+package.dependencies.append(.package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.5.0"))
