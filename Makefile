@@ -5,7 +5,7 @@ SWIFT ?= swift
 # Tests that measure time or compare the whole host run alone, after the rest.
 SERIAL_TESTS = LimitTests|CleanupTests|KilledRunnerTests|ReadySetTests
 
-.PHONY: setup build release demo test test-parallel test-serial bench clean
+.PHONY: setup build release demo test test-parallel test-serial bench format lint docs clean
 
 setup:
 	bash scripts/setup.sh
@@ -38,6 +38,21 @@ test-serial:
 # Speed benchmark (issue 2): release build, proctor-bench, hyperfine vs bwrap; results in bench-results/.
 bench: setup
 	bash Benchmarks/bench.sh
+
+# Style: .swift-format (swift-format ships with the toolchain). `make format` rewrites in
+# place; `make lint` fails on any difference, and CI runs it before the tests.
+FORMAT_PATHS = Sources Tests Benchmarks Package.swift
+
+format:
+	$(SWIFT) format -i -r --parallel $(FORMAT_PATHS)
+
+lint:
+	$(SWIFT) format lint --strict -r --parallel $(FORMAT_PATHS)
+
+# The Sandbox library's DocC catalog (Sources/Sandbox/Sandbox.docc), built with the
+# swift-docc-plugin into .build/plugins/Swift-DocC/outputs/Sandbox.doccarchive.
+docs:
+	$(SWIFT) package generate-documentation --target Sandbox --warnings-as-errors
 
 clean:
 	rm -rf .build .build-bench .build-bench-static bench-results demo-results

@@ -152,3 +152,21 @@ let package = Package(
         ),
     ]
 )
+
+// Helpers every test target shares (the host's facts, fixtures, the proctor binary, a
+// sandbox per test): one target, which each test target depends on.
+package.targets.append(
+    .target(
+        name: "TestSupport",
+        dependencies: ["Sandbox", .product(name: "SystemPackage", package: "swift-system")],
+        path: "Tests/TestSupport",
+        swiftSettings: swiftSettings
+    )
+)
+for target in package.targets where target.type == .test {
+    target.dependencies.append("TestSupport")
+}
+
+// `make docs`: the DocC plugin (`swift package generate-documentation`), built only when
+// the documentation is.
+package.dependencies.append(.package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.5.0"))

@@ -1,6 +1,7 @@
 import Foundation
 import Sandbox
 import SystemPackage
+import TestSupport
 import Testing
 @testable import Grading
 @testable import Reports

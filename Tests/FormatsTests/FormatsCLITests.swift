@@ -1,29 +1,12 @@
 import Foundation
+import TestSupport
 import Testing
 
-/// `proctor verify`, `eval` and `run --gradescope` as a user runs them (the binary built
-/// beside the tests).
-enum Proctor {
-    static func run(_ arguments: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
-        var folder = Bundle.main.bundleURL
-        var binary: String?
-        for _ in 0..<3 where binary == nil {
-            let candidate = folder.appendingPathComponent("proctor").path
-            if FileManager.default.isExecutableFile(atPath: candidate) { binary = candidate }
-            folder = folder.deletingLastPathComponent()
-        }
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: try #require(binary, "the proctor binary is not built beside the tests"))
-        p.arguments = arguments
-        p.currentDirectoryURL = URL(fileURLWithPath: Repo.root)
-        let out = Pipe(), err = Pipe()
-        (p.standardOutput, p.standardError) = (out, err)
-        try p.run()
-        let o = out.fileHandleForReading.readDataToEndOfFile(), e = err.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return (p.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
-    }
+/// `proctor verify`, `eval` and `run --gradescope` as a user runs them (TestSupport's CLI:
+/// the binary built beside the tests).
+typealias Proctor = CLI
 
+extension CLI {
     static func temporaryFolder() throws -> String {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("proctor-formats-cli-\(getpid())-\(UInt32.random(in: 0...UInt32.max))").path
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)

@@ -1,34 +1,14 @@
 import Foundation
 import Sandbox
 import SystemPackage
+import TestSupport
 import Testing
 @testable import Grading
 @testable import Reports
 
-/// Whether sandboxes can be made here; tests that need them are skipped, loudly, where not.
-enum SandboxSupport {
-    static let reason: Comment = "needs root with cgroups and namespaces (sandboxes); skipped"
-
-    static func available() async -> Bool {
-        guard getuid() == 0 else {
-            print("⚠️  FormatsTests: not root: the tests that run sandboxes are SKIPPED")
-            return false
-        }
-        do {
-            let s = try await Sandbox.create()
-            await s.terminate()
-            return true
-        } catch {
-            print("⚠️  FormatsTests: cannot make a sandbox (\(error)): the tests that run sandboxes are SKIPPED")
-            return false
-        }
-    }
-}
-
-enum Repo {
-    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+extension Repo {
+    /// A shipped suite's folder.
     static func suite(_ name: String) -> String { root + "/Suites/" + name }
-    static func fixture(_ path: String) -> String { root + "/Fixtures/" + path }
 }
 
 @Suite("Kattis packages: reading")

@@ -1,39 +1,15 @@
 import Foundation
 import Sandbox
 import SystemPackage
+import TestSupport
 import Testing
 @testable import Grading
 
-/// Whether sandboxes can be made here (root, cgroups, namespaces); tests that need them
-/// are skipped, with this reason shown, where they cannot.
-enum SandboxSupport {
-    static let reason: Comment = "needs root with cgroups and namespaces (sandboxes); skipped"
-
-    static func available() async -> Bool {
-        guard getuid() == 0 else {
-            print("⚠️  GradingTests: not root: the tests that run sandboxes are SKIPPED")
-            return false
-        }
-        do {
-            let s = try await Sandbox.create()
-            await s.terminate()
-            return true
-        } catch {
-            print("⚠️  GradingTests: cannot make a sandbox (\(error)): the tests that run sandboxes are SKIPPED")
-            return false
-        }
-    }
-}
-
-/// Paths of the repository's shipped suites and fixtures.
-enum Repo {
-    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
-
+extension Repo {
+    /// A shipped suite, loaded.
     static func suite(_ name: String, _ file: String = "suite.yaml") throws -> Suite {
         try SuiteLoader.load(FilePath(root + "/Suites/\(name)/\(file)"))
     }
-
-    static func fixture(_ path: String) -> String { root + "/Fixtures/" + path }
 }
 
 @Suite("Grading runs (sandboxed)", .serialized, .enabled(SandboxSupport.reason) { await SandboxSupport.available() })

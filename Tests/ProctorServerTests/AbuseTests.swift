@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import HummingbirdTesting
 import ProctorServer
+import TestSupport
 import Testing
 
 /// Issue 8: what a sandboxed program or a rude client can do to the server. Each test runs

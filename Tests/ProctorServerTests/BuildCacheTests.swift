@@ -1,6 +1,7 @@
 import Foundation
 import HummingbirdTesting
 import ProctorServer
+import TestSupport
 import Testing
 
 /// Two callers must never share a build unless they sent the same bytes.

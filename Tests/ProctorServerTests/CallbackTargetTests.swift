@@ -1,6 +1,7 @@
 import Foundation
 import HummingbirdTesting
 import ProctorServer
+import TestSupport
 import Testing
 
 /// Attacks on the callback door: a caller aiming the server's own requests at loopback,

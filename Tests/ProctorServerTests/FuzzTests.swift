@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// schemathesis, found once; when it is missing the test is skipped and says why, loudly.

@@ -3,6 +3,7 @@ import Hummingbird
 import HummingbirdTesting
 import ProctorServer
 import Synchronization
+import TestSupport
 import Testing
 
 /// A loopback HTTP receiver for callbacks: answers 500 to the first `failures` posts, then 200

@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import HummingbirdTesting
 import ProctorServer
+import TestSupport
 import Testing
 
 enum Chromium {

@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import HummingbirdTesting
 import ProctorServer
+import TestSupport
 import Testing
 
 @Suite("sandbox API: create, exec streamed as NDJSON, files, delete, reclaim", .needsRoot)

@@ -4,42 +4,11 @@ import HummingbirdTesting
 import Logging
 import NIOCore
 import ProctorServer
+import TestSupport
 import Testing
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
-
-/// Facts about the machine that decide whether a test can run.
-enum Host {
-    static let isRoot = geteuid() == 0
-    static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        .deletingLastPathComponent().deletingLastPathComponent()
-    static let proctor = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-        .appendingPathComponent("proctor").path
-    /// The python3 on PATH (where pip installs the test tools), else the system's.
-    static let python = ((ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":").map { $0 + "/python3" }
-        + ["/usr/bin/python3"]).first { FileManager.default.isExecutableFile(atPath: $0) }
-
-    /// A python3 module importable on the host (for client and validator tests).
-    static func hasPython(module: String) -> Bool {
-        guard let python else { return false }
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: python)
-        p.arguments = ["-c", "import \(module)"]
-        p.standardOutput = FileHandle.nullDevice
-        p.standardError = FileHandle.nullDevice
-        guard (try? p.run()) != nil else { return false }
-        p.waitUntilExit()
-        return p.terminationStatus == 0
-    }
-}
-
-extension Trait where Self == ConditionTrait {
-    /// Sandboxes need root (namespaces, mounts, cgroups). CI runs as root.
-    static var needsRoot: Self {
-        .enabled(if: Host.isRoot, "needs root: sandboxes use namespaces, mounts and cgroups")
-    }
-}
 
 /// Runs blocking work (a child process waited for) on a thread of its own, never on the
 /// two threads of Swift's cooperative pool that the in-process server also needs.

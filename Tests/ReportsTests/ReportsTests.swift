@@ -3,6 +3,7 @@ import Foundation
 import FoundationXML
 #endif
 @testable import Grading
+import TestSupport
 import Testing
 @testable import Reports
 
@@ -42,16 +43,7 @@ func scratchFile(_ name: String) -> String {
 /// Runs xmllint; nil when it is not installed.
 func xmllint(_ arguments: [String]) throws -> (Int32, String)? {
     guard FileManager.default.isExecutableFile(atPath: "/usr/bin/xmllint") else { return nil }
-    let p = Process()
-    p.executableURL = URL(fileURLWithPath: "/usr/bin/xmllint")
-    p.arguments = arguments
-    let pipe = Pipe()
-    p.standardError = pipe
-    p.standardOutput = pipe
-    try p.run()
-    let out = pipe.fileHandleForReading.readDataToEndOfFile()
-    p.waitUntilExit()
-    return (p.terminationStatus, String(decoding: out, as: UTF8.self))
+    return try Host.run(["/usr/bin/xmllint"] + arguments)
 }
 
 @Suite("JUnit XML")

@@ -1,5 +1,6 @@
 import Foundation
 @testable import Sandbox
+import TestSupport
 import Testing
 
 /// What the host looks like from outside: processes of sandbox uids, mounts, cgroup

@@ -2,6 +2,7 @@ import Foundation
 @testable import Sandbox
 import Synchronization
 import SystemPackage
+import TestSupport
 import Testing
 
 @Suite("fs: host-side file access, safe against what the program did", .needsRoot)

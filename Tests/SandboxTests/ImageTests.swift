@@ -1,6 +1,7 @@
 import Foundation
 import Sandbox
 import SystemPackage
+import TestSupport
 import Testing
 
 @Suite("images, binds and devices", .needsRoot)

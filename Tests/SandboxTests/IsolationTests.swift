@@ -1,6 +1,7 @@
 import Foundation
 @testable import Sandbox
 import SystemPackage
+import TestSupport
 import Testing
 
 /// Attacks from inside: each runs Fixtures/attacks/attack.c (or a shell line) in a

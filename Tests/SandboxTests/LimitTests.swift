@@ -1,5 +1,6 @@
 import Foundation
 @testable import Sandbox
+import TestSupport
 import Testing
 
 /// Each attack states the contained outcome it expects.

@@ -1,5 +1,6 @@
 import Foundation
 @testable import Sandbox
+import TestSupport
 import Testing
 
 @Suite("pool: warm sandboxes, reset between uses", .needsRoot)
