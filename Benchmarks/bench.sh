@@ -142,7 +142,12 @@ hyperfine_side_by_side() {   # name runs command...
         -n "bwrap" "$BWRAP_CMD $cmd"
         -n "proctor exec (CLI)" "$PROCTOR exec -- $cmd")
     # The CLI's own start (issue 9), in the same run as the /bin/true figures.
-    if [ "$name" = true ]; then args+=(-n "proctor --version" "$PROCTOR --version"); fi
+    # and what the ready cgroup sets save (both through env, so both pay its start).
+    if [ "$name" = true ]; then
+        args+=(-n "proctor --version" "$PROCTOR --version"
+            -n "env: ready cgroups" "env PROCTOR_READY_CGROUPS=16 $PROCTOR exec -- $cmd"
+            -n "env: cgroups made per run" "env PROCTOR_READY_CGROUPS=0 $PROCTOR exec -- $cmd")
+    fi
     [ -n "$RUNSC_CMD" ] && args+=(-n "runsc do" "$RUNSC_CMD $cmd")
     [ -n "$ISOLATE_CMD" ] && args+=(-n "isolate --run" "$ISOLATE_CMD $cmd")
     say "hyperfine: $cmd ($runs runs each)"
@@ -218,6 +223,10 @@ for name, label in (("true", "/bin/true"), ("python", "python3 -c pass")):
             if cli:
                 r = hms(cli) / hms(bw)
                 verdicts.append(("CLI exec at or below bwrap (/bin/true, issue 9)", r <= 1.0, f"{r:.2f}x"))
+            ready, made = h.get("env: ready cgroups"), h.get("env: cgroups made per run")
+            if ready and made:
+                print(f"| {label} | hyperfine: proctor exec, ready cgroup sets (via env) | {hms(ready):.3f} | "
+                      f"cgroups made per run {hms(made):.3f} | {hms(ready) / hms(made):.2f}x | |")
             ver = h.get("proctor --version")
             if ver:
                 print(f"| {label} | hyperfine: proctor --version | {hms(ver):.3f} | bwrap {hms(bw):.3f} | {hms(ver) / hms(bw):.2f}x | < 5 ms: {'met' if hms(ver) < 5 else 'NOT met'} |")
