@@ -90,43 +90,56 @@ final class JobSystem: Sendable {
         }
         await withTaskGroup(of: Void.self) { group in
             for (_, l) in lanes {
-                for _ in 0..<l.workers {
-                    // Workers and their jobs run off the cooperative pool: grading does
-                    // blocking work inline (spawns, file writes into sandboxes).
-                    group.addTask(executorPreference: OffPool.executor) { await self.work(l.lane, l.handler) }
-                }
+                group.addTask { await self.dispatch(l.lane, workers: l.workers, l.handler) }
             }
         }
     }
 
-    private func work(_ lane: Lane, _ handler: any JobHandler) async {
-        while let id = await lane.next() {
-            // Claimed only if still queued (or left running by a dead server): `cancel` may
-            // have ended it meanwhile.
-            guard let job = try? await store.job(id), (try? await store.markRunning(id)) == true else { continue }
-            let started = ContinuousClock.now
-            // Its own task, so that `cancel` and `shutdown` can cancel it.
-            let task = Task(executorPreference: OffPool.executor) { await handler.run(job) }
-            running.withLock { $0.tasks[id] = task }
-            // On this task's cancellation (the lanes' task, at shutdown) cancel the job too.
-            var outcome = await withTaskCancellationHandler { await task.value } onCancel: { task.cancel() }
-            let (cancelled, closed) = running.withLock { r in
-                r.tasks[id] = nil
-                return (r.cancelled.remove(id) != nil, r.closed)
+    /// Starts the lane's jobs in order, at most `workers` at a time, until the lane closes.
+    private func dispatch(_ lane: Lane, workers: Int, _ handler: any JobHandler) async {
+        await withTaskGroup(of: Void.self) { group in
+            var busy = 0
+            var ids = lane.makeIterator()
+            while true {
+                if busy == workers {
+                    await group.next()
+                    busy -= 1
+                }
+                guard let id = await lane.next(&ids) else { break }
+                // Jobs run off the cooperative pool: grading does blocking work inline
+                // (spawns, file writes into sandboxes).
+                group.addTask(executorPreference: OffPool.executor) { await self.work(id, handler) }
+                busy += 1
             }
-            // Stopping: the job was put back in the queue; what a run cut short says is no result.
-            if closed { continue }
-            if cancelled { outcome = handler.cancelled(job) }
-            do {
-                try await store.finish(id, status: outcome.status, result: outcome.result, junit: outcome.junit, error: outcome.error)
-            } catch {
-                logger.error("job result not stored", metadata: ["job": "\(id)", "error": "\(error)"])
-            }
-            metrics.count("proctor_jobs_total", ["kind": job.kind, "outcome": cancelled ? "cancelled" : outcome.status.rawValue])
-            metrics.observe("proctor_job_seconds", ["kind": job.kind], seconds: (ContinuousClock.now - started).seconds)
-            wake(id)
-            if let url = job.callbackURL { Task { await self.callback(id, url, handler) } }
         }
+    }
+
+    private func work(_ id: String, _ handler: any JobHandler) async {
+        // Claimed only if still queued (or left running by a dead server): `cancel` may
+        // have ended it meanwhile.
+        guard let job = try? await store.job(id), (try? await store.markRunning(id)) == true else { return }
+        let started = ContinuousClock.now
+        // Its own task, so that `cancel` and `shutdown` can cancel it.
+        let task = Task(executorPreference: OffPool.executor) { await handler.run(job) }
+        running.withLock { $0.tasks[id] = task }
+        // On this task's cancellation (the lanes' task, at shutdown) cancel the job too.
+        var outcome = await withTaskCancellationHandler { await task.value } onCancel: { task.cancel() }
+        let (cancelled, closed) = running.withLock { r in
+            r.tasks[id] = nil
+            return (r.cancelled.remove(id) != nil, r.closed)
+        }
+        // Stopping: the job was put back in the queue; what a run cut short says is no result.
+        if closed { return }
+        if cancelled { outcome = handler.cancelled(job) }
+        do {
+            try await store.finish(id, status: outcome.status, result: outcome.result, junit: outcome.junit, error: outcome.error)
+        } catch {
+            logger.error("job result not stored", metadata: ["job": "\(id)", "error": "\(error)"])
+        }
+        metrics.count("proctor_jobs_total", ["kind": job.kind, "outcome": cancelled ? "cancelled" : outcome.status.rawValue])
+        metrics.observe("proctor_job_seconds", ["kind": job.kind], seconds: (ContinuousClock.now - started).seconds)
+        wake(id)
+        if let url = job.callbackURL { Task { await self.callback(id, url, handler) } }
     }
 
     private func wake(_ id: String) {
