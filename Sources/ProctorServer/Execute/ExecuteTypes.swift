@@ -1,5 +1,6 @@
 import Grading
 
+/// POST /execute's body: a program, its language, and what it is given.
 struct ExecuteRequest: Codable, Sendable {
     var code: String
     var language: String
@@ -11,6 +12,7 @@ struct ExecuteRequest: Codable, Sendable {
     var memory: ByteSize?
 }
 
+/// POST /execute's answer.
 struct ExecuteResponse: Codable, Sendable {
     var stdout: String
     var stderr: String

@@ -1,6 +1,5 @@
 import HTTPTypes
 import Hummingbird
-import ServiceLifecycle
 
 /// Counts answers by status class.
 struct MetricsMiddleware: RouterMiddleware {

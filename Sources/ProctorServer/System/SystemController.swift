@@ -1,5 +1,4 @@
 import Hummingbird
-import ServiceLifecycle
 
 /// /health, /metrics, /openapi.json.
 struct SystemController {
