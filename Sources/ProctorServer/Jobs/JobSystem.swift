@@ -90,7 +90,10 @@ final class JobSystem: Sendable {
         }
         await withTaskGroup(of: Void.self) { group in
             for (_, l) in lanes {
-                group.addTask { await self.dispatch(l.lane, workers: l.workers, l.handler) }
+                // Dispatchers and jobs run off the cooperative pool (as the workers did): grading
+                // does blocking work inline (spawns, file writes into sandboxes), and a stalled
+                // pool must not hold back the start of a job.
+                group.addTask(executorPreference: OffPool.executor) { await self.dispatch(l.lane, workers: l.workers, l.handler) }
             }
         }
     }
@@ -106,8 +109,6 @@ final class JobSystem: Sendable {
                     busy -= 1
                 }
                 guard let id = await lane.next(&ids) else { break }
-                // Jobs run off the cooperative pool: grading does blocking work inline
-                // (spawns, file writes into sandboxes).
                 group.addTask(executorPreference: OffPool.executor) { await self.work(id, handler) }
                 busy += 1
             }
