@@ -1,30 +1,8 @@
 import Foundation
 import Grading
-import HTTPTypes
-import Hummingbird
 import Logging
 import Reports
 import SystemPackage
-
-/// POST /grade: a suite (a name the server holds, or uploaded files) and solutions.
-struct GradeRequest: Codable, Sendable {
-    struct UploadedSuite: Codable, Sendable {
-        /// The suite's files; the suite itself is `suite.yaml` (or `main`).
-        var files: [FileUpload]
-        var main: String?
-    }
-    struct Solution: Codable, Sendable {
-        /// A file name; its extension picks the language unless `language` is given.
-        var name: String
-        var code: String
-        var language: String?
-    }
-    var suite: String?
-    var suite_upload: UploadedSuite?
-    var solutions: [Solution]
-    var callback_url: String?
-    var fail_fast: Bool?
-}
 
 /// Lays a grading request out in a folder (suite, fixtures, solutions) and grades it.
 struct GradeHandler: JobHandler {
@@ -157,7 +135,7 @@ struct GradeHandler: JobHandler {
                 result.results[i].submissionPath = Self.scrub(result.results[i].submissionPath, folder: folder, configuration: configuration)
             }
             for r in result.results {
-                metrics.count("proctor_runs_total", ["endpoint": "grade", "verdict": r.verdict.rawValue], by: Double(r.tests.count))
+                metrics.count("proctor_runs_total", ["endpoint": "grade", "verdict": r.verdict.rawValue], by: r.tests.count)
                 await store.audit(AuditEntry(caller: job.owner, endpoint: "grade", language: r.language,
                                        subject: "job \(job.id) \(r.submission) problem \(r.problem)",
                                        verdict: r.verdict.rawValue, status: "\(r.passed)/\(r.tests.count) passed",
@@ -172,60 +150,5 @@ struct GradeHandler: JobHandler {
         } catch {
             return JobOutcome(status: .failed, error: Self.scrub("\(error)", folder: folder, configuration: configuration))
         }
-    }
-}
-
-/// POST /grade, GET /jobs/{id}, GET /jobs/{id}/junit.
-struct GradeController {
-    let service: ProctorService
-
-    func addRoutes(to router: Router<ProctorContext>) {
-        router.post("/grade", use: grade)
-        router.get("/jobs/:id", use: show)
-        router.get("/jobs/:id/junit", use: junit)
-    }
-
-    @Sendable func grade(_ request: Request, context: ProctorContext) async throws -> Response {
-        let caller = try context.requireCaller()
-        let c = service.configuration
-        let bytes = try await JSON.body(request, limit: c.maxBodySize)
-        let body = try JSON.decode(GradeRequest.self, from: bytes)
-        guard !body.solutions.isEmpty, body.solutions.count <= 100 else { throw APIError.badRequest("give 1 to 100 solutions") }
-        if let url = body.callback_url {
-            do {
-                _ = try await c.callbackTargets.check(url)
-            } catch {
-                throw APIError.badRequest("\(error)")
-            }
-        }
-        // Check it now, so a bad suite is a 400 and not a failed job.
-        let id = "job-" + UUID().uuidString.lowercased()
-        let folder = service.jobsFolder + "/check-" + id
-        defer { try? FileManager.default.removeItem(atPath: folder) }
-        _ = try GradeHandler.prepare(body, in: folder, configuration: c, logger: service.logger)
-        try await service.jobs.submit([JobRow(id: id, kind: "grade", owner: caller, request: Data(bytes), callbackURL: body.callback_url)])
-        return JSON.response(["id": id, "status": "queued"], status: .accepted, headers: [.location: "/jobs/\(id)"])
-    }
-
-    func job(_ context: ProctorContext) async throws -> JobRow {
-        let caller = try context.requireCaller()
-        let id = try context.parameters.require("id")
-        guard let row = try await service.store.job(id), row.kind == "grade", row.owner == caller else {
-            throw APIError.notFound("no job '\(id.prefix(64))'")
-        }
-        return row
-    }
-
-    @Sendable func show(_ request: Request, context: ProctorContext) async throws -> Response {
-        JSON.response(JobDocument(try await job(context), includeResult: true))
-    }
-
-    @Sendable func junit(_ request: Request, context: ProctorContext) async throws -> Response {
-        let row = try await job(context)
-        guard let xml = row.junit else {
-            throw APIError(.conflict, "not_finished", row.status == .failed ? "the job failed: \(row.error ?? "")"
-                           : "the job has not finished (status \(row.status.rawValue))")
-        }
-        return Response(status: .ok, headers: [.contentType: "application/xml"], body: .init(byteBuffer: ByteBuffer(bytes: [UInt8](xml))))
     }
 }

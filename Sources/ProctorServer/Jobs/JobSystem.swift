@@ -5,87 +5,6 @@ import NIOHTTP1
 import Logging
 import Synchronization
 
-/// A FIFO of job ids that workers wait on; `capacity` bounds what may wait (503 past it).
-final class Lane: Sendable {
-    private struct State {
-        var pending: [String] = []
-        var idle: [CheckedContinuation<String?, Never>] = []
-        var closed = false
-    }
-    let name: String
-    let capacity: Int
-    private let state = Mutex(State())
-
-    init(name: String, capacity: Int) {
-        self.name = name
-        self.capacity = capacity
-    }
-
-    var depth: Int { state.withLock { $0.pending.count } }
-
-    /// Room for `n` more?
-    func hasRoom(_ n: Int) -> Bool { state.withLock { $0.pending.count + n <= capacity } }
-
-    func push(_ ids: [String]) {
-        var wake: [(CheckedContinuation<String?, Never>, String)] = []
-        state.withLock { s in
-            s.pending.append(contentsOf: ids)
-            while !s.idle.isEmpty && !s.pending.isEmpty { wake.append((s.idle.removeFirst(), s.pending.removeFirst())) }
-        }
-        for (c, id) in wake { c.resume(returning: id) }
-    }
-
-    /// The next id, or nil once closed.
-    func next() async -> String? {
-        await withCheckedContinuation { c in
-            let now = state.withLock { s -> String?? in
-                if s.closed { return .some(nil) }
-                if !s.pending.isEmpty { return .some(s.pending.removeFirst()) }
-                s.idle.append(c)
-                return nil
-            }
-            if let now { c.resume(returning: now) }
-        }
-    }
-
-    func close() {
-        let idle = state.withLock { s -> [CheckedContinuation<String?, Never>] in
-            s.closed = true
-            defer { s.idle = [] }
-            return s.idle
-        }
-        for c in idle { c.resume(returning: nil) }
-    }
-}
-
-/// What a kind of job does with its stored request: a result to store, or a failure message.
-protocol JobHandler: Sendable {
-    /// Runs the job; when its task is cancelled, stops what it started and returns soon.
-    func run(_ job: JobRow) async -> JobOutcome
-    /// What the callback URL is sent when the job ends.
-    func callback(_ row: JobRow) -> (method: String, body: Data)
-    /// What a job cancelled by `JobSystem.cancel` ends as.
-    func cancelled(_ job: JobRow) -> JobOutcome
-}
-
-extension JobHandler {
-    func cancelled(_ job: JobRow) -> JobOutcome {
-        JobOutcome(status: .failed, error: "cancelled: the client went away")
-    }
-
-    /// By default: a POST of the job document (GET /jobs/{id}), report included.
-    func callback(_ row: JobRow) -> (method: String, body: Data) {
-        ("POST", Data(JSON.encode(JobDocument(row, includeResult: true))))
-    }
-}
-
-struct JobOutcome: Sendable {
-    var status: JobRow.Status
-    var result: Data?
-    var junit: Data?
-    var error: String?
-}
-
 /// Accepted jobs, stored before they are acknowledged and run by lanes of workers: one
 /// lane per kind (grading runs one job at a time, each test in parallel; Judge0
 /// submissions run one per worker). Waiters (`wait=true`) are woken when a job ends.
@@ -171,43 +90,57 @@ final class JobSystem: Sendable {
         }
         await withTaskGroup(of: Void.self) { group in
             for (_, l) in lanes {
-                for _ in 0..<l.workers {
-                    // Workers and their jobs run off the cooperative pool: grading does
-                    // blocking work inline (spawns, file writes into sandboxes).
-                    group.addTask(executorPreference: OffPool.executor) { await self.work(l.lane, l.handler) }
-                }
+                // Dispatchers and jobs run off the cooperative pool (as the workers did): grading
+                // does blocking work inline (spawns, file writes into sandboxes), and a stalled
+                // pool must not hold back the start of a job.
+                group.addTask(executorPreference: OffPool.executor) { await self.dispatch(l.lane, workers: l.workers, l.handler) }
             }
         }
     }
 
-    private func work(_ lane: Lane, _ handler: any JobHandler) async {
-        while let id = await lane.next() {
-            // Claimed only if still queued (or left running by a dead server): `cancel` may
-            // have ended it meanwhile.
-            guard let job = try? await store.job(id), (try? await store.markRunning(id)) == true else { continue }
-            let started = ContinuousClock.now
-            // Its own task, so that `cancel` and `shutdown` can cancel it.
-            let task = Task(executorPreference: OffPool.executor) { await handler.run(job) }
-            running.withLock { $0.tasks[id] = task }
-            // On this task's cancellation (the lanes' task, at shutdown) cancel the job too.
-            var outcome = await withTaskCancellationHandler { await task.value } onCancel: { task.cancel() }
-            let (cancelled, closed) = running.withLock { r in
-                r.tasks[id] = nil
-                return (r.cancelled.remove(id) != nil, r.closed)
+    /// Starts the lane's jobs in order, at most `workers` at a time, until the lane closes.
+    private func dispatch(_ lane: Lane, workers: Int, _ handler: any JobHandler) async {
+        await withTaskGroup(of: Void.self) { group in
+            var busy = 0
+            var ids = lane.makeIterator()
+            while true {
+                if busy == workers {
+                    await group.next()
+                    busy -= 1
+                }
+                guard let id = await lane.next(&ids) else { break }
+                group.addTask(executorPreference: OffPool.executor) { await self.work(id, handler) }
+                busy += 1
             }
-            // Stopping: the job was put back in the queue; what a run cut short says is no result.
-            if closed { continue }
-            if cancelled { outcome = handler.cancelled(job) }
-            do {
-                try await store.finish(id, status: outcome.status, result: outcome.result, junit: outcome.junit, error: outcome.error)
-            } catch {
-                logger.error("job result not stored", metadata: ["job": "\(id)", "error": "\(error)"])
-            }
-            metrics.count("proctor_jobs_total", ["kind": job.kind, "outcome": cancelled ? "cancelled" : outcome.status.rawValue])
-            metrics.observe("proctor_job_seconds", ["kind": job.kind], seconds: (ContinuousClock.now - started).seconds)
-            wake(id)
-            if let url = job.callbackURL { Task { await self.callback(id, url, handler) } }
         }
+    }
+
+    private func work(_ id: String, _ handler: any JobHandler) async {
+        // Claimed only if still queued (or left running by a dead server): `cancel` may
+        // have ended it meanwhile.
+        guard let job = try? await store.job(id), (try? await store.markRunning(id)) == true else { return }
+        let started = ContinuousClock.now
+        // Its own task, so that `cancel` and `shutdown` can cancel it.
+        let task = Task(executorPreference: OffPool.executor) { await handler.run(job) }
+        running.withLock { $0.tasks[id] = task }
+        // On this task's cancellation (the lanes' task, at shutdown) cancel the job too.
+        var outcome = await withTaskCancellationHandler { await task.value } onCancel: { task.cancel() }
+        let (cancelled, closed) = running.withLock { r in
+            r.tasks[id] = nil
+            return (r.cancelled.remove(id) != nil, r.closed)
+        }
+        // Stopping: the job was put back in the queue; what a run cut short says is no result.
+        if closed { return }
+        if cancelled { outcome = handler.cancelled(job) }
+        do {
+            try await store.finish(id, status: outcome.status, result: outcome.result, junit: outcome.junit, error: outcome.error)
+        } catch {
+            logger.error("job result not stored", metadata: ["job": "\(id)", "error": "\(error)"])
+        }
+        metrics.count("proctor_jobs_total", ["kind": job.kind, "outcome": cancelled ? "cancelled" : outcome.status.rawValue])
+        metrics.observe("proctor_job_seconds", ["kind": job.kind], seconds: (ContinuousClock.now - started).seconds)
+        wake(id)
+        if let url = job.callbackURL { Task { await self.callback(id, url, handler) } }
     }
 
     private func wake(_ id: String) {
@@ -294,70 +227,5 @@ final class JobSystem: Sendable {
         }
         try? await store.setCallbackState(id, "failed after \(callbackTries) attempts")
         metrics.count("proctor_callbacks_total", ["outcome": "failed"])
-    }
-}
-
-/// GET /jobs/{id}: a job's status, and its JSON report once done.
-struct JobDocument: Encodable {
-    var id: String
-    var kind: String
-    var status: String
-    var created_at: Double
-    var started_at: Double?
-    var finished_at: Double?
-    var attempts: Int
-    var error: String?
-    var callback_state: String?
-    var report: RawJSON?
-
-    init(_ row: JobRow, includeResult: Bool) {
-        id = row.id
-        kind = row.kind
-        status = row.status.rawValue
-        created_at = row.created
-        started_at = row.started
-        finished_at = row.finished
-        attempts = row.attempts
-        error = row.error
-        callback_state = row.callbackState
-        report = includeResult ? row.result.map(RawJSON.init) : nil
-    }
-}
-
-/// Already-encoded JSON embedded as a value.
-struct RawJSON: Encodable {
-    let data: Data
-    func encode(to encoder: any Encoder) throws {
-        let value = try JSONDecoder().decode(AnyJSON.self, from: data)
-        try value.encode(to: encoder)
-    }
-}
-
-/// Any JSON value (to re-embed a stored document).
-enum AnyJSON: Codable {
-    case null, bool(Bool), number(Double), int(Int), string(String), array([AnyJSON]), object([String: AnyJSON])
-
-    init(from decoder: any Decoder) throws {
-        let c = try decoder.singleValueContainer()
-        if c.decodeNil() { self = .null }
-        else if let b = try? c.decode(Bool.self) { self = .bool(b) }
-        else if let i = try? c.decode(Int.self) { self = .int(i) }
-        else if let d = try? c.decode(Double.self) { self = .number(d) }
-        else if let s = try? c.decode(String.self) { self = .string(s) }
-        else if let a = try? c.decode([AnyJSON].self) { self = .array(a) }
-        else { self = .object(try c.decode([String: AnyJSON].self)) }
-    }
-
-    func encode(to encoder: any Encoder) throws {
-        var c = encoder.singleValueContainer()
-        switch self {
-        case .null: try c.encodeNil()
-        case .bool(let b): try c.encode(b)
-        case .number(let d): try c.encode(d)
-        case .int(let i): try c.encode(i)
-        case .string(let s): try c.encode(s)
-        case .array(let a): try c.encode(a)
-        case .object(let o): try c.encode(o)
-        }
     }
 }

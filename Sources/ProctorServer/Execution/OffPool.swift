@@ -1,6 +1,5 @@
 import Dispatch
 import Sandbox
-import Synchronization
 
 /// Blocking work of request handlers, kept off Swift's cooperative pool.
 ///
@@ -59,52 +58,5 @@ final class QueueTaskExecutor: TaskExecutor {
         let job = UnownedJob(job)
         let executor = asUnownedTaskExecutor()
         queue.async { job.runSynchronously(on: executor) }
-    }
-}
-
-/// A value delivered once, by whichever of several parties comes first (the work, a timer,
-/// a cancellation); later deliveries are dropped. `value()` may start before or after it.
-final class OneShot<T: Sendable>: Sendable {
-    private enum State {
-        case empty
-        case waiting(CheckedContinuation<T, any Error>)
-        case early(Result<T, any Error>)
-        case done
-    }
-    private let state = Mutex<State>(.empty)
-
-    func resume(_ result: Result<T, any Error>) {
-        let waiter = state.withLock { s -> CheckedContinuation<T, any Error>? in
-            switch s {
-            case .empty:
-                s = .early(result)
-                return nil
-            case .waiting(let c):
-                s = .done
-                return c
-            case .early, .done:
-                return nil
-            }
-        }
-        waiter?.resume(with: result)
-    }
-
-    /// Waits for the value (once: a second call would wait forever).
-    func value() async throws -> T {
-        try await withCheckedThrowingContinuation { c in
-            let ready = state.withLock { s -> Result<T, any Error>? in
-                switch s {
-                case .early(let r):
-                    s = .done
-                    return r
-                case .empty:
-                    s = .waiting(c)
-                    return nil
-                case .waiting, .done:
-                    return .failure(CancellationError())
-                }
-            }
-            if let ready { c.resume(with: ready) }
-        }
     }
 }

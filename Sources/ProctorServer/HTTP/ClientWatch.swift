@@ -11,6 +11,10 @@ import Synchronization
 /// server allows half-closure, and an HTTP/1 client that half-closes while waiting for its
 /// answer is treated as gone), the connection closes, or it fails. Long handlers run their
 /// work through `ClientWatch.cancelling`, which cancels it then.
+///
+/// `cancelling` is structured (a task group racing the work against `gone()`); what it waits
+/// on is a `OneShot` per waiter, fired by the channel handler (see `OneShot` for why not a
+/// stream: cancelling one waiter must not end the others').
 final class ClientWatch: Sendable {
     private struct State {
         var gone = false
