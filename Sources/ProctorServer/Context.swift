@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import NIOCore
+import Sandbox
 import Synchronization
 
 /// The request context: Hummingbird's core storage plus the caller the token named.
@@ -78,7 +79,7 @@ final class RateLimiter: Sendable {
         return buckets.withLock { b -> Double? in
             var bucket = b[key] ?? Bucket(tokens: burst, at: now)
             let elapsed = now - bucket.at
-            let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+            let seconds = elapsed.seconds
             bucket.tokens = min(burst, bucket.tokens + seconds * rate)
             bucket.at = now
             defer { b[key] = bucket }

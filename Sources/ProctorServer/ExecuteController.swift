@@ -138,7 +138,3 @@ extension ExecuteResponse {
         }
     }
 }
-
-extension Duration {
-    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
-}

@@ -1,7 +1,6 @@
-import CompressNIO
 import Foundation
+import Grading
 import Logging
-import NIOCore
 import Sandbox
 import Synchronization
 import SystemPackage
@@ -60,31 +59,6 @@ public struct EvalOptions: Sendable {
     public init() {}
 }
 
-/// JSON lines, plain or gzip (by its magic bytes, whatever the name says).
-public enum JSONLines {
-    public static func read(_ path: String) throws -> [String] {
-        var bytes = try HostFile.read(FilePath(path), limit: 4 << 30)
-        if bytes.count >= 2 && bytes[0] == 0x1F && bytes[1] == 0x8B {
-            var buffer = ByteBuffer(bytes: bytes)
-            do {
-                var out = try buffer.decompress(with: .gzip())
-                bytes = out.readBytes(length: out.readableBytes) ?? []
-            } catch {
-                throw GradingError(.io, "\(path): not valid gzip: \(error)")
-            }
-        }
-        return String(decoding: bytes, as: UTF8.self).split(whereSeparator: { $0 == "\n" || $0 == "\r\n" })
-            .map(String.init).filter { !$0.trimmingCharacters(in: .whitespaces).isEmpty }
-    }
-
-    static func object(_ line: String, _ path: String, _ n: Int) throws -> [String: Any] {
-        guard let o = try? JSONSerialization.jsonObject(with: Data(line.utf8), options: [.fragmentsAllowed]) as? [String: Any] else {
-            throw GradingError(.invalidSuite, "\(path):\(n): not a JSON object")
-        }
-        return o
-    }
-}
-
 public enum HumanEval {
     public static func loadDataset(_ path: String) throws -> [String: EvalTask] {
         var tasks: [String: EvalTask] = [:]
@@ -92,7 +66,7 @@ public enum HumanEval {
             let o = try JSONLines.object(line, path, i + 1)
             guard let id = o["task_id"] as? String, let prompt = o["prompt"] as? String, let test = o["test"] as? String,
                   let entry = o["entry_point"] as? String else {
-                throw GradingError(.invalidSuite, "\(path):\(i + 1): a task needs task_id, prompt, test and entry_point (strings)")
+                throw FormatsError(.invalidDataset, "\(path):\(i + 1): a task needs task_id, prompt, test and entry_point (strings)")
             }
             tasks[id] = EvalTask(taskID: id, prompt: prompt, test: test, entryPoint: entry)
         }
@@ -104,7 +78,7 @@ public enum HumanEval {
             let o = try JSONLines.object(line, path, i + 1)
             let solution = o["solution"] as? String
             guard let id = o["task_id"] as? String, let completion = (o["completion"] as? String) ?? (solution != nil ? "" : nil) else {
-                throw GradingError(.invalidSuite, "\(path):\(i + 1): a sample needs task_id and completion (strings)")
+                throw FormatsError(.invalidDataset, "\(path):\(i + 1): a sample needs task_id and completion (strings)")
             }
             return EvalSample(taskID: id, completion: completion, completionID: (o["completion_id"] as? NSNumber)?.intValue,
                               line: line.trimmingCharacters(in: .whitespaces), solution: solution)
@@ -180,7 +154,7 @@ public final class Evaluator: Sendable {
                          progress: @escaping @Sendable (Int, Int) -> Void = { _, _ in }) async throws -> EvalResult {
         let clock = ContinuousClock.now
         for (i, s) in samples.enumerated() where tasks[s.taskID] == nil {
-            throw GradingError(.invalidSuite, "sample \(i + 1): task \(s.taskID) is not in the dataset")
+            throw FormatsError(.invalidDataset, "sample \(i + 1): task \(s.taskID) is not in the dataset")
         }
         var ordinal: [String: Int] = [:]
         let ids: [Int?] = samples.map { s in
@@ -249,7 +223,7 @@ public final class Evaluator: Sendable {
         }
         let elapsed = ContinuousClock.now - clock
         return EvalResult(samples: out.count, passed: out.filter(\.passed).count, passAtK: HumanEval.passAtK(out, ks: options.ks),
-                          results: out, duration: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
+                          results: out, duration: elapsed.seconds)
     }
 }
 
@@ -300,7 +274,7 @@ final class WarmInterpreter: @unchecked Sendable {
         Task { for await _ in execution.stderr {} }
         guard let ready = await server.line(deadline: .seconds(30)), ready.contains("ready") else {
             await server.close()
-            throw GradingError(.sandbox, "the evaluator did not start in its sandbox")
+            throw FormatsError(.sandbox, "the evaluator did not start in its sandbox")
         }
         return server
     }

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import Grading
 import Logging
 import Sandbox
 import SystemPackage
@@ -119,7 +120,7 @@ public enum EvalPlus {
         if let o = try? JSONSerialization.jsonObject(with: Data(pythonConstantsAsNull(line).utf8)) as? [String: Any] {
             return o
         }
-        throw GradingError(.invalidSuite, "\(path):\(n): not a JSON object")
+        throw FormatsError(.invalidDataset, "\(path):\(n): not a JSON object")
     }
 
     /// NaN / Infinity / -Infinity outside strings replaced by null (for the host's view only).
@@ -166,7 +167,7 @@ public enum EvalPlus {
             guard let id = o["task_id"] as? String, let prompt = o["prompt"] as? String, let entry = o["entry_point"] as? String,
                   let canonical = o["canonical_solution"] as? String, let base = o["base_input"] as? [Any],
                   let plus = o["plus_input"] as? [Any] else {
-                throw GradingError(.invalidSuite, "\(path):\(i + 1): an EvalPlus task needs task_id, prompt, entry_point, "
+                throw FormatsError(.invalidDataset, "\(path):\(i + 1): an EvalPlus task needs task_id, prompt, entry_point, "
                                    + "canonical_solution (strings), base_input and plus_input (lists)")
             }
             let atol = (o["atol"] as? NSNumber)?.doubleValue ?? 0
@@ -313,7 +314,7 @@ extension Evaluator {
                              progress: @escaping @Sendable (Int, Int) -> Void = { _, _ in }) async throws -> EvalPlusResult {
         let clock = ContinuousClock.now
         for (i, s) in samples.enumerated() where dataset.tasks[s.taskID] == nil {
-            throw GradingError(.invalidSuite, "sample \(i + 1): task \(s.taskID) is not in the dataset")
+            throw FormatsError(.invalidDataset, "sample \(i + 1): task \(s.taskID) is not in the dataset")
         }
         let used = Set(samples.map(\.taskID))
         let taskIDs = dataset.order.filter { used.contains($0) }
@@ -357,7 +358,7 @@ extension Evaluator {
             }
         }
         let failed = failures.withLock { $0 }
-        if !failed.isEmpty { throw GradingError(.invalidSuite, failed.sorted().joined(separator: "; ")) }
+        if !failed.isEmpty { throw FormatsError(.invalidDataset, failed.sorted().joined(separator: "; ")) }
         let truth = truths.withLock { $0 }
         let truthClock = ContinuousClock.now
 
@@ -395,8 +396,7 @@ extension Evaluator {
         }
         let out = results.withLock { $0 }.map { $0! }
         let (base, plusK) = EvalPlus.passAtK(out, ks: options.ks)
-        func seconds(_ d: Duration) -> Double { Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18 }
-        return EvalPlusResult(results: out, passAtKBase: base, passAtKPlus: plusK, groundTruthDuration: seconds(truthClock - clock),
-                              duration: seconds(ContinuousClock.now - clock))
+        return EvalPlusResult(results: out, passAtKBase: base, passAtKPlus: plusK, groundTruthDuration: (truthClock - clock).seconds,
+                              duration: (ContinuousClock.now - clock).seconds)
     }
 }
