@@ -178,7 +178,8 @@ struct EvalPlusFormatTests {
     @Test func forkServerScriptIsTheEmbeddedFile() throws {
         let path = Repo.root + "/Sources/Formats/Eval/fork_server.py"
         let file = try String(contentsOfFile: path, encoding: .utf8)
-        #expect(Array((ForkServer.script + "\n").utf8) == Array(file.utf8), "ForkServer.script is not fork_server.py")
+        let same = Array((ForkServer.script + "\n").utf8) == Array(file.utf8)
+        #expect(same, "ForkServer.script is not fork_server.py (a build older than the file?)")
         // Compiled, never run (run by hand it would kill its uid's processes): byte code
         // goes to a scratch folder, not beside the file.
         let cache = FileManager.default.temporaryDirectory.appendingPathComponent("proctor-pycache-\(getpid())").path

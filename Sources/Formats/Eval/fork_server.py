@@ -1,3 +1,6 @@
+# The fork server of `proctor eval`: one warm /usr/bin/python3 per pooled sandbox, which
+# forks a child for each sample. Embedded in proctor at build time (Package.swift's
+# .embedInCode); what keeps samples apart is told in ForkServer.swift. Never run it by hand.
 import os, sys, json, signal, select, resource, shutil, time
 import ctypes
 # This server kills every process of its uid in its pid namespace and empties /tmp, /dev/shm
