@@ -1,7 +1,6 @@
 import Foundation
 import Logging
 import Sandbox
-import Synchronization
 import SystemPackage
 
 /// Grades submissions against suites: compiles each submission once, runs every test on

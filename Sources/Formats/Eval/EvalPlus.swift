@@ -1,8 +1,6 @@
 import Crypto
 import Foundation
 import Grading
-import Logging
-import Sandbox
 import SystemPackage
 
 public enum EvalPlus {

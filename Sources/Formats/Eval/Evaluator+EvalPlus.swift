@@ -1,9 +1,7 @@
-import Crypto
 import Foundation
 import Grading
 import Logging
 import Sandbox
-import SystemPackage
 
 extension Evaluator {
     /// Runs `count` jobs on `jobs` warm interpreters.

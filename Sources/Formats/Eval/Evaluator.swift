@@ -2,8 +2,6 @@ import Foundation
 import Grading
 import Logging
 import Sandbox
-import Synchronization
-import SystemPackage
 
 /// Runs samples on warm interpreters: one fork server per pooled sandbox (see ForkServer).
 public final class Evaluator: Sendable {

@@ -1,9 +1,6 @@
 import Foundation
 import Grading
-import Logging
 import Sandbox
-import Synchronization
-import SystemPackage
 
 public enum HumanEval {
     public static func loadDataset(_ path: String) throws -> [String: EvalTask] {

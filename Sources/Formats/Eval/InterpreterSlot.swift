@@ -1,9 +1,7 @@
-import Crypto
 import Foundation
 import Grading
 import Logging
 import Sandbox
-import SystemPackage
 
 /// One worker's warm interpreter, started on demand and replaced when it ends or is unclean.
 final class InterpreterSlot: @unchecked Sendable {

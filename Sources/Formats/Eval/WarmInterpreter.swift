@@ -2,8 +2,6 @@ import Foundation
 import Grading
 import Logging
 import Sandbox
-import Synchronization
-import SystemPackage
 
 /// One fork server running in one pooled sandbox; used by one worker at a time.
 final class WarmInterpreter: @unchecked Sendable {

@@ -1,6 +1,5 @@
 import Foundation
 import Grading
-import SystemPackage
 import Yams
 
 public struct KattisGroup: Sendable {

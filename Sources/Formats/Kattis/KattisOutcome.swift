@@ -1,6 +1,4 @@
-import Foundation
 import Grading
-import SystemPackage
 import Yams
 
 /// What a submission came to on a package: the default grader's verdict and score.

@@ -1,6 +1,4 @@
-import Foundation
 import Grading
-import SystemPackage
 import Yams
 
 extension RunResult {
