@@ -15,6 +15,7 @@ let package = Package(
         .executable(name: "proctor-serve", targets: ["proctor-serve"]),
         .library(name: "Sandbox", targets: ["Sandbox"]),
         .library(name: "Grading", targets: ["Grading"]),
+        .library(name: "Formats", targets: ["Formats"]),
         .library(name: "Reports", targets: ["Reports"]),
         .library(name: "ProctorServer", targets: ["ProctorServer"]),
     ],
@@ -65,15 +66,31 @@ let package = Package(
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "SystemPackage", package: "swift-system"),
-                .product(name: "CompressNIO", package: "compress-nio"),
-                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: swiftSettings
         ),
+        // Problem formats loaded into Grading's model: Kattis packages (load, verify),
+        // HumanEval and EvalPlus datasets (eval, its fork server), gzip'd JSON lines.
+        .target(
+            name: "Formats",
+            dependencies: [
+                "Grading", "Sandbox",
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "SystemPackage", package: "swift-system"),
+                .product(name: "CompressNIO", package: "compress-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            // The fork server's Python, embedded in the binary (ForkServer.script): an installed
+            // `proctor` needs no resource bundle beside it.
+            resources: [.embedInCode("Eval/fork_server.py")],
+            swiftSettings: swiftSettings
+        ),
         .target(
             name: "Reports",
-            dependencies: ["Grading", "Sandbox", "CLibXML2"],
+            dependencies: ["Grading", "Formats", "Sandbox", "CLibXML2"],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -99,7 +116,7 @@ let package = Package(
         .executableTarget(
             name: "proctor",
             dependencies: [
-                "Sandbox", "Grading", "Reports",
+                "Sandbox", "Grading", "Formats", "Reports",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -138,7 +155,7 @@ let package = Package(
         ),
         .testTarget(
             name: "FormatsTests",
-            dependencies: ["Grading", "Reports", "Sandbox"],
+            dependencies: ["Formats", "Grading", "Reports", "Sandbox"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -162,14 +162,14 @@ public struct ConfinedRoot: Sendable, Hashable, CustomStringConvertible {
         let fd = openat(dir, last, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode_t(mode))
         guard fd >= 0 else {
             let e = Errno(rawValue: errno)
-            throw e == .fileExists ? Self.refused("'\(s)' is there twice") : GradingError(.io, "create '\(s)': \(e)")
+            throw e == .fileExists ? Self.refused("'\(s)' is there twice") : GradingError(.io, "create '\(s)': \(e)", underlyingError: e)
         }
         let file = FileDescriptor(rawValue: fd)
         defer { try? file.close() }
         do {
             _ = try file.writeAll(bytes)
         } catch let e as Errno {
-            throw GradingError(.io, "write '\(s)': \(e)")
+            throw GradingError(.io, "write '\(s)': \(e)", underlyingError: e)
         }
     }
 
@@ -230,7 +230,7 @@ public struct ConfinedRoot: Sendable, Hashable, CustomStringConvertible {
         case .noSuchFileOrDirectory, .notDirectory:
             return GradingError(.refused, "no such file '\(path)' in \(root.folder)")
         default:
-            return GradingError(.io, "open '\(path)' in \(root.folder): \(e)")
+            return GradingError(.io, "open '\(path)' in \(root.folder): \(e)", underlyingError: e)
         }
     }
 }

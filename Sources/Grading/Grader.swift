@@ -1,65 +1,7 @@
 import Foundation
 import Logging
 import Sandbox
-import Synchronization
 import SystemPackage
-
-public struct GradingOptions: Sendable {
-    /// Tests run at once (default: one per core).
-    public var jobs: Int = max(1, ProcessInfo.processInfo.activeProcessorCount)
-    /// Stop a submission at its first test that is not AC (the rest are SKIP).
-    public var failFast = false
-    /// With failFast: which tests stop together (a test name -> a scope); by default all of
-    /// a submission's. Kattis packages stop a group at its first rejection (on_reject: break).
-    public var failFastScope: @Sendable (String) -> String = { _ in "" }
-    /// Bytes of stdout/stderr kept per test for reports.
-    public var excerptBytes = 2048
-    public var proctorVersion = "0.0.0"
-    /// Builds shared between runs of one caller (`verify` grades a package up to three times:
-    /// the time-limit probe, the limit, the safety margin): each submission and each
-    /// validator or interactor is compiled once.
-    public var builds: BuildMemo? = nil
-
-    public init() {}
-}
-
-/// What each program came to when compiled (built, or a compile error), for the runs of one
-/// caller. Failures that are not the program's own (a sandbox error, a missing toolchain)
-/// are not kept: the next run tries again.
-public final class BuildMemo: Sendable {
-    private let submissions = Locked<[Submission: BuildOutcome]>([:])
-    private let judges = Locked<[JudgeProgram: BuildOutcome]>([:])
-
-    public init() {}
-
-    func outcome(_ s: Submission) -> BuildOutcome? { submissions.withLock { $0[s] } }
-    func outcome(_ j: JudgeProgram) -> BuildOutcome? { judges.withLock { $0[j] } }
-
-    static func keeps(_ o: BuildOutcome) -> Bool {
-        switch o {
-        case .built: return true
-        case .failed(let v, _): return v == .compileError
-        }
-    }
-
-    func keep(_ o: BuildOutcome, for s: Submission) {
-        if Self.keeps(o) { submissions.withLock { $0[s] = o } }
-    }
-
-    func keep(_ o: BuildOutcome, for j: JudgeProgram) {
-        if Self.keeps(o) { judges.withLock { $0[j] = o } }
-    }
-}
-
-/// One finished test, as it finishes (for a progress line).
-public struct GradingProgress: Sendable {
-    public var done: Int
-    public var total: Int
-    public var problem: String
-    public var submission: String
-    public var test: String
-    public var verdict: Verdict
-}
 
 /// Grades submissions against suites: compiles each submission once, runs every test on
 /// that build in pooled sandboxes, `jobs` at a time, and returns results in suite order.
@@ -99,137 +41,56 @@ public final class Grader: Sendable {
         let scratch = try Scratch()
         defer { scratch.remove() }
         let problems: [(suite: Suite, problem: Problem)] = suites.flatMap { s in s.problems.map { (s, $0) } }
+        let judgePrograms = Self.judgePrograms(of: problems.map(\.problem))
+        // One queue for every compile, the judges' first: every test needs its judge, and a
+        // validator (templates, a large header) is often the slowest compile of all.
+        let jobs = judgePrograms.map(CompileJob.judge) + submissions.map(CompileJob.submission)
+        let run = Run(grader: self, problems: problems, submissions: submissions, judgePrograms: judgePrograms, jobs: jobs,
+                      builder: Builder(pools: pools),
+                      runner: TestRunner(pools: pools, scratch: scratch, excerptBytes: options.excerptBytes))
+        let compileStart = ContinuousClock.now
+        let items = Self.items(problems.map(\.problem), submissions: submissions.count)
+        let results = await run.work(items, jobs: options.jobs, progress: progress)
+        var builds: [BuildOutcome] = []
+        for i in submissions.indices { builds.append(await run.build(ofSubmission: i)) }
+        logger.debug("compiled and judged", metadata: ["programs": "\(jobs.count)", "tests": "\(items.count)",
+                                                      "seconds": "\(Self.seconds(since: compileStart))"])
+        await pools.shutdown()
+        let out = Self.problemResults(problems, submissions: submissions, builds: builds, results: results)
+        let elapsed = ContinuousClock.now - clock
+        return RunResult(proctorVersion: options.proctorVersion, hostname: ProcessInfo.processInfo.hostName,
+                         started: started, duration: elapsed.seconds,
+                         results: out)
+    }
 
-        // Compile every submission, and every checker and interactor, once.
-        let builder = Builder(pools: pools)
+    /// Every checker and interactor of the problems, once each, in the order met.
+    static func judgePrograms(of problems: [Problem]) -> [JudgeProgram] {
         var judgeSources: [JudgeProgram] = []
-        for (_, p) in problems {
+        for p in problems {
             for j in [p.interactor, { if case .checker(let c) = p.comparison { return c } else { return nil } }()].compactMap({ $0 })
             where !judgeSources.contains(j) { judgeSources.append(j) }
         }
-        let languages = self.languages
-        let memo = options.builds
-        // One queue for every compile, the judges' first: every test needs its judge, and a
-        // validator (templates, a large header) is often the slowest compile of all.
-        enum Job: Sendable {
-            case judge(JudgeProgram)
-            case submission(Submission)
-        }
-        let judgePrograms = judgeSources
-        let jobs = judgePrograms.map(Job.judge) + submissions.map(Job.submission)
-        let compileStart = ContinuousClock.now
-        let logger = self.logger
-        @Sendable func compile(_ job: Job) async -> BuildOutcome {
-            let started = ContinuousClock.now
-            let outcome: BuildOutcome
-            let what: String
-            switch job {
-            case .submission(let s):
-                what = s.path
-                if let known = memo?.outcome(s) { return known }
-                if let source = s.source {
-                    outcome = await builder.build(source: source, language: s.language)
-                } else {
-                    outcome = await builder.build(source: FilePath(s.path), language: s.language)
-                }
-                memo?.keep(outcome, for: s)
-            case .judge(let j):
-                what = "\(j.source)"
-                if let known = memo?.outcome(j) { return known }
-                do {
-                    let language = j.language == Language.kattisScripts.id ? Language.kattisScripts : try languages.resolve(j.source.path, id: j.language)
-                    outcome = await builder.build(source: j.source, language: language, files: j.files)
-                } catch {
-                    outcome = .failed(.judgeError, "\(error)")
-                }
-                memo?.keep(outcome, for: j)
-            }
-            logger.debug("compiled", metadata: ["program": "\(what)", "seconds": "\(Self.seconds(since: started))"])
-            return outcome
-        }
-        let outcomes = jobs.map { _ in Promise<BuildOutcome>() }
-        let judgeCount = judgePrograms.count
+        return judgeSources
+    }
 
-        // Test-major: the submissions' tests interleave, so tests running at once belong to
-        // different submissions (a slow or failing one does not hold every job; with
-        // --fail-fast fewer tests that are then skipped have already started). Each
-        // submission's tests still start in suite order. The compiles come first in the same
-        // queue of `jobs`: a test starts as soon as its own program and judge are built (it
-        // waits for them if it is taken first), so tests that wait (an interactive one at its
-        // wall-time limit) overlap the remaining compiles.
+    /// Test-major: the submissions' tests interleave, so tests running at once belong to
+    /// different submissions (a slow or failing one does not hold every job; with
+    /// --fail-fast fewer tests that are then skipped have already started). Each
+    /// submission's tests still start in suite order.
+    static func items(_ problems: [Problem], submissions: Int) -> [Item] {
         var items: [Item] = []
         for (pi, p) in problems.enumerated() {
-            for t in p.problem.tests.indices {
-                for s in submissions.indices { items.append(Item(submission: s, problem: pi, test: t)) }
+            for t in p.tests.indices {
+                for s in 0..<submissions { items.append(Item(submission: s, problem: pi, test: t)) }
             }
         }
-        enum Work: Sendable {
-            case compile(Int)
-            case test(Item)
-        }
-        let work = jobs.indices.map(Work.compile) + items.map(Work.test)
-        let total = items.count
-        let failed = Locked<Set<String>>([])
-        let scope = options.failFastScope
-        let runner = TestRunner(pools: pools, scratch: scratch, excerptBytes: options.excerptBytes)
-        let failFast = options.failFast
-        var results: [[[TestResult?]]] = submissions.map { _ in problems.map { Array(repeating: nil, count: $0.problem.tests.count) } }
-        var done = 0
-        await withTaskGroup(of: (Item, TestResult)?.self) { group in
-            var next = 0
-            func start() {
-                let w = work[next]
-                next += 1
-                group.addTask {
-                    switch w {
-                    case .compile(let i):
-                        outcomes[i].fulfill(await compile(jobs[i]))
-                        return nil
-                    case .test(let item):
-                        let (_, problem) = problems[item.problem]
-                        let test = problem.tests[item.test]
-                        let built = await outcomes[judgeCount + item.submission].value()
-                        guard case .built(let build) = built else {
-                            // Its tests take the build's verdict below; reported as such.
-                            if case .failed(let v, let m) = built { return (item, TestResult(name: test.name, group: test.group, verdict: v, message: m)) }
-                            return nil
-                        }
-                        let key = "\(item.submission)/\(scope(test.name))"
-                        if failFast && failed.withLock({ $0.contains(key) }) {
-                            return (item, TestResult(name: test.name, group: test.group, verdict: .skipped,
-                                                     message: "not run: an earlier test failed (--fail-fast)"))
-                        }
-                        var judges: [JudgeProgram: BuildOutcome] = [:]
-                        for (j, program) in judgePrograms.enumerated() where problem.interactor == program || problem.comparison == .checker(program) {
-                            judges[program] = await outcomes[j].value()
-                        }
-                        let started = ContinuousClock.now
-                        let result = await runner.run(test, of: problem, build: build, judges: judges)
-                        logger.debug("test", metadata: ["submission": "\(submissions[item.submission].path)", "test": "\(test.name)",
-                                                        "verdict": "\(result.verdict.rawValue)", "cpu": "\(result.cpuTime)",
-                                                        "wall": "\(result.wallTime)", "seconds": "\(Self.seconds(since: started))"])
-                        if result.verdict != .accepted { failed.withLock { _ = $0.insert(key) } }
-                        return (item, result)
-                    }
-                }
-            }
-            for _ in 0..<min(options.jobs, work.count) { start() }
-            for await finished in group {
-                if let (item, result) = finished {
-                    results[item.submission][item.problem][item.test] = result
-                    done += 1
-                    progress(GradingProgress(done: done, total: total, problem: problems[item.problem].problem.id,
-                                             submission: submissions[item.submission].name, test: result.name, verdict: result.verdict))
-                }
-                if next < work.count { start() }
-            }
-        }
-        var builds: [BuildOutcome] = []
-        for i in submissions.indices { builds.append(await outcomes[judgeCount + i].value()) }
-        logger.debug("compiled and judged", metadata: ["programs": "\(jobs.count)", "tests": "\(total)",
-                                                      "seconds": "\(Self.seconds(since: compileStart))"])
-        await pools.shutdown()
+        return items
+    }
 
+    /// Each submission's result on each problem: its tests' results, or its build's verdict
+    /// on every test when it did not build.
+    static func problemResults(_ problems: [(suite: Suite, problem: Problem)], submissions: [Submission], builds: [BuildOutcome],
+                               results: [[[TestResult?]]]) -> [ProblemResult] {
         var out: [ProblemResult] = []
         for (si, s) in submissions.enumerated() {
             for (pi, (suite, p)) in problems.enumerated() {
@@ -250,76 +111,153 @@ public final class Grader: Sendable {
                 out.append(r)
             }
         }
-        let elapsed = ContinuousClock.now - clock
-        return RunResult(proctorVersion: options.proctorVersion, hostname: ProcessInfo.processInfo.hostName,
-                         started: started, duration: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18,
-                         results: out)
+        return out
+    }
+
+    /// One program to compile: a judge (checker, interactor) or a submission.
+    enum CompileJob: Sendable {
+        case judge(JudgeProgram)
+        case submission(Submission)
+    }
+
+    /// Compiles one program, or takes what the caller's `BuildMemo` kept of it.
+    func compile(_ job: CompileJob, with builder: Builder) async -> BuildOutcome {
+        let memo = options.builds
+        let started = ContinuousClock.now
+        let outcome: BuildOutcome
+        let what: String
+        switch job {
+        case .submission(let s):
+            what = s.path
+            if let known = memo?.outcome(s) { return known }
+            if let source = s.source {
+                outcome = await builder.build(source: source, language: s.language)
+            } else {
+                outcome = await builder.build(source: FilePath(s.path), language: s.language)
+            }
+            memo?.keep(outcome, for: s)
+        case .judge(let j):
+            what = "\(j.source)"
+            if let known = memo?.outcome(j) { return known }
+            do {
+                let language = j.language == Language.kattisScripts.id ? Language.kattisScripts : try languages.resolve(j.source.path, id: j.language)
+                outcome = await builder.build(source: j.source, language: language, files: j.files)
+            } catch {
+                outcome = .failed(.judgeError, "\(error)")
+            }
+            memo?.keep(outcome, for: j)
+        }
+        logger.debug("compiled", metadata: ["program": "\(what)", "seconds": "\(Self.seconds(since: started))"])
+        return outcome
+    }
+
+    /// What the tasks of one `grade` share: the programs, their builds as they finish, and
+    /// which fail-fast scopes have failed.
+    struct Run: Sendable {
+        let grader: Grader
+        let problems: [(suite: Suite, problem: Problem)]
+        let submissions: [Submission]
+        let judgePrograms: [JudgeProgram]
+        let jobs: [CompileJob]
+        let builder: Builder
+        let runner: TestRunner
+        /// One per job: the judges' builds, then the submissions'.
+        let outcomes: [Promise<BuildOutcome>]
+        let failed = Locked<Set<String>>([])
+
+        init(grader: Grader, problems: [(suite: Suite, problem: Problem)], submissions: [Submission], judgePrograms: [JudgeProgram],
+             jobs: [CompileJob], builder: Builder, runner: TestRunner) {
+            self.grader = grader
+            self.problems = problems
+            self.submissions = submissions
+            self.judgePrograms = judgePrograms
+            self.jobs = jobs
+            self.builder = builder
+            self.runner = runner
+            outcomes = jobs.map { _ in Promise<BuildOutcome>() }
+        }
+
+        func build(ofSubmission s: Int) async -> BuildOutcome {
+            await outcomes[judgePrograms.count + s].value()
+        }
+
+        enum Work: Sendable {
+            case compile(Int)
+            case test(Item)
+        }
+
+        /// The compiles come first in the same queue of `jobs`: a test starts as soon as its
+        /// own program and judge are built (it waits for them if it is taken first), so tests
+        /// that wait (an interactive one at its wall-time limit) overlap the remaining
+        /// compiles. Returns each test's result by submission, problem and test.
+        func work(_ items: [Item], jobs concurrency: Int, progress: @escaping @Sendable (GradingProgress) -> Void) async -> [[[TestResult?]]] {
+            let work = jobs.indices.map(Work.compile) + items.map(Work.test)
+            let total = items.count
+            var results: [[[TestResult?]]] = submissions.map { _ in problems.map { Array(repeating: nil, count: $0.problem.tests.count) } }
+            var done = 0
+            await withTaskGroup(of: (Item, TestResult)?.self) { group in
+                var next = 0
+                func start() {
+                    let w = work[next]
+                    next += 1
+                    group.addTask {
+                        switch w {
+                        case .compile(let i):
+                            outcomes[i].fulfill(await grader.compile(jobs[i], with: builder))
+                            return nil
+                        case .test(let item):
+                            return await test(item)
+                        }
+                    }
+                }
+                for _ in 0..<min(concurrency, work.count) { start() }
+                for await finished in group {
+                    if let (item, result) = finished {
+                        results[item.submission][item.problem][item.test] = result
+                        done += 1
+                        progress(GradingProgress(done: done, total: total, problem: problems[item.problem].problem.id,
+                                                 submission: submissions[item.submission].name, test: result.name, verdict: result.verdict))
+                    }
+                    if next < work.count { start() }
+                }
+            }
+            return results
+        }
+
+        /// Runs one test once its submission and judges are built; its build's verdict when
+        /// it did not build, SKIP when its fail-fast scope has failed.
+        func test(_ item: Item) async -> (Item, TestResult)? {
+            let (_, problem) = problems[item.problem]
+            let test = problem.tests[item.test]
+            let built = await build(ofSubmission: item.submission)
+            guard case .built(let build) = built else {
+                // Its tests take the build's verdict below; reported as such.
+                if case .failed(let v, let m) = built { return (item, TestResult(name: test.name, group: test.group, verdict: v, message: m)) }
+                return nil
+            }
+            let key = "\(item.submission)/\(grader.options.failFastScope(test.name))"
+            if grader.options.failFast && failed.withLock({ $0.contains(key) }) {
+                return (item, TestResult(name: test.name, group: test.group, verdict: .skipped,
+                                         message: "not run: an earlier test failed (--fail-fast)"))
+            }
+            var judges: [JudgeProgram: BuildOutcome] = [:]
+            for (j, program) in judgePrograms.enumerated() where problem.interactor == program || problem.comparison == .checker(program) {
+                judges[program] = await outcomes[j].value()
+            }
+            let started = ContinuousClock.now
+            let result = await runner.run(test, of: problem, build: build, judges: judges)
+            grader.logger.debug("test", metadata: ["submission": "\(submissions[item.submission].path)", "test": "\(test.name)",
+                                                   "verdict": "\(result.verdict.rawValue)", "cpu": "\(result.cpuTime)",
+                                                   "wall": "\(result.wallTime)", "seconds": "\(Grader.seconds(since: started))"])
+            if result.verdict != .accepted { failed.withLock { _ = $0.insert(key) } }
+            return (item, result)
+        }
     }
 }
 
 extension Grader {
-    static func seconds(since start: ContinuousClock.Instant) -> String {
+    /// The seconds since `start`, three decimals (for debug logs).
+    public static func seconds(since start: ContinuousClock.Instant) -> String {
         String(format: "%.3f", (ContinuousClock.now - start).seconds)
-    }
-}
-
-/// `map` with at most `jobs` elements in flight; results in input order.
-func concurrentMap<T: Sendable, R: Sendable>(_ items: [T], jobs: Int, _ body: @escaping @Sendable (T) async -> R) async -> [R] {
-    var out = [R?](repeating: nil, count: items.count)
-    await withTaskGroup(of: (Int, R).self) { group in
-        var next = 0
-        while next < min(jobs, items.count) {
-            let i = next
-            group.addTask { (i, await body(items[i])) }
-            next += 1
-        }
-        for await (i, r) in group {
-            out[i] = r
-            if next < items.count {
-                let j = next
-                group.addTask { (j, await body(items[j])) }
-                next += 1
-            }
-        }
-    }
-    return out.map { $0! }
-}
-
-/// A private host folder for outputs a checker reads; removed at the end of the run.
-final class Scratch: Sendable {
-    let path: String
-    private let counter = Mutex(0)
-
-    init() throws {
-        var template = Array("/tmp/proctor-run-XXXXXX".utf8CString)
-        guard let made = template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) else {
-            throw GradingError(.io, "mkdtemp: \(Errno(rawValue: errno))")
-        }
-        path = String(cString: made)
-    }
-
-    func newFile() -> String {
-        let n = counter.withLock { c -> Int in
-            c += 1
-            return c
-        }
-        return path + "/output-\(n)"
-    }
-
-    func remove() {
-        try? FileManager.default.removeItem(atPath: path)
-    }
-}
-
-/// A value shared between tasks, behind a lock.
-final class Locked<Value: Sendable>: Sendable {
-    private let mutex: Mutex<Value>
-
-    init(_ value: Value) {
-        mutex = Mutex(value)
-    }
-
-    func withLock<R: Sendable>(_ body: (inout Value) -> R) -> R {
-        mutex.withLock { body(&$0) }
     }
 }

@@ -292,7 +292,7 @@ public struct LanguageTable: Sendable {
                 }
             }
         }
-        if !r.diagnostics.isEmpty { throw InvalidFileError(diagnostics: r.diagnostics) }
+        if !r.diagnostics.isEmpty { throw GradingError(diagnostics: r.diagnostics) }
         for l in added {
             languages.removeAll { $0.id == l.id }
             languages.append(l)

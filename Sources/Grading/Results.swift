@@ -52,6 +52,13 @@ public struct Submission: Sendable, Hashable {
     /// Set for a file of a package (its submissions/): read beneath the package's folder
     /// when it is compiled, so a file swapped for a symlink since it was listed is refused.
     public var source: RootedPath? = nil
+
+    public init(name: String, path: String, language: Language, source: RootedPath? = nil) {
+        self.name = name
+        self.path = path
+        self.language = language
+        self.source = source
+    }
 }
 
 public struct TestResult: Sendable, Hashable {

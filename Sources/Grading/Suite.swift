@@ -7,6 +7,12 @@ public struct Suite: Sendable {
     public var path: FilePath
     public var name: String
     public var problems: [Problem]
+
+    public init(path: FilePath, name: String, problems: [Problem]) {
+        self.path = path
+        self.name = name
+        self.problems = problems
+    }
 }
 
 /// How a test is run and judged.
@@ -88,6 +94,11 @@ public struct ExtraFile: Sendable, Hashable {
     public var source: RootedPath
     /// Path inside the sandbox, relative to the workdir.
     public var target: String
+
+    public init(source: RootedPath, target: String) {
+        self.source = source
+        self.target = target
+    }
 }
 
 /// A program of the judge (checker, interactor), compiled like a solution.
@@ -100,6 +111,13 @@ public struct JudgeProgram: Sendable, Hashable {
     public var arguments: [String]
     /// Other files of the program (headers, modules), put beside the source before compiling.
     public var files: [ExtraFile] = []
+
+    public init(source: RootedPath, language: String? = nil, arguments: [String], files: [ExtraFile] = []) {
+        self.source = source
+        self.language = language
+        self.arguments = arguments
+        self.files = files
+    }
 }
 
 /// How the output of a stdio test is judged.
@@ -118,6 +136,17 @@ public struct TestCase: Sendable {
     public var limits: TestLimits
     public var files: [ExtraFile]
     public var group: String?
+
+    public init(name: String, input: DataSource? = nil, answer: DataSource? = nil, command: [String]? = nil, limits: TestLimits,
+                files: [ExtraFile], group: String? = nil) {
+        self.name = name
+        self.input = input
+        self.answer = answer
+        self.command = command
+        self.limits = limits
+        self.files = files
+        self.group = group
+    }
 }
 
 public enum Aggregation: String, Sendable, Hashable, CaseIterable, Codable {
@@ -158,6 +187,24 @@ public struct Problem: Sendable {
     /// (OLE at once, the 2023-07 spec's rule and every suite's).
     public var outputLimitAfterRun: Int?
 
+    public init(id: String, title: String? = nil, kind: TestKind, limits: TestLimits, comparison: Comparison,
+                interactor: JudgeProgram? = nil, files: [ExtraFile], tests: [TestCase], groups: [TestGroup],
+                maxTestScore: Double = 1, passes: Int = 1, judgeLimits: TestLimits? = nil, outputLimitAfterRun: Int? = nil) {
+        self.id = id
+        self.title = title
+        self.kind = kind
+        self.limits = limits
+        self.comparison = comparison
+        self.interactor = interactor
+        self.files = files
+        self.tests = tests
+        self.groups = groups
+        self.maxTestScore = maxTestScore
+        self.passes = passes
+        self.judgeLimits = judgeLimits
+        self.outputLimitAfterRun = outputLimitAfterRun
+    }
+
     /// The most points a solution can earn: the groups' points, or one per test.
     public var maxScore: Double {
         groups.isEmpty ? Double(tests.count) : groups.reduce(0) { $0 + $1.points }
@@ -172,7 +219,7 @@ public enum HostFile {
         do {
             fd = try FileDescriptor.open(path, .readOnly, options: .closeOnExec)
         } catch let errno as Errno {
-            throw GradingError(.io, "read \(path): \(errno)")
+            throw GradingError(.io, "read \(path): \(errno)", underlyingError: errno)
         }
         defer { try? fd.close() }
         return try read(fd, limit: limit, name: path.string)
@@ -190,38 +237,7 @@ public enum HostFile {
                 if bytes.count > limit { throw GradingError(.io, "\(name) is larger than \(limit) bytes") }
             }
         } catch let errno as Errno {
-            throw GradingError(.io, "read \(name): \(errno)")
+            throw GradingError(.io, "read \(name): \(errno)", underlyingError: errno)
         }
     }
-}
-
-/// The one error type of the Grading layer.
-public struct GradingError: Error, Sendable, CustomStringConvertible {
-    public enum Code: String, Sendable {
-        /// A suite or language file is invalid (the message names file:line:column).
-        case invalidSuite
-        /// A language is unknown, or its toolchain is not installed.
-        case language
-        /// A host file could not be read or written.
-        case io
-        /// A suite or package names a file outside its folder (an absolute path, a '..' or a
-        /// symlink that leads out), or one that is not a regular file.
-        case refused
-        /// A suite asks for more than the caps allow (`SuiteCaps`).
-        case overCap
-        /// The sandbox could not be made or used.
-        case sandbox
-        /// Bad usage (a solution file that is not there).
-        case usage
-    }
-
-    public var code: Code
-    public var message: String
-
-    public init(_ code: Code, _ message: String) {
-        self.code = code
-        self.message = message
-    }
-
-    public var description: String { message }
 }

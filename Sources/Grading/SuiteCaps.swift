@@ -1,3 +1,4 @@
+import Sandbox
 import SystemPackage
 
 /// The most a suite may ask for: limits of a run, and how many problems, tests and bytes
@@ -48,8 +49,7 @@ public struct SuiteCaps: Sendable, Hashable {
     }
 
     static func seconds(_ d: Duration) -> String {
-        let c = d.components
-        let s = Double(c.seconds) + Double(c.attoseconds) / 1e18
+        let s = d.seconds
         return s == s.rounded() ? "\(Int(s))s" : "\(s)s"
     }
 

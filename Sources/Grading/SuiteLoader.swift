@@ -15,9 +15,9 @@ public enum SuiteLoader {
     static let groupKeys = ["name", "points", "aggregation"]
     enum Mode: String, CaseIterable { case exact, lines, tokens }
 
-    /// Loads a suite, or throws `InvalidFileError` with every problem found. Every file it
-    /// names is read beneath its folder (`ConfinedRoot`); with `caps`, a suite that asks
-    /// for more (limits, tests, file sizes) is refused, each excess at its line.
+    /// Loads a suite, or throws a `GradingError` with every problem found (`diagnostics`).
+    /// Every file it names is read beneath its folder (`ConfinedRoot`); with `caps`, a suite
+    /// that asks for more (limits, tests, file sizes) is refused, each excess at its line.
     public static func load(_ path: FilePath, caps: SuiteCaps? = nil) throws -> Suite {
         let reader = YAMLReader(file: path)
         reader.caps = caps
@@ -25,11 +25,11 @@ public enum SuiteLoader {
         do {
             text = String(decoding: try HostFile.read(path, limit: 16 << 20), as: UTF8.self)
         } catch {
-            throw InvalidFileError(diagnostics: [Diagnostic(file: path.string, line: 1, column: 1, message: "\(error)")])
+            throw GradingError(diagnostics: [Diagnostic(file: path.string, line: 1, column: 1, message: "\(error)")])
         }
         let suite = parse(text, reader: reader, path: path)
         if let suite, reader.diagnostics.isEmpty { return suite }
-        throw InvalidFileError(diagnostics: reader.diagnostics)
+        throw GradingError(diagnostics: reader.diagnostics)
     }
 
     static func parse(_ text: String, reader r: YAMLReader, path: FilePath) -> Suite? {

@@ -3,22 +3,6 @@ import Sandbox
 import SystemPackage
 import Yams
 
-/// One problem found in a suite or language file, where it is.
-public struct Diagnostic: Sendable, Hashable, CustomStringConvertible {
-    public var file: String
-    public var line: Int
-    public var column: Int
-    public var message: String
-
-    public var description: String { "\(file):\(line):\(column): error: \(message)" }
-}
-
-/// A file that failed to load, with every problem found in it.
-public struct InvalidFileError: Error, Sendable, CustomStringConvertible {
-    public var diagnostics: [Diagnostic]
-    public var description: String { diagnostics.map(\.description).joined(separator: "\n") }
-}
-
 /// Reads typed values out of a composed YAML document, collecting diagnostics (with the
 /// node's line and column) instead of stopping at the first.
 final class YAMLReader {

@@ -177,7 +177,3 @@ final class XMLWriter {
         return Array(UnsafeBufferPointer(start: content, count: Int(xmlBufferLength(buffer))))
     }
 }
-
-extension Duration {
-    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
-}

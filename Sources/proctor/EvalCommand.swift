@@ -1,4 +1,5 @@
 import ArgumentParser
+import Formats
 import Foundation
 import Grading
 import Logging
@@ -126,7 +127,7 @@ struct EvalCommand: AsyncParsableCommand {
         defer { if live { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) } }
         do {
             return try await body(progress)
-        } catch let e as GradingError where e.code == .invalidSuite {
+        } catch let e as FormatsError where e.code == .invalidDataset {
             Console.error("proctor: \(e)")
             throw ExitCode(2)
         } catch {

@@ -3,6 +3,7 @@ import Sandbox
 import SystemPackage
 import TestSupport
 import Testing
+@testable import Formats
 @testable import Grading
 @testable import Reports
 
@@ -42,8 +43,8 @@ struct EvalFormatTests {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("proctor-eval-bad-\(getpid()).jsonl").path
         try "{\"task_id\": \"x\"}\n".write(toFile: path, atomically: true, encoding: .utf8)
         defer { unlink(path) }
-        #expect(throws: GradingError.self) { try HumanEval.loadDataset(path) }
-        #expect(throws: GradingError.self) { try HumanEval.loadSamples(path) }
+        #expect(throws: FormatsError.self) { try HumanEval.loadDataset(path) }
+        #expect(throws: FormatsError.self) { try HumanEval.loadSamples(path) }
     }
 
     @Test func resultLineKeepsTheSampleAndAddsResultAndPassed() throws {
@@ -173,6 +174,26 @@ struct EvalPlusFormatTests {
         }
     }
 
+    /// fork_server.py is embedded in the binary as `ForkServer.script` (but its final
+    /// newline), and is valid Python.
+    @Test func forkServerScriptIsTheEmbeddedFile() throws {
+        let path = Repo.root + "/Sources/Formats/Eval/fork_server.py"
+        let file = try String(contentsOfFile: path, encoding: .utf8)
+        let same = Array((ForkServer.script + "\n").utf8) == Array(file.utf8)
+        #expect(same, "ForkServer.script is not fork_server.py (a build older than the file?)")
+        // Compiled, never run (run by hand it would kill its uid's processes): byte code
+        // goes to a scratch folder, not beside the file.
+        let cache = FileManager.default.temporaryDirectory.appendingPathComponent("proctor-pycache-\(getpid())").path
+        defer { try? FileManager.default.removeItem(atPath: cache) }
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
+        p.arguments = ["-m", "py_compile", path]
+        p.environment = ["PYTHONPYCACHEPREFIX": cache, "PATH": "/usr/bin:/bin"]
+        try p.run()
+        p.waitUntilExit()
+        #expect(p.terminationStatus == 0, "python3 -m py_compile \(path)")
+    }
+
     @Test func releaseFilesAreDetectedGzipOrNot() throws {
         guard case .evalPlus(let plain) = try EvalDataset.load(Repo.fixture("evalplus/HumanEvalPlus-mini.jsonl")),
               case .evalPlus(let gz) = try EvalDataset.load(Repo.fixture("evalplus/HumanEvalPlus-mini.jsonl.gz")) else {
@@ -243,7 +264,7 @@ struct EvalPlusAgreementTests {
     static func agree(_ data: String, _ samplesFile: String, _ expectedFile: String) async throws -> EvalPlusResult {
         guard case .evalPlus(let dataset) = try EvalDataset.load(Repo.fixture(data)) else {
             Issue.record("not read as EvalPlus")
-            throw GradingError(.invalidSuite, "not EvalPlus")
+            throw FormatsError(.invalidDataset, "not EvalPlus")
         }
         var samples = try HumanEval.loadSamples(Repo.fixture(samplesFile))
         let expected = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: Repo.fixture(expectedFile)))) as? [String: Any])

@@ -3,6 +3,7 @@ import Sandbox
 import SystemPackage
 import TestSupport
 import Testing
+@testable import Formats
 @testable import Grading
 @testable import Reports
 
@@ -112,7 +113,7 @@ struct KattisLoadingTests {
         let q = try KattisPackage.load(dir).suite().problems[0]
         #expect(q.comparison == .builtin(.tokens(TokenFlags(caseSensitive: true, floatAbsoluteTolerance: 1e-6, floatRelativeTolerance: 1e-6))))
         try "validator_flags: no_such_flag\n".write(toFile: dir + "/problem.yaml", atomically: true, encoding: .utf8)
-        #expect(throws: GradingError.self) { try KattisPackage.load(dir).suite() }
+        #expect(throws: FormatsError.self) { try KattisPackage.load(dir).suite() }
     }
 
     @Test func badPackagesAreRefused() throws {
@@ -122,9 +123,9 @@ struct KattisLoadingTests {
         try "validation: custom\n".write(toFile: dir + "/problem.yaml", atomically: true, encoding: .utf8)
         try "1\n".write(toFile: dir + "/data/secret/1.in", atomically: true, encoding: .utf8)
         try "1\n".write(toFile: dir + "/data/secret/1.ans", atomically: true, encoding: .utf8)
-        #expect(throws: GradingError.self) { try KattisPackage.load(dir) }
+        #expect(throws: FormatsError.self) { try KattisPackage.load(dir) }
         try "type: multi-pass\n".write(toFile: dir + "/problem.yaml", atomically: true, encoding: .utf8)
-        #expect(throws: GradingError.self) { try KattisPackage.load(dir) }
+        #expect(throws: FormatsError.self) { try KattisPackage.load(dir) }
         try "name: x\n".write(toFile: dir + "/problem.yaml", atomically: true, encoding: .utf8)
         #expect(try KattisPackage.load(dir).tests.count == 1)
         #expect(KattisPackage.isPackage(dir))
@@ -415,8 +416,8 @@ struct KattisSemanticsTests {
         #expect(draft.validationPasses == 5 && draft.interactive)
         #expect(try draft.suite().problems[0].passes == 5)
         // One pass, no validator, a limit under 2: refused rather than judged as something else.
-        #expect(throws: GradingError.self) { try load(data.merging(["problem.yaml": "type: multi-pass\n"], uniquingKeysWith: { $1 })) }
-        #expect(throws: GradingError.self) {
+        #expect(throws: FormatsError.self) { try load(data.merging(["problem.yaml": "type: multi-pass\n"], uniquingKeysWith: { $1 })) }
+        #expect(throws: FormatsError.self) {
             try load(data.merging(validator, uniquingKeysWith: { $1 }).merging(["problem.yaml": "validation: custom multi-pass\nlimits: {validation_passes: 1}\n"], uniquingKeysWith: { $1 }))
         }
     }
@@ -424,7 +425,7 @@ struct KattisSemanticsTests {
     @Test func unknownValidationAndTypesAreRefused() throws {
         for yaml in ["validation: custom multipass\n", "validation: custom interactive bogus\n", "validation: default score\n",
                      "type: submit-answer\n", "type: pass-fail\nvalidation: bogus\n", "type: scoring-ish\n"] {
-            #expect(throws: GradingError.self, "\(yaml)") { try load(data.merging(validator, uniquingKeysWith: { $1 }).merging(["problem.yaml": yaml], uniquingKeysWith: { $1 })) }
+            #expect(throws: FormatsError.self, "\(yaml)") { try load(data.merging(validator, uniquingKeysWith: { $1 }).merging(["problem.yaml": yaml], uniquingKeysWith: { $1 })) }
         }
         #expect(try load(data.merging(validator, uniquingKeysWith: { $1 }).merging(["problem.yaml": "validation: custom score interactive\n"], uniquingKeysWith: { $1 })).customScore)
     }
@@ -433,7 +434,7 @@ struct KattisSemanticsTests {
         let p = try load(data.merging(["problem.yaml": "type: scoring\ngrading: {accept_score: 7, on_reject: grade}\n",
                                        "data/secret/testdata.yaml": "accept_score: 3\non_reject: break\n"], uniquingKeysWith: { $1 }))
         #expect(p.fullScore == 7)
-        #expect(throws: GradingError.self) { try load(data.merging(["problem.yaml": "grading: {on_reject: sometimes}\n"], uniquingKeysWith: { $1 })) }
+        #expect(throws: FormatsError.self) { try load(data.merging(["problem.yaml": "grading: {on_reject: sometimes}\n"], uniquingKeysWith: { $1 })) }
     }
 
     @Test func limitsOfBothVersions() throws {
@@ -448,8 +449,8 @@ struct KattisSemanticsTests {
         let draft = try load(data.merging(["problem.yaml": "problem_format_version: 2023-07-draft\nname: d\nlimits: {time_multipliers: {ac_to_time_limit: 3}}\n"], uniquingKeysWith: { $1 }))
         #expect(draft.timeMultiplier == 3 && draft.safetyMargin == 1.5)
         #expect(draft.validationMemory == 2048 << 20 && draft.codeLimit == 128 << 10)
-        #expect(throws: GradingError.self) { try load(data.merging(["problem.yaml": "limits: {time_multiplier: 0.5}\n"], uniquingKeysWith: { $1 })) }
-        #expect(throws: GradingError.self) { try load(data.merging(["problem.yaml": "limits: {memory: -1}\n"], uniquingKeysWith: { $1 })) }
+        #expect(throws: FormatsError.self) { try load(data.merging(["problem.yaml": "limits: {time_multiplier: 0.5}\n"], uniquingKeysWith: { $1 })) }
+        #expect(throws: FormatsError.self) { try load(data.merging(["problem.yaml": "limits: {memory: -1}\n"], uniquingKeysWith: { $1 })) }
     }
 
     @Test func validatorFolderShapes() throws {

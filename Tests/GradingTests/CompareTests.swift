@@ -171,8 +171,9 @@ struct TokenCompareTests {
     @Test func validatorFlagsParse() throws {
         let f = try TokenFlags(arguments: ["case_sensitive", "float_tolerance", "1e-6"])
         #expect(f.caseSensitive && f.floatAbsoluteTolerance == 1e-6 && f.floatRelativeTolerance == 1e-6)
-        #expect(throws: CompareError.self) { try TokenFlags(arguments: ["float_tolerance"]) }
-        #expect(throws: CompareError.self) { try TokenFlags(arguments: ["bogus"]) }
+        #expect(throws: GradingError.self) { try TokenFlags(arguments: ["float_tolerance"]) }
+        let e = #expect(throws: GradingError.self) { try TokenFlags(arguments: ["bogus"]) }
+        #expect(e?.description == "unknown validator flag bogus")
     }
 }
 

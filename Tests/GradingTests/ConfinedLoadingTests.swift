@@ -208,7 +208,7 @@ struct SuiteCapsTests {
         do {
             _ = try SuiteLoader.load(f.suitePath, caps: SuiteCaps())
             errors = []
-        } catch let e as InvalidFileError {
+        } catch let e as GradingError {
             errors = e.diagnostics.map { "\($0.line):\($0.column): \($0.message)" }
         }
         expectErrors(errors, [
@@ -241,7 +241,7 @@ struct SuiteCapsTests {
         do {
             _ = try SuiteLoader.load(f.suitePath, caps: caps)
             Issue.record("loaded")
-        } catch let e as InvalidFileError {
+        } catch let e as GradingError {
             let errors = e.diagnostics.map { "\($0.line):\($0.column): \($0.message)" }
             expectErrors(errors, ["6:44: answer_file: big.ans is 2K, above the cap of 1K per file",
                                   "2:5: problem 'p' brings the suite to 3 tests, above the cap of 2 tests per suite"])
@@ -250,6 +250,7 @@ struct SuiteCapsTests {
         let s = try SuiteLoader.load(f.suitePath, caps: caps)
         #expect(s.problems[0].tests[0].limits.wallTime == .seconds(20), "3 x 10s + 1s is above the 20s cap")
         caps.memory = 64 << 20
-        #expect(throws: InvalidFileError.self) { try SuiteLoader.load(f.suitePath, caps: caps) }
+        let e = #expect(throws: GradingError.self) { try SuiteLoader.load(f.suitePath, caps: caps) }
+        #expect(e?.code == .invalidSuite && e?.diagnostics.isEmpty == false)
     }
 }

@@ -27,7 +27,7 @@ struct SuiteFolder {
         do {
             _ = try load()
             return []
-        } catch let e as InvalidFileError {
+        } catch let e as GradingError {
             return e.diagnostics.map { "\($0.line):\($0.column): \($0.message)" }
         } catch {
             return ["unexpected \(error)"]
@@ -287,7 +287,8 @@ struct LanguageTests {
         let f = try SuiteFolder("", files: ["langs.yaml": "languages:\n  - id: x\n    rn: [a]\n"])
         defer { f.remove() }
         var t = LanguageTable()
-        #expect(throws: InvalidFileError.self) { try t.load(FilePath(f.path + "/langs.yaml")) }
+        let e = #expect(throws: GradingError.self) { try t.load(FilePath(f.path + "/langs.yaml")) }
+        #expect(e?.code == .invalidSuite && e?.diagnostics.isEmpty == false, "every problem of the file, each at its place")
     }
 }
 

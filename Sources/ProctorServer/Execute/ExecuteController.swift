@@ -1,4 +1,5 @@
 import Hummingbird
+import Sandbox
 
 /// POST /execute: the code-playground call.
 struct ExecuteController {

@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
+import Sandbox
 import Synchronization
 
 /// Bearer tokens (`Authorization: Bearer T`, or Judge0's `X-Auth-Token: T`). Every route needs
@@ -56,7 +57,7 @@ final class RateLimiter: Sendable {
         return buckets.withLock { b -> Double? in
             var bucket = b[key] ?? Bucket(tokens: burst, at: now)
             let elapsed = now - bucket.at
-            let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+            let seconds = elapsed.seconds
             bucket.tokens = min(burst, bucket.tokens + seconds * rate)
             bucket.at = now
             defer { b[key] = bucket }

@@ -4,6 +4,7 @@ import NIOCore
 import NIOHTTP1
 import Logging
 import Synchronization
+import Sandbox
 
 /// Accepted jobs, stored before they are acknowledged and run by lanes of workers: one
 /// lane per kind (grading runs one job at a time, each test in parallel; Judge0

@@ -1,5 +1,6 @@
 import Foundation
 import Grading
+import Sandbox
 
 /// Runs stored Judge0 submissions through the executor (admitted: they wait, never 503).
 struct Judge0Handler: JobHandler {

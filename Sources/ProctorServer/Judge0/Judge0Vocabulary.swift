@@ -1,4 +1,5 @@
 import Foundation
+import Sandbox
 
 /// Judge0 CE 1.13.1's vocabulary: language ids, statuses, configuration. Kept faithful so
 /// Judge0 clients work unchanged; Proctor's own API (/execute, /grade) says more (MLE, OLE).

@@ -1,0 +1,10 @@
+import Grading
+
+public struct EvalSampleResult: Sendable, Hashable {
+    public var taskID: String
+    /// The sample's completion_id, else its index among the samples of its task (as the reference).
+    public var completionID: Int?
+    public var passed: Bool
+    /// "passed", "timed out", "failed: <exception>".
+    public var result: String
+}

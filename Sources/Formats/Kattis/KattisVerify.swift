@@ -1,0 +1,315 @@
+import Foundation
+import Grading
+import Logging
+import SystemPackage
+
+/// One submission of a package and what `verify` made of it.
+public struct VerifiedSubmission: Sendable, Hashable {
+    /// "submissions/accepted/x.cc", relative to the package.
+    public var path: String
+    /// The folder's name: "accepted", "wrong_answer", ...
+    public var expected: String
+    /// The verdict at the time limit; nil when skipped.
+    public var verdict: Verdict?
+    /// The verdict with the safety margin on the time limit.
+    public var verdictWithMargin: Verdict?
+    /// Scoring problems: the aggregated score at the time limit.
+    public var score: Double?
+    public var ok: Bool
+    /// Why it was not judged (no toolchain, unknown language, a multi-file submission).
+    public var skipped: String?
+    /// One line: "OK", "OK with extra time", or what went wrong.
+    public var message: String
+}
+
+public struct VerifyResult: Sendable {
+    public var problem: String
+    public var ok: Bool
+    /// The time limit used (fixed by the package, or computed from the accepted submissions).
+    public var timeLimit: Double
+    public var timeLimitComputed: Bool
+    public var submissions: [VerifiedSubmission]
+    /// Which rule judged output over the output limit (by the package's format version), and
+    /// the limits that decided: the output limit and the safety margin.
+    public var outputRule: String = ""
+    public var outputLimit: Int = 0
+    public var safetyMargin: Double = 1
+}
+
+/// `proctor verify`: judges every submission under submissions/<folder>/ and checks it gets
+/// the verdict its folder expects, as problemtools' verifyproblem does.
+public struct KattisVerifier: Sendable {
+    /// Folder -> the verdicts that satisfy it.
+    public static let expectations: [String: Set<Verdict>] = [
+        "accepted": [.accepted],
+        "partially_accepted": [.accepted],
+        "slow_accepted": [.accepted],
+        "wrong_answer": [.wrongAnswer],
+        "time_limit_exceeded": [.timeLimit],
+        "run_time_error": [.runtimeError, .memoryLimit],
+        "output_limit_exceeded": [.outputLimit],
+        "compile_error": [.compileError],
+        "rejected": [.wrongAnswer, .timeLimit, .runtimeError, .memoryLimit, .outputLimit, .compileError],
+    ]
+
+    /// The time limit used while judging the accepted submissions to compute one.
+    public static let probeTimeLimit = 60.0
+
+    let options: GradingOptions
+    let languages: LanguageTable
+    let logger: Logger
+
+    public init(options: GradingOptions = .init(), languages: LanguageTable = .init(), logger: Logger = Logger(label: "proctor.verify")) {
+        self.options = options
+        self.languages = languages
+        self.logger = logger
+    }
+
+    struct Candidate {
+        var path: String
+        var folder: String
+        var submission: Submission?
+        var skipped: String?
+    }
+
+    /// Submissions are read beneath the package's folder: one that is a symlink leading
+    /// out (or a folder of them that is) is skipped with the reason, never read.
+    func candidates(_ package: KattisPackage) -> [Candidate] {
+        let root = package.confinedRoot
+        var out: [Candidate] = []
+        for folder in ((try? root.list("submissions")) ?? []) where !folder.hasPrefix(".") {
+            let folderKind: ConfinedRoot.Kind?
+            do {
+                folderKind = try root.kind("submissions/" + folder)
+            } catch {
+                out.append(Candidate(path: "submissions/\(folder)", folder: folder, skipped: "refused: \(error)"))
+                continue
+            }
+            guard folderKind == .directory else { continue }
+            for entry in ((try? root.list("submissions/" + folder)) ?? []) where !entry.hasPrefix(".") {
+                let rel = "submissions/\(folder)/\(entry)"
+                let full = package.root.string + "/" + rel
+                var c = Candidate(path: rel, folder: folder)
+                let kind: ConfinedRoot.Kind?
+                do {
+                    kind = try root.kind(rel)
+                } catch {
+                    c.skipped = "refused: \(error)"
+                    out.append(c)
+                    continue
+                }
+                if Self.expectations[folder] == nil {
+                    c.skipped = "'\(folder)' is not a submissions folder with a known expectation"
+                } else if kind == .directory {
+                    c.skipped = "multi-file submissions (folders) are not supported"
+                } else if kind != .file {
+                    c.skipped = "not a regular file"
+                } else if let python2 = Self.python2(try? root.file(rel), entry) {
+                    // problemtools: a .py whose first line is a python2 shebang is Python 2.
+                    if let language = languages.language(id: "python2"), language.toolchainProblem == nil {
+                        var s = Submission(name: entry, path: full, language: language)
+                        s.source = try? root.file(rel)
+                        c.submission = s
+                    } else {
+                        c.skipped = python2
+                    }
+                } else if let language = languages.detect(FilePath(full)) {
+                    if let problem = language.toolchainProblem {
+                        c.skipped = problem
+                    } else {
+                        // limits.compilation_time and compilation_memory of the package (never
+                        // below the language's own: a loaded machine compiles slowly).
+                        var language = language
+                        language.compileTime = max(language.compileTime, .milliseconds(Int64(package.compilationTime * 1000)))
+                        language.compileMemory = max(language.compileMemory, package.compilationMemory)
+                        var s = Submission(name: entry, path: full, language: language)
+                        s.source = try? root.file(rel)
+                        c.submission = s
+                    }
+                } else {
+                    c.skipped = "no known language has the extension of \(entry)"
+                }
+                out.append(c)
+            }
+        }
+        return out
+    }
+
+    /// Why a .py file is Python 2 (its first line a python2 shebang, as problemtools tells),
+    /// or nil.
+    /// Why a `.py` submission cannot run here if it is Python 2 (read beneath the package's folder).
+    static func python2(_ source: RootedPath?, _ name: String) -> String? {
+        guard name.hasSuffix(".py"), let bytes = try? source?.read(limit: 16 << 20) else { return nil }
+        let first = String(decoding: bytes.prefix { $0 != 0x0A }, as: UTF8.self)
+        guard first.range(of: #"^#!.*python2\b"#, options: .regularExpression) != nil else { return nil }
+        return "a Python 2 program (its shebang says python2), and no python2 toolchain is installed on this machine"
+    }
+
+    public func verify(_ package: KattisPackage) async throws -> VerifyResult {
+        let candidates = candidates(package)
+        var options = self.options
+        let scopes = package.rejectionScopes
+        options.failFast = true
+        options.failFastScope = { scopes[$0] ?? $0 }
+        // Each program is compiled once, whichever of the runs below needs it first.
+        if options.builds == nil { options.builds = BuildMemo() }
+        var runs = Runs(package: package, phase: ContinuousClock.now)
+        let judged = candidates.indices.filter { candidates[$0].submission != nil }
+        try await setTimeLimit(&runs, candidates, judged: judged, options: options)
+        try await judge(&runs, candidates, judged: judged, options: options)
+        let out = candidates.indices.map { verdict(candidates[$0], index: $0, runs) }
+        var result = VerifyResult(problem: package.shortName, ok: out.allSatisfy(\.ok), timeLimit: runs.timeLimit,
+                                  timeLimitComputed: runs.computed, submissions: out)
+        result.outputRule = package.outputRule.rawValue
+        result.outputLimit = package.output
+        result.safetyMargin = package.safetyMargin
+        return result
+    }
+
+    /// What the runs of one verification found, and at which limits.
+    struct Runs {
+        let package: KattisPackage
+        let phase: ContinuousClock.Instant
+        var timeLimit = 0.0
+        /// The limit was computed from the accepted submissions (no fixed one).
+        var computed = false
+        /// Candidates judged to compute the limit: their runs give both limits at once.
+        var done: Set<Int> = []
+        /// By submission path: results at the time limit, and with the safety margin.
+        var results: [String: [ProblemResult]] = [:]
+        var withMargin: [String: [ProblemResult]] = [:]
+
+        var high: Double { timeLimit * package.safetyMargin }
+
+        mutating func collect(_ run: RunResult) {
+            for r in run.results { results[r.submissionPath, default: []].append(r) }
+        }
+
+        func fully(_ o: KattisOutcome) -> Bool {
+            guard o.verdict == .accepted else { return false }
+            if package.scoring, let fullScore = package.fullScore { return o.score >= fullScore - 1e-9 }
+            return o.fullyAccepted
+        }
+
+        func outcome(_ parts: [ProblemResult], _ limit: Double) -> KattisOutcome {
+            var byName: [String: TestResult] = [:]
+            for p in parts { for t in p.tests { byName[t.name] = t } }
+            if let built = parts.first(where: { $0.verdict == .compileError || $0.compileMessage != nil }),
+               built.verdict == .compileError || built.tests.allSatisfy({ $0.verdict == .judgeError }) {
+                return KattisOutcome(verdict: built.verdict, score: 0, fullyAccepted: false)
+            }
+            return package.outcome(byName, timeLimit: limit)
+        }
+
+        func matches(_ folder: String, _ o: KattisOutcome) -> Bool {
+            folder != "slow_accepted" && KattisVerifier.expectations[folder]!.contains(o.verdict) && !(folder == "partially_accepted" && fully(o))
+        }
+    }
+
+    /// The package's fixed time limit, else, as problemtools does, one computed from the
+    /// accepted submissions judged with a generous limit.
+    func setTimeLimit(_ runs: inout Runs, _ candidates: [Candidate], judged: [Int], options: GradingOptions) async throws {
+        let package = runs.package
+        if let fixed = package.fixedTimeLimit {
+            runs.timeLimit = fixed
+            return
+        }
+        runs.computed = true
+        let accepted = judged.filter { candidates[$0].folder == "accepted" }
+        var probe = options
+        probe.failFast = false
+        let run = try await Grader(options: probe, languages: languages, logger: logger)
+            .grade(suites: [try package.suite(timeLimit: Self.probeTimeLimit)], submissions: accepted.map { candidates[$0].submission! })
+        runs.collect(run)
+        runs.done = Set(accepted)
+        let slowest = run.results.flatMap(\.tests).filter { $0.verdict == .accepted }.map(\.cpuTime).max() ?? 0
+        let exact = slowest * package.timeMultiplier
+        runs.timeLimit = max(1, (exact / package.timeResolution).rounded(.up)) * package.timeResolution
+        logger.debug("verify: time limit computed", metadata: ["limit": "\(runs.timeLimit)", "seconds": "\(Grader.seconds(since: runs.phase))"])
+    }
+
+    /// The others run with the time limit; those that do not get what their folder expects
+    /// (and slow_accepted ones) run again with the safety margin, as problemtools judges
+    /// at both limits. The accepted ones judged to compute the limit give both at once.
+    func judge(_ runs: inout Runs, _ candidates: [Candidate], judged: [Int], options: GradingOptions) async throws {
+        let package = runs.package
+        let grader = Grader(options: options, languages: languages, logger: logger)
+        let rest = judged.filter { !runs.done.contains($0) }
+        if !rest.isEmpty {
+            runs.collect(try await grader.grade(suites: [try package.suite(timeLimit: runs.timeLimit)],
+                                                submissions: rest.map { candidates[$0].submission! }))
+        }
+        logger.debug("verify: judged at the time limit", metadata: ["submissions": "\(rest.count)", "seconds": "\(Grader.seconds(since: runs.phase))"])
+        let again = rest.filter { i in
+            guard let s = candidates[i].submission, let parts = runs.results[s.path] else { return false }
+            return !runs.matches(candidates[i].folder, runs.outcome(parts, runs.timeLimit))
+        }
+        if !again.isEmpty {
+            let run = try await grader.grade(suites: [try package.suite(timeLimit: runs.high)], submissions: again.map { candidates[$0].submission! })
+            for r in run.results { runs.withMargin[r.submissionPath, default: []].append(r) }
+            logger.debug("verify: judged with the safety margin", metadata: ["submissions": "\(again.count)", "seconds": "\(Grader.seconds(since: runs.phase))"])
+        }
+    }
+
+    /// What one candidate came to against its folder's expectation, with the package's
+    /// own checks (a fixed limit too tight for it, limits.code).
+    func verdict(_ c: Candidate, index i: Int, _ runs: Runs) -> VerifiedSubmission {
+        let expected = c.folder
+        guard let s = c.submission, let parts = runs.results[s.path] else {
+            return VerifiedSubmission(path: c.path, expected: expected, verdict: nil, verdictWithMargin: nil, score: nil,
+                                      ok: true, skipped: c.skipped ?? "not judged", message: "skipped: \(c.skipped ?? "not judged")")
+        }
+        let atLimit = runs.outcome(parts, runs.timeLimit)
+        let atHigh = runs.withMargin[s.path].map { runs.outcome($0, runs.high) } ?? (runs.done.contains(i) ? runs.outcome(parts, runs.high) : atLimit)
+        var (ok, message) = Self.expectation(expected, atLimit: atLimit, atHigh: atHigh, parts: parts, runs)
+        if ok && expected == "accepted" && runs.package.scoring && !runs.fully(atLimit) {
+            message += " (warning: not the full score)"
+        }
+        Self.packageChecks(expected, submission: s, parts: parts, runs, ok: &ok, message: &message)
+        return VerifiedSubmission(path: c.path, expected: expected, verdict: atLimit.verdict, verdictWithMargin: atHigh.verdict,
+                                  score: runs.package.scoring ? atLimit.score : nil, ok: ok, skipped: nil, message: message)
+    }
+
+    /// Whether the verdicts at the limit and with the margin are what the folder expects.
+    static func expectation(_ expected: String, atLimit: KattisOutcome, atHigh: KattisOutcome, parts: [ProblemResult],
+                            _ runs: Runs) -> (ok: Bool, message: String) {
+        let want = expectations[expected]!
+        let partial = expected == "partially_accepted"
+        if expected == "slow_accepted" {
+            let ok = atHigh.verdict == .accepted
+            return (ok, ok ? (atLimit.verdict == .accepted ? "OK (not slow: AC within the time limit)" : "OK with extra time")
+                : "got \(atHigh.verdict.rawValue) even with the safety margin")
+        } else if partial && runs.fully(atLimit) {
+            return (false, "was fully accepted")
+        } else if want.contains(atLimit.verdict) {
+            return (true, "OK")
+        } else if want.contains(atHigh.verdict) && !(partial && runs.fully(atHigh)) {
+            return (true, "OK with extra time (\(atHigh.verdict.rawValue) with \(runs.high)s, \(atLimit.verdict.rawValue) with \(runs.timeLimit)s)")
+        } else {
+            let why = parts.flatMap(\.tests).first { $0.verdict != .accepted && $0.verdict != .skipped }.map { ": \($0.name): \($0.headline)" } ?? ""
+            return (false, "got \(atLimit.verdict.rawValue)\(why)")
+        }
+    }
+
+    /// The package's checks of a submission: a fixed time limit must leave the accepted ones
+    /// ac_to_time_limit (time_multiplier) times their slowest test, as problemtools checks
+    /// (an error of the package there; a limit from a .timelimit file, not problem.yaml,
+    /// only warns, as problemtools does for a limit given on its command line); limits.code:
+    /// problemtools reports a larger submission as an error of the package.
+    static func packageChecks(_ expected: String, submission s: Submission, parts: [ProblemResult], _ runs: Runs,
+                              ok: inout Bool, message: inout String) {
+        let package = runs.package
+        if expected == "accepted" && !runs.computed {
+            let slowest = parts.flatMap(\.tests).filter { $0.verdict == .accepted }.map(\.cpuTime).max() ?? 0
+            if slowest * package.timeMultiplier > runs.timeLimit {
+                if package.timeLimitInProblemYAML { ok = false }
+                message += " (\(package.timeLimitInProblemYAML ? "error" : "warning"): its slowest test, \(String(format: "%.2f", slowest)) s, times ac_to_time_limit "
+                    + "\(String(format: "%g", package.timeMultiplier)) is over the fixed time limit of \(String(format: "%g", runs.timeLimit)) s)"
+            }
+        }
+        if let size = try? FileManager.default.attributesOfItem(atPath: s.path)[.size] as? Int, size > package.codeLimit {
+            ok = false
+            message += " (error: \(size / 1024) KiB is over the code size limit of \(package.codeLimit / 1024) KiB, limits.code)"
+        }
+    }
+}
