@@ -48,6 +48,8 @@ public struct Language: Sendable, Hashable {
         /// Java: named after the public top-level class (javac requires it), else the
         /// submission's file name; `{class}` is the class that declares main (else the stem).
         case javaClass = "java-class"
+        /// Erlang: named after its `-module(name).` (erlc insists), else the submission's own name.
+        case erlangModule = "erlang-module"
     }
 
     public init(id: String, name: String, extensions: [String], fileName: String, compile: [String]?, run: [String],
@@ -163,6 +165,14 @@ extension Language {
             let names = Self.javaNames(String(decoding: source, as: UTF8.self), original: original)
             file = names.file ?? fileName
             mainClass = names.mainClass
+        case .erlangModule:
+            let text = String(decoding: source, as: UTF8.self)
+            if let r = text.range(of: #"(?m)^\s*-module\(\s*[a-z][A-Za-z0-9_@]*\s*\)"#, options: .regularExpression),
+               let name = text[r].split(separator: "(").last?.split(separator: ")").first?.trimmingCharacters(in: .whitespaces) {
+                file = name + ".erl"
+            } else if Self.isPlainFileName(original) {
+                file = original
+            }
         }
         func stemOf(_ name: String) -> String {
             name.contains(".") ? name.split(separator: ".", omittingEmptySubsequences: false).dropLast().joined(separator: ".") : name

@@ -15,6 +15,11 @@ extension Language {
     /// thread count does not grow with the host's cores.
     static let beamEnvironment = ["ERL_CRASH_DUMP_SECONDS": "0", "ERL_FLAGS": "+S 1:1 +SDcpu 1:1 +SDio 1"]
 
+    static let erlangStart = """
+        M = '{stem}', {module, M} = code:ensure_loaded(M), \
+        case erlang:function_exported(M, start, 0) of true -> M:start(); false -> M:main([]) end, init:stop().
+        """
+
     /// TypeScript without @types/node (Debian ships none): Node's globals declared loosely,
     /// so programs that read input with require("fs") or process.stdin type-check.
     static let typeScriptCompile = """
@@ -89,11 +94,12 @@ extension Language {
         Language(id: "prolog", name: "Prolog (SWI-Prolog)", extensions: ["pl"], fileName: "solution.pl",
                  compile: ["/usr/bin/swipl", "-O", "-q", "-g", "main", "-t", "halt", "-o", "solution", "-c", "solution.pl"],
                  run: ["./solution"], requires: ["/usr/bin/swipl"], memoryAllowance: 32 << 20, processAllowance: 8),
-        // Kattis: the module is named after its file and exports start/0.
+        // The file is named after its module (erlc insists); start/0 runs, as Kattis runs it,
+        // else main/1 with no arguments (an escript's entry, which Judge0's programs have).
         Language(id: "erlang", name: "Erlang", extensions: ["erl"], fileName: "solution.erl",
-                 compile: ["/usr/bin/erlc", "solution.erl"], run: ["/usr/bin/erl", "-noshell", "-run", "{stem}", "start", "-s", "init", "stop"],
+                 compile: ["/usr/bin/erlc", "solution.erl"], run: ["/usr/bin/erl", "-noshell", "-eval", erlangStart],
                  requires: ["/usr/bin/erlc", "/usr/bin/erl"], environment: beamEnvironment,
-                 memoryAllowance: 128 << 20, processAllowance: 64, compileTime: .seconds(60)).naming(.kept),
+                 memoryAllowance: 128 << 20, processAllowance: 64, compileTime: .seconds(60)).naming(.erlangModule),
         // A script (Judge0's form): its syntax checked first, then run.
         Language(id: "elixir", name: "Elixir", extensions: ["exs", "ex"], fileName: "solution.exs",
                  compile: ["/usr/bin/elixir", "-e", #"Code.string_to_quoted!(File.read!("solution.exs"))"#],

@@ -91,9 +91,11 @@ struct LanguageTableTests {
         // Scala: the object named after the file; Judge0's Main.scala otherwise.
         #expect(resolve("scala", "Different.scala").run.last == "Different")
         #expect(resolve("scala", "").run.last == "Main")
-        // Erlang: the module named after its file, started with start/0.
+        // Erlang: the file named after its module (else the submission's name); start/0 runs (else main/1).
         let erlang = resolve("erlang", "hello.erl")
-        #expect(erlang.compile == ["/usr/bin/erlc", "hello.erl"] && erlang.run.contains("hello"))
+        #expect(erlang.compile == ["/usr/bin/erlc", "hello.erl"] && erlang.run.last?.hasPrefix("M = 'hello'") == true)
+        let judge0 = table.language(id: "erlang")!.resolved(original: "", source: Array("%% a program\n-module(main).\n-export([main/1]).\n".utf8))
+        #expect(judge0.fileName == "main.erl" && judge0.compile?.last == "main.erl")
         // Fortran keeps its extension (.f is fixed form).
         #expect(resolve("fortran", "old.f").compile?.last == "old.f")
         #expect(resolve("ruby", "different.rb").run.last == "different.rb")
