@@ -19,6 +19,27 @@ if [ ${#need[@]} -gt 0 ]; then
 fi
 command -v swift >/dev/null || { echo "setup: swift is not on PATH (the Swift toolchain is required)" >&2; exit 1; }
 
+# Toolchains of the languages past C, C++, Python, Java, JavaScript, Rust, Swift and Bash, from
+# Debian's packages, so that their hello/CE/RTE tests and problemtools' example submissions run.
+# About 4 minutes and 3 GB in all (ghc 0.8 GB, go, ocaml and kotlin ~0.4 GB each; the rest small).
+# PROCTOR_SETUP_LANGUAGES=0 skips them; a failed install is a warning: those tests are then
+# skipped, each saying which toolchain is missing. Debian 12 has no Python 2 (nor PyPy 2).
+if [ "${PROCTOR_SETUP_LANGUAGES:-1}" != 0 ]; then
+    langs=()
+    for pkg in golang-go ruby php-cli lua5.4 kotlin scala mono-mcs mono-runtime libmono-system-numerics4.0-cil ghc \
+               ocaml-nox sbcl fp-compiler gfortran gnat gdc swi-prolog-nox erlang-base elixir r-base-core node-typescript; do
+        dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || langs+=("$pkg")
+    done
+    if [ ${#langs[@]} -gt 0 ] && [ "$(id -u)" -eq 0 ]; then
+        echo "setup: installing language toolchains: ${langs[*]}"
+        { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq -o DPkg::Lock::Timeout=600 \
+              --no-install-recommends "${langs[@]}" >/dev/null; } \
+            || echo "setup: WARNING: installing ${langs[*]} failed; the tests of those languages will be skipped" >&2
+    elif [ ${#langs[@]} -gt 0 ]; then
+        echo "setup: WARNING: not root; the tests of ${langs[*]} will be skipped (their toolchains are missing)" >&2
+    fi
+fi
+
 # The server tests look for these modules in the first python3 on PATH; without them those
 # three tests are skipped (and say so), so a failed install is a warning, not an error.
 if command -v python3 >/dev/null && ! python3 -c 'import judge0, openapi_spec_validator, schemathesis' 2>/dev/null; then

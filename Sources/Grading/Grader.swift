@@ -23,7 +23,9 @@ public final class Grader: Sendable {
         guard stat(path, &st) == 0, st.st_mode & S_IFMT == S_IFREG else {
             throw GradingError(.usage, "solution \(path): no such file")
         }
-        let lang = try languages.resolve(FilePath(path), id: language)
+        // The first line tells a shebang's language (`.pl`: Perl or Prolog; `.py`: Python 2 or 3).
+        let firstLine = language == nil ? (try? HostFile.read(FilePath(path), limit: 16 << 20)).map(Language.firstLine) : nil
+        let lang = try languages.resolve(FilePath(path), id: language, firstLine: firstLine)
         return Submission(name: FilePath(path).lastComponent?.string ?? path, path: path, language: lang)
     }
 

@@ -33,6 +33,11 @@ public struct Language: Sendable, Hashable {
     /// file name without extension and that capitalized (Kotlin's `{Stem}Kt`); an argument
     /// equal to `fileName` (or, for java-class, its stem) is the chosen name (class) too.
     public var sourceNaming: SourceNaming = .fixed
+    /// A regular expression the first line must match for a file with one of
+    /// `shebangExtensions` to be this language (problemtools' `shebang`: a `.py` is Python 2
+    /// only when its first line names python2, a `.pl` Perl rather than Prolog when it names perl).
+    public var shebang: String?
+    public var shebangExtensions: [String] = []
 
     public enum SourceNaming: String, Sendable, Hashable, CaseIterable {
         /// Always `fileName`.
@@ -43,6 +48,8 @@ public struct Language: Sendable, Hashable {
         /// Java: named after the public top-level class (javac requires it), else the
         /// submission's file name; `{class}` is the class that declares main (else the stem).
         case javaClass = "java-class"
+        /// Erlang: named after its `-module(name).` (erlc insists), else the submission's own name.
+        case erlangModule = "erlang-module"
     }
 
     public init(id: String, name: String, extensions: [String], fileName: String, compile: [String]?, run: [String],
@@ -102,7 +109,7 @@ public struct Language: Sendable, Hashable {
                  compileTime: .seconds(120), compileMemory: 2 << 30),
         Language(id: "bash", name: "Bash", extensions: ["sh", "bash"], fileName: "solution.sh",
                  compile: ["/bin/bash", "-n", "solution.sh"], run: ["/bin/bash", "solution.sh"], requires: ["/bin/bash"]),
-    ]
+    ] + more
 }
 
 extension Language {
@@ -124,6 +131,26 @@ extension Language {
         return l
     }
 
+    func withShebang(_ pattern: String, for extensions: [String]) -> Language {
+        var l = self
+        l.shebang = pattern
+        l.shebangExtensions = extensions
+        return l
+    }
+
+    /// Whether a file with extension `ext` whose first line is `firstLine` may be this
+    /// language: always, unless the extension is one its shebang must claim.
+    func accepts(extension ext: String, firstLine: String?) -> Bool {
+        guard extensions.contains(ext) else { return false }
+        guard let shebang, shebangExtensions.contains(ext) else { return true }
+        return firstLine.map { $0.range(of: shebang, options: .regularExpression) != nil } ?? false
+    }
+
+    /// The first line of a source (for shebangs), at most 200 bytes of it.
+    public static func firstLine(_ bytes: some Collection<UInt8>) -> String {
+        String(decoding: bytes.prefix(200).prefix { $0 != 0x0A }, as: UTF8.self)
+    }
+
     /// This language for one source: the file name chosen by `sourceNaming` and the
     /// placeholders of `compile` and `run` filled in. `original` is the submission's file name.
     public func resolved(original: String, source: [UInt8]) -> Language {
@@ -138,6 +165,14 @@ extension Language {
             let names = Self.javaNames(String(decoding: source, as: UTF8.self), original: original)
             file = names.file ?? fileName
             mainClass = names.mainClass
+        case .erlangModule:
+            let text = String(decoding: source, as: UTF8.self)
+            if let r = text.range(of: #"(?m)^\s*-module\(\s*[a-z][A-Za-z0-9_@]*\s*\)"#, options: .regularExpression),
+               let name = text[r].split(separator: "(").last?.split(separator: ")").first?.trimmingCharacters(in: .whitespaces) {
+                file = name + ".erl"
+            } else if Self.isPlainFileName(original) {
+                file = original
+            }
         }
         func stemOf(_ name: String) -> String {
             name.contains(".") ? name.split(separator: ".", omittingEmptySubsequences: false).dropLast().joined(separator: ".") : name
@@ -255,14 +290,17 @@ public struct LanguageTable: Sendable {
         languages.first { $0.id == id }
     }
 
-    /// The language for a file, from its extension.
-    public func detect(_ path: FilePath) -> Language? {
+    /// The language for a file, from its extension and, where a language's shebang claims
+    /// the extension (`.py` for Python 2, `.pl` for Perl), its first line: a language whose
+    /// shebang matches wins over the others with the extension.
+    public func detect(_ path: FilePath, firstLine: String? = nil) -> Language? {
         guard let ext = path.extension?.lowercased() else { return nil }
-        return languages.first { $0.extensions.contains(ext) }
+        let candidates = languages.filter { $0.accepts(extension: ext, firstLine: firstLine) }
+        return candidates.first { $0.shebang != nil && $0.shebangExtensions.contains(ext) } ?? candidates.first
     }
 
-    /// The language named, or the one the extension says; an error that lists the choices.
-    public func resolve(_ path: FilePath, id: String?) throws -> Language {
+    /// The language named, or the one the extension (and first line) says; an error that lists the choices.
+    public func resolve(_ path: FilePath, id: String?, firstLine: String? = nil) throws -> Language {
         if let id {
             guard let l = language(id: id) else {
                 let hint = YAMLReader.suggestion(for: id, among: languages.map(\.id)).map { "; did you mean '\($0)'?" } ?? ""
@@ -270,7 +308,7 @@ public struct LanguageTable: Sendable {
             }
             return l
         }
-        guard let l = detect(path) else {
+        guard let l = detect(path, firstLine: firstLine) else {
             throw GradingError(.language, "cannot tell the language of \(path) from its extension; give --language "
                                + "(known: \(languages.map(\.id).joined(separator: ", ")))")
         }
@@ -278,7 +316,8 @@ public struct LanguageTable: Sendable {
     }
 
     static let keys = ["id", "name", "extensions", "file_name", "compile", "run", "requires", "binds", "environment",
-                       "memory_allowance", "process_allowance", "compile_time", "compile_memory", "source_name"]
+                       "memory_allowance", "process_allowance", "compile_time", "compile_memory", "source_name",
+                       "shebang", "shebang_extensions"]
 
     /// Adds (or replaces, by id) the languages of a YAML file: `languages: [{id: ..., ...}]`.
     public mutating func load(_ path: FilePath) throws {
@@ -321,6 +360,8 @@ public struct LanguageTable: Sendable {
             case "process_allowance": l.processAllowance = r.integer(v, key, minimum: 0) ?? 0
             case "compile_time": l.compileTime = r.duration(v, key) ?? l.compileTime
             case "compile_memory": l.compileMemory = r.size(v, key) ?? l.compileMemory
+            case "shebang": l.shebang = r.string(v, key)
+            case "shebang_extensions": l.shebangExtensions = r.strings(v, key) ?? []
             case "source_name":
                 if let text = r.string(v, key) {
                     if let n = Language.SourceNaming(rawValue: text) { l.sourceNaming = n } else {

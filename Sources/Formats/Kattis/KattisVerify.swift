@@ -113,7 +113,7 @@ public struct KattisVerifier: Sendable {
                     } else {
                         c.skipped = python2
                     }
-                } else if let language = languages.detect(FilePath(full)) {
+                } else if let language = languages.detect(FilePath(full), firstLine: (try? root.file(rel).read(limit: 16 << 20)).map(Language.firstLine)) {
                     if let problem = language.toolchainProblem {
                         c.skipped = problem
                     } else {

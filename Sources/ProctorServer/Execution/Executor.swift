@@ -73,7 +73,9 @@ public final class Executor: Sendable {
         case .failed(_, let message): return .judgeError(message)
         case .built(let b): build = b
         }
-        let language = r.language
+        // The build's language: the one resolved for this source (its file and entry point:
+        // Java's class, Erlang's module), not the table's entry.
+        let language = build.language
         var configuration = language.sandboxConfiguration(memory: maxMemory + language.memoryAllowance,
                                                           processes: r.processes + language.processAllowance)
         configuration.network = r.network ? .allowed : .blocked

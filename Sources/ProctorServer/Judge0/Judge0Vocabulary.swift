@@ -17,6 +17,9 @@ enum Judge0 {
     static let ids: [(Int, String)] = [
         (46, "bash"), (50, "c"), (52, "cpp"), (54, "cpp"), (62, "java"), (63, "javascript"), (71, "python3"),
         (73, "rust"), (83, "swift"),
+        (51, "csharp"), (55, "lisp"), (56, "d"), (57, "elixir"), (58, "erlang"), (59, "fortran"), (60, "go"),
+        (61, "haskell"), (64, "lua"), (65, "ocaml"), (67, "pascal"), (68, "php"), (69, "prolog"), (70, "python2"),
+        (72, "ruby"), (74, "typescript"), (78, "kotlin"), (80, "r"), (81, "scala"), (85, "perl"),
     ]
 
     // Judge0's own defaults and maxima, its names and units (seconds, kilobytes).

@@ -1,0 +1,7 @@
+using System;
+
+public class Ce {
+    public static void Main() {
+        int x = "text";
+    }
+}

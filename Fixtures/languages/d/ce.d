@@ -1,0 +1,5 @@
+import std.stdio;
+
+void main() {
+    int x = "text";
+}

@@ -1,0 +1,6 @@
+import std.stdio, std.string;
+
+void main() {
+    string name = readln().strip();
+    writeln("Hello ", name, "!");
+}

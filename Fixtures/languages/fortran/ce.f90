@@ -1,0 +1,5 @@
+program ce
+  implicit none
+  integer :: x
+  x = 'text'
+end program ce

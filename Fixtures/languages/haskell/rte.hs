@@ -1,0 +1,4 @@
+main :: IO ()
+main = do
+  name <- getLine
+  print (head (drop 10 name))

@@ -1,0 +1,4 @@
+fun main() {
+    val name: Int = "not a number"
+    println(name)
+}

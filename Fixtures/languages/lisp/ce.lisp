@@ -1,0 +1,2 @@
+(let ((name (read-line)))
+  (format t "Hello ~a!~%" name)

@@ -1,0 +1,2 @@
+(let ((name (string-trim " " (read-line))))
+  (format t "Hello ~a!~%" name))

@@ -1,0 +1,2 @@
+(let ((name (read-line)))
+  (format t "~a~%" (/ (length name) 0)))

@@ -1,0 +1,2 @@
+local name = io.read("l")
+print("Hello " .. name .. "!")

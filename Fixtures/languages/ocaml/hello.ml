@@ -1,0 +1,3 @@
+let () =
+  let name = String.trim (read_line ()) in
+  Printf.printf "Hello %s!\n" name

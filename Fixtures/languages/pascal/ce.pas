@@ -1,0 +1,6 @@
+program Ce;
+var
+  x: integer;
+begin
+  x := 'text';
+end.

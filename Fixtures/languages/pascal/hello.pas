@@ -1,0 +1,7 @@
+program Hello;
+var
+  name: string;
+begin
+  readln(name);
+  writeln('Hello ', name, '!');
+end.

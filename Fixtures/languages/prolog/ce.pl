@@ -1,0 +1,2 @@
+main :-
+    format("Hello~n" [].

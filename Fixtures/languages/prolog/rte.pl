@@ -1,0 +1,3 @@
+main :-
+    X is 1 / 0,
+    format("~w~n", [X]).

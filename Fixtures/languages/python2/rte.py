@@ -1,0 +1,3 @@
+#!/usr/bin/env python2
+import sys
+print 1 / 0

@@ -1,0 +1,2 @@
+x <- function( {
+cat("x\n")

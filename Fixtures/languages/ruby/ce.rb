@@ -1,0 +1,3 @@
+name = gets.strip
+puts "Hello #{name}!"
+end

@@ -1,0 +1,2 @@
+name = gets.strip
+puts 1 / 0

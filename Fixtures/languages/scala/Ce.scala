@@ -1,0 +1,5 @@
+object Ce {
+  def main(args: Array[String]): Unit = {
+    val x: Int = "text"
+  }
+}

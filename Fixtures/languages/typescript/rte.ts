@@ -1,0 +1,2 @@
+const xs: number[] | undefined = undefined as number[] | undefined;
+console.log(xs!.length);
