@@ -31,15 +31,15 @@ struct Options {
 
 func usage() -> Never {
     let text = """
-    usage: proctor-bench [--runs N] [--warmup N] [--json PATH] [--only true|python] [--variants LIST]
-      --runs N         measured runs per variant (default 300 for /bin/true, 100 for python3)
-      --warmup N       unmeasured rounds first (default 10)
-      --json PATH      also write the results as JSON
-      --only NAME      measure one command: true or python
-      --variants LIST  comma-separated subset of bare,oneshot,exec,pool (for profiling one
-                       path, e.g. under perf); ratios need bare
+        usage: proctor-bench [--runs N] [--warmup N] [--json PATH] [--only true|python] [--variants LIST]
+          --runs N         measured runs per variant (default 300 for /bin/true, 100 for python3)
+          --warmup N       unmeasured rounds first (default 10)
+          --json PATH      also write the results as JSON
+          --only NAME      measure one command: true or python
+          --variants LIST  comma-separated subset of bare,oneshot,exec,pool (for profiling one
+                           path, e.g. under perf); ratios need bare
 
-    """
+        """
     FileHandle.standardError.write(Data(text.utf8))
     exit(2)
 }
@@ -161,7 +161,8 @@ final class SpawnArgs {
         while wait4(pid, &status, 0, &usage) < 0 {
             if errno != EINTR { return nil }
         }
-        let cpu = Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec)
+        let cpu =
+            Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec)
             + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
         // WIFEXITED / WEXITSTATUS by hand (macros do not import).
         return ((status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f), cpu)
@@ -190,8 +191,9 @@ struct Failure: Error, CustomStringConvertible {
 func check(_ result: ExecResult) throws {
     guard result.status == .exited, result.exitCode == 0 else {
         let err = String(decoding: result.stderr.prefix(300), as: UTF8.self)
-        throw Failure(description: "status \(result.status.rawValue) exit \(result.exitCode.map(String.init) ?? "-")"
-                      + " signal \(result.signal.map(String.init) ?? "-") \(result.error ?? "") \(err)")
+        throw Failure(
+            description: "status \(result.status.rawValue) exit \(result.exitCode.map(String.init) ?? "-")"
+                + " signal \(result.signal.map(String.init) ?? "-") \(result.error ?? "") \(err)")
     }
 }
 
@@ -218,9 +220,12 @@ struct CommandResult {
 }
 
 @MainActor
-func measure(name: String, argv: [String], runs: Int, warmup: Int, variants: [Variant],
-             configuration: SandboxConfiguration) async throws
-    -> CommandResult {
+func measure(
+    name: String, argv: [String], runs: Int, warmup: Int, variants: [Variant],
+    configuration: SandboxConfiguration
+) async throws
+    -> CommandResult
+{
     let bare = SpawnArgs(argv, environment: configuration.environment)
     let ready = try await Sandbox.create(configuration)
     let pool = SandboxPool(configuration: configuration, capacity: 1)
@@ -254,8 +259,10 @@ func measure(name: String, argv: [String], runs: Int, warmup: Int, variants: [Va
                     await sandbox.terminate()
                     let t3 = now()
                     try check(result)
-                    phases = [("oneshot.create", t1 - t0), ("oneshot.run", t2 - t1), ("oneshot.terminate", t3 - t2),
-                              ("oneshot.run.lib-wall", result.wallTime), ("oneshot.run.lib-cpu", result.cpuTime)]
+                    phases = [
+                        ("oneshot.create", t1 - t0), ("oneshot.run", t2 - t1), ("oneshot.terminate", t3 - t2),
+                        ("oneshot.run.lib-wall", result.wallTime), ("oneshot.run.lib-cpu", result.cpuTime),
+                    ]
                 case .exec:
                     let result = try await ready.run(argv)
                     try check(result)
@@ -274,8 +281,10 @@ func measure(name: String, argv: [String], runs: Int, warmup: Int, variants: [Va
                     await pool.release(sandbox)
                     let t3 = now()
                     try check(result)
-                    phases = [("pool.acquire", t1 - t0), ("pool.run", t2 - t1), ("pool.release", t3 - t2),
-                              ("pool.run.lib-wall", result.wallTime), ("pool.run.lib-cpu", result.cpuTime)]
+                    phases = [
+                        ("pool.acquire", t1 - t0), ("pool.run", t2 - t1), ("pool.release", t3 - t2),
+                        ("pool.run.lib-wall", result.wallTime), ("pool.run.lib-cpu", result.cpuTime),
+                    ]
                 }
             } catch {
                 if measured {
@@ -330,13 +339,15 @@ func health() -> Health {
         for runner in runners where runner.hasPrefix(me) {
             let children = (try? FileManager.default.contentsOfDirectory(atPath: "\(base)/\(runner)")) ?? []
             var isDir: ObjCBool = false
-            groups[hierarchy.isEmpty ? "v2" : hierarchy] = children.filter {
-                FileManager.default.fileExists(atPath: "\(base)/\(runner)/\($0)", isDirectory: &isDir) && isDir.boolValue
-            }.count
+            groups[hierarchy.isEmpty ? "v2" : hierarchy] =
+                children.filter {
+                    FileManager.default.fileExists(atPath: "\(base)/\(runner)/\($0)", isDirectory: &isDir) && isDir.boolValue
+                }.count
         }
     }
-    return Health(openFDs: countEntries("/proc/self/fd"), threads: statusField("Threads"),
-                  rss: statusField("VmRSS"), cgroupChildren: groups)
+    return Health(
+        openFDs: countEntries("/proc/self/fd"), threads: statusField("Threads"),
+        rss: statusField("VmRSS"), cgroupChildren: groups)
 }
 
 // MARK: report
@@ -355,9 +366,12 @@ func table(_ r: CommandResult) -> String {
         let n = fails > 0 ? "\(s.count) (+\(fails) failed)" : "\(s.count)"
         lines.append("| \(v.title) | \(n) | \(ms(s.median)) | \(ms(s.p10)) | \(ms(s.p90)) | \(ratio(s.median / bareMedian)) |")
     }
-    lines += ["", "Phases (median ms; lib-wall is ExecResult.wallTime, spawn start to reap; lib-cpu is ExecResult.cpuTime, "
-              + "the exec cgroup's CPU; bare.cpu is the child's rusage user+system):", "",
-              "| phase | median ms | p10 ms | p90 ms |", "|---|---:|---:|---:|"]
+    lines += [
+        "",
+        "Phases (median ms; lib-wall is ExecResult.wallTime, spawn start to reap; lib-cpu is ExecResult.cpuTime, "
+            + "the exec cgroup's CPU; bare.cpu is the child's rusage user+system):", "",
+        "| phase | median ms | p10 ms | p90 ms |", "|---|---:|---:|---:|",
+    ]
     for name in r.samples.phases.keys.sorted() {
         let s = Summary(r.samples.phases[name]!)
         lines.append("| \(name) | \(ms(s.median)) | \(ms(s.p10)) | \(ms(s.p90)) |")
@@ -372,8 +386,10 @@ func jsonObject(_ r: CommandResult) -> [String: Any] {
     let bareMedian = Summary(r.samples.total[.bare] ?? []).median
     func stats(_ samples: [Double]) -> [String: Any] {
         let s = Summary(samples)
-        return ["n": s.count, "median_ms": s.median * 1000, "p10_ms": s.p10 * 1000, "p90_ms": s.p90 * 1000,
-                "mean_ms": s.mean * 1000, "min_ms": s.min * 1000, "max_ms": s.max * 1000]
+        return [
+            "n": s.count, "median_ms": s.median * 1000, "p10_ms": s.p10 * 1000, "p90_ms": s.p90 * 1000,
+            "mean_ms": s.mean * 1000, "min_ms": s.min * 1000, "max_ms": s.max * 1000,
+        ]
     }
     var variants: [[String: Any]] = []
     for v in r.measured {
@@ -421,7 +437,9 @@ var load = [Double](repeating: 0, count: 3)
 getloadavg(&load, 3)
 print("# proctor-bench")
 print("")
-print("kernel \(kernel), \(ProcessInfo.processInfo.activeProcessorCount) cores, load \(load.map { String(format: "%.2f", $0) }.joined(separator: " ")), warmup \(options.warmup) rounds")
+print(
+    "kernel \(kernel), \(ProcessInfo.processInfo.activeProcessorCount) cores, load \(load.map { String(format: "%.2f", $0) }.joined(separator: " ")), warmup \(options.warmup) rounds"
+)
 print("")
 
 // The runtime (cgroup detection, seccomp export, sweep of dead runners) is made once per
@@ -441,9 +459,10 @@ var results: [CommandResult] = []
 for command in commands {
     FileHandle.standardError.write(Data("measuring \(command.argv.joined(separator: " ")) ...\n".utf8))
     do {
-        let r = try await measure(name: command.name, argv: command.argv, runs: command.runs,
-                                  warmup: options.warmup, variants: options.variants,
-                                  configuration: configuration)
+        let r = try await measure(
+            name: command.name, argv: command.argv, runs: command.runs,
+            warmup: options.warmup, variants: options.variants,
+            configuration: configuration)
         results.append(r)
         print(table(r))
         print("")
@@ -454,10 +473,12 @@ for command in commands {
 }
 
 let after = health()
-print("Runner health: open fds \(before.openFDs) -> \(after.openFDs), threads \(before.threads) -> \(after.threads), "
-      + "rss \(before.rss) -> \(after.rss), sandbox cgroups left under this runner: "
-      + (after.cgroupChildren.isEmpty ? "none (runner folder gone)" :
-            after.cgroupChildren.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")))
+print(
+    "Runner health: open fds \(before.openFDs) -> \(after.openFDs), threads \(before.threads) -> \(after.threads), "
+        + "rss \(before.rss) -> \(after.rss), sandbox cgroups left under this runner: "
+        + (after.cgroupChildren.isEmpty
+            ? "none (runner folder gone)"
+            : after.cgroupChildren.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")))
 
 if let path = options.jsonPath {
     let encoder = JSONEncoder()

@@ -67,7 +67,8 @@ extension Language {
     /// Why this language cannot be used here, if it cannot.
     public var toolchainProblem: String? {
         let missing = missingTools
-        return missing.isEmpty ? nil : "the \(name) toolchain is not installed on this machine (missing \(missing.joined(separator: ", ")))"
+        return missing.isEmpty
+            ? nil : "the \(name) toolchain is not installed on this machine (missing \(missing.joined(separator: ", ")))"
     }
 }
 
@@ -101,7 +102,8 @@ public struct Builder: Sendable {
     }
 
     /// `original` is the source's own file name, which some languages keep (Kattis' rules).
-    private func build(original: String, language: Language, files: [ExtraFile], read: () throws -> [UInt8]) async -> BuildOutcome {
+    private func build(original: String, language: Language, files: [ExtraFile], read: () throws -> [UInt8]) async -> BuildOutcome
+    {
         if let problem = language.toolchainProblem { return .failed(.judgeError, problem) }
         let bytes: [UInt8]
         do {
@@ -136,7 +138,8 @@ public struct Builder: Sendable {
     /// `together` compiled with it.
     private func compile(_ bytes: [UInt8], _ language: Language, extra: [BuildFile], together: [String]) async -> BuildOutcome {
         guard var compile = language.compile else {
-            return .built(Build(language: language, files: extra + [BuildFile(path: language.fileName, bytes: bytes, mode: 0o644)]))
+            return .built(
+                Build(language: language, files: extra + [BuildFile(path: language.fileName, bytes: bytes, mode: 0o644)]))
         }
         if !together.isEmpty, let at = compile.lastIndex(of: language.fileName) {
             compile.insert(contentsOf: together, at: at + 1)
@@ -200,7 +203,8 @@ public enum OutputText {
             } else if b >= 0x80, case let n = Excerpt.utf8Length(a, i), n > 0 {
                 let s = String(decoding: a[i..<(i + n)], as: UTF8.self)
                 // U+FFFE and U+FFFF are not XML characters; C1 controls read badly.
-                if s.unicodeScalars.allSatisfy({ $0.value != 0xFFFE && $0.value != 0xFFFF && !(0x80...0x9F).contains($0.value) }) {
+                if s.unicodeScalars.allSatisfy({ $0.value != 0xFFFE && $0.value != 0xFFFF && !(0x80...0x9F).contains($0.value) })
+                {
                     out += s
                 } else {
                     out += a[i..<(i + n)].map(Excerpt.hex).joined()
@@ -215,4 +219,3 @@ public enum OutputText {
         return cut ? out + "\n[… \(bytes.count - limit) more bytes]" : out
     }
 }
-

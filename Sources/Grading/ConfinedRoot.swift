@@ -162,7 +162,8 @@ public struct ConfinedRoot: Sendable, Hashable, CustomStringConvertible {
         let fd = openat(dir, last, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode_t(mode))
         guard fd >= 0 else {
             let e = Errno(rawValue: errno)
-            throw e == .fileExists ? Self.refused("'\(s)' is there twice") : GradingError(.io, "create '\(s)': \(e)", underlyingError: e)
+            throw e == .fileExists
+                ? Self.refused("'\(s)' is there twice") : GradingError(.io, "create '\(s)': \(e)", underlyingError: e)
         }
         let file = FileDescriptor(rawValue: fd)
         defer { try? file.close() }
@@ -187,8 +188,10 @@ public struct ConfinedRoot: Sendable, Hashable, CustomStringConvertible {
             if fd >= 0 { return FileDescriptor(rawValue: fd) }
             // No /proc: open it again (non-blocking) and check that it is the same file.
             let again = try openBeneath(rel, O_RDONLY | O_NONBLOCK | O_NOCTTY)
-            var a = stat(), b = stat()
-            guard fstat(handle.rawValue, &a) == 0, fstat(again.rawValue, &b) == 0, a.st_dev == b.st_dev, a.st_ino == b.st_ino else {
+            var a = stat()
+            var b = stat()
+            guard fstat(handle.rawValue, &a) == 0, fstat(again.rawValue, &b) == 0, a.st_dev == b.st_dev, a.st_ino == b.st_ino
+            else {
                 try? again.close()
                 throw GradingError(.refused, "\(folder.appending(rel.components)) changed while it was opened")
             }

@@ -10,8 +10,10 @@ public final class Grader: Sendable {
     let languages: LanguageTable
     let logger: Logger
 
-    public init(options: GradingOptions = .init(), languages: LanguageTable = .init(),
-                logger: Logger = Logger(label: "proctor.grading")) {
+    public init(
+        options: GradingOptions = .init(), languages: LanguageTable = .init(),
+        logger: Logger = Logger(label: "proctor.grading")
+    ) {
         self.options = options
         self.languages = languages
         self.logger = logger
@@ -35,8 +37,10 @@ public final class Grader: Sendable {
         var test: Int
     }
 
-    public func grade(suites: [Suite], submissions: [Submission],
-                      progress: @escaping @Sendable (GradingProgress) -> Void = { _ in }) async throws -> RunResult {
+    public func grade(
+        suites: [Suite], submissions: [Submission],
+        progress: @escaping @Sendable (GradingProgress) -> Void = { _ in }
+    ) async throws -> RunResult {
         let started = Date()
         let clock = ContinuousClock.now
         let pools = PoolSet(capacity: options.jobs, logger: logger)
@@ -47,29 +51,37 @@ public final class Grader: Sendable {
         // One queue for every compile, the judges' first: every test needs its judge, and a
         // validator (templates, a large header) is often the slowest compile of all.
         let jobs = judgePrograms.map(CompileJob.judge) + submissions.map(CompileJob.submission)
-        let run = Run(grader: self, problems: problems, submissions: submissions, judgePrograms: judgePrograms, jobs: jobs,
-                      builder: Builder(pools: pools),
-                      runner: TestRunner(pools: pools, scratch: scratch, excerptBytes: options.excerptBytes))
+        let run = Run(
+            grader: self, problems: problems, submissions: submissions, judgePrograms: judgePrograms, jobs: jobs,
+            builder: Builder(pools: pools),
+            runner: TestRunner(pools: pools, scratch: scratch, excerptBytes: options.excerptBytes))
         let compileStart = ContinuousClock.now
         let items = Self.items(problems.map(\.problem), submissions: submissions.count)
         let results = await run.work(items, jobs: options.jobs, progress: progress)
         var builds: [BuildOutcome] = []
         for i in submissions.indices { builds.append(await run.build(ofSubmission: i)) }
-        logger.debug("compiled and judged", metadata: ["programs": "\(jobs.count)", "tests": "\(items.count)",
-                                                      "seconds": "\(Self.seconds(since: compileStart))"])
+        logger.debug(
+            "compiled and judged",
+            metadata: [
+                "programs": "\(jobs.count)", "tests": "\(items.count)",
+                "seconds": "\(Self.seconds(since: compileStart))",
+            ])
         await pools.shutdown()
         let out = Self.problemResults(problems, submissions: submissions, builds: builds, results: results)
         let elapsed = ContinuousClock.now - clock
-        return RunResult(proctorVersion: options.proctorVersion, hostname: ProcessInfo.processInfo.hostName,
-                         started: started, duration: elapsed.seconds,
-                         results: out)
+        return RunResult(
+            proctorVersion: options.proctorVersion, hostname: ProcessInfo.processInfo.hostName,
+            started: started, duration: elapsed.seconds,
+            results: out)
     }
 
     /// Every checker and interactor of the problems, once each, in the order met.
     static func judgePrograms(of problems: [Problem]) -> [JudgeProgram] {
         var judgeSources: [JudgeProgram] = []
         for p in problems {
-            for j in [p.interactor, { if case .checker(let c) = p.comparison { return c } else { return nil } }()].compactMap({ $0 })
+            for j in [p.interactor, { if case .checker(let c) = p.comparison { return c } else { return nil } }()].compactMap({
+                $0
+            })
             where !judgeSources.contains(j) { judgeSources.append(j) }
         }
         return judgeSources
@@ -91,20 +103,25 @@ public final class Grader: Sendable {
 
     /// Each submission's result on each problem: its tests' results, or its build's verdict
     /// on every test when it did not build.
-    static func problemResults(_ problems: [(suite: Suite, problem: Problem)], submissions: [Submission], builds: [BuildOutcome],
-                               results: [[[TestResult?]]]) -> [ProblemResult] {
+    static func problemResults(
+        _ problems: [(suite: Suite, problem: Problem)], submissions: [Submission], builds: [BuildOutcome],
+        results: [[[TestResult?]]]
+    ) -> [ProblemResult] {
         var out: [ProblemResult] = []
         for (si, s) in submissions.enumerated() {
             for (pi, (suite, p)) in problems.enumerated() {
                 let limits = p.limits.resolved
-                var r = ProblemResult(suite: suite.name, problem: p.id, title: p.title, submission: s.name, submissionPath: s.path,
-                                      language: s.language.id, limits: limits, verdict: .accepted, score: 0,
-                                      maxScore: p.maxScore, compileMessage: nil, tests: [], groups: [])
+                var r = ProblemResult(
+                    suite: suite.name, problem: p.id, title: p.title, submission: s.name, submissionPath: s.path,
+                    language: s.language.id, limits: limits, verdict: .accepted, score: 0,
+                    maxScore: p.maxScore, compileMessage: nil, tests: [], groups: [])
                 if case .failed(let verdict, let message) = builds[si] {
                     r.compileMessage = message
                     r.tests = p.tests.map {
-                        TestResult(name: $0.name, group: $0.group, verdict: verdict, message: verdict == .compileError
-                                   ? "compile error" : message)
+                        TestResult(
+                            name: $0.name, group: $0.group, verdict: verdict,
+                            message: verdict == .compileError
+                                ? "compile error" : message)
                     }
                 } else {
                     r.tests = results[si][pi].map { $0! }
@@ -142,7 +159,9 @@ public final class Grader: Sendable {
             what = "\(j.source)"
             if let known = memo?.outcome(j) { return known }
             do {
-                let language = j.language == Language.kattisScripts.id ? Language.kattisScripts : try languages.resolve(j.source.path, id: j.language)
+                let language =
+                    j.language == Language.kattisScripts.id
+                    ? Language.kattisScripts : try languages.resolve(j.source.path, id: j.language)
                 outcome = await builder.build(source: j.source, language: language, files: j.files)
             } catch {
                 outcome = .failed(.judgeError, "\(error)")
@@ -167,8 +186,11 @@ public final class Grader: Sendable {
         let outcomes: [Promise<BuildOutcome>]
         let failed = Locked<Set<String>>([])
 
-        init(grader: Grader, problems: [(suite: Suite, problem: Problem)], submissions: [Submission], judgePrograms: [JudgeProgram],
-             jobs: [CompileJob], builder: Builder, runner: TestRunner) {
+        init(
+            grader: Grader, problems: [(suite: Suite, problem: Problem)], submissions: [Submission],
+            judgePrograms: [JudgeProgram],
+            jobs: [CompileJob], builder: Builder, runner: TestRunner
+        ) {
             self.grader = grader
             self.problems = problems
             self.submissions = submissions
@@ -192,10 +214,14 @@ public final class Grader: Sendable {
         /// own program and judge are built (it waits for them if it is taken first), so tests
         /// that wait (an interactive one at its wall-time limit) overlap the remaining
         /// compiles. Returns each test's result by submission, problem and test.
-        func work(_ items: [Item], jobs concurrency: Int, progress: @escaping @Sendable (GradingProgress) -> Void) async -> [[[TestResult?]]] {
+        func work(_ items: [Item], jobs concurrency: Int, progress: @escaping @Sendable (GradingProgress) -> Void) async
+            -> [[[TestResult?]]]
+        {
             let work = jobs.indices.map(Work.compile) + items.map(Work.test)
             let total = items.count
-            var results: [[[TestResult?]]] = submissions.map { _ in problems.map { Array(repeating: nil, count: $0.problem.tests.count) } }
+            var results: [[[TestResult?]]] = submissions.map { _ in
+                problems.map { Array(repeating: nil, count: $0.problem.tests.count) }
+            }
             var done = 0
             await withTaskGroup(of: (Item, TestResult)?.self) { group in
                 var next = 0
@@ -217,8 +243,10 @@ public final class Grader: Sendable {
                     if let (item, result) = finished {
                         results[item.submission][item.problem][item.test] = result
                         done += 1
-                        progress(GradingProgress(done: done, total: total, problem: problems[item.problem].problem.id,
-                                                 submission: submissions[item.submission].name, test: result.name, verdict: result.verdict))
+                        progress(
+                            GradingProgress(
+                                done: done, total: total, problem: problems[item.problem].problem.id,
+                                submission: submissions[item.submission].name, test: result.name, verdict: result.verdict))
                     }
                     if next < work.count { start() }
                 }
@@ -234,23 +262,34 @@ public final class Grader: Sendable {
             let built = await build(ofSubmission: item.submission)
             guard case .built(let build) = built else {
                 // Its tests take the build's verdict below; reported as such.
-                if case .failed(let v, let m) = built { return (item, TestResult(name: test.name, group: test.group, verdict: v, message: m)) }
+                if case .failed(let v, let m) = built {
+                    return (item, TestResult(name: test.name, group: test.group, verdict: v, message: m))
+                }
                 return nil
             }
             let key = "\(item.submission)/\(grader.options.failFastScope(test.name))"
             if grader.options.failFast && failed.withLock({ $0.contains(key) }) {
-                return (item, TestResult(name: test.name, group: test.group, verdict: .skipped,
-                                         message: "not run: an earlier test failed (--fail-fast)"))
+                return (
+                    item,
+                    TestResult(
+                        name: test.name, group: test.group, verdict: .skipped,
+                        message: "not run: an earlier test failed (--fail-fast)")
+                )
             }
             var judges: [JudgeProgram: BuildOutcome] = [:]
-            for (j, program) in judgePrograms.enumerated() where problem.interactor == program || problem.comparison == .checker(program) {
+            for (j, program) in judgePrograms.enumerated()
+            where problem.interactor == program || problem.comparison == .checker(program) {
                 judges[program] = await outcomes[j].value()
             }
             let started = ContinuousClock.now
             let result = await runner.run(test, of: problem, build: build, judges: judges)
-            grader.logger.debug("test", metadata: ["submission": "\(submissions[item.submission].path)", "test": "\(test.name)",
-                                                   "verdict": "\(result.verdict.rawValue)", "cpu": "\(result.cpuTime)",
-                                                   "wall": "\(result.wallTime)", "seconds": "\(Grader.seconds(since: started))"])
+            grader.logger.debug(
+                "test",
+                metadata: [
+                    "submission": "\(submissions[item.submission].path)", "test": "\(test.name)",
+                    "verdict": "\(result.verdict.rawValue)", "cpu": "\(result.cpuTime)",
+                    "wall": "\(result.wallTime)", "seconds": "\(Grader.seconds(since: started))",
+                ])
             if result.verdict != .accepted { failed.withLock { _ = $0.insert(key) } }
             return (item, result)
         }

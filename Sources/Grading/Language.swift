@@ -52,9 +52,11 @@ public struct Language: Sendable, Hashable {
         case erlangModule = "erlang-module"
     }
 
-    public init(id: String, name: String, extensions: [String], fileName: String, compile: [String]?, run: [String],
-                requires: [String], binds: [String] = [], environment: [String: String] = [:], memoryAllowance: Int = 0,
-                processAllowance: Int = 0, compileTime: Duration = .seconds(30), compileMemory: Int = 1 << 30) {
+    public init(
+        id: String, name: String, extensions: [String], fileName: String, compile: [String]?, run: [String],
+        requires: [String], binds: [String] = [], environment: [String: String] = [:], memoryAllowance: Int = 0,
+        processAllowance: Int = 0, compileTime: Duration = .seconds(30), compileMemory: Int = 1 << 30
+    ) {
         self.id = id
         self.name = name
         self.extensions = extensions
@@ -75,41 +77,54 @@ public struct Language: Sendable, Hashable {
         requires.filter { access($0, X_OK) != 0 }
     }
 
-    static let rustEnvironment = ["RUSTUP_HOME": "/root/.rustup", "CARGO_HOME": "/root/.cargo",
-                                  "PATH": "/root/.cargo/bin:/usr/local/bin:/usr/bin:/bin"]
+    static let rustEnvironment = [
+        "RUSTUP_HOME": "/root/.rustup", "CARGO_HOME": "/root/.cargo",
+        "PATH": "/root/.cargo/bin:/usr/local/bin:/usr/bin:/bin",
+    ]
 
     /// The built-in table.
-    public static let builtIn: [Language] = [
-        Language(id: "c", name: "C (gcc)", extensions: ["c"], fileName: "solution.c",
-                 compile: ["/usr/bin/gcc", "-std=gnu17", "-O2", "-pipe", "-o", "solution", "solution.c", "-lm"],
-                 run: ["./solution"], requires: ["/usr/bin/gcc"]),
-        Language(id: "cpp", name: "C++ (g++)", extensions: ["cpp", "cc", "cxx", "c++"], fileName: "solution.cpp",
-                 compile: ["/usr/bin/g++", "-std=gnu++20", "-O2", "-pipe", "-o", "solution", "solution.cpp"],
-                 run: ["./solution"], requires: ["/usr/bin/g++"]),
-        Language(id: "python3", name: "Python 3", extensions: ["py"], fileName: "solution.py",
-                 compile: ["/usr/bin/python3", "-m", "py_compile", "solution.py"],
-                 run: ["/usr/bin/python3", "solution.py"], requires: ["/usr/bin/python3"]).naming(.kept),
-        Language(id: "java", name: "Java 17", extensions: ["java"], fileName: "Main.java",
-                 compile: ["/usr/bin/javac", "-J-Xss64m", "-J-XX:+UseSerialGC", "-J-Xmx512m", "-encoding", "UTF-8", "Main.java"],
-                 run: ["/usr/bin/java", "-XX:+UseSerialGC", "-Xss64m", "-XX:TieredStopAtLevel=1", "-cp", ".", "Main"],
-                 requires: ["/usr/bin/javac", "/usr/bin/java"], memoryAllowance: 256 << 20, processAllowance: 64,
-                 compileMemory: 2 << 30).naming(.javaClass),
-        Language(id: "javascript", name: "JavaScript (Node.js)", extensions: ["js", "mjs", "cjs"], fileName: "solution.js",
-                 compile: ["/usr/bin/node", "--check", "solution.js"],
-                 run: ["/usr/bin/node", "--stack-size=65500", "solution.js"], requires: ["/usr/bin/node"],
-                 memoryAllowance: 128 << 20, processAllowance: 32),
-        Language(id: "rust", name: "Rust", extensions: ["rs"], fileName: "solution.rs",
-                 compile: ["/root/.cargo/bin/rustc", "--edition=2021", "-O", "-o", "solution", "solution.rs"],
-                 run: ["./solution"], requires: ["/root/.cargo/bin/rustc"], binds: ["/root/.cargo", "/root/.rustup"],
-                 environment: rustEnvironment, compileTime: .seconds(60)),
-        Language(id: "swift", name: "Swift", extensions: ["swift"], fileName: "main.swift",
-                 compile: ["/opt/swift/usr/bin/swiftc", "-O", "-o", "solution", "main.swift"],
-                 run: ["./solution"], requires: ["/opt/swift/usr/bin/swiftc"], binds: ["/opt/swift"],
-                 environment: ["PATH": "/opt/swift/usr/bin:/usr/local/bin:/usr/bin:/bin"],
-                 compileTime: .seconds(120), compileMemory: 2 << 30),
-        Language(id: "bash", name: "Bash", extensions: ["sh", "bash"], fileName: "solution.sh",
-                 compile: ["/bin/bash", "-n", "solution.sh"], run: ["/bin/bash", "solution.sh"], requires: ["/bin/bash"]),
-    ] + more
+    public static let builtIn: [Language] =
+        [
+            Language(
+                id: "c", name: "C (gcc)", extensions: ["c"], fileName: "solution.c",
+                compile: ["/usr/bin/gcc", "-std=gnu17", "-O2", "-pipe", "-o", "solution", "solution.c", "-lm"],
+                run: ["./solution"], requires: ["/usr/bin/gcc"]),
+            Language(
+                id: "cpp", name: "C++ (g++)", extensions: ["cpp", "cc", "cxx", "c++"], fileName: "solution.cpp",
+                compile: ["/usr/bin/g++", "-std=gnu++20", "-O2", "-pipe", "-o", "solution", "solution.cpp"],
+                run: ["./solution"], requires: ["/usr/bin/g++"]),
+            Language(
+                id: "python3", name: "Python 3", extensions: ["py"], fileName: "solution.py",
+                compile: ["/usr/bin/python3", "-m", "py_compile", "solution.py"],
+                run: ["/usr/bin/python3", "solution.py"], requires: ["/usr/bin/python3"]
+            ).naming(.kept),
+            Language(
+                id: "java", name: "Java 17", extensions: ["java"], fileName: "Main.java",
+                compile: ["/usr/bin/javac", "-J-Xss64m", "-J-XX:+UseSerialGC", "-J-Xmx512m", "-encoding", "UTF-8", "Main.java"],
+                run: ["/usr/bin/java", "-XX:+UseSerialGC", "-Xss64m", "-XX:TieredStopAtLevel=1", "-cp", ".", "Main"],
+                requires: ["/usr/bin/javac", "/usr/bin/java"], memoryAllowance: 256 << 20, processAllowance: 64,
+                compileMemory: 2 << 30
+            ).naming(.javaClass),
+            Language(
+                id: "javascript", name: "JavaScript (Node.js)", extensions: ["js", "mjs", "cjs"], fileName: "solution.js",
+                compile: ["/usr/bin/node", "--check", "solution.js"],
+                run: ["/usr/bin/node", "--stack-size=65500", "solution.js"], requires: ["/usr/bin/node"],
+                memoryAllowance: 128 << 20, processAllowance: 32),
+            Language(
+                id: "rust", name: "Rust", extensions: ["rs"], fileName: "solution.rs",
+                compile: ["/root/.cargo/bin/rustc", "--edition=2021", "-O", "-o", "solution", "solution.rs"],
+                run: ["./solution"], requires: ["/root/.cargo/bin/rustc"], binds: ["/root/.cargo", "/root/.rustup"],
+                environment: rustEnvironment, compileTime: .seconds(60)),
+            Language(
+                id: "swift", name: "Swift", extensions: ["swift"], fileName: "main.swift",
+                compile: ["/opt/swift/usr/bin/swiftc", "-O", "-o", "solution", "main.swift"],
+                run: ["./solution"], requires: ["/opt/swift/usr/bin/swiftc"], binds: ["/opt/swift"],
+                environment: ["PATH": "/opt/swift/usr/bin:/usr/local/bin:/usr/bin:/bin"],
+                compileTime: .seconds(120), compileMemory: 2 << 30),
+            Language(
+                id: "bash", name: "Bash", extensions: ["sh", "bash"], fileName: "solution.sh",
+                compile: ["/bin/bash", "-n", "solution.sh"], run: ["/bin/bash", "solution.sh"], requires: ["/bin/bash"]),
+        ] + more
 }
 
 extension Language {
@@ -117,13 +132,17 @@ extension Language {
     /// script: built by running build, run as ./run.
     public static let kattisScripts = Language(
         id: "kattis-build-run", name: "build/run scripts", extensions: [], fileName: ".entry",
-        compile: ["/bin/sh", "-c", """
+        compile: [
+            "/bin/sh", "-c",
+            """
             chmod +x build run 2>/dev/null
             if [ -f build ]; then ./build || { echo "the build script failed (exit $?)" >&2; exit 1; }; fi
             [ -f run ] || { echo "the build script made no 'run' program" >&2; exit 1; }
             chmod +x run
-            """],
-        run: ["./run"], requires: ["/bin/sh"], compileTime: .seconds(120), compileMemory: 2 << 30).naming(.kept)
+            """,
+        ],
+        run: ["./run"], requires: ["/bin/sh"], compileTime: .seconds(120), compileMemory: 2 << 30
+    ).naming(.kept)
 
     func naming(_ n: SourceNaming) -> Language {
         var l = self
@@ -168,20 +187,26 @@ extension Language {
         case .erlangModule:
             let text = String(decoding: source, as: UTF8.self)
             if let r = text.range(of: #"(?m)^\s*-module\(\s*[a-z][A-Za-z0-9_@]*\s*\)"#, options: .regularExpression),
-               let name = text[r].split(separator: "(").last?.split(separator: ")").first?.trimmingCharacters(in: .whitespaces) {
+                let name = text[r].split(separator: "(").last?.split(separator: ")").first?.trimmingCharacters(in: .whitespaces)
+            {
                 file = name + ".erl"
             } else if Self.isPlainFileName(original) {
                 file = original
             }
         }
         func stemOf(_ name: String) -> String {
-            name.contains(".") ? name.split(separator: ".", omittingEmptySubsequences: false).dropLast().joined(separator: ".") : name
+            name.contains(".")
+                ? name.split(separator: ".", omittingEmptySubsequences: false).dropLast().joined(separator: ".") : name
         }
         let stem = stemOf(file)
-        let values = ["{file}": file, "{class}": mainClass ?? stem, "{stem}": stem, "{Stem}": stem.prefix(1).uppercased() + stem.dropFirst()]
+        let values = [
+            "{file}": file, "{class}": mainClass ?? stem, "{stem}": stem,
+            "{Stem}": stem.prefix(1).uppercased() + stem.dropFirst(),
+        ]
         // The usual name (`solution.py`, `Main.java`) and, for Java, its class (`Main`) in a
         // command stand for the chosen ones, as the placeholders do.
-        let usualName = fileName, usualClass = stemOf(fileName)
+        let usualName = fileName
+        let usualClass = stemOf(fileName)
         func fill(_ arg: String) -> String {
             if sourceNaming != .fixed && arg == usualName { return file }
             if sourceNaming == .javaClass && arg == usualClass { return mainClass ?? stem }
@@ -198,12 +223,17 @@ extension Language {
     /// A name the workdir can take as it is: letters, digits, `_ - .`, not hidden, with an extension.
     static func isPlainFileName(_ name: String) -> Bool {
         !name.isEmpty && name.count <= 200 && !name.hasPrefix(".")
-            && name.unicodeScalars.allSatisfy { ("a"..."z").contains($0) || ("A"..."Z").contains($0) || ("0"..."9").contains($0) || "_-.".unicodeScalars.contains($0) }
+            && name.unicodeScalars.allSatisfy {
+                ("a"..."z").contains($0) || ("A"..."Z").contains($0) || ("0"..."9").contains($0)
+                    || "_-.".unicodeScalars.contains($0)
+            }
     }
 
     static func isJavaIdentifier(_ s: Substring) -> Bool {
         guard let f = s.unicodeScalars.first, !("0"..."9").contains(f) else { return false }
-        return s.unicodeScalars.allSatisfy { ("a"..."z").contains($0) || ("A"..."Z").contains($0) || ("0"..."9").contains($0) || $0 == "_" || $0 == "$" }
+        return s.unicodeScalars.allSatisfy {
+            ("a"..."z").contains($0) || ("A"..."Z").contains($0) || ("0"..."9").contains($0) || $0 == "_" || $0 == "$"
+        }
     }
 
     /// Java's names for a source, Kattis's way: the file is named after the public top-level
@@ -215,10 +245,14 @@ extension Language {
         func firstMatch(_ pattern: String, in s: String) -> (name: String, at: String.Index)? {
             guard let r = s.range(of: pattern, options: .regularExpression) else { return nil }
             let matched = s[r]
-            let name = matched.split(whereSeparator: { !($0.isLetter || $0.isNumber || $0 == "_" || $0 == "$") }).last.map(String.init) ?? ""
+            let name =
+                matched.split(whereSeparator: { !($0.isLetter || $0.isNumber || $0 == "_" || $0 == "$") }).last.map(String.init)
+                ?? ""
             return (name, r.lowerBound)
         }
-        let publicType = firstMatch(#"(^|[;}\s])public\s+((final|abstract|strictfp|sealed|non-sealed)\s+)*(class|interface|enum|record)\s+[A-Za-z_$][A-Za-z0-9_$]*"#, in: code)?.name
+        let publicType = firstMatch(
+            #"(^|[;}\s])public\s+((final|abstract|strictfp|sealed|non-sealed)\s+)*(class|interface|enum|record)\s+[A-Za-z_$][A-Za-z0-9_$]*"#,
+            in: code)?.name
         let mainClass = javaMainClass(code)
         let file: String?
         if let publicType {
@@ -304,20 +338,25 @@ public struct LanguageTable: Sendable {
         if let id {
             guard let l = language(id: id) else {
                 let hint = YAMLReader.suggestion(for: id, among: languages.map(\.id)).map { "; did you mean '\($0)'?" } ?? ""
-                throw GradingError(.language, "unknown language '\(id)'\(hint) (known: \(languages.map(\.id).joined(separator: ", ")))")
+                throw GradingError(
+                    .language, "unknown language '\(id)'\(hint) (known: \(languages.map(\.id).joined(separator: ", ")))")
             }
             return l
         }
         guard let l = detect(path, firstLine: firstLine) else {
-            throw GradingError(.language, "cannot tell the language of \(path) from its extension; give --language "
-                               + "(known: \(languages.map(\.id).joined(separator: ", ")))")
+            throw GradingError(
+                .language,
+                "cannot tell the language of \(path) from its extension; give --language "
+                    + "(known: \(languages.map(\.id).joined(separator: ", ")))")
         }
         return l
     }
 
-    static let keys = ["id", "name", "extensions", "file_name", "compile", "run", "requires", "binds", "environment",
-                       "memory_allowance", "process_allowance", "compile_time", "compile_memory", "source_name",
-                       "shebang", "shebang_extensions"]
+    static let keys = [
+        "id", "name", "extensions", "file_name", "compile", "run", "requires", "binds", "environment",
+        "memory_allowance", "process_allowance", "compile_time", "compile_memory", "source_name",
+        "shebang", "shebang_extensions",
+    ]
 
     /// Adds (or replaces, by id) the languages of a YAML file: `languages: [{id: ..., ...}]`.
     public mutating func load(_ path: FilePath) throws {
@@ -364,8 +403,13 @@ public struct LanguageTable: Sendable {
             case "shebang_extensions": l.shebangExtensions = r.strings(v, key) ?? []
             case "source_name":
                 if let text = r.string(v, key) {
-                    if let n = Language.SourceNaming(rawValue: text) { l.sourceNaming = n } else {
-                        r.error(at: v, "source_name '\(text)': one of \(Language.SourceNaming.allCases.map(\.rawValue).joined(separator: ", "))")
+                    if let n = Language.SourceNaming(rawValue: text) {
+                        l.sourceNaming = n
+                    } else {
+                        r.error(
+                            at: v,
+                            "source_name '\(text)': one of \(Language.SourceNaming.allCases.map(\.rawValue).joined(separator: ", "))"
+                        )
                     }
                 }
             default: break

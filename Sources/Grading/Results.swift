@@ -81,9 +81,11 @@ public struct TestResult: Sendable, Hashable {
     /// The checker's or interactor's judgemessage.txt.
     public var judgeMessage: String?
 
-    public init(name: String, group: String?, verdict: Verdict, score: Double = 0, cpuTime: Double = 0, wallTime: Double = 0,
-                memoryPeak: Int = 0, exitCode: Int? = nil, signal: Int? = nil, message: String = "",
-                difference: Difference? = nil, stdoutExcerpt: String = "", stderrExcerpt: String = "", judgeMessage: String? = nil) {
+    public init(
+        name: String, group: String?, verdict: Verdict, score: Double = 0, cpuTime: Double = 0, wallTime: Double = 0,
+        memoryPeak: Int = 0, exitCode: Int? = nil, signal: Int? = nil, message: String = "",
+        difference: Difference? = nil, stdoutExcerpt: String = "", stderrExcerpt: String = "", judgeMessage: String? = nil
+    ) {
         self.name = name
         self.group = group
         self.verdict = verdict

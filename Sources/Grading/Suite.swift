@@ -35,7 +35,9 @@ public struct TestLimits: Sendable, Hashable, Codable {
     public var output: Int?
     public var processes: Int?
 
-    public init(cpuTime: Duration? = nil, wallTime: Duration? = nil, memory: Int? = nil, output: Int? = nil, processes: Int? = nil) {
+    public init(
+        cpuTime: Duration? = nil, wallTime: Duration? = nil, memory: Int? = nil, output: Int? = nil, processes: Int? = nil
+    ) {
         self.cpuTime = cpuTime
         self.wallTime = wallTime
         self.memory = memory
@@ -47,16 +49,18 @@ public struct TestLimits: Sendable, Hashable, Codable {
 
     /// These limits, with each field `other` sets taking its place.
     public func overridden(by other: TestLimits) -> TestLimits {
-        TestLimits(cpuTime: other.cpuTime ?? cpuTime, wallTime: other.wallTime ?? wallTime, memory: other.memory ?? memory,
-                   output: other.output ?? output, processes: other.processes ?? processes)
+        TestLimits(
+            cpuTime: other.cpuTime ?? cpuTime, wallTime: other.wallTime ?? wallTime, memory: other.memory ?? memory,
+            output: other.output ?? output, processes: other.processes ?? processes)
     }
 
     /// The limits in force, every field set: the wall time defaults to 3 x CPU + 1 s.
     public var resolved: ResolvedLimits {
         let full = TestLimits.defaults.overridden(by: self)
         let cpu = full.cpuTime!
-        return ResolvedLimits(cpuTime: cpu, wallTime: full.wallTime ?? cpu * 3 + .seconds(1), memory: full.memory!,
-                              output: full.output!, processes: full.processes!)
+        return ResolvedLimits(
+            cpuTime: cpu, wallTime: full.wallTime ?? cpu * 3 + .seconds(1), memory: full.memory!,
+            output: full.output!, processes: full.processes!)
     }
 }
 
@@ -137,8 +141,10 @@ public struct TestCase: Sendable {
     public var files: [ExtraFile]
     public var group: String?
 
-    public init(name: String, input: DataSource? = nil, answer: DataSource? = nil, command: [String]? = nil, limits: TestLimits,
-                files: [ExtraFile], group: String? = nil) {
+    public init(
+        name: String, input: DataSource? = nil, answer: DataSource? = nil, command: [String]? = nil, limits: TestLimits,
+        files: [ExtraFile], group: String? = nil
+    ) {
         self.name = name
         self.input = input
         self.answer = answer
@@ -187,9 +193,11 @@ public struct Problem: Sendable {
     /// (OLE at once, the 2023-07 spec's rule and every suite's).
     public var outputLimitAfterRun: Int?
 
-    public init(id: String, title: String? = nil, kind: TestKind, limits: TestLimits, comparison: Comparison,
-                interactor: JudgeProgram? = nil, files: [ExtraFile], tests: [TestCase], groups: [TestGroup],
-                maxTestScore: Double = 1, passes: Int = 1, judgeLimits: TestLimits? = nil, outputLimitAfterRun: Int? = nil) {
+    public init(
+        id: String, title: String? = nil, kind: TestKind, limits: TestLimits, comparison: Comparison,
+        interactor: JudgeProgram? = nil, files: [ExtraFile], tests: [TestCase], groups: [TestGroup],
+        maxTestScore: Double = 1, passes: Int = 1, judgeLimits: TestLimits? = nil, outputLimitAfterRun: Int? = nil
+    ) {
         self.id = id
         self.title = title
         self.kind = kind

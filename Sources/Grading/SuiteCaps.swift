@@ -23,9 +23,11 @@ public struct SuiteCaps: Sendable, Hashable {
     /// Each file a suite names (inputs, answers, extra files, checker sources).
     public var fileSize: Int
 
-    public init(cpuTime: Duration = .seconds(10), wallTime: Duration = .seconds(20), memory: Int = 1 << 30,
-                output: Int = 64 << 20, processes: Int = 256, problems: Int = 100, tests: Int = 1000,
-                fileSize: Int = 64 << 20) {
+    public init(
+        cpuTime: Duration = .seconds(10), wallTime: Duration = .seconds(20), memory: Int = 1 << 30,
+        output: Int = 64 << 20, processes: Int = 256, problems: Int = 100, tests: Int = 1000,
+        fileSize: Int = 64 << 20
+    ) {
         self.cpuTime = cpuTime
         self.wallTime = wallTime
         self.memory = memory
@@ -38,12 +40,18 @@ public struct SuiteCaps: Sendable, Hashable {
 
     /// Why a limit is above the caps, or nil. `what` names the key as the suite wrote it.
     func violation(_ limits: TestLimits, what: String = "limits") -> String? {
-        if let v = limits.cpuTime, v > cpuTime { return "\(what).time \(Self.seconds(v)) is above the cap of \(Self.seconds(cpuTime)) CPU time" }
+        if let v = limits.cpuTime, v > cpuTime {
+            return "\(what).time \(Self.seconds(v)) is above the cap of \(Self.seconds(cpuTime)) CPU time"
+        }
         if let v = limits.wallTime, v > wallTime {
             return "\(what).wall_time \(Self.seconds(v)) is above the cap of \(Self.seconds(wallTime)) wall time"
         }
-        if let v = limits.memory, v > memory { return "\(what).memory \(Self.bytes(v)) is above the cap of \(Self.bytes(memory))" }
-        if let v = limits.output, v > output { return "\(what).output \(Self.bytes(v)) is above the cap of \(Self.bytes(output))" }
+        if let v = limits.memory, v > memory {
+            return "\(what).memory \(Self.bytes(v)) is above the cap of \(Self.bytes(memory))"
+        }
+        if let v = limits.output, v > output {
+            return "\(what).output \(Self.bytes(v)) is above the cap of \(Self.bytes(output))"
+        }
         if let v = limits.processes, v > processes { return "\(what).processes \(v) is above the cap of \(processes)" }
         return nil
     }

@@ -7,8 +7,10 @@ public enum SuiteLoader {
     static let suiteKeys = ["version", "name", "problems"]
     static let problemKeys = ["id", "title", "kind", "limits", "compare", "checker", "interactor", "files", "tests", "groups"]
     static let limitKeys = ["time", "wall_time", "memory", "output", "processes"]
-    static let compareKeys = ["mode", "case_sensitive", "space_change_sensitive", "float_tolerance",
-                              "float_absolute_tolerance", "float_relative_tolerance"]
+    static let compareKeys = [
+        "mode", "case_sensitive", "space_change_sensitive", "float_tolerance",
+        "float_absolute_tolerance", "float_relative_tolerance",
+    ]
     static let programKeys = ["source", "language", "args"]
     static let fileKeys = ["source", "target"]
     static let testKeys = ["name", "input", "answer", "input_file", "answer_file", "command", "limits", "files", "group", "glob"]
@@ -56,7 +58,10 @@ public enum SuiteLoader {
                     guard let p = problem(item, r) else { continue }
                     if !ids.insert(p.id).inserted { r.error(at: item, "duplicate problem id '\(p.id)'") }
                     if let cap = r.caps?.tests, testCount <= cap, testCount + p.tests.count > cap {
-                        r.error(at: item, "problem '\(p.id)' brings the suite to \(testCount + p.tests.count) tests, above the cap of \(cap) tests per suite")
+                        r.error(
+                            at: item,
+                            "problem '\(p.id)' brings the suite to \(testCount + p.tests.count) tests, above the cap of \(cap) tests per suite"
+                        )
                     }
                     testCount += p.tests.count
                     problems.append(p)
@@ -75,7 +80,8 @@ public enum SuiteLoader {
         var kind = TestKind.stdio
         var limits = TestLimits()
         var comparison: Comparison = .builtin(.tokens(TokenFlags()))
-        var compareNode: Node?, checkerNode: Node?
+        var compareNode: Node?
+        var checkerNode: Node?
         var interactor: JudgeProgram?
         var files: [ExtraFile] = []
         var testNodes: [Node] = []
@@ -115,12 +121,15 @@ public enum SuiteLoader {
             r.error(at: compareNode, "a problem has 'compare' or 'checker', not both")
         }
         if kind == .interactive && interactor == nil { r.error(at: node, "an interactive problem needs 'interactor'") }
-        if kind != .interactive, let _ = interactor { r.error(at: node, "'interactor' needs kind: interactive") }
+        if kind != .interactive, interactor != nil { r.error(at: node, "'interactor' needs kind: interactive") }
         // Each test with the node it came from (a glob's node for all the tests it made).
         var made: [(test: TestCase, node: Node)] = []
         for item in testNodes { made += self.tests(item, kind: kind, comparison: comparison, r).map { ($0, item) } }
-        if testsNode == nil { r.error(at: node, "missing key 'tests' in problem '\(id)'") }
-        else if testsNode?.sequence?.isEmpty == true { r.error(at: testsNode, "tests of problem '\(id)' must not be empty") }
+        if testsNode == nil {
+            r.error(at: node, "missing key 'tests' in problem '\(id)'")
+        } else if testsNode?.sequence?.isEmpty == true {
+            r.error(at: testsNode, "tests of problem '\(id)' must not be empty")
+        }
         var names: Set<String> = []
         for (test, item) in made where !names.insert(test.name).inserted {
             r.error(at: item, "duplicate test name '\(test.name)' in problem '\(id)'")
@@ -138,15 +147,18 @@ public enum SuiteLoader {
                 r.error(at: item, "test '\(test.name)' has no group; in a problem with groups every test names one")
             }
         }
-        return Problem(id: id, title: title, kind: kind, limits: limits, comparison: comparison, interactor: interactor,
-                       files: files, tests: made.map(\.test), groups: groups)
+        return Problem(
+            id: id, title: title, kind: kind, limits: limits, comparison: comparison, interactor: interactor,
+            files: files, tests: made.map(\.test), groups: groups)
     }
 
     /// The defaults a test falls back to where the suite sets no limit, checked against the
     /// caps (what the suite sets was checked at its line); a derived wall time above the
     /// cap is set to the cap.
-    static func capped(_ made: [(test: TestCase, node: Node)], problem: TestLimits, caps: SuiteCaps,
-                       _ r: YAMLReader) -> [(test: TestCase, node: Node)] {
+    static func capped(
+        _ made: [(test: TestCase, node: Node)], problem: TestLimits, caps: SuiteCaps,
+        _ r: YAMLReader
+    ) -> [(test: TestCase, node: Node)] {
         var out = made
         var reported = false
         for i in out.indices {
@@ -154,8 +166,9 @@ public enum SuiteLoader {
             let resolved = set.resolved
             if set.wallTime == nil && resolved.wallTime > caps.wallTime { out[i].test.limits.wallTime = caps.wallTime }
             let d = TestLimits.defaults
-            let defaults = TestLimits(cpuTime: set.cpuTime == nil ? d.cpuTime : nil, memory: set.memory == nil ? d.memory : nil,
-                                      output: set.output == nil ? d.output : nil, processes: set.processes == nil ? d.processes : nil)
+            let defaults = TestLimits(
+                cpuTime: set.cpuTime == nil ? d.cpuTime : nil, memory: set.memory == nil ? d.memory : nil,
+                output: set.output == nil ? d.output : nil, processes: set.processes == nil ? d.processes : nil)
             if !reported, let why = caps.violation(defaults, what: "the default limits") {
                 r.error(at: out[i].node, "test '\(out[i].test.name)': \(why); set a smaller limit")
                 reported = true
@@ -367,7 +380,8 @@ public enum SuiteLoader {
                     continue
                 }
                 let answerFile = try r.root.file(answer)
-                guard r.checkSize(input, at: node, "glob '\(pattern)'"), r.checkSize(answerFile, at: node, "glob '\(pattern)'") else {
+                guard r.checkSize(input, at: node, "glob '\(pattern)'"), r.checkSize(answerFile, at: node, "glob '\(pattern)'")
+                else {
                     continue
                 }
                 test.answer = .file(answerFile)

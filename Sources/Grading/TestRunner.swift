@@ -12,7 +12,8 @@ struct TestRunner: Sendable {
     /// Limits and sandbox of the checker and interactor (trusted, but sandboxed all the same).
     /// Checkers and interactors are trusted judge code: generous memory, a stack as large as
     /// their memory (a validator may recurse deep), and time scaled with the test's.
-    static let judgeLimits = TestLimits(cpuTime: .seconds(30), wallTime: .seconds(60), memory: 2 << 30, output: 64 << 20, processes: 64)
+    static let judgeLimits = TestLimits(
+        cpuTime: .seconds(30), wallTime: .seconds(60), memory: 2 << 30, output: 64 << 20, processes: 64)
 
     /// The judge's limits for a test: the problem's (a Kattis package's validation_*), else
     /// the defaults, at least 4 times the test's own time limits.
@@ -44,8 +45,10 @@ struct TestRunner: Sendable {
 
     private func solutionPool(_ build: Build, _ l: ResolvedLimits) async -> SandboxPool {
         let lang = build.language
-        return await pools.pool(lang.sandboxConfiguration(memory: l.memory + lang.memoryAllowance,
-                                                          processes: l.processes + lang.processAllowance))
+        return await pools.pool(
+            lang.sandboxConfiguration(
+                memory: l.memory + lang.memoryAllowance,
+                processes: l.processes + lang.processAllowance))
     }
 
     private func options(_ l: ResolvedLimits, _ language: Language) -> ExecOptions {
@@ -86,8 +89,10 @@ struct TestRunner: Sendable {
     }
 
     /// Runs a program, its stdout going to `sink` as it comes and its stderr drained.
-    private func execute(_ sandbox: Sandbox, _ argv: [String], _ options: ExecOptions,
-                         sink: (AsyncStream<[UInt8]>) async -> Difference?) async throws -> (ExecResult, Difference?) {
+    private func execute(
+        _ sandbox: Sandbox, _ argv: [String], _ options: ExecOptions,
+        sink: (AsyncStream<[UInt8]>) async -> Difference?
+    ) async throws -> (ExecResult, Difference?) {
         let execution = try await sandbox.exec(argv, options)
         async let drained: Void = { for await _ in execution.stderr {} }()
         let difference = await sink(execution.stdout)
@@ -96,10 +101,11 @@ struct TestRunner: Sendable {
     }
 
     private func result(_ test: TestCase, _ r: ExecResult, _ verdict: Verdict, message: String) -> TestResult {
-        TestResult(name: test.name, group: test.group, verdict: verdict, score: verdict == .accepted ? 1 : 0,
-                   cpuTime: r.cpuTime, wallTime: r.wallTime, memoryPeak: r.memoryPeak, exitCode: r.exitCode, signal: r.signal,
-                   message: message, stdoutExcerpt: OutputText.sanitize(r.stdout, limit: excerptBytes),
-                   stderrExcerpt: OutputText.sanitize(r.stderr, limit: excerptBytes))
+        TestResult(
+            name: test.name, group: test.group, verdict: verdict, score: verdict == .accepted ? 1 : 0,
+            cpuTime: r.cpuTime, wallTime: r.wallTime, memoryPeak: r.memoryPeak, exitCode: r.exitCode, signal: r.signal,
+            message: message, stdoutExcerpt: OutputText.sanitize(r.stdout, limit: excerptBytes),
+            stderrExcerpt: OutputText.sanitize(r.stderr, limit: excerptBytes))
     }
 
     /// Why a run that a limit or a crash ended is not AC.
@@ -116,8 +122,10 @@ struct TestRunner: Sendable {
 
     // MARK: kinds
 
-    private func stdio(_ test: TestCase, _ problem: Problem, _ build: Build,
-                       _ judges: [JudgeProgram: BuildOutcome]) async throws -> TestResult {
+    private func stdio(
+        _ test: TestCase, _ problem: Problem, _ build: Build,
+        _ judges: [JudgeProgram: BuildOutcome]
+    ) async throws -> TestResult {
         let l = limits(test, problem)
         let pool = await solutionPool(build, l)
         let options = options(l, build.language)
@@ -142,7 +150,9 @@ struct TestRunner: Sendable {
                 }
             }
             if let v = Verdict.of(r) { return result(test, r, v, message: Self.reason(r)) }
-            if let over = Self.outputOver(problem, written.withLock { $0 }) { return result(test, r, .outputLimit, message: over) }
+            if let over = Self.outputOver(problem, written.withLock { $0 }) {
+                return result(test, r, .outputLimit, message: over)
+            }
             var out = result(test, r, difference == nil ? .accepted : .wrongAnswer, message: difference?.message ?? "")
             out.difference = difference
             return out
@@ -152,12 +162,15 @@ struct TestRunner: Sendable {
             defer { unlink(outputPath) }
             let r = try await runToFile(test, problem, build, pool: pool, options: options, outputPath: outputPath)
             if let v = Verdict.of(r) { return result(test, r, v, message: Self.reason(r)) }
-            if let over = Self.outputOver(problem, Self.fileSize(outputPath)) { return result(test, r, .outputLimit, message: over) }
+            if let over = Self.outputOver(problem, Self.fileSize(outputPath)) {
+                return result(test, r, .outputLimit, message: over)
+            }
             guard case .built(let checker)? = judges[program] else {
                 return result(test, r, .judgeError, message: "checker: \(Self.failure(judges[program]))")
             }
-            let judged = try await judge(checker, program, test, stdin: .file(FilePath(outputPath)), what: "checker",
-                                     maxScore: problem.maxTestScore, limits: Self.judgeLimitsFor(problem, l))
+            let judged = try await judge(
+                checker, program, test, stdin: .file(FilePath(outputPath)), what: "checker",
+                maxScore: problem.maxTestScore, limits: Self.judgeLimitsFor(problem, l))
             var out = result(test, r, judged.verdict, message: judged.message)
             out.score = judged.score
             out.judgeMessage = judged.judgeMessage
@@ -166,12 +179,15 @@ struct TestRunner: Sendable {
     }
 
     /// Runs the solution with its stdout written to a host file (for a checker).
-    private func runToFile(_ test: TestCase, _ problem: Problem, _ build: Build, pool: SandboxPool, options: ExecOptions,
-                           outputPath: String) async throws -> ExecResult {
+    private func runToFile(
+        _ test: TestCase, _ problem: Problem, _ build: Build, pool: SandboxPool, options: ExecOptions,
+        outputPath: String
+    ) async throws -> ExecResult {
         let (r, _) = try await pool.withSandbox { sandbox in
             try prepare(sandbox, build, problem, test)
-            let file = try FileDescriptor.open(FilePath(outputPath), .writeOnly, options: [.create, .truncate, .closeOnExec],
-                                               permissions: [.ownerReadWrite])
+            let file = try FileDescriptor.open(
+                FilePath(outputPath), .writeOnly, options: [.create, .truncate, .closeOnExec],
+                permissions: [.ownerReadWrite])
             defer { try? file.close() }
             return try await withInput(test) { stdin in
                 var o = options
@@ -190,11 +206,14 @@ struct TestRunner: Sendable {
     /// validator with it as `input`), the feedback folder kept, until a pass ends without
     /// nextpass.in or is not AC, at most `problem.passes` passes (then JE). A nextpass.in
     /// beside a verdict that is not AC is JE. The slowest pass's time counts.
-    private func multiPass(_ test: TestCase, _ problem: Problem, _ build: Build, _ judges: [JudgeProgram: BuildOutcome],
-                           program: JudgeProgram) async throws -> TestResult {
+    private func multiPass(
+        _ test: TestCase, _ problem: Problem, _ build: Build, _ judges: [JudgeProgram: BuildOutcome],
+        program: JudgeProgram
+    ) async throws -> TestResult {
         guard case .built(let checker)? = judges[program] else {
-            return TestResult(name: test.name, group: test.group, verdict: .judgeError,
-                              message: "\(problem.kind == .interactive ? "interactor" : "checker"): \(Self.failure(judges[program]))")
+            return TestResult(
+                name: test.name, group: test.group, verdict: .judgeError,
+                message: "\(problem.kind == .interactive ? "interactor" : "checker"): \(Self.failure(judges[program]))")
         }
         let l = limits(test, problem)
         let jl = Self.judgeLimitsFor(problem, l)
@@ -211,7 +230,8 @@ struct TestRunner: Sendable {
             for pass in 1...problem.passes {
                 var out: TestResult
                 if problem.kind == .interactive {
-                    out = try await interactivePass(passTest, problem, build, judgeBox: judgeBox, interactor: checker, program: program, l)
+                    out = try await interactivePass(
+                        passTest, problem, build, judgeBox: judgeBox, interactor: checker, program: program, l)
                 } else {
                     let outputPath = scratch.newFile()
                     defer { unlink(outputPath) }
@@ -225,7 +245,8 @@ struct TestRunner: Sendable {
                     } else {
                         var o = judgeOptions(checker, jl)
                         o.stdin = .file(FilePath(outputPath))
-                        let jr = try await judgeBox.run(checker.language.run + ["judge/input", "judge/answer", "feedback/"] + program.arguments, o)
+                        let jr = try await judgeBox.run(
+                            checker.language.run + ["judge/input", "judge/answer", "feedback/"] + program.arguments, o)
                         let judged = readJudgement(judgeBox, jr, what: "checker", maxScore: problem.maxTestScore)
                         out = result(test, r, judged.verdict, message: judged.message)
                         out.score = judged.score
@@ -233,13 +254,16 @@ struct TestRunner: Sendable {
                     }
                 }
                 out = slowestOf(out)
-                let next = judgeBox.fs.exists("feedback/nextpass.in") ? try judgeBox.fs.read("feedback/nextpass.in", limit: 1 << 30) : nil
+                let next =
+                    judgeBox.fs.exists("feedback/nextpass.in")
+                    ? try judgeBox.fs.read("feedback/nextpass.in", limit: 1 << 30) : nil
                 if out.verdict != .accepted {
                     // The validator's own WA (or JE) with a nextpass.in is a broken validator; a
                     // verdict the solution's run decided (TLE, RTE, ...) stands.
                     if next != nil && (out.verdict == .wrongAnswer || out.verdict == .judgeError) {
                         out.verdict = .judgeError
-                        out.message = "pass \(pass): the validator wrote nextpass.in but did not accept the pass (exit 42 expected)"
+                        out.message =
+                            "pass \(pass): the validator wrote nextpass.in but did not accept the pass (exit 42 expected)"
                     } else if pass > 1 {
                         out.message = "pass \(pass): " + out.message
                     }
@@ -253,8 +277,9 @@ struct TestRunner: Sendable {
                 try judgeBox.fs.write("judge/input", next)
                 passTest.input = .inline(next)
             }
-            var out = TestResult(name: test.name, group: test.group, verdict: .judgeError,
-                                 message: "the validator gave no final verdict within \(problem.passes) passes (limits.validation_passes)")
+            var out = TestResult(
+                name: test.name, group: test.group, verdict: .judgeError,
+                message: "the validator gave no final verdict within \(problem.passes) passes (limits.validation_passes)")
             out = slowestOf(out)
             return out
         }
@@ -263,7 +288,8 @@ struct TestRunner: Sendable {
     /// problemtools' rule: output over the limit, found after a run that ended in time.
     static func outputOver(_ problem: Problem, _ bytes: Int) -> String? {
         guard let limit = problem.outputLimitAfterRun, bytes > limit else { return nil }
-        return "output limit exceeded (\(bytes) bytes written, the limit is \(limit); checked after the run, as problemtools does)"
+        return
+            "output limit exceeded (\(bytes) bytes written, the limit is \(limit); checked after the run, as problemtools does)"
     }
 
     static func fileSize(_ path: String) -> Int {
@@ -295,8 +321,10 @@ struct TestRunner: Sendable {
         case .exited where r.exitCode == 0: return result(test, r, .accepted, message: "")
         case .exited:
             let tail = OutputText.sanitize(Array((r.stderr.isEmpty ? r.stdout : r.stderr).suffix(300)), limit: 300)
-            return result(test, r, .wrongAnswer, message: "the test command failed (exit code \(r.exitCode ?? -1))"
-                          + (tail.isEmpty ? "" : ": " + tail.trimmingCharacters(in: .whitespacesAndNewlines)))
+            return result(
+                test, r, .wrongAnswer,
+                message: "the test command failed (exit code \(r.exitCode ?? -1))"
+                    + (tail.isEmpty ? "" : ": " + tail.trimmingCharacters(in: .whitespacesAndNewlines)))
         default: return result(test, r, Verdict.of(r) ?? .runtimeError, message: Self.reason(r))
         }
     }
@@ -317,8 +345,9 @@ struct TestRunner: Sendable {
     }
 
     private func judgePool(_ build: Build, _ l: ResolvedLimits) async -> SandboxPool {
-        var c = build.language.sandboxConfiguration(memory: l.memory + build.language.memoryAllowance,
-                                                    processes: l.processes + build.language.processAllowance)
+        var c = build.language.sandboxConfiguration(
+            memory: l.memory + build.language.memoryAllowance,
+            processes: l.processes + build.language.processAllowance)
         c.limits.stack = l.memory + build.language.memoryAllowance
         return await pools.pool(c)
     }
@@ -330,13 +359,16 @@ struct TestRunner: Sendable {
     }
 
     /// `checker input answer feedback_dir [args] < output`: 42 AC, 43 WA, anything else JE.
-    private func judge(_ build: Build, _ program: JudgeProgram, _ test: TestCase, stdin: ExecOptions.Input,
-                       what: String, maxScore: Double = 1, limits: ResolvedLimits) async throws -> Judgement {
+    private func judge(
+        _ build: Build, _ program: JudgeProgram, _ test: TestCase, stdin: ExecOptions.Input,
+        what: String, maxScore: Double = 1, limits: ResolvedLimits
+    ) async throws -> Judgement {
         try await judgePool(build, limits).withSandbox { sandbox in
             try prepareJudge(sandbox, build, test)
             var options = judgeOptions(build, limits)
             options.stdin = stdin
-            let r = try await sandbox.run(build.language.run + ["judge/input", "judge/answer", "feedback/"] + program.arguments, options)
+            let r = try await sandbox.run(
+                build.language.run + ["judge/input", "judge/answer", "feedback/"] + program.arguments, options)
             return readJudgement(sandbox, r, what: what, maxScore: maxScore)
         }
     }
@@ -349,21 +381,26 @@ struct TestRunner: Sendable {
         case (.exited, 42?):
             var score = 1.0
             if let scoreText {
-                guard let v = Double(scoreText.trimmingCharacters(in: .whitespacesAndNewlines)), v.isFinite, v >= 0, v <= maxScore else {
-                    return Judgement(verdict: .judgeError, score: 0, message: "\(what) wrote a score.txt that is not a number in 0...\(maxScore)",
-                                     judgeMessage: message)
+                guard let v = Double(scoreText.trimmingCharacters(in: .whitespacesAndNewlines)), v.isFinite, v >= 0, v <= maxScore
+                else {
+                    return Judgement(
+                        verdict: .judgeError, score: 0,
+                        message: "\(what) wrote a score.txt that is not a number in 0...\(maxScore)",
+                        judgeMessage: message)
                 }
                 score = v
             }
             return Judgement(verdict: .accepted, score: score, message: message ?? "", judgeMessage: message)
         case (.exited, 43?):
-            return Judgement(verdict: .wrongAnswer, score: 0, message: message.flatMap { $0.isEmpty ? nil : $0 } ?? "\(what): wrong answer",
-                             judgeMessage: message)
+            return Judgement(
+                verdict: .wrongAnswer, score: 0, message: message.flatMap { $0.isEmpty ? nil : $0 } ?? "\(what): wrong answer",
+                judgeMessage: message)
         default:
             let stderr = OutputText.sanitize(r.stderr, limit: 1024).trimmingCharacters(in: .whitespacesAndNewlines)
-            return Judgement(verdict: .judgeError, score: 0,
-                             message: "\(what) failed: \(Self.reason(r)) (42 or 43 expected)" + (stderr.isEmpty ? "" : ": " + stderr),
-                             judgeMessage: message)
+            return Judgement(
+                verdict: .judgeError, score: 0,
+                message: "\(what) failed: \(Self.reason(r)) (42 or 43 expected)" + (stderr.isEmpty ? "" : ": " + stderr),
+                judgeMessage: message)
         }
     }
 
@@ -371,23 +408,29 @@ struct TestRunner: Sendable {
     /// Kattis: the interactor's WA or crash when it ended first wins; then the solution's TLE
     /// (even if the interactor, left waiting, then failed: deterministic under load); then an
     /// interactor JE; then the solution's other limits and crashes; then the interactor's verdict.
-    private func interactive(_ test: TestCase, _ problem: Problem, _ build: Build,
-                             _ judges: [JudgeProgram: BuildOutcome]) async throws -> TestResult {
+    private func interactive(
+        _ test: TestCase, _ problem: Problem, _ build: Build,
+        _ judges: [JudgeProgram: BuildOutcome]
+    ) async throws -> TestResult {
         guard let program = problem.interactor, case .built(let interactor)? = judges[program] else {
-            return TestResult(name: test.name, group: test.group, verdict: .judgeError,
-                              message: "interactor: \(Self.failure(problem.interactor.flatMap { judges[$0] }))")
+            return TestResult(
+                name: test.name, group: test.group, verdict: .judgeError,
+                message: "interactor: \(Self.failure(problem.interactor.flatMap { judges[$0] }))")
         }
         if problem.passes > 1 { return try await multiPass(test, problem, build, judges, program: program) }
         let l = limits(test, problem)
         return try await judgePool(interactor, Self.judgeLimitsFor(problem, l)).withSandbox { judgeBox in
             try prepareJudge(judgeBox, interactor, test)
-            return try await interactivePass(test, problem, build, judgeBox: judgeBox, interactor: interactor, program: program, l)
+            return try await interactivePass(
+                test, problem, build, judgeBox: judgeBox, interactor: interactor, program: program, l)
         }
     }
 
     /// One interactive run, the interactor in `judgeBox` (its judge/ files and feedback/ ready).
-    private func interactivePass(_ test: TestCase, _ problem: Problem, _ build: Build, judgeBox: Sandbox, interactor: Build,
-                                 program: JudgeProgram, _ l: ResolvedLimits) async throws -> TestResult {
+    private func interactivePass(
+        _ test: TestCase, _ problem: Problem, _ build: Build, judgeBox: Sandbox, interactor: Build,
+        program: JudgeProgram, _ l: ResolvedLimits
+    ) async throws -> TestResult {
         let solutionPool = await solutionPool(build, l)
         return try await solutionPool.withSandbox { box in
             try prepare(box, build, problem, test)

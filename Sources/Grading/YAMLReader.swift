@@ -30,10 +30,12 @@ final class YAMLReader {
         } catch let e as YamlError {
             switch e {
             case .scanner(let context, let problem, let mark, _), .parser(let context, let problem, let mark, _),
-                 .composer(let context, let problem, let mark, _):
+                .composer(let context, let problem, let mark, _):
                 let where_ = context.map { " (\($0.text) at \($0.mark.line):\($0.mark.column))" } ?? ""
-                diagnostics.append(Diagnostic(file: file, line: mark.line, column: mark.column,
-                                              message: "invalid YAML: \(problem)\(where_)"))
+                diagnostics.append(
+                    Diagnostic(
+                        file: file, line: mark.line, column: mark.column,
+                        message: "invalid YAML: \(problem)\(where_)"))
             default:
                 error(at: nil, "invalid YAML: \(e)")
             }
@@ -186,7 +188,9 @@ final class YAMLReader {
         do {
             let size = try file.size()
             if size <= cap { return true }
-            error(at: node, "\(what): \(file.relative) is \(SuiteCaps.bytes(size)), above the cap of \(SuiteCaps.bytes(cap)) per file")
+            error(
+                at: node,
+                "\(what): \(file.relative) is \(SuiteCaps.bytes(size)), above the cap of \(SuiteCaps.bytes(cap)) per file")
         } catch {
             self.error(at: node, "\(what): \(error)")
         }
@@ -203,7 +207,8 @@ final class YAMLReader {
     /// Edit distance counting a swap of neighbours as one edit (optimal string alignment):
     /// "tset" is one swap and one insertion away from "tests".
     static func distance(_ a: String, _ b: String) -> Int {
-        let a = Array(a), b = Array(b)
+        let a = Array(a)
+        let b = Array(b)
         if a.isEmpty { return b.count }
         if b.isEmpty { return a.count }
         var d = [[Int]](repeating: [Int](repeating: 0, count: b.count + 1), count: a.count + 1)

@@ -8,10 +8,12 @@ public enum AtomicFile {
         let target = FilePath(path)
         let folder = target.removingLastComponent()
         let name = target.lastComponent?.string ?? "report"
-        let temporary = (folder.isEmpty ? FilePath(".") : folder).appending(".\(name).\(getpid()).\(UInt32.random(in: 0...UInt32.max)).tmp")
+        let temporary = (folder.isEmpty ? FilePath(".") : folder).appending(
+            ".\(name).\(getpid()).\(UInt32.random(in: 0...UInt32.max)).tmp")
         do {
-            let fd = try FileDescriptor.open(temporary, .writeOnly, options: [.create, .exclusiveCreate, .closeOnExec],
-                                             permissions: [.ownerReadWrite, .groupRead, .otherRead])
+            let fd = try FileDescriptor.open(
+                temporary, .writeOnly, options: [.create, .exclusiveCreate, .closeOnExec],
+                permissions: [.ownerReadWrite, .groupRead, .otherRead])
             do {
                 _ = try fd.writeAll(bytes)
                 guard fsync(fd.rawValue) == 0 else { throw Errno(rawValue: errno) }

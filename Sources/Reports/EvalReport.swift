@@ -8,7 +8,9 @@ import Sandbox
 public enum EvalReport {
     public static func render(_ e: EvalResult) -> [UInt8] {
         let ks = e.passAtK.keys.sorted().map { "\(JSONText.quoted(String($0))): \(e.passAtK[$0]!)" }
-        var text = "{\n  \"samples\": \(e.samples),\n  \"passed\": \(e.passed),\n  \"pass_at_k\": {" + ks.joined(separator: ", ") + "},\n"
+        var text =
+            "{\n  \"samples\": \(e.samples),\n  \"passed\": \(e.passed),\n  \"pass_at_k\": {" + ks.joined(separator: ", ")
+            + "},\n"
         text += "  \"duration\": \(e.duration),\n  \"results\": [\n"
         text += e.results.map { r in
             "    {\"task_id\": \(JSONText.quoted(r.taskID)), \"completion_id\": \(r.completionID.map(String.init) ?? "null"), "
@@ -34,7 +36,8 @@ public enum EvalPlusReport {
         func ks(_ p: [Int: Double]) -> String {
             "{" + p.keys.sorted().map { "\"pass@\($0)\": \(p[$0]!)" }.joined(separator: ", ") + "}"
         }
-        var text = "{\n  \"date\": \(JSONText.quoted(f.string(from: date))),\n  \"hash\": \(JSONText.quoted(dataset.hash)),\n  \"eval\": {\n"
+        var text =
+            "{\n  \"date\": \(JSONText.quoted(f.string(from: date))),\n  \"hash\": \(JSONText.quoted(dataset.hash)),\n  \"eval\": {\n"
         func row(_ r: EvalPlusSampleResult) -> String {
             var line = "      {\"task_id\": " + JSONText.quoted(r.taskID)
             line += ", \"solution\": " + JSONText.quoted(r.solution)

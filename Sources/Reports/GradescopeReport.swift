@@ -41,33 +41,45 @@ public enum GradescopeReport {
             var entries: [Test] = []
             for t in r.tests {
                 let max = t.group.flatMap { shares[$0] } ?? plainShare
-                let name = many ? "\(r.problem) / \(t.name)" + (Set(run.results.map(\.submission)).count > 1 ? " (\(r.submission))" : "")
+                let name =
+                    many
+                    ? "\(r.problem) / \(t.name)" + (Set(run.results.map(\.submission)).count > 1 ? " (\(r.submission))" : "")
                     : t.name
                 var output = t.verdict == .accepted ? "\(t.verdict.rawValue)" : "\(t.verdict.rawValue): \(t.headline)"
                 if let d = t.difference { output += "\nexpected: \(d.expected)\ngot: \(d.got)" }
                 if r.verdict == .compileError, let m = r.compileMessage { output = "CE: \(m)" }
-                entries.append(Test(name: name, score: (t.score * max * 1e6).rounded() / 1e6, maxScore: max,
-                                    status: t.verdict == .accepted ? "passed" : "failed", output: output, visibility: visibility))
+                entries.append(
+                    Test(
+                        name: name, score: (t.score * max * 1e6).rounded() / 1e6, maxScore: max,
+                        status: t.verdict == .accepted ? "passed" : "failed", output: output, visibility: visibility))
             }
             // A problem whose score is not the sum of its tests' (a Kattis package: all or
             // nothing, or its own grading) gets its tests for information and one entry with its score.
             if abs(entries.reduce(0) { $0 + $1.score } - r.score) > 1e-6 {
-                entries = entries.map { var e = $0; e.score = 0; e.maxScore = 0; return e }
-                entries.append(Test(name: "\(r.problem)" + (Set(run.results.map(\.submission)).count > 1 ? " (\(r.submission))" : "") + ": total",
-                                    score: r.score, maxScore: r.maxScore, status: r.verdict == .accepted ? "passed" : "failed",
-                                    output: "\(r.verdict.rawValue) (\(r.verdict.meaning))", visibility: visibility))
+                entries = entries.map {
+                    var e = $0
+                    e.score = 0
+                    e.maxScore = 0
+                    return e
+                }
+                entries.append(
+                    Test(
+                        name: "\(r.problem)" + (Set(run.results.map(\.submission)).count > 1 ? " (\(r.submission))" : "")
+                            + ": total",
+                        score: r.score, maxScore: r.maxScore, status: r.verdict == .accepted ? "passed" : "failed",
+                        output: "\(r.verdict.rawValue) (\(r.verdict.meaning))", visibility: visibility))
             }
             tests += entries
         }
         let lines = run.results.map { r in
             "\(r.problem) (\(r.submission)): \(r.verdict.rawValue), \(r.passed)/\(r.tests.count) tests, score \(Figures.points(r.score))/\(Figures.points(r.maxScore))"
         }
-        let document = Document(score: run.results.reduce(0) { $0 + $1.score }, executionTime: run.duration,
-                                output: lines.joined(separator: "\n"), visibility: visibility, stdoutVisibility: "hidden", tests: tests)
+        let document = Document(
+            score: run.results.reduce(0) { $0 + $1.score }, executionTime: run.duration,
+            output: lines.joined(separator: "\n"), visibility: visibility, stdoutVisibility: "hidden", tests: tests)
         let encoder = JSONEncoder()
         encoder.keyEncodingStrategy = .convertToSnakeCase
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         return Array(try encoder.encode(document)) + [0x0A]
     }
 }
-

@@ -6,26 +6,29 @@ import Grading
 public enum HTMLReport {
     public static func render(_ run: RunResult) -> [UInt8] {
         var h = """
-        <!DOCTYPE html>
-        <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-        <title>Proctor report</title>
-        <style>
-        body{font:14px/1.4 system-ui,sans-serif;margin:2em;color:#222}
-        table{border-collapse:collapse;margin:0.5em 0 1.5em}
-        td,th{border:1px solid #ccc;padding:3px 8px;text-align:left;vertical-align:top}
-        th{background:#f4f4f4}
-        .v{font-weight:bold;font-family:monospace}
-        .AC{color:#176f2c}.WA,.RTE,.CE{color:#b00020}.TLE,.MLE,.OLE{color:#a85d00}.JE{color:#6a1b9a}.SKIP{color:#777}
-        pre{margin:0;white-space:pre-wrap;font-size:12px;max-width:60em}
-        .num{text-align:right;font-variant-numeric:tabular-nums}
-        </style></head><body>
-        <h1>Proctor report</h1>
+            <!DOCTYPE html>
+            <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+            <title>Proctor report</title>
+            <style>
+            body{font:14px/1.4 system-ui,sans-serif;margin:2em;color:#222}
+            table{border-collapse:collapse;margin:0.5em 0 1.5em}
+            td,th{border:1px solid #ccc;padding:3px 8px;text-align:left;vertical-align:top}
+            th{background:#f4f4f4}
+            .v{font-weight:bold;font-family:monospace}
+            .AC{color:#176f2c}.WA,.RTE,.CE{color:#b00020}.TLE,.MLE,.OLE{color:#a85d00}.JE{color:#6a1b9a}.SKIP{color:#777}
+            pre{margin:0;white-space:pre-wrap;font-size:12px;max-width:60em}
+            .num{text-align:right;font-variant-numeric:tabular-nums}
+            </style></head><body>
+            <h1>Proctor report</h1>
 
-        """
+            """
         h += "<p>\(e(Figures.iso8601(run.started))) on \(e(run.hostname)), proctor \(e(run.proctorVersion)), "
         h += "\(Figures.seconds(run.duration)) s. "
-        h += run.allAccepted ? "<span class=\"v AC\">All accepted.</span></p>\n" : "<span class=\"v WA\">Not all accepted.</span></p>\n"
-        h += "<h2>Summary</h2>\n<table><tr><th>Problem</th><th>Submission</th><th>Language</th><th>Verdict</th><th>Score</th><th>Passed</th></tr>\n"
+        h +=
+            run.allAccepted
+            ? "<span class=\"v AC\">All accepted.</span></p>\n" : "<span class=\"v WA\">Not all accepted.</span></p>\n"
+        h +=
+            "<h2>Summary</h2>\n<table><tr><th>Problem</th><th>Submission</th><th>Language</th><th>Verdict</th><th>Score</th><th>Passed</th></tr>\n"
         for (i, r) in run.results.enumerated() {
             h += "<tr><td><a href=\"#r\(i)\">\(e(r.problem))</a></td><td>\(e(r.submission))</td><td>\(e(r.language))</td>"
             h += "<td class=\"v \(r.verdict.rawValue)\">\(r.verdict.rawValue)</td>"
@@ -37,9 +40,11 @@ public enum HTMLReport {
             h += "<h2 id=\"r\(i)\">\(e(r.problem))\(r.title.map { " — " + e($0) } ?? "") · \(e(r.submission))</h2>\n"
             if let m = r.compileMessage { h += "<p>Compiler output:</p><pre>\(e(m))</pre>\n" }
             if !r.groups.isEmpty {
-                h += "<p>Groups: " + r.groups.map {
-                    "\(e($0.name)) \(Figures.points($0.score))/\(Figures.points($0.points)) (\($0.aggregation.rawValue))"
-                }.joined(separator: ", ") + "</p>\n"
+                h +=
+                    "<p>Groups: "
+                    + r.groups.map {
+                        "\(e($0.name)) \(Figures.points($0.score))/\(Figures.points($0.points)) (\($0.aggregation.rawValue))"
+                    }.joined(separator: ", ") + "</p>\n"
             }
             h += "<table><tr><th>Test</th><th>Verdict</th><th>CPU s</th><th>Wall s</th><th>Memory</th><th>Details</th></tr>\n"
             for t in r.tests {

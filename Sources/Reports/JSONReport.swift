@@ -83,23 +83,33 @@ public enum JSONReport {
         let tests = run.results.flatMap(\.tests)
         let document = Document(
             proctorVersion: run.proctorVersion,
-            machine: Machine(hostname: run.hostname, cpus: ProcessInfo.processInfo.activeProcessorCount,
-                             os: ProcessInfo.processInfo.operatingSystemVersionString),
+            machine: Machine(
+                hostname: run.hostname, cpus: ProcessInfo.processInfo.activeProcessorCount,
+                os: ProcessInfo.processInfo.operatingSystemVersionString),
             startedAt: Figures.iso8601(run.started), duration: run.duration,
-            summary: Summary(allAccepted: run.allAccepted, problems: run.results.count, tests: tests.count,
-                             accepted: tests.filter { $0.verdict == .accepted }.count),
+            summary: Summary(
+                allAccepted: run.allAccepted, problems: run.results.count, tests: tests.count,
+                accepted: tests.filter { $0.verdict == .accepted }.count),
             results: run.results.map { r in
-                Result(suite: r.suite, problem: r.problem, title: r.title, submission: r.submission, submissionPath: r.submissionPath,
-                       language: r.language, verdict: r.verdict.rawValue, score: r.score, maxScore: r.maxScore,
-                       compileMessage: r.compileMessage,
-                       limits: Limits(cpuTime: r.limits.cpuTime.seconds, wallTime: r.limits.wallTime.seconds, memory: r.limits.memory,
-                                      output: r.limits.output, processes: r.limits.processes),
-                       groups: r.groups.map { Group(name: $0.name, points: $0.points, score: $0.score, aggregation: $0.aggregation.rawValue) },
-                       tests: r.tests.map { t in
-                           Test(name: t.name, group: t.group, verdict: t.verdict.rawValue, score: t.score, cpuTime: t.cpuTime,
-                                wallTime: t.wallTime, memory: t.memoryPeak, exitCode: t.exitCode, signal: t.signal, message: t.message,
-                                difference: t.difference, judgeMessage: t.judgeMessage, stdout: t.stdoutExcerpt, stderr: t.stderrExcerpt)
-                       })
+                Result(
+                    suite: r.suite, problem: r.problem, title: r.title, submission: r.submission,
+                    submissionPath: r.submissionPath,
+                    language: r.language, verdict: r.verdict.rawValue, score: r.score, maxScore: r.maxScore,
+                    compileMessage: r.compileMessage,
+                    limits: Limits(
+                        cpuTime: r.limits.cpuTime.seconds, wallTime: r.limits.wallTime.seconds, memory: r.limits.memory,
+                        output: r.limits.output, processes: r.limits.processes),
+                    groups: r.groups.map {
+                        Group(name: $0.name, points: $0.points, score: $0.score, aggregation: $0.aggregation.rawValue)
+                    },
+                    tests: r.tests.map { t in
+                        Test(
+                            name: t.name, group: t.group, verdict: t.verdict.rawValue, score: t.score, cpuTime: t.cpuTime,
+                            wallTime: t.wallTime, memory: t.memoryPeak, exitCode: t.exitCode, signal: t.signal,
+                            message: t.message,
+                            difference: t.difference, judgeMessage: t.judgeMessage, stdout: t.stdoutExcerpt,
+                            stderr: t.stderrExcerpt)
+                    })
             })
         let encoder = JSONEncoder()
         encoder.keyEncodingStrategy = .convertToSnakeCase

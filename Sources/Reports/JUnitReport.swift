@@ -44,12 +44,14 @@ public enum JUnitReport {
         var properties: [(String, String)] = [
             ("verdict", r.verdict.rawValue), ("score", Figures.points(r.score)), ("max_score", Figures.points(r.maxScore)),
             ("language", r.language), ("submission", r.submissionPath),
-            ("limit.cpu_time", Figures.seconds(r.limits.cpuTime.seconds)), ("limit.wall_time", Figures.seconds(r.limits.wallTime.seconds)),
+            ("limit.cpu_time", Figures.seconds(r.limits.cpuTime.seconds)),
+            ("limit.wall_time", Figures.seconds(r.limits.wallTime.seconds)),
             ("limit.memory", String(r.limits.memory)), ("limit.output", String(r.limits.output)),
             ("limit.processes", String(r.limits.processes)),
         ]
         for g in r.groups {
-            properties.append(("group.\(g.name).score", "\(Figures.points(g.score))/\(Figures.points(g.points)) (\(g.aggregation.rawValue))"))
+            properties.append(
+                ("group.\(g.name).score", "\(Figures.points(g.score))/\(Figures.points(g.points)) (\(g.aggregation.rawValue))"))
         }
         for (name, value) in properties {
             try w.start("property")
@@ -99,7 +101,11 @@ public enum JUnitReport {
 
     static func details(_ t: TestResult, _ r: ProblemResult) -> String {
         var lines: [String] = []
-        if t.verdict == .compileError, let m = r.compileMessage { lines.append(m) } else if !t.message.isEmpty { lines.append(t.message) }
+        if t.verdict == .compileError, let m = r.compileMessage {
+            lines.append(m)
+        } else if !t.message.isEmpty {
+            lines.append(t.message)
+        }
         if let d = t.difference {
             lines.append("first difference at line \(d.line), column \(d.column)")
             lines.append("expected: \(d.expected)")

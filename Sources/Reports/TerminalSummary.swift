@@ -43,17 +43,21 @@ public struct TerminalSummary: Sendable {
     private func render(lines run: RunResult) -> [String] {
         var lines: [String] = []
         let rows = run.results.map { r in
-            [c(r.problem), c(r.submission), c(r.language), r.verdict.rawValue, "\(Figures.points(r.score))/\(Figures.points(r.maxScore))",
-             "\(r.passed)/\(r.tests.count)", String(format: "%.2fs", r.tests.map(\.cpuTime).max() ?? 0)]
+            [
+                c(r.problem), c(r.submission), c(r.language), r.verdict.rawValue,
+                "\(Figures.points(r.score))/\(Figures.points(r.maxScore))",
+                "\(r.passed)/\(r.tests.count)", String(format: "%.2fs", r.tests.map(\.cpuTime).max() ?? 0),
+            ]
         }
         let header = ["PROBLEM", "SUBMISSION", "LANGUAGE", "VERDICT", "SCORE", "PASSED", "MAX CPU"]
         let widths = header.indices.map { i in ([header[i]] + rows.map { $0[i] }).map(\.count).max()! }
         lines.append(header.indices.map { Self.pad(header[$0], widths[$0]) }.joined(separator: "  "))
         for (row, r) in zip(rows, run.results) {
-            lines.append(row.indices.map { i in
-                let cell = Self.pad(row[i], widths[i])
-                return i == 3 ? paint(r.verdict, cell) : cell
-            }.joined(separator: "  "))
+            lines.append(
+                row.indices.map { i in
+                    let cell = Self.pad(row[i], widths[i])
+                    return i == 3 ? paint(r.verdict, cell) : cell
+                }.joined(separator: "  "))
         }
         for r in run.results where r.verdict != .accepted {
             lines.append("")
@@ -76,8 +80,10 @@ public struct TerminalSummary: Sendable {
         }
         let tests = run.results.flatMap(\.tests)
         lines.append("")
-        lines.append("\(tests.filter { $0.verdict == .accepted }.count) of \(tests.count) tests accepted in "
-                     + String(format: "%.2fs", run.duration) + "; " + (run.allAccepted ? paint(.accepted, "all accepted") : paint(.wrongAnswer, "not all accepted")))
+        lines.append(
+            "\(tests.filter { $0.verdict == .accepted }.count) of \(tests.count) tests accepted in "
+                + String(format: "%.2fs", run.duration) + "; "
+                + (run.allAccepted ? paint(.accepted, "all accepted") : paint(.wrongAnswer, "not all accepted")))
         return lines
     }
 }

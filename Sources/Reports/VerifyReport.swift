@@ -25,7 +25,8 @@ public enum VerifyReport {
             fields.append("\"message\": \(JSONText.quoted(s.message))")
             subs.append("    {" + fields.joined(separator: ", ") + "}")
         }
-        let text = "{\n  \"problem\": \(JSONText.quoted(v.problem)),\n  \"ok\": \(v.ok),\n  \"time_limit\": \(number(v.timeLimit)),\n"
+        let text =
+            "{\n  \"problem\": \(JSONText.quoted(v.problem)),\n  \"ok\": \(v.ok),\n  \"time_limit\": \(number(v.timeLimit)),\n"
             + "  \"safety_margin\": \(number(v.safetyMargin)),\n  \"output_limit\": \(v.outputLimit),\n"
             + "  \"output_rule\": \(JSONText.quoted(v.outputRule)),\n"
             + "  \"submissions\": [\n" + subs.joined(separator: ",\n") + (subs.isEmpty ? "" : "\n") + "  ]\n}\n"
@@ -33,19 +34,25 @@ public enum VerifyReport {
     }
 
     public static func table(_ v: VerifyResult) -> String {
-        var out = "\(v.problem): time limit \(number(v.timeLimit))s\(v.timeLimitComputed ? " (computed from the accepted submissions)" : "")"
+        var out =
+            "\(v.problem): time limit \(number(v.timeLimit))s\(v.timeLimitComputed ? " (computed from the accepted submissions)" : "")"
             + ", safety margin x\(number(v.safetyMargin))\n"
         if !v.outputRule.isEmpty { out += "output limit \(v.outputLimit >> 20) MiB; rule: \(v.outputRule)\n" }
         let width = v.submissions.map(\.path.count).max() ?? 10
         for s in v.submissions {
             let verdict = s.verdict?.rawValue ?? "-"
             let score = s.score.map { " score \(Figures.points($0))" } ?? ""
-            out += s.path.padding(toLength: width + 2, withPad: " ", startingAt: 0)
-                + verdict.padding(toLength: 5, withPad: " ", startingAt: 0) + (s.ok ? "ok    " : "FAIL  ") + s.message + score + "\n"
+            out +=
+                s.path.padding(toLength: width + 2, withPad: " ", startingAt: 0)
+                + verdict.padding(toLength: 5, withPad: " ", startingAt: 0) + (s.ok ? "ok    " : "FAIL  ") + s.message + score
+                + "\n"
         }
         let bad = v.submissions.filter { !$0.ok }.count
         let skipped = v.submissions.filter { $0.skipped != nil }.count
-        out += v.ok ? "verified: every submission got what its folder expects" : "NOT verified: \(bad) submission\(bad == 1 ? "" : "s") did not"
+        out +=
+            v.ok
+            ? "verified: every submission got what its folder expects"
+            : "NOT verified: \(bad) submission\(bad == 1 ? "" : "s") did not"
         if skipped > 0 { out += " (\(skipped) skipped)" }
         return out
     }

@@ -31,7 +31,8 @@ enum ControlFile {
     static func write(_ path: FilePath, _ value: String) throws {
         let fd: FileDescriptor
         do {
-            fd = try FileDescriptor.open(path, .writeOnly, options: [.closeOnExec, .create, .truncate], permissions: [.ownerReadWrite])
+            fd = try FileDescriptor.open(
+                path, .writeOnly, options: [.closeOnExec, .create, .truncate], permissions: [.ownerReadWrite])
         } catch let errno as Errno {
             throw SandboxError(.setup, "open \(path)", errno: errno)
         }

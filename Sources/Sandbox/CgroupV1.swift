@@ -72,7 +72,7 @@ struct CgroupV1: CgroupDriver {
         let memsw = group.appending("memory.memsw.limit_in_bytes")
         let plain = group.appending("memory.limit_in_bytes")
         if (try? ControlFile.write(plain, value)) != nil {
-            _ = try? ControlFile.write(memsw, value)   // absent where swap accounting is off
+            _ = try? ControlFile.write(memsw, value)  // absent where swap accounting is off
         } else {
             try ControlFile.write(memsw, value)
             try ControlFile.write(plain, value)
@@ -111,8 +111,11 @@ struct CgroupV1: CgroupDriver {
     /// its group's plus init's leaf's; the exec slots have their own meters.
     func oomMeters(_ path: String) -> CgroupMeters {
         let group = memory.appending(path)
-        return CgroupMeters(files: [(group.appending("memory.oom_control"), .oomControl),
-                                    (group.appending("init").appending("memory.oom_control"), .oomControl)], peak: nil)
+        return CgroupMeters(
+            files: [
+                (group.appending("memory.oom_control"), .oomControl),
+                (group.appending("init").appending("memory.oom_control"), .oomControl),
+            ], peak: nil)
     }
 
     func kill(_ path: String) {

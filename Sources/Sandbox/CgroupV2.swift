@@ -37,7 +37,7 @@ struct CgroupV2: CgroupDriver {
         if limits.cpus != nil {
             try ControlFile.write(group.appending("cpu.max"), "\(quota) \(period)")
         } else {
-            _ = try? ControlFile.write(group.appending("cpu.max"), "max \(period)")   // absent without the cpu controller
+            _ = try? ControlFile.write(group.appending("cpu.max"), "max \(period)")  // absent without the cpu controller
         }
     }
 
@@ -58,9 +58,12 @@ struct CgroupV2: CgroupDriver {
 
     func meters(_ path: String) -> CgroupMeters {
         let group = root.appending(path)
-        return CgroupMeters(files: [(group.appending("cpu.stat"), .cpuStatMicroseconds),
-                                    (group.appending("memory.events"), .memoryEvents)],
-                            peak: group.appending("memory.peak"), peakReset: "reset\n")
+        return CgroupMeters(
+            files: [
+                (group.appending("cpu.stat"), .cpuStatMicroseconds),
+                (group.appending("memory.events"), .memoryEvents),
+            ],
+            peak: group.appending("memory.peak"), peakReset: "reset\n")
     }
 
     /// memory.events is hierarchical (unless the mount has memory_localevents): its

@@ -240,8 +240,9 @@ enum CgroupDetection {
     static func driver(base: String = "proctor", mounts all: [Mount] = mounts()) throws -> any CgroupDriver {
         let forced = getenv("PROCTOR_CGROUP").map { String(cString: $0) }
         let v2 = all.first { m in
-            m.isV2 && (ControlFile.read(m.point.appending("cgroup.controllers")) ?? "")
-                .split(whereSeparator: { $0 == " " || $0 == "\n" }).contains("memory")
+            m.isV2
+                && (ControlFile.read(m.point.appending("cgroup.controllers")) ?? "")
+                    .split(whereSeparator: { $0 == " " || $0 == "\n" }).contains("memory")
         }
         if forced != "v1", let v2 {
             return CgroupV2(root: v2.point.appending(base))
@@ -259,4 +260,3 @@ enum CgroupDetection {
         throw SandboxError(.unsupported, "no usable cgroup hierarchy (need memory and pids controllers, v1 or v2)")
     }
 }
-

@@ -30,10 +30,12 @@ final class ExecMonitor: @unchecked Sendable {
     private var streams: [Stream]
     private let stopReason = Mutex<ExecResult.Status?>(nil)
 
-    init(pidfd: FileDescriptor, options: ExecOptions, slot: ExecSlot, driver: any CgroupDriver, start: Double,
-         baseline: CgroupCounters, groupMeters: CgroupMeters, groupBaseline: CgroupCounters,
-         stdout: Stream, stderr: Stream,
-         outcome: Promise<ExecResult>, finished: @escaping @Sendable () -> Void) {
+    init(
+        pidfd: FileDescriptor, options: ExecOptions, slot: ExecSlot, driver: any CgroupDriver, start: Double,
+        baseline: CgroupCounters, groupMeters: CgroupMeters, groupBaseline: CgroupCounters,
+        stdout: Stream, stderr: Stream,
+        outcome: Promise<ExecResult>, finished: @escaping @Sendable () -> Void
+    ) {
         self.pidfd = pidfd
         self.options = options
         self.slot = slot
@@ -76,7 +78,9 @@ final class ExecMonitor: @unchecked Sendable {
             let now = monotonicNow()
             var timeout: Int32 = -1
             if endTime == nil {
-                if let wallDeadline { timeout = Int32(max(0, min(Double(Int32.max / 2), (wallDeadline - now) * 1000).rounded(.up))) }
+                if let wallDeadline {
+                    timeout = Int32(max(0, min(Double(Int32.max / 2), (wallDeadline - now) * 1000).rounded(.up)))
+                }
                 if cpuLimit != nil { timeout = timeout < 0 ? 10 : min(timeout, 10) }
             } else {
                 // The main process is gone and its group killed: the pipes close at once,
@@ -124,7 +128,7 @@ final class ExecMonitor: @unchecked Sendable {
     }
 
     private func drain(_ i: Int, _ buffer: inout [UInt8]) {
-        var budget = 1 << 20   // stay responsive to the other stream and the limits
+        var budget = 1 << 20  // stay responsive to the other stream and the limits
         while budget > 0 {
             let n = buffer.withUnsafeMutableBytes { raw in
                 Foundation.read(streams[i].fd.rawValue, raw.baseAddress, raw.count)

@@ -29,9 +29,11 @@ public struct ExecResult: Sendable, Hashable, Codable {
     /// For sandbox-error: which step failed and why ("exec nosuch: ENOENT ...").
     public var error: String?
 
-    public init(status: Status, exitCode: Int? = nil, signal: Int? = nil, cpuTime: Double = 0, wallTime: Double = 0,
-                memoryPeak: Int = 0, oomKilled: Bool = false, stdout: [UInt8] = [], stderr: [UInt8] = [],
-                stdoutTruncated: Bool = false, stderrTruncated: Bool = false, error: String? = nil) {
+    public init(
+        status: Status, exitCode: Int? = nil, signal: Int? = nil, cpuTime: Double = 0, wallTime: Double = 0,
+        memoryPeak: Int = 0, oomKilled: Bool = false, stdout: [UInt8] = [], stderr: [UInt8] = [],
+        stdoutTruncated: Bool = false, stderrTruncated: Bool = false, error: String? = nil
+    ) {
         self.status = status
         self.exitCode = exitCode
         self.signal = signal

@@ -18,8 +18,10 @@ public final class Execution: Sendable {
     let outcome: Promise<ExecResult>
     let stopper: @Sendable () -> Void
 
-    init(pid: Int32, stdout: AsyncStream<[UInt8]>, stderr: AsyncStream<[UInt8]>, stdin: StdinWriter?,
-         outcome: Promise<ExecResult>, stopper: @escaping @Sendable () -> Void) {
+    init(
+        pid: Int32, stdout: AsyncStream<[UInt8]>, stderr: AsyncStream<[UInt8]>, stdin: StdinWriter?,
+        outcome: Promise<ExecResult>, stopper: @escaping @Sendable () -> Void
+    ) {
         self.pid = pid
         self.stdout = stdout
         self.stderr = stderr

@@ -32,8 +32,9 @@ struct ReadyCgroupSets: Sendable {
     /// A free ready set made fit for `limits`, or nil when every one is in use.
     func take(driver: any CgroupDriver, limits: Limits) throws -> CgroupSet? {
         for n in 0..<capacity {
-            let fd = try FileDescriptor.open(locks.appending("\(n)"), .readWrite,
-                                             options: [.create, .closeOnExec], permissions: [.ownerReadWrite])
+            let fd = try FileDescriptor.open(
+                locks.appending("\(n)"), .readWrite,
+                options: [.create, .closeOnExec], permissions: [.ownerReadWrite])
             guard flock(fd.rawValue, LOCK_EX | LOCK_NB) == 0 else {
                 try? fd.close()
                 continue

@@ -52,8 +52,10 @@ struct RootLayout {
         for bind in c.binds {
             try requireExisting(bind.source.string)
             mkdirs(bind.target.string)
-            ops.append(Op(kind: bind.writable ? PROCTOR_OP_BIND_RW : PROCTOR_OP_BIND_RO,
-                          source: bind.source.string, target: inside(bind.target.string)))
+            ops.append(
+                Op(
+                    kind: bind.writable ? PROCTOR_OP_BIND_RW : PROCTOR_OP_BIND_RO,
+                    source: bind.source.string, target: inside(bind.target.string)))
         }
         mkdirs("/proc")
         ops.append(Op(kind: PROCTOR_OP_PROC, target: inside("/proc")))
@@ -68,8 +70,10 @@ struct RootLayout {
             mkdirs(device.removingLastComponent().string)
             addDevice(device.string)
         }
-        for (name, target) in [("fd", "/proc/self/fd"), ("stdin", "/proc/self/fd/0"),
-                               ("stdout", "/proc/self/fd/1"), ("stderr", "/proc/self/fd/2")] {
+        for (name, target) in [
+            ("fd", "/proc/self/fd"), ("stdin", "/proc/self/fd/0"),
+            ("stdout", "/proc/self/fd/1"), ("stderr", "/proc/self/fd/2"),
+        ] {
             ops.append(Op(kind: PROCTOR_OP_SYMLINK, source: target, target: inside("/dev/" + name)))
         }
         let shared = "size=\(c.limits.tmpSize),mode=1777"
@@ -78,8 +82,10 @@ struct RootLayout {
         mkdirs("/tmp")
         ops.append(Op(kind: PROCTOR_OP_TMPFS, target: inside("/tmp"), data: shared))
         mkdirs(c.workdir.string)
-        ops.append(Op(kind: PROCTOR_OP_TMPFS, target: inside(c.workdir.string),
-                      data: "size=\(c.limits.workdirSize),mode=0755,uid=\(uid),gid=\(gid)"))
+        ops.append(
+            Op(
+                kind: PROCTOR_OP_TMPFS, target: inside(c.workdir.string),
+                data: "size=\(c.limits.workdirSize),mode=0755,uid=\(uid),gid=\(gid)"))
     }
 
     private func inside(_ path: String) -> String {
@@ -140,9 +146,10 @@ struct RootLayout {
     /// The ops as C structs; strings live in `strings`.
     func cOps(_ strings: CStrings) -> [proctor_mount_op_t] {
         ops.map { op in
-            proctor_mount_op_t(kind: Int32(op.kind.rawValue), source: strings.optional(op.source),
-                               target: strings.string(op.target), data: strings.optional(op.data), mode: op.mode,
-                               device: op.device)
+            proctor_mount_op_t(
+                kind: Int32(op.kind.rawValue), source: strings.optional(op.source),
+                target: strings.string(op.target), data: strings.optional(op.data), mode: op.mode,
+                device: op.device)
         }
     }
 }

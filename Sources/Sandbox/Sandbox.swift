@@ -34,9 +34,11 @@ public final class Sandbox: Sendable {
         var lifetimeTask: Task<Void, Never>? = nil
     }
 
-    private init(id: String, configuration: SandboxConfiguration, fs: SandboxFileSystem, runtime: SandboxRuntime,
-                 logger: Logger, cgroups: CgroupSet, initPid: pid_t, initPidfd: FileDescriptor, lifeline: FileDescriptor,
-                 lease: UidAllocator.Lease, policy: SeccompPolicy) {
+    private init(
+        id: String, configuration: SandboxConfiguration, fs: SandboxFileSystem, runtime: SandboxRuntime,
+        logger: Logger, cgroups: CgroupSet, initPid: pid_t, initPidfd: FileDescriptor, lifeline: FileDescriptor,
+        lease: UidAllocator.Lease, policy: SeccompPolicy
+    ) {
         self.id = id
         self.configuration = configuration
         self.fs = fs
@@ -61,8 +63,10 @@ public final class Sandbox: Sendable {
     }
 
     /// Creates a sandbox: its cgroup, its init in fresh namespaces, its root.
-    public static func create(_ configuration: SandboxConfiguration = .init(),
-                              logger: Logger = Logger(label: "proctor.sandbox")) async throws -> Sandbox {
+    public static func create(
+        _ configuration: SandboxConfiguration = .init(),
+        logger: Logger = Logger(label: "proctor.sandbox")
+    ) async throws -> Sandbox {
         let sandbox = try await Blocking.run { try make(configuration, logger: logger) }
         if let lifetime = configuration.lifetime {
             let task = Task { [weak sandbox] in
@@ -82,8 +86,9 @@ public final class Sandbox: Sendable {
         let cgroups = try runtime.cgroupSets.take(driver: driver, limits: configuration.limits)
         do {
             let policy = try runtime.policy(for: configuration.network)
-            let layout = try RootLayout(mountPoint: runtime.rootMountPoint, configuration: configuration,
-                                        uid: lease.uid, gid: lease.uid)
+            let layout = try RootLayout(
+                mountPoint: runtime.rootMountPoint, configuration: configuration,
+                uid: lease.uid, gid: lease.uid)
             let (readEnd, writeEnd) = try FileDescriptor.pipe()
             defer { try? readEnd.close() }
             _ = fcntl(writeEnd.rawValue, F_SETFD, FD_CLOEXEC)
@@ -156,7 +161,8 @@ public final class Sandbox: Sendable {
             for fd in childFDs + parentFDs { try? fd.close() }
         }
         let stdinWriter: StdinWriter?
-        let stdoutPipe, stderrPipe: (readEnd: FileDescriptor, writeEnd: FileDescriptor)
+        let stdoutPipe: (readEnd: FileDescriptor, writeEnd: FileDescriptor)
+        let stderrPipe: (readEnd: FileDescriptor, writeEnd: FileDescriptor)
         do {
             let (input, writer) = try Self.openInput(options.stdin)
             childFDs.append(input)
@@ -211,17 +217,22 @@ public final class Sandbox: Sendable {
         childFDs = []
 
         let outcome = Promise<ExecResult>()
-        let buffering: AsyncStream<[UInt8]>.Continuation.BufferingPolicy = options.streamBacklog.map { .bufferingOldest(max(1, $0)) } ?? .unbounded
+        let buffering: AsyncStream<[UInt8]>.Continuation.BufferingPolicy =
+            options.streamBacklog.map { .bufferingOldest(max(1, $0)) } ?? .unbounded
         let (stdoutStream, stdoutContinuation) = AsyncStream.makeStream(of: [UInt8].self, bufferingPolicy: buffering)
         let (stderrStream, stderrContinuation) = AsyncStream.makeStream(of: [UInt8].self, bufferingPolicy: buffering)
         let pidfdRaw = result.step == 0 ? proctor_pidfd_open(result.pid) : -1
         guard result.step == 0, pidfdRaw >= 0 else {
-            if result.step == 0 { kill(result.pid, SIGKILL); waitpid(result.pid, nil, 0) }
+            if result.step == 0 {
+                kill(result.pid, SIGKILL)
+                waitpid(result.pid, nil, 0)
+            }
             cleanup()
             releaseSlot(slot)
             stdoutContinuation.finish()
             stderrContinuation.finish()
-            let message = result.step == 0 ? "pidfd_open: \(Errno(rawValue: errno))" : ChildStep.describe(result, command: argv[0])
+            let message =
+                result.step == 0 ? "pidfd_open: \(Errno(rawValue: errno))" : ChildStep.describe(result, command: argv[0])
             outcome.fulfill(ExecResult(status: .sandboxError, wallTime: monotonicNow() - start, error: message))
             return Execution(pid: -1, stdout: stdoutStream, stderr: stderrStream, stdin: nil, outcome: outcome) {}
         }
@@ -247,8 +258,10 @@ public final class Sandbox: Sendable {
         }
         monitor.startThread()
         if !accepted { monitor.stop() }
-        return Execution(pid: result.pid, stdout: stdoutStream, stderr: stderrStream, stdin: stdinWriter,
-                         outcome: outcome) { [monitor] in monitor.stop() }
+        return Execution(
+            pid: result.pid, stdout: stdoutStream, stderr: stderrStream, stdin: stdinWriter,
+            outcome: outcome
+        ) { [monitor] in monitor.stop() }
     }
 
     /// exec and wait: the usual one-call use. Cancelling the calling task kills the run
@@ -258,7 +271,8 @@ public final class Sandbox: Sendable {
     }
 
     static func joinedNamespaces(_ network: SandboxConfiguration.Network) -> Int32 {
-        var flags = PROCTOR_CLONE_NEWPID | PROCTOR_CLONE_NEWNS | PROCTOR_CLONE_NEWIPC | PROCTOR_CLONE_NEWUTS | PROCTOR_CLONE_NEWCGROUP
+        var flags =
+            PROCTOR_CLONE_NEWPID | PROCTOR_CLONE_NEWNS | PROCTOR_CLONE_NEWIPC | PROCTOR_CLONE_NEWUTS | PROCTOR_CLONE_NEWCGROUP
         if network == .blocked { flags |= PROCTOR_CLONE_NEWNET }
         return Int32(flags)
     }
@@ -333,7 +347,10 @@ public final class Sandbox: Sendable {
     /// Kills every process, then removes the cgroups; nothing of the sandbox survives.
     public func terminate() async {
         let (monitors, lifetimeTask, first) = state.withLock { s in
-            defer { s.terminated = true; s.lifetimeTask = nil }
+            defer {
+                s.terminated = true
+                s.lifetimeTask = nil
+            }
             return (Array(s.running.values), s.lifetimeTask, !s.terminated)
         }
         guard first else { return }

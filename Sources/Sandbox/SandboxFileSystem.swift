@@ -361,8 +361,9 @@ public final class SandboxFileSystem: Sendable {
         case S_IFLNK: kind = .symlink
         default: kind = .other
         }
-        return Entry(name: name, kind: kind, size: Int(st.st_size), mode: UInt32(st.st_mode & 0o7777),
-                     modified: Double(st.st_mtim.tv_sec) + Double(st.st_mtim.tv_nsec) / 1e9)
+        return Entry(
+            name: name, kind: kind, size: Int(st.st_size), mode: UInt32(st.st_mode & 0o7777),
+            modified: Double(st.st_mtim.tv_sec) + Double(st.st_mtim.tv_nsec) / 1e9)
     }
 }
 

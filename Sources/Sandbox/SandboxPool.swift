@@ -12,8 +12,10 @@ public actor SandboxPool {
     private var idle: [Sandbox] = []
     private var closed = false
 
-    public init(configuration: SandboxConfiguration = .init(), capacity: Int = 4,
-                logger: Logger = Logger(label: "proctor.pool")) {
+    public init(
+        configuration: SandboxConfiguration = .init(), capacity: Int = 4,
+        logger: Logger = Logger(label: "proctor.pool")
+    ) {
         self.configuration = configuration
         self.capacity = capacity
         self.logger = logger

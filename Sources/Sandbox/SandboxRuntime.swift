@@ -132,7 +132,8 @@ final class SandboxRuntime: Sendable {
     /// from a later process that reuses its pid.
     static func startTime(of pid: pid_t) -> UInt64? {
         guard let stat = ControlFile.read(FilePath("/proc/\(pid)/stat")),
-              let close = stat.lastIndex(of: ")") else { return nil }
+            let close = stat.lastIndex(of: ")")
+        else { return nil }
         let fields = stat[stat.index(after: close)...].split(separator: " ")
         // fields[0] is the state (field 3), so field 22 is fields[19].
         return fields.count > 19 ? UInt64(fields[19]) : nil
@@ -184,8 +185,9 @@ final class UidAllocator: Sendable {
         // The first free uid from the base: lock files get reused instead of piling up.
         for i in 0..<count {
             let uid = base + i
-            let fd = try FileDescriptor.open(folder.appending("\(uid)"), .readWrite,
-                                             options: [.create, .closeOnExec], permissions: [.ownerReadWrite])
+            let fd = try FileDescriptor.open(
+                folder.appending("\(uid)"), .readWrite,
+                options: [.create, .closeOnExec], permissions: [.ownerReadWrite])
             if flock(fd.rawValue, LOCK_EX | LOCK_NB) == 0 { return Lease(uid: uid, fd: fd) }
             try? fd.close()
         }

@@ -35,7 +35,8 @@ struct SeccompPolicy: Sendable {
     ]
 
     static let namespaceFlags: [Int] = [
-        PROCTOR_CLONE_NEWNS, PROCTOR_CLONE_NEWUTS, PROCTOR_CLONE_NEWIPC, PROCTOR_CLONE_NEWUSER, PROCTOR_CLONE_NEWPID, PROCTOR_CLONE_NEWNET, PROCTOR_CLONE_NEWCGROUP,
+        PROCTOR_CLONE_NEWNS, PROCTOR_CLONE_NEWUTS, PROCTOR_CLONE_NEWIPC, PROCTOR_CLONE_NEWUSER, PROCTOR_CLONE_NEWPID,
+        PROCTOR_CLONE_NEWNET, PROCTOR_CLONE_NEWCGROUP,
     ]
 
     /// One rule of the filter: an action for a system call, under optional argument tests.
@@ -45,7 +46,7 @@ struct SeccompPolicy: Sendable {
         var args: [scmp_arg_cmp] = []
     }
 
-    static let badArchAction: UInt32 = 0x8000_0000   // SCMP_ACT_KILL_PROCESS
+    static let badArchAction: UInt32 = 0x8000_0000  // SCMP_ACT_KILL_PROCESS
 
     /// The rules for a network policy, in the order they are added.
     static func rules(network: SandboxConfiguration.Network) -> [Rule] {
@@ -64,12 +65,16 @@ struct SeccompPolicy: Sendable {
         let afnosupport = errnoAction(EAFNOSUPPORT)
         switch network {
         case .blocked:
-            rules.append(Rule(action: afnosupport, name: "socket",
-                              args: [scmp_arg_cmp(arg: 0, op: SCMP_CMP_NE, datum_a: UInt64(AF_UNIX), datum_b: 0)]))
+            rules.append(
+                Rule(
+                    action: afnosupport, name: "socket",
+                    args: [scmp_arg_cmp(arg: 0, op: SCMP_CMP_NE, datum_a: UInt64(AF_UNIX), datum_b: 0)]))
         case .allowed:
             for family in [AF_PACKET, 40 /* AF_VSOCK */, 38 /* AF_ALG */] {
-                rules.append(Rule(action: afnosupport, name: "socket",
-                                  args: [scmp_arg_cmp(arg: 0, op: SCMP_CMP_EQ, datum_a: UInt64(family), datum_b: 0)]))
+                rules.append(
+                    Rule(
+                        action: afnosupport, name: "socket",
+                        args: [scmp_arg_cmp(arg: 0, op: SCMP_CMP_EQ, datum_a: UInt64(family), datum_b: 0)]))
             }
         }
         return rules
@@ -122,7 +127,7 @@ struct SeccompPolicy: Sendable {
         try check(seccomp_attr_set(ctx, SCMP_FLTATR_ACT_BADARCH, badArchAction), "badarch")
         for rule in rules {
             let nr = seccomp_syscall_resolve_name(rule.name)
-            guard nr != __NR_SCMP_ERROR else { continue }   // not on this architecture
+            guard nr != __NR_SCMP_ERROR else { continue }  // not on this architecture
             var args = rule.args
             try check(seccomp_rule_add_array(ctx, rule.action, nr, UInt32(args.count), &args), rule.name)
         }
@@ -164,7 +169,7 @@ struct SeccompCache {
     let path: FilePath
     let description: [UInt8]
     static let magic: [UInt8] = Array("PRSECCMP".utf8)
-    static let maxInstructions = 4096   // BPF_MAXINSNS
+    static let maxInstructions = 4096  // BPF_MAXINSNS
 
     init(folder: FilePath, description: String) {
         self.description = Array(description.utf8)
@@ -202,24 +207,28 @@ struct SeccompCache {
         let descriptionLength = u32(Self.magic.count)
         let programLength = u32(Self.magic.count + 4)
         guard descriptionLength == description.count, programLength > 0, programLength % 8 == 0,
-              programLength / 8 <= Self.maxInstructions,
-              bytes.count == header + descriptionLength + programLength + 8 else { return nil }
+            programLength / 8 <= Self.maxInstructions,
+            bytes.count == header + descriptionLength + programLength + 8
+        else { return nil }
         let body = bytes.count - 8
         let sum = (0..<8).reduce(UInt64(0)) { $0 | UInt64(bytes[body + $1]) << (8 * UInt64($1)) }
         guard sum == Self.fnv1a(Array(bytes[..<body])),
-              bytes[header..<(header + descriptionLength)].elementsEqual(description) else { return nil }
+            bytes[header..<(header + descriptionLength)].elementsEqual(description)
+        else { return nil }
         return Array(bytes[(header + descriptionLength)..<body])
     }
 
     func load() -> [UInt8]? {
         var folder = stat()
         guard stat(path.removingLastComponent().string, &folder) == 0, folder.st_uid == 0,
-              folder.st_mode & 0o022 == 0 else { return nil }
+            folder.st_mode & 0o022 == 0
+        else { return nil }
         guard let fd = try? FileDescriptor.open(path, .readOnly, options: [.closeOnExec, .noFollow]) else { return nil }
         defer { try? fd.close() }
         var st = stat()
         guard fstat(fd.rawValue, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG, st.st_uid == 0,
-              st.st_mode & 0o022 == 0, st.st_size > 0, st.st_size < 1 << 20 else { return nil }
+            st.st_mode & 0o022 == 0, st.st_size > 0, st.st_size < 1 << 20
+        else { return nil }
         var bytes = [UInt8](repeating: 0, count: Int(st.st_size))
         let n = bytes.withUnsafeMutableBytes { try? fd.read(fromAbsoluteOffset: 0, into: $0) }
         guard n == bytes.count else { return nil }
@@ -229,8 +238,11 @@ struct SeccompCache {
     /// Written to a temporary file, then renamed: readers see a whole file or none.
     func store(_ program: [UInt8]) {
         let temporary = FilePath(path.string + ".\(getpid()).tmp")
-        guard let fd = try? FileDescriptor.open(temporary, .writeOnly, options: [.create, .exclusiveCreate, .closeOnExec, .noFollow],
-                                                permissions: [.ownerReadWrite]) else { return }
+        guard
+            let fd = try? FileDescriptor.open(
+                temporary, .writeOnly, options: [.create, .exclusiveCreate, .closeOnExec, .noFollow],
+                permissions: [.ownerReadWrite])
+        else { return }
         let written = (try? fd.writeAll(encode(program))) != nil
         try? fd.close()
         if !written || rename(temporary.string, path.string) != 0 { unlink(temporary.string) }

@@ -4,7 +4,9 @@ public enum Units {
     public static func bytes(_ text: String) -> Int? {
         var s = Substring(text.trimmingSpaces.uppercased())
         if s.hasSuffix("IB") { s = s.dropLast(2) } else if s.hasSuffix("B") { s = s.dropLast() }
-        let multipliers: [Character: Double] = ["K": 1024, "M": 1024 * 1024, "G": 1024 * 1024 * 1024, "T": 1024 * 1024 * 1024 * 1024]
+        let multipliers: [Character: Double] = [
+            "K": 1024, "M": 1024 * 1024, "G": 1024 * 1024 * 1024, "T": 1024 * 1024 * 1024 * 1024,
+        ]
         var factor = 1.0
         if let last = s.last, let m = multipliers[last] {
             factor = m

@@ -13,10 +13,10 @@ struct ServeCommand: AsyncParsableCommand {
         commandName: "proctor serve",
         abstract: "Serve the HTTP API: /execute, sandboxes, grading jobs, Judge0-compatible endpoints, a playground.",
         discussion: """
-        Tokens come from --token-file (one per line, `name:token` or `token`) and from the \
-        environment (PROCTOR_TOKENS=name:token,... or PROCTOR_TOKEN). Without any token no \
-        route but /health and the playground page answers. SIGTERM or SIGINT stops it gracefully.
-        """
+            Tokens come from --token-file (one per line, `name:token` or `token`) and from the \
+            environment (PROCTOR_TOKENS=name:token,... or PROCTOR_TOKEN). Without any token no \
+            route but /health and the playground page answers. SIGTERM or SIGINT stops it gracefully.
+            """
     )
 
     @Option(help: "Address to listen on.") var host = "127.0.0.1"
@@ -29,27 +29,42 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("queue"), help: ArgumentHelp("Runs that may wait for a worker before 503.", valueName: "n"))
     var queue = 64
     @Option(name: .customLong("rate"), help: ArgumentHelp("Requests per second per token.", valueName: "n")) var rate: Double = 50
-    @Option(name: .customLong("burst"), help: ArgumentHelp("Burst of requests per token.", valueName: "n")) var burst: Double = 100
+    @Option(name: .customLong("burst"), help: ArgumentHelp("Burst of requests per token.", valueName: "n")) var burst: Double =
+        100
     @Option(name: .customLong("max-sandboxes"), help: ArgumentHelp("Live sandboxes per token.", valueName: "n"))
     var maxSandboxes = 8
     @Option(name: .customLong("languages"), help: ArgumentHelp("A YAML file of languages.", valueName: "file"))
     var languagesFile: String?
-    @Option(name: .customLong("allow-callback-host"),
-            help: ArgumentHelp("A callback host trusted whatever it resolves to (repeatable); others must resolve to public addresses.",
-                               valueName: "host"))
+    @Option(
+        name: .customLong("allow-callback-host"),
+        help: ArgumentHelp(
+            "A callback host trusted whatever it resolves to (repeatable); others must resolve to public addresses.",
+            valueName: "host"))
     var allowCallbackHosts: [String] = []
-    @Flag(name: .customLong("allow-internal-callbacks"),
-          help: "Let callbacks go to loopback, private and link-local addresses (a closed network only).")
+    @Flag(
+        name: .customLong("allow-internal-callbacks"),
+        help: "Let callbacks go to loopback, private and link-local addresses (a closed network only).")
     var allowInternalCallbacks = false
-    @Option(name: .customLong("max-cpu-time"), help: ArgumentHelp("Most CPU time per run an uploaded suite or a Judge0 submission may ask for.", valueName: "time"))
+    @Option(
+        name: .customLong("max-cpu-time"),
+        help: ArgumentHelp("Most CPU time per run an uploaded suite or a Judge0 submission may ask for.", valueName: "time"))
     var maxCPUTime: String?
-    @Option(name: .customLong("max-wall-time"), help: ArgumentHelp("Most wall time per run an uploaded suite or a Judge0 submission may ask for.", valueName: "time"))
+    @Option(
+        name: .customLong("max-wall-time"),
+        help: ArgumentHelp("Most wall time per run an uploaded suite or a Judge0 submission may ask for.", valueName: "time"))
     var maxWallTime: String?
-    @Option(name: .customLong("max-memory"), help: ArgumentHelp("Most memory per run an uploaded suite or a Judge0 submission may ask for.", valueName: "size"))
+    @Option(
+        name: .customLong("max-memory"),
+        help: ArgumentHelp("Most memory per run an uploaded suite or a Judge0 submission may ask for.", valueName: "size"))
     var maxMemory: String?
-    @Option(name: .customLong("max-output"), help: ArgumentHelp("Most output per run an uploaded suite or a Judge0 submission may ask for.", valueName: "size"))
+    @Option(
+        name: .customLong("max-output"),
+        help: ArgumentHelp("Most output per run an uploaded suite or a Judge0 submission may ask for.", valueName: "size"))
     var maxOutput: String?
-    @Option(name: .customLong("max-processes"), help: ArgumentHelp("Most processes per run an uploaded suite, a Judge0 submission or a sandbox may ask for.", valueName: "n"))
+    @Option(
+        name: .customLong("max-processes"),
+        help: ArgumentHelp(
+            "Most processes per run an uploaded suite, a Judge0 submission or a sandbox may ask for.", valueName: "n"))
     var maxProcesses: Int?
     @Option(name: .customLong("max-tests"), help: ArgumentHelp("Most tests in an uploaded suite.", valueName: "n"))
     var maxTests: Int?
@@ -57,7 +72,9 @@ struct ServeCommand: AsyncParsableCommand {
     /// "10s", "500ms": a positive duration, or a usage error naming the flag.
     static func duration(_ text: String?, _ flag: String) throws -> Duration? {
         guard let text else { return nil }
-        guard let d = Units.duration(text), d > .zero else { throw ValidationError("\(flag): '\(text)' is not a duration (e.g. 10s, 500ms)") }
+        guard let d = Units.duration(text), d > .zero else {
+            throw ValidationError("\(flag): '\(text)' is not a duration (e.g. 10s, 500ms)")
+        }
         return d
     }
 

@@ -6,7 +6,8 @@ struct CheckCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "check",
         abstract: "Validate suite files without running anything.",
-        discussion: "Every problem is printed as FILE:LINE:COLUMN: error: MESSAGE. Exit code 0 when every suite is valid, 2 when not."
+        discussion:
+            "Every problem is printed as FILE:LINE:COLUMN: error: MESSAGE. Exit code 0 when every suite is valid, 2 when not."
     )
 
     @OptionGroup var inputs: SuiteInputs
@@ -16,7 +17,9 @@ struct CheckCommand: AsyncParsableCommand {
         let suites = try inputs.load(languages: languages)
         for suite in suites {
             let tests = suite.problems.reduce(0) { $0 + $1.tests.count }
-            print("\(suite.path): ok (\(suite.problems.count) problem\(suite.problems.count == 1 ? "" : "s"), \(tests) test\(tests == 1 ? "" : "s"))")
+            print(
+                "\(suite.path): ok (\(suite.problems.count) problem\(suite.problems.count == 1 ? "" : "s"), \(tests) test\(tests == 1 ? "" : "s"))"
+            )
         }
     }
 }

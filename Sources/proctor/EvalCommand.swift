@@ -11,15 +11,15 @@ struct EvalCommand: AsyncParsableCommand {
         commandName: "eval",
         abstract: "Run code-generation samples against a HumanEval-style or EvalPlus dataset and report pass@k.",
         discussion: """
-        Each sample's program (prompt + completion + test + check(entry_point)) runs in a sandbox, \
-        forked from a warm /usr/bin/python3 per sandbox. Writes SAMPLES_results.jsonl as the \
-        reference harness does (each sample line plus "result" and "passed"). An EvalPlus release \
-        (HumanEvalPlus, MbppPlus: tasks with base_input and plus_input) is told apart by its fields \
-        and judged as evalplus judges it: expected outputs from the canonical solution (sandboxed, \
-        once per task), per-input time limits, base and plus tests separately; it also writes \
-        SAMPLES_eval_results.json in evalplus' shape. Exit code 0 when every sample ran (passed or \
-        not), 2 for bad usage or invalid input, 3 for an internal error.
-        """
+            Each sample's program (prompt + completion + test + check(entry_point)) runs in a sandbox, \
+            forked from a warm /usr/bin/python3 per sandbox. Writes SAMPLES_results.jsonl as the \
+            reference harness does (each sample line plus "result" and "passed"). An EvalPlus release \
+            (HumanEvalPlus, MbppPlus: tasks with base_input and plus_input) is told apart by its fields \
+            and judged as evalplus judges it: expected outputs from the canonical solution (sandboxed, \
+            once per task), per-input time limits, base and plus tests separately; it also writes \
+            SAMPLES_eval_results.json in evalplus' shape. Exit code 0 when every sample ran (passed or \
+            not), 2 for bad usage or invalid input, 3 for an internal error.
+            """
     )
 
     @Option(help: ArgumentHelp("The dataset (JSON lines: task_id, prompt, test, entry_point; .gz read too).", valueName: "file"))
@@ -31,15 +31,20 @@ struct EvalCommand: AsyncParsableCommand {
     @Option(name: .short, help: ArgumentHelp("The k of pass@k, comma-separated.", valueName: "k,..."))
     var k: String = "1,10,100"
 
-    @Option(help: ArgumentHelp("Wall time per sample in seconds (default 3); EvalPlus: the cap of one sample's base or "
-                               + "plus run, as EVALPLUS_TIMEOUT_PER_TASK (default 60).", valueName: "seconds"))
+    @Option(
+        help: ArgumentHelp(
+            "Wall time per sample in seconds (default 3); EvalPlus: the cap of one sample's base or "
+                + "plus run, as EVALPLUS_TIMEOUT_PER_TASK (default 60).", valueName: "seconds"))
     var timeout: Double?
 
-    @Option(help: ArgumentHelp("EvalPlus: the least time limit per input, in seconds (evalplus' default 1).", valueName: "seconds"))
+    @Option(
+        help: ArgumentHelp("EvalPlus: the least time limit per input, in seconds (evalplus' default 1).", valueName: "seconds"))
     var minTimeLimit: Double = 1
 
-    @Option(help: ArgumentHelp("EvalPlus: the time limit per input is this factor x the canonical solution's time on it "
-                               + "(evalplus' default 4).", valueName: "factor"))
+    @Option(
+        help: ArgumentHelp(
+            "EvalPlus: the time limit per input is this factor x the canonical solution's time on it "
+                + "(evalplus' default 4).", valueName: "factor"))
     var gtTimeLimitFactor: Double = 4
 
     @Flag(help: "EvalPlus: the base tests only.")
@@ -51,8 +56,10 @@ struct EvalCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Samples at once (default: one per core).", valueName: "n"))
     var jobs: Int?
 
-    @Option(help: ArgumentHelp("Memory of each sample (its address space, as the reference harness limits it), e.g. 4G "
-                               + "as EvalPlus allows; default 1G.", valueName: "size"))
+    @Option(
+        help: ArgumentHelp(
+            "Memory of each sample (its address space, as the reference harness limits it), e.g. 4G "
+                + "as EvalPlus allows; default 1G.", valueName: "size"))
     var memory: ByteSize?
 
     @Option(help: ArgumentHelp("Write the result as JSON here.", valueName: "path"))
@@ -63,7 +70,9 @@ struct EvalCommand: AsyncParsableCommand {
             throw ValidationError("-k wants positive integers separated by commas, e.g. 1,10,100")
         }
         if let timeout, !(timeout > 0) { throw ValidationError("--timeout must be positive") }
-        if !(minTimeLimit > 0) || !(gtTimeLimitFactor > 0) { throw ValidationError("--min-time-limit and --gt-time-limit-factor must be positive") }
+        if !(minTimeLimit > 0) || !(gtTimeLimitFactor > 0) {
+            throw ValidationError("--min-time-limit and --gt-time-limit-factor must be positive")
+        }
         if let jobs, jobs < 1 { throw ValidationError("--jobs must be at least 1") }
         if let memory, memory.bytes < 64 << 20 { throw ValidationError("--memory must be at least 64M") }
     }
@@ -114,7 +123,9 @@ struct EvalCommand: AsyncParsableCommand {
             throw ExitCode(3)
         }
         let ks = result.passAtK.keys.sorted().map { "pass@\($0) = \(String(format: "%.4f", result.passAtK[$0]!))" }
-        print("\(result.passed)/\(result.samples) samples passed in \(String(format: "%.2f", result.duration))s" + (ks.isEmpty ? "" : "; " + ks.joined(separator: ", ")))
+        print(
+            "\(result.passed)/\(result.samples) samples passed in \(String(format: "%.2f", result.duration))s"
+                + (ks.isEmpty ? "" : "; " + ks.joined(separator: ", ")))
         print("results: \(samples)_results.jsonl")
     }
 
@@ -136,13 +147,18 @@ struct EvalCommand: AsyncParsableCommand {
         }
     }
 
-    func runPlus(_ data: EvalPlusDataset, _ loaded: [EvalSample], _ options: EvalOptions, _ plus: EvalPlusOptions,
-                 _ logger: Logger, _ live: Bool) async throws {
+    func runPlus(
+        _ data: EvalPlusDataset, _ loaded: [EvalSample], _ options: EvalOptions, _ plus: EvalPlusOptions,
+        _ logger: Logger, _ live: Bool
+    ) async throws {
         let result = try await Self.evaluating(live: live) { progress in
-            try await Evaluator(options: options, logger: logger).evaluatePlus(dataset: data, samples: loaded, plus: plus, progress: progress)
+            try await Evaluator(options: options, logger: logger).evaluatePlus(
+                dataset: data, samples: loaded, plus: plus, progress: progress)
         }
         // evalplus' name: samples.replace(".jsonl", "_eval_results.json").
-        let evalResults = samples.hasSuffix(".jsonl") ? samples.replacingOccurrences(of: ".jsonl", with: "_eval_results.json")
+        let evalResults =
+            samples.hasSuffix(".jsonl")
+            ? samples.replacingOccurrences(of: ".jsonl", with: "_eval_results.json")
             : samples + "_eval_results.json"
         let byIndex = Dictionary(uniqueKeysWithValues: zip(loaded.indices, result.results))
         let flat = result.flattened(baseOnly: plus.baseOnly)
@@ -159,12 +175,17 @@ struct EvalCommand: AsyncParsableCommand {
             p.keys.sorted().map { "pass@\($0) = \(String(format: "%.4f", p[$0]!))" }.joined(separator: ", ")
         }
         let base = result.results.filter { $0.base.status == .pass }.count
-        print("\(data.flavor.rawValue) (base tests): \(base)/\(result.results.count) samples passed" + (result.passAtKBase.isEmpty ? "" : "; " + ks(result.passAtKBase)))
+        print(
+            "\(data.flavor.rawValue) (base tests): \(base)/\(result.results.count) samples passed"
+                + (result.passAtKBase.isEmpty ? "" : "; " + ks(result.passAtKBase)))
         if !plus.baseOnly {
-            print("\(data.flavor.rawValue)+ (base + extra tests): \(flat.passed)/\(result.results.count) samples passed"
-                  + (result.passAtKPlus.isEmpty ? "" : "; " + ks(result.passAtKPlus)))
+            print(
+                "\(data.flavor.rawValue)+ (base + extra tests): \(flat.passed)/\(result.results.count) samples passed"
+                    + (result.passAtKPlus.isEmpty ? "" : "; " + ks(result.passAtKPlus)))
         }
-        print("in \(String(format: "%.2f", result.duration))s (expected outputs: \(String(format: "%.2f", result.groundTruthDuration))s)")
+        print(
+            "in \(String(format: "%.2f", result.duration))s (expected outputs: \(String(format: "%.2f", result.groundTruthDuration))s)"
+        )
         print("results: \(evalResults), \(samples)_results.jsonl")
     }
 }

@@ -10,11 +10,11 @@ struct ExecCommand: AsyncParsableCommand {
         commandName: "exec",
         abstract: "Run one command in a fresh sandbox.",
         discussion: """
-        Without --json the command's stdin, stdout and stderr pass through live and proctor exits \
-        with its exit code (128+N when killed by signal N, 125 for a sandbox error), after a \
-        one-line reason on stderr when a limit ended it. With --json it prints one JSON object \
-        and exits 0.
-        """
+            Without --json the command's stdin, stdout and stderr pass through live and proctor exits \
+            with its exit code (128+N when killed by signal N, 125 for a sandbox error), after a \
+            one-line reason on stderr when a limit ended it. With --json it prints one JSON object \
+            and exits 0.
+            """
     )
 
     @Option(help: ArgumentHelp("Memory limit, swap included (K/M/G).", valueName: "size"))
@@ -57,8 +57,10 @@ struct ExecCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        try await ExecRun(memory: memory, time: time, wallTime: wallTime, pids: pids, outputLimit: outputLimit,
-                          network: network, files: files, workdir: workdir, json: json, command: command).run()
+        try await ExecRun(
+            memory: memory, time: time, wallTime: wallTime, pids: pids, outputLimit: outputLimit,
+            network: network, files: files, workdir: workdir, json: json, command: command
+        ).run()
     }
 }
 
@@ -101,12 +103,24 @@ struct ExecRun {
             i += 1
             if name != "--file" { guard seen.insert(name).inserted else { return nil } }
             switch name {
-            case "--memory": guard let v = ByteSize(argument: value) else { return nil }; run.memory = v
-            case "--time": guard let v = TimeSpan(argument: value) else { return nil }; run.time = v
-            case "--wall-time": guard let v = TimeSpan(argument: value) else { return nil }; run.wallTime = v
-            case "--pids": guard let v = Int(value) else { return nil }; run.pids = v
-            case "--output-limit": guard let v = ByteSize(argument: value) else { return nil }; run.outputLimit = v
-            case "--file": guard let v = FileMapping(argument: value) else { return nil }; run.files.append(v)
+            case "--memory":
+                guard let v = ByteSize(argument: value) else { return nil }
+                run.memory = v
+            case "--time":
+                guard let v = TimeSpan(argument: value) else { return nil }
+                run.time = v
+            case "--wall-time":
+                guard let v = TimeSpan(argument: value) else { return nil }
+                run.wallTime = v
+            case "--pids":
+                guard let v = Int(value) else { return nil }
+                run.pids = v
+            case "--output-limit":
+                guard let v = ByteSize(argument: value) else { return nil }
+                run.outputLimit = v
+            case "--file":
+                guard let v = FileMapping(argument: value) else { return nil }
+                run.files.append(v)
             case "--workdir": run.workdir = value
             default: return nil
             }

@@ -7,8 +7,10 @@ struct Proctor: AsyncParsableCommand {
         commandName: "proctor",
         abstract: "Grade untrusted code in Linux sandboxes.",
         version: ProctorVersion.string,
-        subcommands: [ExecCommand.self, CheckCommand.self, RunCommand.self, VerifyCommand.self, EvalCommand.self,
-                      ServeCommand.self]
+        subcommands: [
+            ExecCommand.self, CheckCommand.self, RunCommand.self, VerifyCommand.self, EvalCommand.self,
+            ServeCommand.self,
+        ]
     )
 }
 

@@ -12,10 +12,10 @@ struct RunCommand: AsyncParsableCommand {
         commandName: "run",
         abstract: "Grade solutions against suites, in sandboxes.",
         discussion: """
-        Every solution is graded against every problem of the suites. Exit code 0 when every \
-        test of every solution is AC, 1 when any is not, 2 for bad usage or an invalid suite, \
-        3 for an internal error (no sandbox could be made, a report could not be written).
-        """
+            Every solution is graded against every problem of the suites. Exit code 0 when every \
+            test of every solution is AC, 1 when any is not, 2 for bad usage or an invalid suite, \
+            3 for an internal error (no sandbox could be made, a report could not be written).
+            """
     )
 
     @OptionGroup var inputs: SuiteInputs
@@ -53,7 +53,9 @@ struct RunCommand: AsyncParsableCommand {
         let languages = try inputs.languageTable()
         let (suites, packages) = try inputs.loadWithPackages(languages: languages)
         for p in packages where p.fixedTimeLimit == nil {
-            Console.error("proctor: warning: \(p.shortName) fixes no time limit (problem.yaml limits.time_limit or .timelimit); using \(KattisPackage.defaultTimeLimit)s (proctor verify computes one)")
+            Console.error(
+                "proctor: warning: \(p.shortName) fixes no time limit (problem.yaml limits.time_limit or .timelimit); using \(KattisPackage.defaultTimeLimit)s (proctor verify computes one)"
+            )
         }
         var options = GradingOptions()
         if let jobs { options.jobs = jobs }
@@ -73,7 +75,9 @@ struct RunCommand: AsyncParsableCommand {
         }
         for s in submissions {
             if let problem = s.language.missingTools.first {
-                Console.error("proctor: warning: \(s.name): the \(s.language.name) toolchain is not installed (missing \(problem)); its tests will be JE")
+                Console.error(
+                    "proctor: warning: \(s.name): the \(s.language.name) toolchain is not installed (missing \(problem)); its tests will be JE"
+                )
             }
         }
         do {
@@ -100,10 +104,11 @@ struct RunCommand: AsyncParsableCommand {
         if live { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
         var reportFailed = false
         let reports: [(String?, () throws -> [UInt8])] = [
-            (junit, { try JUnitReport.render(result) }), (json, { try JSONReport.render(result) }), (html, { HTMLReport.render(result) }),
+            (junit, { try JUnitReport.render(result) }), (json, { try JSONReport.render(result) }),
+            (html, { HTMLReport.render(result) }),
             (gradescope, { try GradescopeReport.render(result) }),
         ]
-        for case let (path?, render) in reports {
+        for case (let path?, let render) in reports {
             do {
                 try AtomicFile.write(try render(), to: path)
             } catch {

@@ -10,8 +10,9 @@ struct SuiteInputs: ParsableArguments {
     @Argument(help: ArgumentHelp("Suite files (YAML), or Kattis/ICPC problem package folders.", valueName: "suite"))
     var suites: [String] = []
 
-    @Option(name: .customLong("languages"),
-            help: ArgumentHelp("A YAML file of languages that extend or replace the built-in table.", valueName: "file"))
+    @Option(
+        name: .customLong("languages"),
+        help: ArgumentHelp("A YAML file of languages that extend or replace the built-in table.", valueName: "file"))
     var languagesFile: String?
 
     func validate() throws {

@@ -12,12 +12,12 @@ struct VerifyCommand: AsyncParsableCommand {
         commandName: "verify",
         abstract: "Judge a problem package's submissions and check each gets the verdict its folder expects.",
         discussion: """
-        Folders: accepted, partially_accepted, slow_accepted, wrong_answer, time_limit_exceeded, \
-        run_time_error (MLE counts), output_limit_exceeded, compile_error, rejected. Without a time \
-        limit in the package, it is computed from the accepted submissions as problemtools does. A \
-        submission whose language has no toolchain here is skipped, with the reason. Exit code 0 when \
-        verified, 1 when not, 2 for bad usage or an invalid package, 3 for an internal error.
-        """
+            Folders: accepted, partially_accepted, slow_accepted, wrong_answer, time_limit_exceeded, \
+            run_time_error (MLE counts), output_limit_exceeded, compile_error, rejected. Without a time \
+            limit in the package, it is computed from the accepted submissions as problemtools does. A \
+            submission whose language has no toolchain here is skipped, with the reason. Exit code 0 when \
+            verified, 1 when not, 2 for bad usage or an invalid package, 3 for an internal error.
+            """
     )
 
     @Argument(help: ArgumentHelp("The problem package folder.", valueName: "problem-dir"))

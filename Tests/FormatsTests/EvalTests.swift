@@ -3,6 +3,7 @@ import Sandbox
 import SystemPackage
 import TestSupport
 import Testing
+
 @testable import Formats
 @testable import Grading
 @testable import Reports
@@ -21,9 +22,11 @@ struct EvalFormatTests {
     }
 
     @Test func passAtKOnlyForKEveryTaskHas() {
-        let rs = [EvalSampleResult(taskID: "a", completionID: 0, passed: true, result: "passed"),
-                  EvalSampleResult(taskID: "a", completionID: 1, passed: false, result: "failed: "),
-                  EvalSampleResult(taskID: "b", completionID: 0, passed: false, result: "timed out")]
+        let rs = [
+            EvalSampleResult(taskID: "a", completionID: 0, passed: true, result: "passed"),
+            EvalSampleResult(taskID: "a", completionID: 1, passed: false, result: "failed: "),
+            EvalSampleResult(taskID: "b", completionID: 0, passed: false, result: "timed out"),
+        ]
         let p = HumanEval.passAtK(rs, ks: [1, 2, 10])
         #expect(p.keys.sorted() == [1])
         #expect(abs(p[1]! - 0.25) < 1e-12)
@@ -48,8 +51,11 @@ struct EvalFormatTests {
     }
 
     @Test func resultLineKeepsTheSampleAndAddsResultAndPassed() throws {
-        let s = EvalSample(taskID: "t/add", completion: "x", completionID: nil, line: "{\"task_id\": \"t/add\", \"completion\": \"x\", \"extra\": [1, 2]}")
-        let line = HumanEval.resultLine(s, EvalSampleResult(taskID: "t/add", completionID: 0, passed: false, result: "failed: \"quoted\""))
+        let s = EvalSample(
+            taskID: "t/add", completion: "x", completionID: nil,
+            line: "{\"task_id\": \"t/add\", \"completion\": \"x\", \"extra\": [1, 2]}")
+        let line = HumanEval.resultLine(
+            s, EvalSampleResult(taskID: "t/add", completionID: 0, passed: false, result: "failed: \"quoted\""))
         let o = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
         #expect(o["result"] as? String == "failed: \"quoted\"")
         #expect(o["passed"] as? Bool == false)
@@ -58,9 +64,12 @@ struct EvalFormatTests {
     }
 
     @Test func evalReportShape() throws {
-        let r = EvalResult(samples: 2, passed: 1, passAtK: [1: 0.5],
-                           results: [EvalSampleResult(taskID: "a", completionID: 0, passed: true, result: "passed"),
-                                     EvalSampleResult(taskID: "a", completionID: nil, passed: false, result: "timed out")], duration: 1)
+        let r = EvalResult(
+            samples: 2, passed: 1, passAtK: [1: 0.5],
+            results: [
+                EvalSampleResult(taskID: "a", completionID: 0, passed: true, result: "passed"),
+                EvalSampleResult(taskID: "a", completionID: nil, passed: false, result: "timed out"),
+            ], duration: 1)
         let o = try #require(try JSONSerialization.jsonObject(with: Data(EvalReport.render(r))) as? [String: Any])
         #expect(o["samples"] as? Int == 2 && o["passed"] as? Int == 1)
         #expect((o["pass_at_k"] as? [String: Double])?["1"] == 0.5)
@@ -70,7 +79,9 @@ struct EvalFormatTests {
     }
 }
 
-@Suite("eval: samples in sandboxes, attacks contained (sandboxed)", .serialized, .enabled(SandboxSupport.reason) { await SandboxSupport.available() })
+@Suite(
+    "eval: samples in sandboxes, attacks contained (sandboxed)", .serialized,
+    .enabled(SandboxSupport.reason) { await SandboxSupport.available() })
 struct EvalSandboxTests {
     /// Runs the attack fixtures once; each sample's result by its "name".
     static func run() async throws -> [String: EvalSampleResult] {
@@ -126,9 +137,12 @@ struct EvalSandboxTests {
             print("⚠️  EvalSandboxTests: numpy is not installed for /usr/bin/python3: samplesMayImportNumpy SKIPPED")
             return
         }
-        let task = EvalTask(taskID: "t/np", prompt: "import numpy as np\n\ndef total(xs):\n",
-                            test: "def check(candidate):\n    import numpy\n    assert candidate([1, 2, 3]) == 6\n", entryPoint: "total")
-        let samples = [EvalSample(taskID: "t/np", completion: "    return int(np.sum(np.array(xs)))\n", completionID: 0, line: "{}")]
+        let task = EvalTask(
+            taskID: "t/np", prompt: "import numpy as np\n\ndef total(xs):\n",
+            test: "def check(candidate):\n    import numpy\n    assert candidate([1, 2, 3]) == 6\n", entryPoint: "total")
+        let samples = [
+            EvalSample(taskID: "t/np", completion: "    return int(np.sum(np.array(xs)))\n", completionID: 0, line: "{}")
+        ]
         var options = EvalOptions()
         options.jobs = 1
         options.sampleMemory = 4 << 30
@@ -196,7 +210,8 @@ struct EvalPlusFormatTests {
 
     @Test func releaseFilesAreDetectedGzipOrNot() throws {
         guard case .evalPlus(let plain) = try EvalDataset.load(Repo.fixture("evalplus/HumanEvalPlus-mini.jsonl")),
-              case .evalPlus(let gz) = try EvalDataset.load(Repo.fixture("evalplus/HumanEvalPlus-mini.jsonl.gz")) else {
+            case .evalPlus(let gz) = try EvalDataset.load(Repo.fixture("evalplus/HumanEvalPlus-mini.jsonl.gz"))
+        else {
             Issue.record("not read as EvalPlus")
             return
         }
@@ -213,7 +228,8 @@ struct EvalPlusFormatTests {
     }
 
     @Test func pythonConstantsAreReadAsNull() {
-        #expect(EvalPlus.pythonConstantsAsNull(#"{"a": [NaN, -Infinity, Infinity], "s": "NaN \" Infinity"}"#)
+        #expect(
+            EvalPlus.pythonConstantsAsNull(#"{"a": [NaN, -Infinity, Infinity], "s": "NaN \" Infinity"}"#)
                 == #"{"a": [null, null, null], "s": "NaN \" Infinity"}"#)
     }
 
@@ -244,8 +260,9 @@ struct EvalPlusFormatTests {
 
     @Test func evalResultsShape() throws {
         guard case .evalPlus(let d) = try EvalDataset.load(Repo.fixture("evalplus/HumanEvalPlus-mini.jsonl")) else { return }
-        let r = EvalPlusSampleResult(taskID: "HumanEval/53", completionID: 0, solution: "x", base: EvalPlusCheck(status: .pass, details: []),
-                                     plus: EvalPlusCheck(status: .fail, details: [false]), baseFailTests: [], plusFailTests: ["[1,2]"])
+        let r = EvalPlusSampleResult(
+            taskID: "HumanEval/53", completionID: 0, solution: "x", base: EvalPlusCheck(status: .pass, details: []),
+            plus: EvalPlusCheck(status: .fail, details: [false]), baseFailTests: [], plusFailTests: ["[1,2]"])
         let e = EvalPlusResult(results: [r], passAtKBase: [1: 1], passAtKPlus: [1: 0], groundTruthDuration: 0, duration: 1)
         let o = try #require(try JSONSerialization.jsonObject(with: Data(EvalPlusReport.render(e, dataset: d))) as? [String: Any])
         let rows = try #require((o["eval"] as? [String: Any])?["HumanEval/53"] as? [[String: Any]])
@@ -258,7 +275,9 @@ struct EvalPlusFormatTests {
 
 /// Proctor's statuses on Fixtures/evalplus against evalplus 0.3.1's own (its eval_results.json,
 /// recorded by Benchmarks/formats/bench.py --evalplus and committed, so no evalplus is needed here).
-@Suite("eval: EvalPlus agreement with evalplus (sandboxed)", .serialized, .enabled(SandboxSupport.reason) { await SandboxSupport.available() })
+@Suite(
+    "eval: EvalPlus agreement with evalplus (sandboxed)", .serialized,
+    .enabled(SandboxSupport.reason) { await SandboxSupport.available() })
 struct EvalPlusAgreementTests {
     /// Runs a fixture's samples; checks each one's statuses against evalplus' results file.
     static func agree(_ data: String, _ samplesFile: String, _ expectedFile: String) async throws -> EvalPlusResult {
@@ -267,7 +286,9 @@ struct EvalPlusAgreementTests {
             throw FormatsError(.invalidDataset, "not EvalPlus")
         }
         var samples = try HumanEval.loadSamples(Repo.fixture(samplesFile))
-        let expected = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: Repo.fixture(expectedFile)))) as? [String: Any])
+        let expected = try #require(
+            try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: Repo.fixture(expectedFile))))
+                as? [String: Any])
         let rows = try #require(expected["eval"] as? [String: [[String: Any]]])
         let probe = Process()
         probe.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
@@ -297,24 +318,29 @@ struct EvalPlusAgreementTests {
     }
 
     @Test func humanEvalPlusStatusesMatchEvalplusSampleBySample() async throws {
-        let result = try await Self.agree("evalplus/HumanEvalPlus-mini.jsonl", "evalplus/samples.jsonl", "evalplus/samples_eval_results.json")
+        let result = try await Self.agree(
+            "evalplus/HumanEvalPlus-mini.jsonl", "evalplus/samples.jsonl", "evalplus/samples_eval_results.json")
         // Loops stop after about a second per input (two checks of 3-4 inputs for the C loop), not a whole --timeout.
         #expect(result.duration < 60)
     }
 
     @Test func mbppPlusStatusesMatchEvalplusSampleBySample() async throws {
-        _ = try await Self.agree("evalplus/MbppPlus-mini.jsonl", "evalplus/mbpp_samples.jsonl", "evalplus/mbpp_samples_eval_results.json")
+        _ = try await Self.agree(
+            "evalplus/MbppPlus-mini.jsonl", "evalplus/mbpp_samples.jsonl", "evalplus/mbpp_samples_eval_results.json")
     }
 }
 
 @Suite("Gradescope results")
 struct GradescopeTests {
     @Test func additiveScoresStayPerTest() throws {
-        let tests = [TestResult(name: "a", group: nil, verdict: .accepted, score: 1),
-                     TestResult(name: "b", group: nil, verdict: .wrongAnswer, message: "Wrong answer on line 1\nString tokens mismatch")]
-        let r = ProblemResult(suite: "s", problem: "p", title: nil, submission: "x.py", submissionPath: "/x.py", language: "python3",
-                              limits: TestLimits().resolved, verdict: .wrongAnswer, score: 1, maxScore: 2, compileMessage: nil,
-                              tests: tests, groups: [])
+        let tests = [
+            TestResult(name: "a", group: nil, verdict: .accepted, score: 1),
+            TestResult(name: "b", group: nil, verdict: .wrongAnswer, message: "Wrong answer on line 1\nString tokens mismatch"),
+        ]
+        let r = ProblemResult(
+            suite: "s", problem: "p", title: nil, submission: "x.py", submissionPath: "/x.py", language: "python3",
+            limits: TestLimits().resolved, verdict: .wrongAnswer, score: 1, maxScore: 2, compileMessage: nil,
+            tests: tests, groups: [])
         let run = RunResult(proctorVersion: "t", hostname: "h", started: Date(), duration: 1.5, results: [r])
         let o = try #require(try JSONSerialization.jsonObject(with: Data(try GradescopeReport.render(run))) as? [String: Any])
         #expect(o["score"] as? Double == 1)

@@ -8,7 +8,9 @@ typealias Proctor = CLI
 
 extension CLI {
     static func temporaryFolder() throws -> String {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("proctor-formats-cli-\(getpid())-\(UInt32.random(in: 0...UInt32.max))").path
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "proctor-formats-cli-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        ).path
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         return dir
     }
@@ -24,7 +26,9 @@ struct FormatsUsageTests {
 
     @Test func badInputsExit2() throws {
         #expect(try Proctor.run(["verify", "Suites/sum"]).status == 2)
-        #expect(try Proctor.run(["eval", "--dataset", "Fixtures/eval/tasks.jsonl", "--samples", "Fixtures/eval/tasks.jsonl"]).status == 2)
+        #expect(
+            try Proctor.run(["eval", "--dataset", "Fixtures/eval/tasks.jsonl", "--samples", "Fixtures/eval/tasks.jsonl"]).status
+                == 2)
         #expect(try Proctor.run(["eval", "--dataset", "Fixtures/eval/tasks.jsonl", "--samples", "x", "-k", "0"]).status == 2)
     }
 }
@@ -45,13 +49,15 @@ struct FormatsCLIRunTests {
         let dir = try Proctor.temporaryFolder()
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let samples = """
-        {"task_id": "t/add", "completion": "    return a + b\\n", "completion_id": 7}
-        {"task_id": "t/add", "completion": "    return a * b\\n"}
+            {"task_id": "t/add", "completion": "    return a + b\\n", "completion_id": 7}
+            {"task_id": "t/add", "completion": "    return a * b\\n"}
 
-        """
+            """
         try samples.write(toFile: dir + "/s.jsonl", atomically: true, encoding: .utf8)
-        let r = try Proctor.run(["eval", "--dataset", "Fixtures/eval/tasks.jsonl.gz", "--samples", dir + "/s.jsonl", "-k", "1,2",
-                                 "--json", dir + "/e.json"])
+        let r = try Proctor.run([
+            "eval", "--dataset", "Fixtures/eval/tasks.jsonl.gz", "--samples", dir + "/s.jsonl", "-k", "1,2",
+            "--json", dir + "/e.json",
+        ])
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.stdout.contains("1/2 samples passed"))
         let lines = try String(contentsOfFile: dir + "/s.jsonl_results.jsonl", encoding: .utf8).split(separator: "\n")
@@ -69,12 +75,16 @@ struct FormatsCLIRunTests {
         let dir = try Proctor.temporaryFolder()
         defer { try? FileManager.default.removeItem(atPath: dir) }
         try FileManager.default.copyItem(atPath: Repo.fixture("evalplus/mbpp_samples.jsonl"), toPath: dir + "/s.jsonl")
-        let r = try Proctor.run(["eval", "--dataset", "Fixtures/evalplus/MbppPlus-mini.jsonl", "--samples", dir + "/s.jsonl", "-k", "1",
-                                 "--json", dir + "/e.json"])
+        let r = try Proctor.run([
+            "eval", "--dataset", "Fixtures/evalplus/MbppPlus-mini.jsonl", "--samples", dir + "/s.jsonl", "-k", "1",
+            "--json", dir + "/e.json",
+        ])
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.stdout.contains("mbpp (base tests): 5/5 samples passed"), "\(r.stdout)")
         #expect(r.stdout.contains("mbpp+ (base + extra tests): 4/5 samples passed"), "\(r.stdout)")
-        let o = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir + "/s_eval_results.json"))) as? [String: Any]
+        let o =
+            try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir + "/s_eval_results.json")))
+            as? [String: Any]
         let rows = (o?["eval"] as? [String: [[String: Any]]])?["Mbpp/3"] ?? []
         #expect(rows.map { $0["plus_status"] as? String } == ["pass", "fail"])
         #expect(rows.last?["plus_fail_tests"] as? [[Int]] == [[1]])
@@ -88,10 +98,14 @@ struct FormatsCLIRunTests {
     @Test func runWritesGradescopeResults() throws {
         let dir = try Proctor.temporaryFolder()
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        let r = try Proctor.run(["run", "Suites/kattis-hello", "--solution", "Suites/kattis-hello/submissions/accepted/sum.py",
-                                 "--gradescope", dir + "/results.json"])
+        let r = try Proctor.run([
+            "run", "Suites/kattis-hello", "--solution", "Suites/kattis-hello/submissions/accepted/sum.py",
+            "--gradescope", dir + "/results.json",
+        ])
         #expect(r.status == 0, "\(r.stdout)\(r.stderr)")
-        let o = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir + "/results.json"))) as? [String: Any]
+        let o =
+            try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir + "/results.json")))
+            as? [String: Any]
         #expect(o?["score"] as? Double == 1)
         let tests = o?["tests"] as? [[String: Any]] ?? []
         #expect(tests.count == 4)

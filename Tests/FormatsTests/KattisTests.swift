@@ -3,6 +3,7 @@ import Sandbox
 import SystemPackage
 import TestSupport
 import Testing
+
 @testable import Formats
 @testable import Grading
 @testable import Reports
@@ -36,10 +37,16 @@ struct KattisLoadingTests {
         #expect(p.fixedTimeLimit == 1)
         #expect(!p.stopsAtFirstRejection)
         #expect(p.fullScore == 100)
-        guard case .group(let secret) = p.data.items[1] else { Issue.record("no secret group"); return }
+        guard case .group(let secret) = p.data.items[1] else {
+            Issue.record("no secret group")
+            return
+        }
         #expect(secret.path == "data/secret")
         #expect(secret.config.graderFlags == ["accept_if_any_accepted", "sum"])
-        guard case .group(let g1) = secret.items[0] else { Issue.record("no group1"); return }
+        guard case .group(let g1) = secret.items[0] else {
+            Issue.record("no group1")
+            return
+        }
         #expect(g1.config.acceptScore == 30 && g1.config.onRejectBreak && g1.config.graderFlags == ["min"])
         #expect(try p.suite().problems[0].maxTestScore == .infinity)
     }
@@ -60,7 +67,10 @@ struct KattisLoadingTests {
         let v = try #require(p.validator)
         #expect(v.source.lastComponent?.string == "validator.cpp")
         #expect(v.files.map(\.target) == ["validate.h"])
-        guard case .checker = try p.suite().problems[0].comparison else { Issue.record("not a checker"); return }
+        guard case .checker = try p.suite().problems[0].comparison else {
+            Issue.record("not a checker")
+            return
+        }
     }
 
     @Test func groupValidatorFlagsSplitTheProblem() throws {
@@ -71,7 +81,9 @@ struct KattisLoadingTests {
     }
 
     @Test func draftGradingKeys() throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("proctor-kattis-draft-\(getpid())-\(UInt32.random(in: 0...UInt32.max))").path
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "proctor-kattis-draft-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        ).path
         defer { try? FileManager.default.removeItem(atPath: dir) }
         for sub in ["data/sample", "data/secret/a", "data/secret/b"] {
             try FileManager.default.createDirectory(atPath: dir + "/" + sub, withIntermediateDirectories: true)
@@ -82,42 +94,57 @@ struct KattisLoadingTests {
         }
         try "problem_format_version: 2023-07-draft\nname: d\ntype: scoring\nlimits: {time_limit: 1}\n"
             .write(toFile: dir + "/problem.yaml", atomically: true, encoding: .utf8)
-        try "on_reject: continue\ngrader_flags: accept_if_any_accepted\n".write(toFile: dir + "/data/testdata.yaml", atomically: true, encoding: .utf8)
-        try "grading: {score: 10, aggregation: min, max_score: 10}\n".write(toFile: dir + "/data/secret/a/testdata.yaml", atomically: true, encoding: .utf8)
+        try "on_reject: continue\ngrader_flags: accept_if_any_accepted\n".write(
+            toFile: dir + "/data/testdata.yaml", atomically: true, encoding: .utf8)
+        try "grading: {score: 10, aggregation: min, max_score: 10}\n".write(
+            toFile: dir + "/data/secret/a/testdata.yaml", atomically: true, encoding: .utf8)
         try "grading: {score: 5}\n".write(toFile: dir + "/data/secret/b/testdata.yaml", atomically: true, encoding: .utf8)
         let p = try KattisPackage.load(dir)
         #expect(p.fixedTimeLimit == 1)
         #expect(p.fullScore == 20)  // samples 0, a: min(10, 10), b: 5 + 5
-        let failedA = Dictionary(uniqueKeysWithValues: p.tests.map { t in
-            (t.name, TestResult(name: t.name, group: nil, verdict: t.name == "secret/a/2" ? .wrongAnswer : .accepted, score: 1))
-        })
+        let failedA = Dictionary(
+            uniqueKeysWithValues: p.tests.map { t in
+                (
+                    t.name,
+                    TestResult(name: t.name, group: nil, verdict: t.name == "secret/a/2" ? .wrongAnswer : .accepted, score: 1)
+                )
+            })
         #expect(p.outcome(failedA).score == 10)
     }
 
     @Test func legacyCustomInteractiveAndValidatorFlags() throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("proctor-kattis-legacy-\(getpid())-\(UInt32.random(in: 0...UInt32.max))").path
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "proctor-kattis-legacy-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        ).path
         defer { try? FileManager.default.removeItem(atPath: dir) }
         try FileManager.default.createDirectory(atPath: dir + "/data/secret", withIntermediateDirectories: true)
         try FileManager.default.createDirectory(atPath: dir + "/output_validators/judge", withIntermediateDirectories: true)
         try "1\n".write(toFile: dir + "/data/secret/1.in", atomically: true, encoding: .utf8)
         try "".write(toFile: dir + "/data/secret/1.ans", atomically: true, encoding: .utf8)
-        try "import sys\nsys.exit(42)\n".write(toFile: dir + "/output_validators/judge/interactor.py", atomically: true, encoding: .utf8)
-        try "validation: custom interactive\nvalidator_flags: strict\n".write(toFile: dir + "/problem.yaml", atomically: true, encoding: .utf8)
+        try "import sys\nsys.exit(42)\n".write(
+            toFile: dir + "/output_validators/judge/interactor.py", atomically: true, encoding: .utf8)
+        try "validation: custom interactive\nvalidator_flags: strict\n".write(
+            toFile: dir + "/problem.yaml", atomically: true, encoding: .utf8)
         let p = try KattisPackage.load(dir)
         #expect(p.interactive && !p.scoring)
         let problem = try p.suite().problems[0]
         #expect(problem.kind == .interactive)
         #expect(problem.interactor?.arguments == ["strict"])
         // validator_flags of the default validator
-        try "validator_flags: case_sensitive float_tolerance 1e-6\n".write(toFile: dir + "/problem.yaml", atomically: true, encoding: .utf8)
+        try "validator_flags: case_sensitive float_tolerance 1e-6\n".write(
+            toFile: dir + "/problem.yaml", atomically: true, encoding: .utf8)
         let q = try KattisPackage.load(dir).suite().problems[0]
-        #expect(q.comparison == .builtin(.tokens(TokenFlags(caseSensitive: true, floatAbsoluteTolerance: 1e-6, floatRelativeTolerance: 1e-6))))
+        #expect(
+            q.comparison
+                == .builtin(.tokens(TokenFlags(caseSensitive: true, floatAbsoluteTolerance: 1e-6, floatRelativeTolerance: 1e-6))))
         try "validator_flags: no_such_flag\n".write(toFile: dir + "/problem.yaml", atomically: true, encoding: .utf8)
         #expect(throws: FormatsError.self) { try KattisPackage.load(dir).suite() }
     }
 
     @Test func badPackagesAreRefused() throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("proctor-kattis-\(getpid())-\(UInt32.random(in: 0...UInt32.max))").path
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "proctor-kattis-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        ).path
         try FileManager.default.createDirectory(atPath: dir + "/data/secret", withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: dir) }
         try "validation: custom\n".write(toFile: dir + "/problem.yaml", atomically: true, encoding: .utf8)
@@ -136,10 +163,14 @@ struct KattisLoadingTests {
 @Suite("Kattis packages: the default grader")
 struct KattisGradingTests {
     func results(_ p: KattisPackage, _ verdicts: [String: Verdict], cpu: [String: Double] = [:]) -> [String: TestResult] {
-        Dictionary(uniqueKeysWithValues: p.tests.map { t in
-            let v = verdicts[t.name] ?? .accepted
-            return (t.name, TestResult(name: t.name, group: nil, verdict: v, score: v == .accepted ? 1 : 0, cpuTime: cpu[t.name] ?? 0.01))
-        })
+        Dictionary(
+            uniqueKeysWithValues: p.tests.map { t in
+                let v = verdicts[t.name] ?? .accepted
+                return (
+                    t.name,
+                    TestResult(name: t.name, group: nil, verdict: v, score: v == .accepted ? 1 : 0, cpuTime: cpu[t.name] ?? 0.01)
+                )
+            })
     }
 
     @Test func passFailTakesTheFirstRejectionInOrder() throws {
@@ -192,12 +223,15 @@ struct KattisGradingTests {
     }
 }
 
-@Suite("Kattis packages: verify and run (sandboxed)", .serialized, .enabled(SandboxSupport.reason) { await SandboxSupport.available() })
+@Suite(
+    "Kattis packages: verify and run (sandboxed)", .serialized,
+    .enabled(SandboxSupport.reason) { await SandboxSupport.available() })
 struct KattisVerifyTests {
     func verify(_ path: String, languages: LanguageTable = .init()) async throws -> VerifyResult {
         var options = GradingOptions()
         options.jobs = 2
-        return try await KattisVerifier(options: options, languages: languages).verify(try KattisPackage.load(path, languages: languages))
+        return try await KattisVerifier(options: options, languages: languages).verify(
+            try KattisPackage.load(path, languages: languages))
     }
 
     @Test func helloEveryFolderGetsItsVerdict() async throws {
@@ -205,9 +239,12 @@ struct KattisVerifyTests {
         #expect(v.ok)
         #expect(v.timeLimitComputed && v.timeLimit == 1)
         let verdicts = Dictionary(uniqueKeysWithValues: v.submissions.map { ($0.path, $0.verdict) })
-        #expect(verdicts == ["submissions/accepted/sum.c": .accepted, "submissions/accepted/sum.py": .accepted,
-                             "submissions/wrong_answer/int32.c": .wrongAnswer, "submissions/time_limit_exceeded/loop.py": .timeLimit,
-                             "submissions/run_time_error/crash.py": .runtimeError])
+        #expect(
+            verdicts == [
+                "submissions/accepted/sum.c": .accepted, "submissions/accepted/sum.py": .accepted,
+                "submissions/wrong_answer/int32.c": .wrongAnswer, "submissions/time_limit_exceeded/loop.py": .timeLimit,
+                "submissions/run_time_error/crash.py": .runtimeError,
+            ])
         let json = try JSONSerialization.jsonObject(with: Data(VerifyReport.render(v))) as? [String: Any]
         #expect(json?["problem"] as? String == "kattis-hello")
         #expect(json?["ok"] as? Bool == true)
@@ -237,9 +274,13 @@ struct KattisVerifyTests {
     @Test func missingToolchainIsSkippedNotFailed() async throws {
         var table = LanguageTable()
         // Kotlin is built in now: this one, its toolchain missing, stands in for it.
-        table = LanguageTable(table.languages.filter { $0.id != "kotlin" } + [Language(id: "kotlin", name: "Kotlin", extensions: ["kt"], fileName: "Main.kt",
-                                                          compile: ["/nonexistent/kotlinc", "Main.kt"], run: ["/nonexistent/kotlin", "MainKt"],
-                                                          requires: ["/nonexistent/kotlinc"])])
+        table = LanguageTable(
+            table.languages.filter { $0.id != "kotlin" } + [
+                Language(
+                    id: "kotlin", name: "Kotlin", extensions: ["kt"], fileName: "Main.kt",
+                    compile: ["/nonexistent/kotlinc", "Main.kt"], run: ["/nonexistent/kotlin", "MainKt"],
+                    requires: ["/nonexistent/kotlinc"])
+            ])
         let v = try await verify(Repo.fixture("kattis/flags"), languages: table)
         #expect(v.ok)
         let kt = try #require(v.submissions.first { $0.path.hasSuffix("half.kt") })
@@ -288,7 +329,8 @@ struct KattisConfinementTests {
         var secret: String { base + "/secret.txt" }
 
         init() throws {
-            base = FileManager.default.temporaryDirectory.appendingPathComponent("proctor-kattis-escape-\(UUID().uuidString)").path
+            base =
+                FileManager.default.temporaryDirectory.appendingPathComponent("proctor-kattis-escape-\(UUID().uuidString)").path
             try FileManager.default.createDirectory(atPath: dir + "/data/secret", withIntermediateDirectories: true)
             try FileManager.default.createDirectory(atPath: base + "/outside", withIntermediateDirectories: true)
             try "SECRET\n".write(toFile: secret, atomically: true, encoding: .utf8)
@@ -298,8 +340,9 @@ struct KattisConfinementTests {
         }
 
         func link(_ name: String, to target: String) throws {
-            try FileManager.default.createDirectory(atPath: ((dir + "/" + name) as NSString).deletingLastPathComponent,
-                                                    withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(
+                atPath: ((dir + "/" + name) as NSString).deletingLastPathComponent,
+                withIntermediateDirectories: true)
             try FileManager.default.createSymbolicLink(atPath: dir + "/" + name, withDestinationPath: target)
         }
 
@@ -378,7 +421,10 @@ struct TempPackage {
     let dir: String
 
     init(_ files: [String: String], copying source: String? = nil) throws {
-        dir = FileManager.default.temporaryDirectory.appendingPathComponent("proctor-kattis-\(getpid())-\(UInt32.random(in: 0...UInt32.max))").path
+        dir =
+            FileManager.default.temporaryDirectory.appendingPathComponent(
+                "proctor-kattis-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+            ).path
         if let source {
             try FileManager.default.copyItem(atPath: source, toPath: dir)
         } else {
@@ -386,7 +432,8 @@ struct TempPackage {
         }
         for (path, text) in files {
             let full = dir + "/" + path
-            try FileManager.default.createDirectory(atPath: (full as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(
+                atPath: (full as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
             try? FileManager.default.removeItem(atPath: full)
             try text.write(toFile: full, atomically: true, encoding: .utf8)
         }
@@ -411,35 +458,68 @@ struct KattisSemanticsTests {
         #expect(legacy.validationPasses == 2)
         let p = try legacy.suite().problems[0]
         #expect(p.passes == 2 && p.kind == .stdio)
-        guard case .checker = p.comparison else { Issue.record("a multi-pass problem needs its validator"); return }
-        let draft = try load(data.merging(["output_validator/validator.py": "import sys\nsys.exit(42)\n",
-                                           "problem.yaml": "problem_format_version: 2023-07-draft\nname: m\ntype: [multi-pass, interactive]\nlimits: {validation_passes: 5}\n"], uniquingKeysWith: { $1 }))
+        guard case .checker = p.comparison else {
+            Issue.record("a multi-pass problem needs its validator")
+            return
+        }
+        let draft = try load(
+            data.merging(
+                [
+                    "output_validator/validator.py": "import sys\nsys.exit(42)\n",
+                    "problem.yaml":
+                        "problem_format_version: 2023-07-draft\nname: m\ntype: [multi-pass, interactive]\nlimits: {validation_passes: 5}\n",
+                ], uniquingKeysWith: { $1 }))
         #expect(draft.validationPasses == 5 && draft.interactive)
         #expect(try draft.suite().problems[0].passes == 5)
         // One pass, no validator, a limit under 2: refused rather than judged as something else.
-        #expect(throws: FormatsError.self) { try load(data.merging(["problem.yaml": "type: multi-pass\n"], uniquingKeysWith: { $1 })) }
         #expect(throws: FormatsError.self) {
-            try load(data.merging(validator, uniquingKeysWith: { $1 }).merging(["problem.yaml": "validation: custom multi-pass\nlimits: {validation_passes: 1}\n"], uniquingKeysWith: { $1 }))
+            try load(data.merging(["problem.yaml": "type: multi-pass\n"], uniquingKeysWith: { $1 }))
+        }
+        #expect(throws: FormatsError.self) {
+            try load(
+                data.merging(validator, uniquingKeysWith: { $1 }).merging(
+                    ["problem.yaml": "validation: custom multi-pass\nlimits: {validation_passes: 1}\n"], uniquingKeysWith: { $1 })
+            )
         }
     }
 
     @Test func unknownValidationAndTypesAreRefused() throws {
-        for yaml in ["validation: custom multipass\n", "validation: custom interactive bogus\n", "validation: default score\n",
-                     "type: submit-answer\n", "type: pass-fail\nvalidation: bogus\n", "type: scoring-ish\n"] {
-            #expect(throws: FormatsError.self, "\(yaml)") { try load(data.merging(validator, uniquingKeysWith: { $1 }).merging(["problem.yaml": yaml], uniquingKeysWith: { $1 })) }
+        for yaml in [
+            "validation: custom multipass\n", "validation: custom interactive bogus\n", "validation: default score\n",
+            "type: submit-answer\n", "type: pass-fail\nvalidation: bogus\n", "type: scoring-ish\n",
+        ] {
+            #expect(throws: FormatsError.self, "\(yaml)") {
+                try load(
+                    data.merging(validator, uniquingKeysWith: { $1 }).merging(["problem.yaml": yaml], uniquingKeysWith: { $1 }))
+            }
         }
-        #expect(try load(data.merging(validator, uniquingKeysWith: { $1 }).merging(["problem.yaml": "validation: custom score interactive\n"], uniquingKeysWith: { $1 })).customScore)
+        #expect(
+            try load(
+                data.merging(validator, uniquingKeysWith: { $1 }).merging(
+                    ["problem.yaml": "validation: custom score interactive\n"], uniquingKeysWith: { $1 })
+            ).customScore)
     }
 
     @Test func legacyGradingKeysOverrideTestdata() throws {
-        let p = try load(data.merging(["problem.yaml": "type: scoring\ngrading: {accept_score: 7, on_reject: grade}\n",
-                                       "data/secret/testdata.yaml": "accept_score: 3\non_reject: break\n"], uniquingKeysWith: { $1 }))
+        let p = try load(
+            data.merging(
+                [
+                    "problem.yaml": "type: scoring\ngrading: {accept_score: 7, on_reject: grade}\n",
+                    "data/secret/testdata.yaml": "accept_score: 3\non_reject: break\n",
+                ], uniquingKeysWith: { $1 }))
         #expect(p.fullScore == 7)
-        #expect(throws: FormatsError.self) { try load(data.merging(["problem.yaml": "grading: {on_reject: sometimes}\n"], uniquingKeysWith: { $1 })) }
+        #expect(throws: FormatsError.self) {
+            try load(data.merging(["problem.yaml": "grading: {on_reject: sometimes}\n"], uniquingKeysWith: { $1 }))
+        }
     }
 
     @Test func limitsOfBothVersions() throws {
-        let legacy = try load(data.merging(["problem.yaml": "limits: {time_safety_margin: 4, validation_time: 10, validation_memory: 4096, code: 64, compilation_time: 90}\n"], uniquingKeysWith: { $1 }))
+        let legacy = try load(
+            data.merging(
+                [
+                    "problem.yaml":
+                        "limits: {time_safety_margin: 4, validation_time: 10, validation_memory: 4096, code: 64, compilation_time: 90}\n"
+                ], uniquingKeysWith: { $1 }))
         #expect(legacy.timeMultiplier == 5 && legacy.safetyMargin == 4)
         #expect(legacy.validationTime == 10 && legacy.validationMemory == 4096 << 20)
         #expect(legacy.codeLimit == 64 << 10 && legacy.compilationTime == 90)
@@ -447,11 +527,20 @@ struct KattisSemanticsTests {
         #expect(legacy.formatVersion == "legacy")
         let judge = try #require(try legacy.suite().problems[0].judgeLimits)
         #expect(judge.cpuTime == .seconds(10) && judge.memory == 4096 << 20)
-        let draft = try load(data.merging(["problem.yaml": "problem_format_version: 2023-07-draft\nname: d\nlimits: {time_multipliers: {ac_to_time_limit: 3}}\n"], uniquingKeysWith: { $1 }))
+        let draft = try load(
+            data.merging(
+                [
+                    "problem.yaml":
+                        "problem_format_version: 2023-07-draft\nname: d\nlimits: {time_multipliers: {ac_to_time_limit: 3}}\n"
+                ], uniquingKeysWith: { $1 }))
         #expect(draft.timeMultiplier == 3 && draft.safetyMargin == 1.5)
         #expect(draft.validationMemory == 2048 << 20 && draft.codeLimit == 128 << 10)
-        #expect(throws: FormatsError.self) { try load(data.merging(["problem.yaml": "limits: {time_multiplier: 0.5}\n"], uniquingKeysWith: { $1 })) }
-        #expect(throws: FormatsError.self) { try load(data.merging(["problem.yaml": "limits: {memory: -1}\n"], uniquingKeysWith: { $1 })) }
+        #expect(throws: FormatsError.self) {
+            try load(data.merging(["problem.yaml": "limits: {time_multiplier: 0.5}\n"], uniquingKeysWith: { $1 }))
+        }
+        #expect(throws: FormatsError.self) {
+            try load(data.merging(["problem.yaml": "limits: {memory: -1}\n"], uniquingKeysWith: { $1 }))
+        }
     }
 
     @Test func validatorFolderShapes() throws {
@@ -461,11 +550,17 @@ struct KattisSemanticsTests {
         #expect(v.source.lastComponent?.string == "validate.cc")
         #expect(v.files.map(\.target) == ["validate.h"])
         // build / run scripts (Kattis spec).
-        let built = try load(data.merging(["problem.yaml": "validation: custom\n", "output_validators/v/build": "#!/bin/sh\n",
-                                           "output_validators/v/tool.py": ""], uniquingKeysWith: { $1 }))
+        let built = try load(
+            data.merging(
+                [
+                    "problem.yaml": "validation: custom\n", "output_validators/v/build": "#!/bin/sh\n",
+                    "output_validators/v/tool.py": "",
+                ], uniquingKeysWith: { $1 }))
         #expect(built.validator?.language == Language.kattisScripts.id)
         #expect(built.validator?.source.lastComponent?.string == "build")
-        let run = try load(data.merging(["problem.yaml": "validation: custom\n", "output_validators/v/run": "#!/bin/sh\n"], uniquingKeysWith: { $1 }))
+        let run = try load(
+            data.merging(
+                ["problem.yaml": "validation: custom\n", "output_validators/v/run": "#!/bin/sh\n"], uniquingKeysWith: { $1 }))
         #expect(run.validator?.source.lastComponent?.string == "run")
     }
 }
@@ -477,14 +572,18 @@ extension KattisVerifyTests {
         let verdicts = Dictionary(uniqueKeysWithValues: v.submissions.map { ($0.path, $0.verdict) })
         #expect(verdicts == ["submissions/accepted/both.py": .accepted, "submissions/wrong_answer/first_only.py": .wrongAnswer])
         // The 2023-07 spelling, and a validator that never gives a final verdict (JE).
-        let draft = try TempPackage(["problem.yaml": "problem_format_version: 2023-07-draft\nname: m\ntype: multi-pass\nlimits: {time_limit: 2}\n"],
-                                    copying: Repo.fixture("kattis/multipass"))
+        let draft = try TempPackage(
+            ["problem.yaml": "problem_format_version: 2023-07-draft\nname: m\ntype: multi-pass\nlimits: {time_limit: 2}\n"],
+            copying: Repo.fixture("kattis/multipass"))
         defer { draft.remove() }
         let d = try await verify(draft.dir)
         #expect(d.submissions.map(\.verdict) == [.accepted, .wrongAnswer])
-        let endless = try TempPackage(["output_validators/passes/validator.py":
-            "import os, sys\nopen(os.path.join(sys.argv[3], 'nextpass.in'), 'w').write('1 1\\n')\nsys.exit(42)\n"],
-                                      copying: Repo.fixture("kattis/multipass"))
+        let endless = try TempPackage(
+            [
+                "output_validators/passes/validator.py":
+                    "import os, sys\nopen(os.path.join(sys.argv[3], 'nextpass.in'), 'w').write('1 1\\n')\nsys.exit(42)\n"
+            ],
+            copying: Repo.fixture("kattis/multipass"))
         defer { endless.remove() }
         let e = try await verify(endless.dir)
         let both = try #require(e.submissions.first { $0.path.hasSuffix("both.py") })
@@ -500,32 +599,37 @@ extension KattisVerifyTests {
         options.jobs = 2
         options.failFast = true  // a few tests a round are enough
         let grader = Grader(options: options)
-        let sub = try grader.submission(Repo.fixture("problemtools-examples/guess/submissions/time_limit_exceeded/guess_no_flush.cc"), language: nil)
+        let sub = try grader.submission(
+            Repo.fixture("problemtools-examples/guess/submissions/time_limit_exceeded/guess_no_flush.cc"), language: nil)
         for round in 1...4 {
             let run = try await grader.grade(suites: [try p.suite(timeLimit: 1)], submissions: [sub]).mergingPackages([p])
             let tests = run.results[0].tests.filter { $0.verdict != .skipped }
             #expect(!tests.isEmpty)
-            #expect(tests.allSatisfy { $0.verdict == .timeLimit }, "round \(round): \(tests.map { "\($0.name) \($0.verdict) \($0.message)" })")
+            #expect(
+                tests.allSatisfy { $0.verdict == .timeLimit },
+                "round \(round): \(tests.map { "\($0.name) \($0.verdict) \($0.message)" })")
         }
     }
 
     /// Validators are judge code: a deep recursion must not crash them (64 MiB stack before).
     @Test func validatorsGetALargeStack() async throws {
         let deep = """
-        #include <cstdio>
-        #include <cstdlib>
-        static int down(int n) { volatile char frame[600]; frame[0] = (char)n; return n == 0 ? 0 : down(n - 1) + (frame[0] & 0); }
-        int main(int argc, char **argv) {
-            if (down(200000) != 0) return 1;
-            int a = 0, b = 0;
-            FILE *ans = fopen(argv[2], "r");
-            if (!ans || fscanf(ans, "%d", &a) != 1 || scanf("%d", &b) != 1) return 43;
-            return a == b ? 42 : 43;
-        }
-        """
-        let t = try TempPackage(["problem.yaml": "validation: custom\nlimits: {time_limit: 2}\n", "data/secret/1.in": "1\n",
-                                 "data/secret/1.ans": "1\n", "output_validators/deep/validate.cpp": deep,
-                                 "submissions/accepted/one.py": "print(1)\n", "submissions/wrong_answer/two.py": "print(2)\n"])
+            #include <cstdio>
+            #include <cstdlib>
+            static int down(int n) { volatile char frame[600]; frame[0] = (char)n; return n == 0 ? 0 : down(n - 1) + (frame[0] & 0); }
+            int main(int argc, char **argv) {
+                if (down(200000) != 0) return 1;
+                int a = 0, b = 0;
+                FILE *ans = fopen(argv[2], "r");
+                if (!ans || fscanf(ans, "%d", &a) != 1 || scanf("%d", &b) != 1) return 43;
+                return a == b ? 42 : 43;
+            }
+            """
+        let t = try TempPackage([
+            "problem.yaml": "validation: custom\nlimits: {time_limit: 2}\n", "data/secret/1.in": "1\n",
+            "data/secret/1.ans": "1\n", "output_validators/deep/validate.cpp": deep,
+            "submissions/accepted/one.py": "print(1)\n", "submissions/wrong_answer/two.py": "print(2)\n",
+        ])
         defer { t.remove() }
         let v = try await verify(t.dir)
         #expect(v.ok, "\(v.submissions.map(\.message))")
@@ -535,21 +639,29 @@ extension KattisVerifyTests {
     /// output_validator/<folder>/ with a build script that makes run (Kattis spec), and one
     /// of several C++ files compiled together.
     @Test func buildRunAndMultiFileValidators() async throws {
-        let check = "import sys\na = open(sys.argv[2]).read().split()\nb = sys.stdin.read().split()\nsys.exit(42 if a == b else 43)\n"
+        let check =
+            "import sys\na = open(sys.argv[2]).read().split()\nb = sys.stdin.read().split()\nsys.exit(42 if a == b else 43)\n"
         let scripts = try TempPackage([
-            "problem.yaml": "problem_format_version: 2023-07-draft\nname: s\nlimits: {time_limit: 2}\n", "data/secret/1.in": "1\n",
-            "data/secret/1.ans": "1\n", "output_validator/checker/build": "#!/bin/sh\nprintf '#!/bin/sh\\nexec /usr/bin/python3 check.py \"$@\"\\n' > run\n",
+            "problem.yaml": "problem_format_version: 2023-07-draft\nname: s\nlimits: {time_limit: 2}\n",
+            "data/secret/1.in": "1\n",
+            "data/secret/1.ans": "1\n",
+            "output_validator/checker/build": "#!/bin/sh\nprintf '#!/bin/sh\\nexec /usr/bin/python3 check.py \"$@\"\\n' > run\n",
             "output_validator/checker/check.py": check,
-            "submissions/accepted/one.py": "print(1)\n", "submissions/wrong_answer/two.py": "print(2)\n"])
+            "submissions/accepted/one.py": "print(1)\n", "submissions/wrong_answer/two.py": "print(2)\n",
+        ])
         defer { scripts.remove() }
         let s = try await verify(scripts.dir)
         #expect(s.ok, "\(s.submissions.map(\.message))")
         #expect(s.submissions.map(\.verdict) == [.accepted, .wrongAnswer])
         let multi = try TempPackage([
-            "problem.yaml": "validation: custom\nlimits: {time_limit: 2}\n", "data/secret/1.in": "1\n", "data/secret/1.ans": "1\n",
-            "output_validators/v/main.cpp": "#include <cstdio>\nbool same(const char *a);\nint main(int c, char **v) { return same(v[2]) ? 42 : 43; }\n",
-            "output_validators/v/same.cpp": "#include <cstdio>\nbool same(const char *a) { int x, y; FILE *f = fopen(a, \"r\"); return fscanf(f, \"%d\", &x) == 1 && scanf(\"%d\", &y) == 1 && x == y; }\n",
-            "submissions/accepted/one.py": "print(1)\n", "submissions/wrong_answer/two.py": "print(2)\n"])
+            "problem.yaml": "validation: custom\nlimits: {time_limit: 2}\n", "data/secret/1.in": "1\n",
+            "data/secret/1.ans": "1\n",
+            "output_validators/v/main.cpp":
+                "#include <cstdio>\nbool same(const char *a);\nint main(int c, char **v) { return same(v[2]) ? 42 : 43; }\n",
+            "output_validators/v/same.cpp":
+                "#include <cstdio>\nbool same(const char *a) { int x, y; FILE *f = fopen(a, \"r\"); return fscanf(f, \"%d\", &x) == 1 && scanf(\"%d\", &y) == 1 && x == y; }\n",
+            "submissions/accepted/one.py": "print(1)\n", "submissions/wrong_answer/two.py": "print(2)\n",
+        ])
         defer { multi.remove() }
         let m = try await verify(multi.dir)
         #expect(m.ok, "\(m.submissions.map(\.message))")
@@ -574,12 +686,18 @@ extension KattisVerifyTests {
         }
         let judged = v.submissions.filter { $0.skipped == nil }.map(\.path)
         let mustJudge: [String: [String]] = [
-            "hello": ["submissions/accepted/hello.java", "submissions/accepted/hello.py", "submissions/accepted/hello.cc",
-                      "submissions/run_time_error/memory_limit.cc", "submissions/wrong_answer/hello.cc"],
-            "different": ["submissions/accepted/Different.java", "submissions/accepted/different.c",
-                          "submissions/time_limit_exceeded/different_linear_search.cc", "submissions/wrong_answer/different_no_abs.cc"],
-            "guess": ["submissions/accepted/guess.java", "submissions/time_limit_exceeded/guess_no_flush.cc",
-                      "submissions/wrong_answer/GuessCrash.java", "submissions/run_time_error/guess_rte.c"],
+            "hello": [
+                "submissions/accepted/hello.java", "submissions/accepted/hello.py", "submissions/accepted/hello.cc",
+                "submissions/run_time_error/memory_limit.cc", "submissions/wrong_answer/hello.cc",
+            ],
+            "different": [
+                "submissions/accepted/Different.java", "submissions/accepted/different.c",
+                "submissions/time_limit_exceeded/different_linear_search.cc", "submissions/wrong_answer/different_no_abs.cc",
+            ],
+            "guess": [
+                "submissions/accepted/guess.java", "submissions/time_limit_exceeded/guess_no_flush.cc",
+                "submissions/wrong_answer/GuessCrash.java", "submissions/run_time_error/guess_rte.c",
+            ],
             "oddecho": ["submissions/accepted/echo.cpp", "submissions/partially_accepted/sol.py"],
         ]
         for path in mustJudge[name] ?? [] { #expect(judged.contains(path), "\(name): \(path) was not judged") }
@@ -593,18 +711,22 @@ extension KattisVerifyTests {
     @Test func outputLimitRuleFollowsTheFormatVersion() async throws {
         let big = "import sys\nsys.stdout.write('x' * (9 << 20))\nsys.stdout.flush()\n"
         let crash = big + "sys.exit(3)\n"
-        let legacy = try TempPackage(["problem.yaml": "name: o\nlimits: {time_limit: 3}\n", "data/secret/1.in": "1\n", "data/secret/1.ans": "1\n",
-                                      "submissions/accepted/one.py": "print(1)\n", "submissions/output_limit_exceeded/big.py": big,
-                                      "submissions/run_time_error/big_then_crash.py": crash])
+        let legacy = try TempPackage([
+            "problem.yaml": "name: o\nlimits: {time_limit: 3}\n", "data/secret/1.in": "1\n", "data/secret/1.ans": "1\n",
+            "submissions/accepted/one.py": "print(1)\n", "submissions/output_limit_exceeded/big.py": big,
+            "submissions/run_time_error/big_then_crash.py": crash,
+        ])
         defer { legacy.remove() }
         let l = try await verify(legacy.dir)
         #expect(l.ok, "\(l.submissions.map(\.message))")
         #expect(l.submissions.map(\.verdict) == [.accepted, .outputLimit, .runtimeError])
         #expect(l.outputRule.hasPrefix("problemtools") && l.outputLimit == 8 << 20)
-        let draft = try TempPackage(["problem.yaml": "problem_format_version: 2023-07-draft\nname: o\nlimits: {time_limit: 3}\n",
-                                     "data/secret/1.in": "1\n", "data/secret/1.ans": "1\n",
-                                     "submissions/accepted/one.py": "print(1)\n", "submissions/output_limit_exceeded/big.py": big,
-                                     "submissions/output_limit_exceeded/big_then_crash.py": crash])
+        let draft = try TempPackage([
+            "problem.yaml": "problem_format_version: 2023-07-draft\nname: o\nlimits: {time_limit: 3}\n",
+            "data/secret/1.in": "1\n", "data/secret/1.ans": "1\n",
+            "submissions/accepted/one.py": "print(1)\n", "submissions/output_limit_exceeded/big.py": big,
+            "submissions/output_limit_exceeded/big_then_crash.py": crash,
+        ])
         defer { draft.remove() }
         let d = try await verify(draft.dir)
         #expect(d.ok, "\(d.submissions.map(\.message))")
@@ -620,8 +742,10 @@ extension KattisVerifyTests {
     /// error, as problemtools says; time_safety_margin 4 (problemtools' different) is honoured.
     @Test func fixedTimeLimitMustLeaveTheMultiplier() async throws {
         let burn = "import time\nwhile time.process_time() < 0.5:\n    pass\nprint(1)\n"
-        let t = try TempPackage(["problem.yaml": "name: t\nlimits: {time_limit: 1, time_safety_margin: 4}\n", "data/secret/1.in": "1\n",
-                                 "data/secret/1.ans": "1\n", "submissions/accepted/slow.py": burn, "submissions/accepted/fast.py": "print(1)\n"])
+        let t = try TempPackage([
+            "problem.yaml": "name: t\nlimits: {time_limit: 1, time_safety_margin: 4}\n", "data/secret/1.in": "1\n",
+            "data/secret/1.ans": "1\n", "submissions/accepted/slow.py": burn, "submissions/accepted/fast.py": "print(1)\n",
+        ])
         defer { t.remove() }
         let v = try await verify(t.dir)
         #expect(!v.ok)
@@ -636,20 +760,23 @@ extension KattisVerifyTests {
     /// Multi-pass and interactive together: the interactor hands pass 2 its input.
     @Test func interactiveMultiPass() async throws {
         let interactor = """
-        import os, sys
-        p, x = map(int, open(sys.argv[1]).read().split())
-        print(p, x, flush=True)
-        line = sys.stdin.readline().split()
-        if not line or int(line[0]) != p * x:
-            sys.exit(43)
-        if p == 1:
-            open(os.path.join(sys.argv[3], 'nextpass.in'), 'w').write('2 %d\\n' % x)
-        sys.exit(42)
-        """
-        let t = try TempPackage(["problem.yaml": "problem_format_version: 2023-07-draft\nname: i\ntype: [interactive, multi-pass]\nlimits: {time_limit: 2}\n",
-                                 "data/secret/1.in": "1 5\n", "data/secret/1.ans": "\n", "output_validator/interactor.py": interactor,
-                                 "submissions/accepted/both.py": "p, x = map(int, input().split())\nprint(p * x, flush=True)\n",
-                                 "submissions/wrong_answer/first_only.py": "p, x = map(int, input().split())\nprint(x, flush=True)\n"])
+            import os, sys
+            p, x = map(int, open(sys.argv[1]).read().split())
+            print(p, x, flush=True)
+            line = sys.stdin.readline().split()
+            if not line or int(line[0]) != p * x:
+                sys.exit(43)
+            if p == 1:
+                open(os.path.join(sys.argv[3], 'nextpass.in'), 'w').write('2 %d\\n' % x)
+            sys.exit(42)
+            """
+        let t = try TempPackage([
+            "problem.yaml":
+                "problem_format_version: 2023-07-draft\nname: i\ntype: [interactive, multi-pass]\nlimits: {time_limit: 2}\n",
+            "data/secret/1.in": "1 5\n", "data/secret/1.ans": "\n", "output_validator/interactor.py": interactor,
+            "submissions/accepted/both.py": "p, x = map(int, input().split())\nprint(p * x, flush=True)\n",
+            "submissions/wrong_answer/first_only.py": "p, x = map(int, input().split())\nprint(x, flush=True)\n",
+        ])
         defer { t.remove() }
         let v = try await verify(t.dir)
         #expect(v.ok, "\(v.submissions.map(\.message))")

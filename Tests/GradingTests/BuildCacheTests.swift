@@ -1,5 +1,6 @@
-@testable import Grading
 import Testing
+
+@testable import Grading
 
 @Suite("BuildCache: digest keys, bounded in bytes")
 struct BuildCacheTests {
@@ -20,8 +21,9 @@ struct BuildCacheTests {
         #expect(a != BuildCache.key(language: other, code: [0x22, 0xFF, 0x22]))
         #expect(a != BuildCache.key(language: Self.c, code: [0x22, 0xFF, 0x22], options: ["-O0"]))
         // Field boundaries are length-prefixed: moving bytes between fields changes the key.
-        #expect(BuildCache.key(language: Self.c, code: [], options: ["ab", "c"])
-            != BuildCache.key(language: Self.c, code: [], options: ["a", "bc"]))
+        #expect(
+            BuildCache.key(language: Self.c, code: [], options: ["ab", "c"])
+                != BuildCache.key(language: Self.c, code: [], options: ["a", "bc"]))
     }
 
     @Test("bounded in bytes: the least recently used build goes first; an oversized one is not kept")

@@ -32,16 +32,22 @@ struct CLITests {
         let folder = NSTemporaryDirectory() + "proctor-cli-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: folder) }
-        let ok = try CLI.run(["run", "Suites/sum/suite.yaml", "--solution", "Fixtures/sum/sum.c",
-                              "--junit", folder + "/j.xml", "--json", folder + "/r.json", "--html", folder + "/r.html"])
+        let ok = try CLI.run([
+            "run", "Suites/sum/suite.yaml", "--solution", "Fixtures/sum/sum.c",
+            "--junit", folder + "/j.xml", "--json", folder + "/r.json", "--html", folder + "/r.html",
+        ])
         #expect(ok.status == 0, "\(ok.stdout)\(ok.stderr)")
         #expect(ok.stdout.contains("5 of 5 tests accepted"))
         #expect(!ok.stdout.contains("\u{1B}["), "no colour when stdout is not a terminal")
         for name in ["j.xml", "r.json", "r.html"] { #expect(FileManager.default.fileExists(atPath: folder + "/" + name)) }
-        let wrong = try CLI.run(["run", "Suites/sum/suite.yaml", "--solution", "Fixtures/sum/wa.py", "--jobs", "1", "--fail-fast"])
+        let wrong = try CLI.run([
+            "run", "Suites/sum/suite.yaml", "--solution", "Fixtures/sum/wa.py", "--jobs", "1", "--fail-fast",
+        ])
         #expect(wrong.status == 1)
         #expect(wrong.stdout.contains("(4 tests skipped by --fail-fast)"))
-        let unwritable = try CLI.run(["run", "Suites/sum/suite.yaml", "--solution", "Fixtures/sum/sum.c", "--json", folder + "/no/such/dir/r.json"])
+        let unwritable = try CLI.run([
+            "run", "Suites/sum/suite.yaml", "--solution", "Fixtures/sum/sum.c", "--json", folder + "/no/such/dir/r.json",
+        ])
         #expect(unwritable.status == 3, "a report that cannot be written is an internal error")
     }
 }

@@ -1,6 +1,7 @@
-import Testing
 import Foundation
 import SystemPackage
+import Testing
+
 @testable import Grading
 
 /// Runs a comparator over `output` cut into chunks of every size from 1 up, so that no
@@ -58,7 +59,9 @@ struct LineCompareTests {
         let d = compare(.lines, expected: "ab\n", output: "a b\n")
         #expect(d?.line == 1 && d?.column == 2)
     }
-    @Test func shortLine() { #expect(compare(.lines, expected: "abc\n", output: "ab\n")?.message == "line 1 is shorter than the answer's") }
+    @Test func shortLine() {
+        #expect(compare(.lines, expected: "abc\n", output: "ab\n")?.message == "line 1 is shorter than the answer's")
+    }
     @Test func missingLines() { #expect(compare(.lines, expected: "a\nb\n", output: "a\n") != nil) }
     @Test func extraLines() { #expect(compare(.lines, expected: "a\n", output: "a\nb\n")?.line == 2) }
     @Test func crlfIsTrailingSpace() { #expect(accepts(.lines, "a\nb\n", "a\r\nb\r\n")) }
@@ -77,7 +80,10 @@ struct TokenCompareTests {
     }
     @Test func stringMismatchMessage() throws {
         let d = try #require(compare(tokens, expected: "a\nb c\n", output: "a\nb d\n"))
-        #expect(d.message == "Wrong answer on line 2 of output (corresponding to line 2 in answer file)\nString tokens mismatch\nJudge: \"c\"\nUser: \"d\"")
+        #expect(
+            d.message
+                == "Wrong answer on line 2 of output (corresponding to line 2 in answer file)\nString tokens mismatch\nJudge: \"c\"\nUser: \"d\""
+        )
         #expect(d.line == 2 && d.column == 3)
         #expect(d.expected == "c" && d.got == "d")
     }
@@ -94,7 +100,10 @@ struct TokenCompareTests {
         #expect(d.message.hasSuffix("Trailing output:\n6"))
         #expect(d.line == 2 && d.column == 1)
     }
-    @Test func emptyAnswerEmptyOutput() { #expect(accepts(tokens, "", "")); #expect(accepts(tokens, "\n", "  ")) }
+    @Test func emptyAnswerEmptyOutput() {
+        #expect(accepts(tokens, "", ""))
+        #expect(accepts(tokens, "\n", "  "))
+    }
     @Test func spaceChangeSensitive() {
         let f = CompareMode.tokens(TokenFlags(spaceChangeSensitive: true))
         #expect(accepts(f, "1 2\n", "1 2\n"))
@@ -102,8 +111,10 @@ struct TokenCompareTests {
         #expect(!accepts(f, "1 2\n", "1 2"))
         #expect(!accepts(f, "1 2\n", "1 2\n\n"))
         #expect(!accepts(f, "1 2", " 1 2"))
-        #expect(compare(f, expected: "1 2\n", output: "1\t2\n")?.message.hasSuffix("Space change error: got 9 expected 32") == true)
-        #expect(compare(f, expected: "1 2\n", output: "1 2\n ")?.message.hasSuffix("judge out of space, got 32 from user") == true)
+        #expect(
+            compare(f, expected: "1 2\n", output: "1\t2\n")?.message.hasSuffix("Space change error: got 9 expected 32") == true)
+        #expect(
+            compare(f, expected: "1 2\n", output: "1 2\n ")?.message.hasSuffix("judge out of space, got 32 from user") == true)
     }
     @Test func floatsOnlyWithTolerance() {
         #expect(!accepts(tokens, "1.0", "1"))
@@ -146,7 +157,10 @@ struct TokenCompareTests {
     }
     @Test func tooLargeDifferenceMessage() throws {
         let d = try #require(compare(.tokens(TokenFlags(floatAbsoluteTolerance: 0.1)), expected: "1.0", output: "2.0"))
-        #expect(d.message.contains("Too large difference.\n Judge: 1.0\n User: 2.0\n Difference: -1.000000e+00\n (abs tol 1.000000e-01 rel tol -1.000000e+00)"))
+        #expect(
+            d.message.contains(
+                "Too large difference.\n Judge: 1.0\n User: 2.0\n Difference: -1.000000e+00\n (abs tol 1.000000e-01 rel tol -1.000000e+00)"
+            ))
     }
     @Test func verticalTabAndFormFeedAreSpace() { #expect(accepts(tokens, "a b", "a\u{0B}\u{0C}b")) }
     @Test func lineCountsInMessage() throws {

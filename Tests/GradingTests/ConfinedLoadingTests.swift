@@ -1,6 +1,7 @@
 import Foundation
 import SystemPackage
 import Testing
+
 @testable import Grading
 
 /// A file outside any suite folder, with content that must never come back.
@@ -24,7 +25,8 @@ struct Secret {
 extension SuiteFolder {
     func link(_ name: String, to target: String) throws {
         let file = path + "/" + name
-        try FileManager.default.createDirectory(atPath: (file as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(
+            atPath: (file as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
         try FileManager.default.createSymbolicLink(atPath: file, withDestinationPath: target)
     }
 }
@@ -83,10 +85,12 @@ struct ConfinedSuiteTests {
         try f.link("data/a.ans", to: "/etc/passwd")
         // Relative, climbing out of the suite folder into the secret's.
         try f.link("b.ans", to: "../" + (secret.folder as NSString).lastPathComponent + "/secret.txt")
-        expectErrors(f.errors(), [
-            "6:22: answer_file: 'data/a.ans' leads outside",
-            "7:43: answer_file: 'b.ans' leads outside",
-        ])
+        expectErrors(
+            f.errors(),
+            [
+                "6:22: answer_file: 'data/a.ans' leads outside",
+                "7:43: answer_file: 'b.ans' leads outside",
+            ])
     }
 
     @Test("a symlink that stays inside the folder is followed")
@@ -112,8 +116,10 @@ struct ConfinedSuiteTests {
     func filesSourceOutside() throws {
         let secret = try Secret()
         defer { secret.remove() }
-        let f = try SuiteFolder(Self.suite("        answer: \"1\"",
-                                           problem: "    files: [{source: \(secret.path), target: x}, ../x.txt]\n"))
+        let f = try SuiteFolder(
+            Self.suite(
+                "        answer: \"1\"",
+                problem: "    files: [{source: \(secret.path), target: x}, ../x.txt]\n"))
         defer { f.remove() }
         expectErrors(f.errors(), ["3:22: files.source: '\(secret.path)' is an absolute path", "3:"])
         #expect(f.errors().contains { $0.contains("'../x.txt' leaves") })
@@ -123,34 +129,38 @@ struct ConfinedSuiteTests {
     func judgeProgramsOutside() throws {
         let secret = try Secret()
         defer { secret.remove() }
-        let f = try SuiteFolder("""
-        problems:
-          - id: c
-            checker: {source: ../check.py}
-            tests: [{name: t, input: "1"}]
-          - id: i
-            kind: interactive
-            interactor: \(secret.path)
-            tests: [{name: t, input: "1"}]
-          - id: l
-            checker: {source: link.py}
-            tests: [{name: t, input: "1"}]
-        """)
+        let f = try SuiteFolder(
+            """
+            problems:
+              - id: c
+                checker: {source: ../check.py}
+                tests: [{name: t, input: "1"}]
+              - id: i
+                kind: interactive
+                interactor: \(secret.path)
+                tests: [{name: t, input: "1"}]
+              - id: l
+                checker: {source: link.py}
+                tests: [{name: t, input: "1"}]
+            """)
         defer { f.remove() }
         try f.link("link.py", to: secret.path)
-        expectErrors(f.errors(), [
-            "3:23: checker.source: '../check.py' leaves",
-            "7:17: interactor: '\(secret.path)' is an absolute path",
-            "10:23: checker.source: 'link.py' leads outside",
-        ])
+        expectErrors(
+            f.errors(),
+            [
+                "3:23: checker.source: '../check.py' leaves",
+                "7:17: interactor: '\(secret.path)' is an absolute path",
+                "10:23: checker.source: 'link.py' leads outside",
+            ])
     }
 
     @Test("a glob that matches a symlink out is refused, not skipped")
     func globMatchingSymlinkOut() throws {
         let secret = try Secret()
         defer { secret.remove() }
-        let f = try SuiteFolder("problems:\n  - id: p\n    tests:\n      - glob: data/*.in\n",
-                                files: ["data/1.in": "1", "data/1.ans": "1", "data/2.ans": "2"])
+        let f = try SuiteFolder(
+            "problems:\n  - id: p\n    tests:\n      - glob: data/*.in\n",
+            files: ["data/1.in": "1", "data/1.ans": "1", "data/2.ans": "2"])
         defer { f.remove() }
         try f.link("data/2.in", to: secret.path)
         expectErrors(f.errors(), ["4:15: glob 'data/*.in': 'data/2.in' leads outside"])
@@ -160,26 +170,30 @@ struct ConfinedSuiteTests {
         try g.link("data/1.ans", to: secret.path)
         expectErrors(g.errors(), ["4:15: glob 'data/*.in': 'data/1.ans' leads outside"])
         // And a glob with an absolute pattern or a '..'.
-        let h = try SuiteFolder("problems:\n  - id: p\n    tests:\n      - glob: \(secret.folder)/dir/*.in\n      - glob: ../*/*.in\n")
+        let h = try SuiteFolder(
+            "problems:\n  - id: p\n    tests:\n      - glob: \(secret.folder)/dir/*.in\n      - glob: ../*/*.in\n")
         defer { h.remove() }
         expectErrors(h.errors(), ["4:15: glob '\(secret.folder)/dir/*.in': '", "5:15: glob '../*/*.in': '../*/*.in' leaves"])
     }
 
     @Test("a FIFO as input_file is refused at once (no hang), as are folders")
     func fifoInput() throws {
-        let f = try SuiteFolder("problems:\n  - id: p\n    tests:\n      - {name: t, input_file: pipe, answer: x}\n      - {name: u, input_file: data, answer: x}\n",
-                                files: ["data/x": ""])
+        let f = try SuiteFolder(
+            "problems:\n  - id: p\n    tests:\n      - {name: t, input_file: pipe, answer: x}\n      - {name: u, input_file: data, answer: x}\n",
+            files: ["data/x": ""])
         defer { f.remove() }
         #expect(mkfifo(f.path + "/pipe", 0o644) == 0)
-        expectErrors(f.errors(), ["4:31: input_file: 'pipe' is not a regular file", "5:31: input_file: 'data' is not a regular file"])
+        expectErrors(
+            f.errors(), ["4:31: input_file: 'pipe' is not a regular file", "5:31: input_file: 'data' is not a regular file"])
     }
 
     @Test("a file swapped for a symlink after loading is refused when the test reads it")
     func swappedAfterLoading() throws {
         let secret = try Secret()
         defer { secret.remove() }
-        let f = try SuiteFolder(Self.suite("        answer_file: a.ans", problem: "    files: [extra.txt]\n"),
-                                files: ["a.ans": "1", "extra.txt": "x"])
+        let f = try SuiteFolder(
+            Self.suite("        answer_file: a.ans", problem: "    files: [extra.txt]\n"),
+            files: ["a.ans": "1", "extra.txt": "x"])
         defer { f.remove() }
         let p = try f.load().problems[0]
         for name in ["a.ans", "extra.txt"] {
@@ -196,13 +210,14 @@ struct ConfinedSuiteTests {
 struct SuiteCapsTests {
     @Test("limits above the caps are refused at their line, naming the cap")
     func limitsAboveCaps() throws {
-        let f = try SuiteFolder("""
-        problems:
-          - id: p
-            limits: {time: 60s, memory: 4G, processes: 10000}
-            tests:
-              - {name: t, input: "1", answer: "1", limits: {wall_time: 1h, output: 1G}}
-        """)
+        let f = try SuiteFolder(
+            """
+            problems:
+              - id: p
+                limits: {time: 60s, memory: 4G, processes: 10000}
+                tests:
+                  - {name: t, input: "1", answer: "1", limits: {wall_time: 1h, output: 1G}}
+            """)
         defer { f.remove() }
         let errors: [String]
         do {
@@ -211,13 +226,15 @@ struct SuiteCapsTests {
         } catch let e as GradingError {
             errors = e.diagnostics.map { "\($0.line):\($0.column): \($0.message)" }
         }
-        expectErrors(errors, [
-            "3:20: limits.time 60s is above the cap of 10s CPU time",
-            "3:33: limits.memory 4G is above the cap of 1G",
-            "3:48: limits.processes 10000 is above the cap of 256",
-            "5:64: limits.wall_time 3600s is above the cap of 20s wall time",
-            "5:76: limits.output 1G is above the cap of 64M",
-        ])
+        expectErrors(
+            errors,
+            [
+                "3:20: limits.time 60s is above the cap of 10s CPU time",
+                "3:33: limits.memory 4G is above the cap of 1G",
+                "3:48: limits.processes 10000 is above the cap of 256",
+                "5:64: limits.wall_time 3600s is above the cap of 20s wall time",
+                "5:76: limits.output 1G is above the cap of 64M",
+            ])
         #expect(errors.count == 5, "each excess once, at its own line: \(errors)")
         // Without caps (a suite of one's own on the CLI) it loads.
         #expect(throws: Never.self) { try f.load() }
@@ -225,15 +242,16 @@ struct SuiteCapsTests {
 
     @Test("too many tests, too big a file, and defaults above a small cap are refused; a derived wall time is kept at the cap")
     func countsAndSizes() throws {
-        let f = try SuiteFolder("""
-        problems:
-          - id: p
-            limits: {time: 10s}
-            tests:
-              - {name: a, input: "1", answer: "1"}
-              - {name: b, input: "1", answer_file: big.ans}
-              - {name: c, input: "1", answer: "1"}
-        """, files: ["big.ans": String(repeating: "x", count: 2048)])
+        let f = try SuiteFolder(
+            """
+            problems:
+              - id: p
+                limits: {time: 10s}
+                tests:
+                  - {name: a, input: "1", answer: "1"}
+                  - {name: b, input: "1", answer_file: big.ans}
+                  - {name: c, input: "1", answer: "1"}
+            """, files: ["big.ans": String(repeating: "x", count: 2048)])
         defer { f.remove() }
         var caps = SuiteCaps()
         caps.tests = 2
@@ -243,8 +261,12 @@ struct SuiteCapsTests {
             Issue.record("loaded")
         } catch let e as GradingError {
             let errors = e.diagnostics.map { "\($0.line):\($0.column): \($0.message)" }
-            expectErrors(errors, ["6:44: answer_file: big.ans is 2K, above the cap of 1K per file",
-                                  "2:5: problem 'p' brings the suite to 3 tests, above the cap of 2 tests per suite"])
+            expectErrors(
+                errors,
+                [
+                    "6:44: answer_file: big.ans is 2K, above the cap of 1K per file",
+                    "2:5: problem 'p' brings the suite to 3 tests, above the cap of 2 tests per suite",
+                ])
         }
         caps = SuiteCaps()
         let s = try SuiteLoader.load(f.suitePath, caps: caps)

@@ -3,6 +3,7 @@ import Sandbox
 import SystemPackage
 import TestSupport
 import Testing
+
 @testable import Grading
 
 extension Repo {
@@ -24,9 +25,15 @@ struct GraderTests {
     }
 
     @Test func everyVerdictFromTheSumFixtures() async throws {
-        let run = try await grade(try Repo.suite("sum"), ["sum/sum.c", "sum/wa.py", "sum/tle.c", "sum/mle.c", "sum/ole.c", "sum/rte.c", "sum/ce.c"])
-        #expect(run.results.map(\.verdict) == [.accepted, .wrongAnswer, .timeLimit, .memoryLimit, .outputLimit, .runtimeError, .compileError])
-        #expect(run.results[0].tests.map(\.name) == ["small", "negative", "1", "2", "10"], "suite order, whatever the finishing order")
+        let run = try await grade(
+            try Repo.suite("sum"), ["sum/sum.c", "sum/wa.py", "sum/tle.c", "sum/mle.c", "sum/ole.c", "sum/rte.c", "sum/ce.c"])
+        #expect(
+            run.results.map(\.verdict) == [
+                .accepted, .wrongAnswer, .timeLimit, .memoryLimit, .outputLimit, .runtimeError, .compileError,
+            ])
+        #expect(
+            run.results[0].tests.map(\.name) == ["small", "negative", "1", "2", "10"], "suite order, whatever the finishing order"
+        )
         let wa = try #require(run.results[1].tests.first { $0.verdict == .wrongAnswer }?.difference)
         #expect(wa.line == 1 && wa.expected == "3\\n" && wa.got == "-1\\n")
         #expect(run.results[6].compileMessage?.contains("error") == true)
@@ -38,7 +45,9 @@ struct GraderTests {
         let language = try LanguageTable().resolve(FilePath(fixture), id: nil)
         try #require(language.missingTools.isEmpty, "the \(language.name) toolchain is not installed; skipped")
         let run = try await grade(try Repo.suite("sum"), [fixture])
-        #expect(run.results.first?.verdict == .accepted, "\(run.results.first?.tests.first { $0.verdict != .accepted }?.message ?? "")")
+        #expect(
+            run.results.first?.verdict == .accepted,
+            "\(run.results.first?.tests.first { $0.verdict != .accepted }?.message ?? "")")
     }
 
     @Test func floatTolerance() async throws {
@@ -56,28 +65,34 @@ struct GraderTests {
 
     @Test func checkerScoresAndLongOutputs() async throws {
         // A checker that gives half credit, and an answer of 2 MB compared as it streams.
-        let folder = try SuiteFolder("""
-        problems:
-          - id: half
-            checker: half.py
-            tests: [{name: t, input: "", answer: ""}]
-          - id: long
-            compare: lines
-            limits: {time: 5s}
-            tests: [{name: t, input: "", answer_file: long.ans}]
-        """, files: ["half.py": """
-        import sys
-        open(sys.argv[3] + "/score.txt", "w").write("0.5")
-        open(sys.argv[3] + "/judgemessage.txt", "w").write("half")
-        sys.exit(42)
-        """, "long.ans": String(repeating: "0123456789\n", count: 200_000), "long.py": """
-        import sys
-        sys.stdout.write("0123456789   \\n" * 200_000)
-        """])
+        let folder = try SuiteFolder(
+            """
+            problems:
+              - id: half
+                checker: half.py
+                tests: [{name: t, input: "", answer: ""}]
+              - id: long
+                compare: lines
+                limits: {time: 5s}
+                tests: [{name: t, input: "", answer_file: long.ans}]
+            """,
+            files: [
+                "half.py": """
+                import sys
+                open(sys.argv[3] + "/score.txt", "w").write("0.5")
+                open(sys.argv[3] + "/judgemessage.txt", "w").write("half")
+                sys.exit(42)
+                """, "long.ans": String(repeating: "0123456789\n", count: 200_000),
+                "long.py": """
+                import sys
+                sys.stdout.write("0123456789   \\n" * 200_000)
+                """,
+            ])
         defer { folder.remove() }
         let grader = Grader()
-        let run = try await grader.grade(suites: [try folder.load()],
-                                         submissions: [try grader.submission(folder.path + "/long.py", language: nil)])
+        let run = try await grader.grade(
+            suites: [try folder.load()],
+            submissions: [try grader.submission(folder.path + "/long.py", language: nil)])
         #expect(run.results[0].score == 0.5 && run.results[0].tests[0].judgeMessage == "half")
         #expect(run.results[1].verdict == .accepted, "\(run.results[1].tests[0].message)")
     }
@@ -112,8 +127,9 @@ struct GraderTests {
     }
 
     @Test func interactive() async throws {
-        let run = try await grade(try Repo.suite("interactive"),
-                                  ["interactive/guess.py", "interactive/guess.c", "interactive/guess_linear.py", "interactive/guess_crash.py"])
+        let run = try await grade(
+            try Repo.suite("interactive"),
+            ["interactive/guess.py", "interactive/guess.c", "interactive/guess_linear.py", "interactive/guess_crash.py"])
         #expect(run.results.map(\.verdict) == [.accepted, .accepted, .wrongAnswer, .runtimeError])
     }
 
@@ -131,13 +147,15 @@ struct GraderTests {
     @Test func missingToolchainIsJudgeErrorNotWrongAnswer() async throws {
         var table = LanguageTable()
         let path = NSTemporaryDirectory() + "proctor-langs-\(getpid()).yaml"
-        try "languages:\n  - id: c-missing\n    requires: [/nonexistent/bin/cc]\n    file_name: solution.c\n    run: [./solution]\n"
+        try
+            "languages:\n  - id: c-missing\n    requires: [/nonexistent/bin/cc]\n    file_name: solution.c\n    run: [./solution]\n"
             .write(toFile: path, atomically: true, encoding: .utf8)
         defer { unlink(path) }
         try table.load(FilePath(path))
         let grader = Grader(languages: table)
-        let run = try await grader.grade(suites: [try Repo.suite("sum")],
-                                         submissions: [try grader.submission(Repo.fixture("sum/sum.c"), language: "c-missing")])
+        let run = try await grader.grade(
+            suites: [try Repo.suite("sum")],
+            submissions: [try grader.submission(Repo.fixture("sum/sum.c"), language: "c-missing")])
         #expect(run.results[0].verdict == .judgeError)
         #expect(run.results[0].compileMessage?.contains("not installed") == true)
     }

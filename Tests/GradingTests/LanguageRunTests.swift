@@ -2,6 +2,7 @@ import Foundation
 import SystemPackage
 import TestSupport
 import Testing
+
 @testable import Grading
 
 /// One language's fixtures in Fixtures/languages/<id>/: a greeting that is AC, a program
@@ -25,8 +26,9 @@ struct LanguageFixture: Sendable, CustomTestStringConvertible {
     ]
 }
 
-@Suite("Languages: hello is AC, a compile error CE and a crash RTE, in each language (sandboxed)", .serialized,
-       .enabled(SandboxSupport.reason) { await SandboxSupport.available() })
+@Suite(
+    "Languages: hello is AC, a compile error CE and a crash RTE, in each language (sandboxed)", .serialized,
+    .enabled(SandboxSupport.reason) { await SandboxSupport.available() })
 struct LanguageRunTests {
     /// Where the toolchain is missing the case is cancelled and says so: a missing toolchain
     /// is never a pass that checked nothing.
@@ -41,13 +43,16 @@ struct LanguageRunTests {
         options.jobs = 2
         let grader = Grader(options: options)
         // Detected as a user's file would be: by extension, and first line where a shebang decides.
-        let submissions = try fixture.files.map { try grader.submission(Repo.fixture("languages/\(fixture.id)/\($0)"), language: nil) }
+        let submissions = try fixture.files.map {
+            try grader.submission(Repo.fixture("languages/\(fixture.id)/\($0)"), language: nil)
+        }
         #expect(submissions.map(\.language.id) == Array(repeating: fixture.id, count: 3))
         let suite = try SuiteLoader.load(FilePath(Repo.fixture("languages/suite.yaml")))
         let run = try await grader.grade(suites: [suite], submissions: submissions)
         let results = run.results
         try #require(results.count == 3)
-        let why = results.map { r in "\(r.verdict): \(r.compileMessage ?? "") \(r.tests.map(\.message).joined(separator: " | "))" }
+        let why = results.map { r in "\(r.verdict): \(r.compileMessage ?? "") \(r.tests.map(\.message).joined(separator: " | "))"
+        }
         #expect(results.map(\.verdict) == [.accepted, .compileError, .runtimeError], "\(fixture.id): \(why)")
         #expect(results[1].compileMessage?.isEmpty == false, "a compile error says why")
     }
@@ -95,7 +100,8 @@ struct LanguageTableTests {
         // Erlang: the file named after its module (else the submission's name); start/0 runs (else main/1).
         let erlang = resolve("erlang", "hello.erl")
         #expect(erlang.compile == ["/usr/bin/erlc", "hello.erl"] && erlang.run.last?.hasPrefix("M = 'hello'") == true)
-        let judge0 = table.language(id: "erlang")!.resolved(original: "", source: Array("%% a program\n-module(main).\n-export([main/1]).\n".utf8))
+        let judge0 = table.language(id: "erlang")!.resolved(
+            original: "", source: Array("%% a program\n-module(main).\n-export([main/1]).\n".utf8))
         #expect(judge0.fileName == "main.erl" && judge0.compile?.last == "main.erl")
         // Fortran keeps its extension (.f is fixed form).
         #expect(resolve("fortran", "old.f").compile?.last == "old.f")
@@ -105,7 +111,8 @@ struct LanguageTableTests {
     @Test func shebangRulesLoadFromYAML() throws {
         var table = LanguageTable()
         let path = NSTemporaryDirectory() + "proctor-shebang-\(getpid()).yaml"
-        try "languages:\n  - id: tcl\n    extensions: [tcl, pl]\n    shebang: '^#!.*tclsh'\n    shebang_extensions: [pl]\n    file_name: a.tcl\n    run: [tclsh, a.tcl]\n"
+        try
+            "languages:\n  - id: tcl\n    extensions: [tcl, pl]\n    shebang: '^#!.*tclsh'\n    shebang_extensions: [pl]\n    file_name: a.tcl\n    run: [tclsh, a.tcl]\n"
             .write(toFile: path, atomically: true, encoding: .utf8)
         defer { unlink(path) }
         try table.load(FilePath(path))

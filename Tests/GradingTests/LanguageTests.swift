@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Grading
 
 @Suite("Languages: file and class names (Kattis rules)")
@@ -20,14 +21,18 @@ struct LanguageNamingTests {
 
     @Test func javaPublicClassDecidesTheFileName() {
         // A server upload saved as Main.java, or a file named otherwise: javac wants the class's name.
-        let l = resolve(java, "Main.java", "import java.util.*;\n\npublic final class Different {\n  public static void main(String[] args) {}\n}\n")
+        let l = resolve(
+            java, "Main.java",
+            "import java.util.*;\n\npublic final class Different {\n  public static void main(String[] args) {}\n}\n")
         #expect(l.fileName == "Different.java" && l.run.last == "Different")
         let m = resolve(java, "sum.java", "public class Main { public static void main(String[] a) {} }")
         #expect(m.fileName == "Main.java" && m.run.last == "Main")
     }
 
     @Test func javaWithoutPublicClassRunsTheClassWithMain() {
-        let l = resolve(java, "solution.java", "// class Fake\nclass Helper { int x; }\nclass Runner {\n  static public void main(String[] a) {}\n}\n")
+        let l = resolve(
+            java, "solution.java",
+            "// class Fake\nclass Helper { int x; }\nclass Runner {\n  static public void main(String[] a) {}\n}\n")
         #expect(l.fileName == "solution.java")
         #expect(l.run.last == "Runner")
         let odd = resolve(java, "my-solution.java", "class A { public static void main(String[] a) {} }")
@@ -35,7 +40,8 @@ struct LanguageNamingTests {
     }
 
     @Test func javaNestedPublicStaticClassIsNotTheFile() {
-        let l = resolve(java, "guess.java", "class guess {\n  public static class Inner {}\n  public static void main(String[] a) {}\n}\n")
+        let l = resolve(
+            java, "guess.java", "class guess {\n  public static class Inner {}\n  public static void main(String[] a) {}\n}\n")
         #expect(l.fileName == "guess.java" && l.run.last == "guess")
     }
 

@@ -5,7 +5,9 @@ import Testing
 /// its JSON.
 @Suite("proctor exec (the CLI contract)")
 struct ExecCommandTests {
-    static let binary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("proctor").path
+    static let binary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent(
+        "proctor"
+    ).path
     static let isRoot = geteuid() == 0
 
     struct Outcome {
@@ -25,7 +27,9 @@ struct ExecCommandTests {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: binary)
         p.arguments = args
-        let out = Pipe(), err = Pipe(), input = Pipe()
+        let out = Pipe()
+        let err = Pipe()
+        let input = Pipe()
         p.standardOutput = out
         p.standardError = err
         p.standardInput = input
@@ -35,13 +39,16 @@ struct ExecCommandTests {
         let o = out.fileHandleForReading.readDataToEndOfFile()
         let e = err.fileHandleForReading.readDataToEndOfFile()
         p.waitUntilExit()
-        return Outcome(status: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: e, as: UTF8.self))
+        return Outcome(
+            status: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: e, as: UTF8.self))
     }
 
-    @Test("bad flags: a clear usage error and exit 2", arguments: [
-        ["exec", "--memory", "lots", "--", "true"], ["exec", "--time", "-3s", "--", "true"],
-        ["exec", "--bogus", "--", "true"], ["exec"], ["exec", "--file", "/nonexistent:x", "--", "true"],
-    ])
+    @Test(
+        "bad flags: a clear usage error and exit 2",
+        arguments: [
+            ["exec", "--memory", "lots", "--", "true"], ["exec", "--time", "-3s", "--", "true"],
+            ["exec", "--bogus", "--", "true"], ["exec"], ["exec", "--file", "/nonexistent:x", "--", "true"],
+        ])
     func usageErrors(_ args: [String]) throws {
         let r = try Self.proctor(args)
         #expect(r.status == 2, "\(args): \(r.stderr)")
@@ -53,8 +60,11 @@ struct ExecCommandTests {
         let r = try Self.proctor(["exec", "--json", "--", "/bin/sh", "-c", "printf 'a\\377'; echo e >&2; exit 3"])
         #expect(r.status == 0)
         let j = r.json
-        #expect(Set(j.keys) == ["status", "exit_code", "signal", "cpu_time", "wall_time", "memory_peak", "stdout", "stderr",
-                                "stdout_truncated", "stderr_truncated", "oom_killed"])
+        #expect(
+            Set(j.keys) == [
+                "status", "exit_code", "signal", "cpu_time", "wall_time", "memory_peak", "stdout", "stderr",
+                "stdout_truncated", "stderr_truncated", "oom_killed",
+            ])
         #expect(j["status"] as? String == "exited")
         #expect(j["exit_code"] as? Int == 3)
         #expect(j["signal"] is NSNull)
@@ -85,17 +95,24 @@ struct ExecCommandTests {
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("proctor-cli-\(getpid()).txt")
         try "payload\n".write(to: file, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(at: file) }
-        let cat = try Self.proctor(["exec", "--json", "--file", "\(file.path):in/data.txt", "--workdir", "/work", "--", "/bin/sh", "-c", "pwd; cat in/data.txt"])
+        let cat = try Self.proctor([
+            "exec", "--json", "--file", "\(file.path):in/data.txt", "--workdir", "/work", "--", "/bin/sh", "-c",
+            "pwd; cat in/data.txt",
+        ])
         #expect(cat.json["stdout"] as? String == "/work\npayload\n")
         let flood = try Self.proctor(["exec", "--json", "--output-limit", "1K", "--", "yes"])
         #expect(flood.json["status"] as? String == "output-limit")
         #expect(flood.json["stdout_truncated"] as? Bool == true)
         #expect((flood.json["stdout"] as? String)?.utf8.count == 1024)
-        let memory = try Self.proctor(["exec", "--json", "--memory", "32M", "--", "/usr/bin/python3", "-c", "b = bytearray(200 << 20)"])
+        let memory = try Self.proctor([
+            "exec", "--json", "--memory", "32M", "--", "/usr/bin/python3", "-c", "b = bytearray(200 << 20)",
+        ])
         #expect(memory.json["status"] as? String == "memory-limit")
         let cpu = try Self.proctor(["exec", "--json", "--time", "300ms", "--", "/bin/sh", "-c", "while :; do :; done"])
         #expect(cpu.json["status"] as? String == "cpu-time-limit")
-        let pids = try Self.proctor(["exec", "--json", "--pids", "5", "--", "/bin/sh", "-c", "for i in 1 2 3 4 5 6 7 8; do sleep 1 & done; wait"])
+        let pids = try Self.proctor([
+            "exec", "--json", "--pids", "5", "--", "/bin/sh", "-c", "for i in 1 2 3 4 5 6 7 8; do sleep 1 & done; wait",
+        ])
         #expect((pids.json["stderr"] as? String ?? "").contains("fork"))
         let net = try Self.proctor(["exec", "--json", "--network", "--", "/bin/cat", "/proc/net/dev"])
         #expect(((net.json["stdout"] as? String) ?? "").split(separator: "\n").count > 3)
@@ -104,11 +121,14 @@ struct ExecCommandTests {
     /// tmpfs pages count as memory: a program that fills /tmp, /dev/shm or the workdir
     /// past --memory (but within the tmpfs size) hits the memory limit. The OOM killer
     /// used to take the sandbox's init, which read as `signaled 9, oom_killed false`.
-    @Test("filling a tmpfs past --memory is memory-limit, OOM-killed", .enabled(if: isRoot, "needs root: runs a sandbox"),
-          arguments: ["/tmp", "/dev/shm", "/sandbox"])
+    @Test(
+        "filling a tmpfs past --memory is memory-limit, OOM-killed", .enabled(if: isRoot, "needs root: runs a sandbox"),
+        arguments: ["/tmp", "/dev/shm", "/sandbox"])
     func tmpfsFillIsMemoryLimit(_ folder: String) throws {
-        let r = try Self.proctor(["exec", "--json", "--memory", "32M", "--wall-time", "20s", "--",
-                                  "/bin/sh", "-c", "exec head -c 60000000 /dev/zero > \(folder)/fill"])
+        let r = try Self.proctor([
+            "exec", "--json", "--memory", "32M", "--wall-time", "20s", "--",
+            "/bin/sh", "-c", "exec head -c 60000000 /dev/zero > \(folder)/fill",
+        ])
         #expect(r.json["status"] as? String == "memory-limit", "\(r.stdout) \(r.stderr)")
         #expect(r.json["oom_killed"] as? Bool == true)
     }
@@ -125,11 +145,12 @@ struct KilledRunnerTests {
     static func processes(marked marker: String) -> [String] {
         ((try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []).filter { entry in
             guard Int(entry) != nil, let cgroups = try? String(contentsOfFile: "/proc/\(entry)/cgroup", encoding: .utf8),
-                  cgroups.contains("/proctor/"),
-                  let cmdline = try? Data(contentsOf: URL(fileURLWithPath: "/proc/\(entry)/cmdline")),
-                  String(decoding: cmdline, as: UTF8.self).contains(marker),
-                  let stat = try? String(contentsOfFile: "/proc/\(entry)/stat", encoding: .utf8),
-                  let close = stat.lastIndex(of: ")") else { return false }
+                cgroups.contains("/proctor/"),
+                let cmdline = try? Data(contentsOf: URL(fileURLWithPath: "/proc/\(entry)/cmdline")),
+                String(decoding: cmdline, as: UTF8.self).contains(marker),
+                let stat = try? String(contentsOfFile: "/proc/\(entry)/stat", encoding: .utf8),
+                let close = stat.lastIndex(of: ")")
+            else { return false }
             let fields = stat[stat.index(after: close)...].split(separator: " ")
             let state = fields.first ?? "?"
             let flags = UInt64(fields.count > 6 ? fields[6] : "0") ?? 0
@@ -196,7 +217,7 @@ struct ReadySetTests {
     }
 
     struct Holding {
-        var set: String          // e.g. "ready/k0"
+        var set: String  // e.g. "ready/k0"
         var memoryLimit: String
         var pidsLimit: String
     }
@@ -214,23 +235,28 @@ struct ReadySetTests {
         for _ in 0..<200 {
             try await Task.sleep(for: .milliseconds(10))
             guard let pid = KilledRunnerTests.processes(marked: marker).first,
-                  let cgroups = try? String(contentsOfFile: "/proc/\(pid)/cgroup", encoding: .utf8) else { continue }
+                let cgroups = try? String(contentsOfFile: "/proc/\(pid)/cgroup", encoding: .utf8)
+            else { continue }
             let lines = cgroups.split(separator: "\n")
             let v1 = lines.first { $0.contains(":memory:") }
             let line = v1 ?? lines.first { $0.hasPrefix("0::") }
             guard let leaf = line?.split(separator: ":", maxSplits: 2).last.map(String.init),
-                  leaf.hasPrefix("/proctor/") else { continue }
-            let set = URL(fileURLWithPath: leaf).deletingLastPathComponent().path   // /proctor/ready/kN
+                leaf.hasPrefix("/proctor/")
+            else { continue }
+            let set = URL(fileURLWithPath: leaf).deletingLastPathComponent().path  // /proctor/ready/kN
             func read(_ path: String) -> String {
-                ((try? String(contentsOfFile: path, encoding: .utf8)) ?? "<missing>").trimmingCharacters(in: .whitespacesAndNewlines)
+                ((try? String(contentsOfFile: path, encoding: .utf8)) ?? "<missing>").trimmingCharacters(
+                    in: .whitespacesAndNewlines)
             }
             if v1 != nil {
-                return Holding(set: String(set.dropFirst("/proctor/".count)),
-                               memoryLimit: read("/sys/fs/cgroup/memory\(set)/memory.limit_in_bytes"),
-                               pidsLimit: read("/sys/fs/cgroup/pids\(set)/pids.max"))
+                return Holding(
+                    set: String(set.dropFirst("/proctor/".count)),
+                    memoryLimit: read("/sys/fs/cgroup/memory\(set)/memory.limit_in_bytes"),
+                    pidsLimit: read("/sys/fs/cgroup/pids\(set)/pids.max"))
             }
-            return Holding(set: String(set.dropFirst("/proctor/".count)), memoryLimit: read("/sys/fs/cgroup\(set)/memory.max"),
-                           pidsLimit: read("/sys/fs/cgroup\(set)/pids.max"))
+            return Holding(
+                set: String(set.dropFirst("/proctor/".count)), memoryLimit: read("/sys/fs/cgroup\(set)/memory.max"),
+                pidsLimit: read("/sys/fs/cgroup\(set)/pids.max"))
         }
         throw CancellationError()
     }
@@ -242,7 +268,8 @@ struct ReadySetTests {
         let (first, second) = try await (a, b)
         #expect(first.set.hasPrefix("ready/k") && second.set.hasPrefix("ready/k"))
         #expect(first.set != second.set)
-        let third = try await Self.holding([]), fourth = try await Self.holding([])
+        let third = try await Self.holding([])
+        let fourth = try await Self.holding([])
         #expect(third.set == fourth.set)
         #expect(Self.busySets().isEmpty)
     }
@@ -253,8 +280,8 @@ struct ReadySetTests {
         #expect(small.memoryLimit == "\(32 << 20)")
         #expect(small.pidsLimit == "7")
         let plain = try await Self.holding([])
-        #expect(plain.set == small.set)   // the same set...
-        #expect(plain.memoryLimit == "\(512 << 20)")   // ...with the defaults written back
+        #expect(plain.set == small.set)  // the same set...
+        #expect(plain.memoryLimit == "\(512 << 20)")  // ...with the defaults written back
         #expect(plain.pidsLimit == "64")
     }
 
@@ -266,7 +293,7 @@ struct ReadySetTests {
         intruder.executableURL = URL(fileURLWithPath: "/bin/sleep")
         intruder.arguments = ["1001.\(getpid())"]
         try intruder.run()
-        for base in Self.hierarchies {   // in every hierarchy, as a sandbox's process is
+        for base in Self.hierarchies {  // in every hierarchy, as a sandbox's process is
             let leaf = FileManager.default.fileExists(atPath: "\(base)/\(set)/init") ? "\(base)/\(set)/init" : "\(base)/\(set)"
             try "\(intruder.processIdentifier)".write(toFile: "\(leaf)/cgroup.procs", atomically: false, encoding: .utf8)
         }

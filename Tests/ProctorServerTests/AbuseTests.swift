@@ -18,8 +18,10 @@ struct AbuseTests {
     }
 
     func run(_ client: any TestClientProtocol, _ id: String, _ script: String) async throws -> String {
-        try await client.execute(uri: "/sandboxes/\(id)/exec", method: .post, headers: alice,
-                                 body: body(["argv": ["/bin/sh", "-c", script]])) { r in
+        try await client.execute(
+            uri: "/sandboxes/\(id)/exec", method: .post, headers: alice,
+            body: body(["argv": ["/bin/sh", "-c", script]])
+        ) { r in
             #expect(r.status == .ok, "\(r.text)")
             return r.text
         }
@@ -30,7 +32,8 @@ struct AbuseTests {
     }
 
     /// Polls /metrics until `name` reads `value`, for at most `seconds`; the seconds it took.
-    func waitForMetric(_ client: any TestClientProtocol, _ name: String, _ value: Double, seconds: Double) async throws -> Double? {
+    func waitForMetric(_ client: any TestClientProtocol, _ name: String, _ value: Double, seconds: Double) async throws -> Double?
+    {
         let start = Date()
         while Date().timeIntervalSince(start) < seconds {
             if metric(try await metrics(client), name) == value { return Date().timeIntervalSince(start) }
@@ -51,25 +54,32 @@ struct AbuseTests {
         try await withApp(testConfiguration(), .live) { client, _ in
             let port = try #require(client.port)
             let id = try await create(client, ["lifetime": 120])
-            _ = try await run(client, id, """
+            _ = try await run(
+                client, id,
+                """
                 mkfifo f; mkdir d
                 /usr/bin/python3 -c "import socket; s = socket.socket(socket.AF_UNIX); s.bind('sock')"
                 head -c 5000000 /dev/zero > big
                 """)
             var calls: [(String, String, Int)] = []
             for name in ["f", "sock"] {
-                calls += [("GET", "/sandboxes/\(id)/files/\(name)", 400), ("PUT", "/sandboxes/\(id)/files/\(name)", 400),
-                          ("GET", "/sandboxes/\(id)/files?path=\(name)", 400)]
+                calls += [
+                    ("GET", "/sandboxes/\(id)/files/\(name)", 400), ("PUT", "/sandboxes/\(id)/files/\(name)", 400),
+                    ("GET", "/sandboxes/\(id)/files?path=\(name)", 400),
+                ]
             }
-            calls += [("GET", "/sandboxes/\(id)/files/d", 400), ("PUT", "/sandboxes/\(id)/files/d", 400),
-                      ("GET", "/sandboxes/\(id)/files/big", 413)]
+            calls += [
+                ("GET", "/sandboxes/\(id)/files/d", 400), ("PUT", "/sandboxes/\(id)/files/d", 400),
+                ("GET", "/sandboxes/\(id)/files/big", 413),
+            ]
             // Twice over, all at once: more blocked calls than the cooperative pool has threads.
             let answers = try await withThrowingTaskGroup(of: (String, Int, Int, Double).self) { group in
                 for (method, path, expected) in calls + calls {
                     group.addTask {
                         try await offPool {
                             let start = Date()
-                            let a = try RawConnection.exchange(port: port, method, path, body: method == "PUT" ? "data" : "", timeout: 15)
+                            let a = try RawConnection.exchange(
+                                port: port, method, path, body: method == "PUT" ? "data" : "", timeout: 15)
                             return ("\(method) \(path)", expected, statusCode(a), Date().timeIntervalSince(start))
                         }
                     }
@@ -83,9 +93,13 @@ struct AbuseTests {
             let (health, seconds) = try await offPool { try Self.probeHealth(port: port) }
             #expect(health == 200 && seconds < 0.5)
             // A regular file still goes in and out.
-            try await client.execute(uri: "/sandboxes/\(id)/files/ok.txt", method: .put, headers: alice,
-                                     body: ByteBuffer(string: "fine")) { #expect($0.status == .created) }
-            try await client.execute(uri: "/sandboxes/\(id)/files/ok.txt", method: .get, headers: alice) { #expect($0.text == "fine") }
+            try await client.execute(
+                uri: "/sandboxes/\(id)/files/ok.txt", method: .put, headers: alice,
+                body: ByteBuffer(string: "fine")
+            ) { #expect($0.status == .created) }
+            try await client.execute(uri: "/sandboxes/\(id)/files/ok.txt", method: .get, headers: alice) {
+                #expect($0.text == "fine")
+            }
         }
     }
 
@@ -134,8 +148,11 @@ struct AbuseTests {
         try await withApp(testConfiguration { $0.workers = 2 }, .live) { client, _ in
             let port = try #require(client.port)
             let connection = try RawConnection(port: port)
-            let payload = #"{"source_code": "import time\ntime.sleep(15)", "language_id": 71, "wall_time_limit": 20, "cpu_time_limit": 10}"#
-            connection.send(RawConnection.head("POST", "/submissions?base64_encoded=false&wait=true", contentLength: payload.utf8.count) + payload)
+            let payload =
+                #"{"source_code": "import time\ntime.sleep(15)", "language_id": 71, "wall_time_limit": 20, "cpu_time_limit": 10}"#
+            connection.send(
+                RawConnection.head("POST", "/submissions?base64_encoded=false&wait=true", contentLength: payload.utf8.count)
+                    + payload)
             let started = try await waitForMetric(client, "proctor_execute_running", 1, seconds: 20)
             try #require(started != nil, "the submission never started")
             try await Task.sleep(for: .milliseconds(500))
@@ -150,8 +167,9 @@ struct AbuseTests {
                 if text.contains(#"proctor_jobs_total{kind="judge0",outcome="cancelled"} 1"#) { break }
                 try await Task.sleep(for: .milliseconds(100))
             }
-            #expect(text.contains(#"proctor_jobs_total{kind="judge0",outcome="cancelled"} 1"#),
-                    "\(text.split(separator: "\n").filter { $0.hasPrefix("proctor_jobs") })")
+            #expect(
+                text.contains(#"proctor_jobs_total{kind="judge0",outcome="cancelled"} 1"#),
+                "\(text.split(separator: "\n").filter { $0.hasPrefix("proctor_jobs") })")
         }
     }
 
@@ -183,8 +201,10 @@ struct AbuseTests {
                         let connection = try RawConnection(port: port)
                         defer { connection.close() }
                         let start = Date()
-                        connection.send(RawConnection.head("PUT", "/sandboxes/\(fifo)/files/up\(i)", contentLength: 100_000,
-                                                           contentType: "application/octet-stream"))
+                        connection.send(
+                            RawConnection.head(
+                                "PUT", "/sandboxes/\(fifo)/files/up\(i)", contentLength: 100_000,
+                                contentType: "application/octet-stream"))
                         while Date().timeIntervalSince(start) < 30 {
                             guard connection.send(String(repeating: "x", count: 10)) else { break }
                             let answer = connection.read(timeout: 0.1)
@@ -197,7 +217,9 @@ struct AbuseTests {
             // More runs than workers (two run, two wait), and FIFO calls all the while.
             let runs = Task {
                 try await withThrowingTaskGroup(of: Int.self) { group in
-                    for _ in 0..<4 { group.addTask { try await post(port: port, "/execute", ["language": "bash", "code": "sleep 3"]) } }
+                    for _ in 0..<4 {
+                        group.addTask { try await post(port: port, "/execute", ["language": "bash", "code": "sleep 3"]) }
+                    }
                     return try await group.reduce(into: []) { $0.append($1) }
                 }
             }
@@ -205,8 +227,12 @@ struct AbuseTests {
                 try await withThrowingTaskGroup(of: Int.self) { group in
                     for i in 0..<12 {
                         group.addTask {
-                            try await offPool { statusCode(try RawConnection.exchange(port: port, i % 2 == 0 ? "GET" : "PUT", "/sandboxes/\(fifo)/files/f",
-                                                                                   body: i % 2 == 0 ? "" : "x", timeout: 15)) }
+                            try await offPool {
+                                statusCode(
+                                    try RawConnection.exchange(
+                                        port: port, i % 2 == 0 ? "GET" : "PUT", "/sandboxes/\(fifo)/files/f",
+                                        body: i % 2 == 0 ? "" : "x", timeout: 15))
+                            }
                         }
                     }
                     return try await group.reduce(into: []) { $0.append($1) }

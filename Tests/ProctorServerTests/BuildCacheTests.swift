@@ -19,9 +19,12 @@ struct BuildCacheServerTests {
     func nonUTF8Sources() async throws {
         try await withApp(testConfiguration()) { client, _ in
             for byte: UInt8 in [0xFF, 0xFE, 0xFF, 0x80] {
-                try await client.execute(uri: "/submissions?base64_encoded=true&wait=true", method: .post, headers: alice, body: body([
-                    "source_code": Self.program(byte: byte), "language_id": 50,
-                ])) { r in
+                try await client.execute(
+                    uri: "/submissions?base64_encoded=true&wait=true", method: .post, headers: alice,
+                    body: body([
+                        "source_code": Self.program(byte: byte), "language_id": 50,
+                    ])
+                ) { r in
                     #expect(r.status == .created, "\(r.text)")
                     let stdout = try #require(r.json["stdout"] as? String, "\(r.text)")
                     #expect(Data(base64Encoded: stdout, options: .ignoreUnknownCharacters) == Data([byte, 0x0A]), "\(r.text)")

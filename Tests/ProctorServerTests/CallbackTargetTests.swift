@@ -53,9 +53,12 @@ struct CallbackTargetTests {
     func gradeRefuses() async throws {
         try await withApp(testConfiguration()) { client, service in
             for url in ["http://127.0.0.1:9/", "http://169.254.169.254/", "http://[::1]/"] {
-                try await client.execute(uri: "/grade", method: .post, headers: alice, body: body([
-                    "suite": "sum", "solutions": [["name": "a.py", "code": "print(1)"]], "callback_url": url,
-                ])) { r in
+                try await client.execute(
+                    uri: "/grade", method: .post, headers: alice,
+                    body: body([
+                        "suite": "sum", "solutions": [["name": "a.py", "code": "print(1)"]], "callback_url": url,
+                    ])
+                ) { r in
                     #expect(r.status == .badRequest, "\(url): \(r.text)")
                     #expect(r.text.contains("internal address"))
                 }
@@ -67,9 +70,12 @@ struct CallbackTargetTests {
     @Test("a Judge0 submission with an inward callback_url is a 422 on callback_url")
     func judge0Refuses() async throws {
         try await withApp(testConfiguration()) { client, _ in
-            try await client.execute(uri: "/submissions", method: .post, headers: alice, body: body([
-                "source_code": "print(1)", "language_id": 71, "callback_url": "http://localhost:8080/admin",
-            ])) { r in
+            try await client.execute(
+                uri: "/submissions", method: .post, headers: alice,
+                body: body([
+                    "source_code": "print(1)", "language_id": 71, "callback_url": "http://localhost:8080/admin",
+                ])
+            ) { r in
                 #expect(r.status == .unprocessableContent, "\(r.text)")
                 let errors = r.json["callback_url"] as? [String]
                 #expect(errors?.first?.contains("internal address") == true, "\(r.text)")
@@ -89,9 +95,12 @@ struct CallbackTargetTests {
             $0.callbackTargets = CallbackTargets(allowedHosts: ["127.0.0.1"])
         }
         try await withApp(c) { client, _ in
-            let token = try await client.execute(uri: "/submissions?base64_encoded=false", method: .post, headers: alice, body: body([
-                "source_code": "print(1)", "language_id": 71, "callback_url": "http://127.0.0.1:\(outer.port)/cb",
-            ])) { r in try #require(r.json["token"] as? String, "\(r.text)") }
+            let token = try await client.execute(
+                uri: "/submissions?base64_encoded=false", method: .post, headers: alice,
+                body: body([
+                    "source_code": "print(1)", "language_id": 71, "callback_url": "http://127.0.0.1:\(outer.port)/cb",
+                ])
+            ) { r in try #require(r.json["token"] as? String, "\(r.text)") }
             let deadline = Date().addingTimeInterval(30)
             while outer.attempts.withLock({ $0 }) < 2 && Date() < deadline { try await Task.sleep(for: .milliseconds(100)) }
             try await Task.sleep(for: .milliseconds(300))

@@ -38,18 +38,24 @@ struct APIBasicsTests {
                 #expect(r.status == .badRequest)
                 #expect(r.text.contains("language"))
             }
-            try await client.execute(uri: "/execute", method: .post, headers: alice,
-                                     body: body(["code": "x", "language": "cobol"])) { r in
+            try await client.execute(
+                uri: "/execute", method: .post, headers: alice,
+                body: body(["code": "x", "language": "cobol"])
+            ) { r in
                 #expect(r.status == .badRequest)
                 #expect(r.text.contains("python3"))
             }
-            try await client.execute(uri: "/execute", method: .post, headers: alice,
-                                     body: body(["code": String(repeating: "x", count: 5000), "language": "c"])) { r in
+            try await client.execute(
+                uri: "/execute", method: .post, headers: alice,
+                body: body(["code": String(repeating: "x", count: 5000), "language": "c"])
+            ) { r in
                 #expect(r.status == .contentTooLarge)
                 #expect(!r.text.contains("/tmp") && !r.text.contains("/work"))
             }
-            try await client.execute(uri: "/execute", method: .post, headers: alice,
-                                     body: body(["code": "x", "language": "c", "files": [["path": "../etc/passwd", "content": "x"]]])) { r in
+            try await client.execute(
+                uri: "/execute", method: .post, headers: alice,
+                body: body(["code": "x", "language": "c", "files": [["path": "../etc/passwd", "content": "x"]]])
+            ) { r in
                 #expect(r.status == .badRequest)
             }
         }
@@ -72,8 +78,9 @@ struct APIBasicsTests {
         }
     }
 
-    @Test("the OpenAPI document is served and is valid (openapi-spec-validator)",
-          .enabled(if: Host.hasPython(module: "openapi_spec_validator"), "needs `pip install openapi-spec-validator`"))
+    @Test(
+        "the OpenAPI document is served and is valid (openapi-spec-validator)",
+        .enabled(if: Host.hasPython(module: "openapi_spec_validator"), "needs `pip install openapi-spec-validator`"))
     func openAPI() async throws {
         let text = try await withApp { client, _ in
             try await client.execute(uri: "/openapi.json", method: .get, headers: alice) { r in
@@ -83,9 +90,12 @@ struct APIBasicsTests {
         }
         let doc = try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
         let paths = Set((doc["paths"] as? [String: Any] ?? [:]).keys)
-        #expect(paths.isSuperset(of: ["/execute", "/sandboxes", "/sandboxes/{id}/exec", "/sandboxes/{id}/files/{path}", "/grade",
-                                      "/jobs/{id}", "/jobs/{id}/junit", "/submissions", "/submissions/batch", "/submissions/{token}",
-                                      "/languages", "/languages/{id}", "/statuses", "/about", "/config_info", "/health", "/metrics"]))
+        #expect(
+            paths.isSuperset(of: [
+                "/execute", "/sandboxes", "/sandboxes/{id}/exec", "/sandboxes/{id}/files/{path}", "/grade",
+                "/jobs/{id}", "/jobs/{id}/junit", "/submissions", "/submissions/batch", "/submissions/{token}",
+                "/languages", "/languages/{id}", "/statuses", "/about", "/config_info", "/health", "/metrics",
+            ]))
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("proctor-openapi-\(getpid()).json")
         try text.write(to: file, atomically: true, encoding: .utf8)
         // Waited for on a thread of its own: blocking one of the test process's two
@@ -118,16 +128,21 @@ struct ExecuteTests {
     @Test("python with stdin and a file; C compiled; limits as statuses")
     func runs() async throws {
         try await withApp { client, service in
-            var r = try await execute(client, ["language": "python3", "stdin": "world\n",
-                                               "code": "import sys\nprint('hello', sys.stdin.read().strip(), open('data/x.txt').read())",
-                                               "files": [["path": "data/x.txt", "content": "42"]]])
+            var r = try await execute(
+                client,
+                [
+                    "language": "python3", "stdin": "world\n",
+                    "code": "import sys\nprint('hello', sys.stdin.read().strip(), open('data/x.txt').read())",
+                    "files": [["path": "data/x.txt", "content": "42"]],
+                ])
             #expect(r["stdout"] as? String == "hello world 42\n")
             #expect(r["return_code"] as? Int == 0)
             #expect(r["status"] as? String == "exited")
             #expect(r["verdict"] as? String == "AC")
             #expect((r["memory_peak"] as? Int ?? 0) > 0)
 
-            r = try await execute(client, ["language": "c", "code": "#include <stdio.h>\nint main(){printf(\"%d\\n\", 6*7);return 3;}"])
+            r = try await execute(
+                client, ["language": "c", "code": "#include <stdio.h>\nint main(){printf(\"%d\\n\", 6*7);return 3;}"])
             #expect(r["stdout"] as? String == "42\n")
             #expect(r["return_code"] as? Int == 3)
             #expect(r["verdict"] as? String == "RTE")

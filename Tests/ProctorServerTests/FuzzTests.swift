@@ -7,10 +7,12 @@ enum Schemathesis {
     static let available: Bool = {
         let ok = Host.hasPython(module: "schemathesis.cli")
         if !ok {
-            FileHandle.standardError.write(Data("""
-                ProctorServerTests: WARNING: schemathesis is not installed for \(Host.python ?? "python3"); \
-                the OpenAPI fuzzing test is SKIPPED (scripts/setup.sh installs it: pip install schemathesis)\n
-                """.utf8))
+            FileHandle.standardError.write(
+                Data(
+                    """
+                    ProctorServerTests: WARNING: schemathesis is not installed for \(Host.python ?? "python3"); \
+                    the OpenAPI fuzzing test is SKIPPED (scripts/setup.sh installs it: pip install schemathesis)\n
+                    """.utf8))
         }
         return ok
     }()
@@ -21,17 +23,19 @@ enum Schemathesis {
 /// document says.
 @Suite("OpenAPI fuzzing (schemathesis)", .needsRoot, .serialized)
 struct FuzzTests {
-    @Test("schemathesis: no server error, every response conforms to /openapi.json",
-          .enabled(if: Schemathesis.available, "needs schemathesis (pip install schemathesis; scripts/setup.sh does it)"),
-          .timeLimit(.minutes(4)))
+    @Test(
+        "schemathesis: no server error, every response conforms to /openapi.json",
+        .enabled(if: Schemathesis.available, "needs schemathesis (pip install schemathesis; scripts/setup.sh does it)"),
+        .timeLimit(.minutes(4)))
     func schemathesis() async throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("proctor-fuzz-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
         let port = ServeProcessTests.freePort()
         // A rate limit the fuzzer cannot reach (429s are not what is tested here).
-        let server = try ServeProcessTests.Server.start(database: folder.appendingPathComponent("db.sqlite").path, port: port,
-                                                         extra: ["--rate", "100000", "--burst", "100000"])
+        let server = try ServeProcessTests.Server.start(
+            database: folder.appendingPathComponent("db.sqlite").path, port: port,
+            extra: ["--rate", "100000", "--burst", "100000"])
         defer {
             kill(server.process.processIdentifier, SIGKILL)
             server.process.waitUntilExit()
@@ -73,7 +77,8 @@ struct FuzzTests {
         try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: work) }
         p.currentDirectoryURL = work
-        let log = FileManager.default.temporaryDirectory.appendingPathComponent("proctor-fuzz-\(getpid())-\(UUID().uuidString).log")
+        let log = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "proctor-fuzz-\(getpid())-\(UUID().uuidString).log")
         _ = FileManager.default.createFile(atPath: log.path, contents: nil)
         defer { try? FileManager.default.removeItem(at: log) }
         let handle = try FileHandle(forWritingTo: log)

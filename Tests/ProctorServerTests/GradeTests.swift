@@ -24,11 +24,15 @@ final class CallbackReceiver: Sendable {
         addr.sin_family = sa_family_t(AF_INET)
         addr.sin_port = 0
         addr.sin_addr.s_addr = inet_addr("127.0.0.1")
-        _ = withUnsafePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
+        _ = withUnsafePointer(to: &addr) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
         listen(fd, 16)
         var bound = sockaddr_in()
         var len = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafeMutablePointer(to: &bound) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &len) } }
+        _ = withUnsafeMutablePointer(to: &bound) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &len) }
+        }
         port = Int(UInt16(bigEndian: bound.sin_port))
         let listener = fd
         Thread.detachNewThread { [self, failures, redirect] in
@@ -46,7 +50,8 @@ final class CallbackReceiver: Sendable {
                     let text = String(decoding: data, as: UTF8.self)
                     if let headEnd = text.range(of: "\r\n\r\n") {
                         let head = text[..<headEnd.lowerBound].lowercased()
-                        let length = head.split(separator: "\r\n").first { $0.hasPrefix("content-length:") }
+                        let length =
+                            head.split(separator: "\r\n").first { $0.hasPrefix("content-length:") }
                             .flatMap { Int($0.dropFirst(15).trimmingCharacters(in: .whitespaces)) } ?? 0
                         if text.utf8.count - text.utf8.distance(from: text.startIndex, to: headEnd.upperBound) >= length {
                             let n = self.attempts.withLock { a -> Int in
@@ -58,9 +63,11 @@ final class CallbackReceiver: Sendable {
                                 self.bodies.withLock { $0.append(String(text[headEnd.upperBound...])) }
                                 self.methods.withLock { $0.append(String(text.prefix { $0 != " " })) }
                             }
-                            var answer = "HTTP/1.1 \(ok ? "200 OK" : "500 Internal Server Error")\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+                            var answer =
+                                "HTTP/1.1 \(ok ? "200 OK" : "500 Internal Server Error")\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
                             if let redirect {
-                                answer = "HTTP/1.1 302 Found\r\nLocation: \(redirect)\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+                                answer =
+                                    "HTTP/1.1 302 Found\r\nLocation: \(redirect)\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
                             }
                             _ = answer.withCString { send(c, $0, strlen($0), 0) }
                             break
@@ -102,11 +109,14 @@ struct GradeTests {
             $0.callbackTargets = CallbackTargets(allowedHosts: ["127.0.0.1"])
         }
         try await withApp(c) { client, service in
-            let id = try await client.execute(uri: "/grade", method: .post, headers: alice, body: body([
-                "suite": "sum",
-                "solutions": [["name": "good.py", "code": Self.sumPy], ["name": "bad.py", "code": Self.wrongPy]],
-                "callback_url": "http://127.0.0.1:\(receiver.port)/done",
-            ])) { r in
+            let id = try await client.execute(
+                uri: "/grade", method: .post, headers: alice,
+                body: body([
+                    "suite": "sum",
+                    "solutions": [["name": "good.py", "code": Self.sumPy], ["name": "bad.py", "code": Self.wrongPy]],
+                    "callback_url": "http://127.0.0.1:\(receiver.port)/done",
+                ])
+            ) { r in
                 #expect(r.status == .accepted, "\(r.text)")
                 return try #require(r.json["id"] as? String)
             }
@@ -136,14 +146,23 @@ struct GradeTests {
     @Test("an uploaded suite; a bad one is a 400 with its line and no host path; an unknown name is a 404")
     func uploads() async throws {
         try await withApp { client, _ in
-            let suite = "version: 1\nname: up\nproblems:\n  - id: echo\n    kind: stdio\n    tests:\n      - name: one\n        input: data/in.txt\n"
+            let suite =
+                "version: 1\nname: up\nproblems:\n  - id: echo\n    kind: stdio\n    tests:\n      - name: one\n        input: data/in.txt\n"
             _ = suite
-            let good = "version: 1\nname: up\nproblems:\n  - id: double\n    kind: stdio\n    compare: tokens\n    tests:\n      - glob: data/*.in\n"
-            let id = try await client.execute(uri: "/grade", method: .post, headers: alice, body: body([
-                "suite_upload": ["files": [["path": "suite.yaml", "content": good], ["path": "data/1.in", "content": "4\n"],
-                                           ["path": "data/1.ans", "content": "8\n"]]],
-                "solutions": [["name": "d.py", "code": "print(2 * int(input()))"]],
-            ])) { r in
+            let good =
+                "version: 1\nname: up\nproblems:\n  - id: double\n    kind: stdio\n    compare: tokens\n    tests:\n      - glob: data/*.in\n"
+            let id = try await client.execute(
+                uri: "/grade", method: .post, headers: alice,
+                body: body([
+                    "suite_upload": [
+                        "files": [
+                            ["path": "suite.yaml", "content": good], ["path": "data/1.in", "content": "4\n"],
+                            ["path": "data/1.ans", "content": "8\n"],
+                        ]
+                    ],
+                    "solutions": [["name": "d.py", "code": "print(2 * int(input()))"]],
+                ])
+            ) { r in
                 #expect(r.status == .accepted, "\(r.text)")
                 return try #require(r.json["id"] as? String)
             }
@@ -151,20 +170,29 @@ struct GradeTests {
             let results = (doc["report"] as? [String: Any])?["results"] as? [[String: Any]]
             #expect(results?.first?["verdict"] as? String == "AC")
 
-            try await client.execute(uri: "/grade", method: .post, headers: alice, body: body([
-                "suite_upload": ["files": [["path": "suite.yaml", "content": "version: 1\nname: x\nproblemz: []\n"]]],
-                "solutions": [["name": "d.py", "code": "print(1)"]],
-            ])) { r in
+            try await client.execute(
+                uri: "/grade", method: .post, headers: alice,
+                body: body([
+                    "suite_upload": ["files": [["path": "suite.yaml", "content": "version: 1\nname: x\nproblemz: []\n"]]],
+                    "solutions": [["name": "d.py", "code": "print(1)"]],
+                ])
+            ) { r in
                 #expect(r.status == .badRequest)
                 #expect(r.text.contains("suite.yaml:3"))
                 #expect(!r.text.contains("/tmp") && !r.text.contains(".jobs"))
             }
-            try await client.execute(uri: "/grade", method: .post, headers: alice, body: body([
-                "suite": "../etc", "solutions": [["name": "d.py", "code": "print(1)"]],
-            ])) { #expect($0.status == .badRequest) }
-            try await client.execute(uri: "/grade", method: .post, headers: alice, body: body([
-                "suite": "nosuch", "solutions": [["name": "d.py", "code": "print(1)"]],
-            ])) { #expect($0.status == .notFound) }
+            try await client.execute(
+                uri: "/grade", method: .post, headers: alice,
+                body: body([
+                    "suite": "../etc", "solutions": [["name": "d.py", "code": "print(1)"]],
+                ])
+            ) { #expect($0.status == .badRequest) }
+            try await client.execute(
+                uri: "/grade", method: .post, headers: alice,
+                body: body([
+                    "suite": "nosuch", "solutions": [["name": "d.py", "code": "print(1)"]],
+                ])
+            ) { #expect($0.status == .notFound) }
         }
     }
 
@@ -176,8 +204,10 @@ struct GradeTests {
     }
 
     static func upload(_ suite: String, _ more: [[String: String]] = []) -> [String: Any] {
-        ["suite_upload": ["files": [["path": "suite.yaml", "content": suite]] + more],
-         "solutions": [["name": "cat.py", "code": "import sys\nprint(open('x').read() if False else sys.stdin.read())"]]]
+        [
+            "suite_upload": ["files": [["path": "suite.yaml", "content": suite]] + more],
+            "solutions": [["name": "cat.py", "code": "import sys\nprint(open('x').read() if False else sys.stdin.read())"]],
+        ]
     }
 
     @Test("an uploaded suite naming a host file (absolute, '../', files.source, checker) is a 400; the file never comes back")
@@ -221,12 +251,18 @@ struct GradeTests {
                 Self.upload(suite, [["path": "/tmp/proctor-escape-\(UUID().uuidString)", "content": "x"]]),
                 Self.upload(suite, [["path": "./a", "content": "x"]]),
                 Self.upload(suite, [["path": "suite.yaml", "content": "x"]]),
-                ["suite_upload": ["files": [["path": "suite.yaml", "content": suite]], "main": "../suite.yaml"],
-                 "solutions": [["name": "a.py", "code": "print(1)"]]],
-                ["suite_upload": ["files": [["path": "suite.yaml", "content": suite]]],
-                 "solutions": [["name": "../../a.py", "code": "print(1)"]]],
-                ["suite_upload": ["files": [["path": "suite.yaml", "content": suite]]],
-                 "solutions": [["name": "/tmp/a.py", "code": "print(1)"]]],
+                [
+                    "suite_upload": ["files": [["path": "suite.yaml", "content": suite]], "main": "../suite.yaml"],
+                    "solutions": [["name": "a.py", "code": "print(1)"]],
+                ],
+                [
+                    "suite_upload": ["files": [["path": "suite.yaml", "content": suite]]],
+                    "solutions": [["name": "../../a.py", "code": "print(1)"]],
+                ],
+                [
+                    "suite_upload": ["files": [["path": "suite.yaml", "content": suite]]],
+                    "solutions": [["name": "/tmp/a.py", "code": "print(1)"]],
+                ],
             ]
             for request in bad {
                 let (status, text) = try await Self.grade(client, request)
@@ -245,7 +281,8 @@ struct GradeTests {
     func uploadLimitsAreCapped() async throws {
         let c = testConfiguration { $0.suiteCaps.memory = 64 << 20 }
         try await withApp(c) { client, _ in
-            let suite = "version: 1\nproblems:\n  - id: p\n    limits: {time: 1h, memory: 128M}\n    tests:\n      - {name: t, input: \"1\", answer: \"1\"}\n"
+            let suite =
+                "version: 1\nproblems:\n  - id: p\n    limits: {time: 1h, memory: 128M}\n    tests:\n      - {name: t, input: \"1\", answer: \"1\"}\n"
             let (status, text) = try await Self.grade(client, Self.upload(suite))
             #expect(status == 400)
             #expect(text.contains("suite.yaml:4:20") && text.contains("above the cap of 10s CPU time"), "\(text)")

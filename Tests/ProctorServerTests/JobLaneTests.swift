@@ -1,8 +1,9 @@
 import Foundation
 import Logging
-@testable import ProctorServer
 import Synchronization
 import Testing
+
+@testable import ProctorServer
 
 /// The job lanes without sandboxes: a handler that only counts and sleeps.
 @Suite("job lanes: order, workers, capacity")
@@ -34,16 +35,19 @@ struct JobLaneTests {
     /// A job system with one lane, "test", of `workers` and `capacity`, its handler `recorder`,
     /// running (shut down after `body`). `run` is given time to recover what the store holds
     /// (nothing here) before `body` submits: recovery queues again whatever it finds queued.
-    static func withJobs(workers: Int, capacity: Int, _ recorder: Recorder,
-                         _ body: (JobSystem, Lane, Metrics) async throws -> Void) async throws {
+    static func withJobs(
+        workers: Int, capacity: Int, _ recorder: Recorder,
+        _ body: (JobSystem, Lane, Metrics) async throws -> Void
+    ) async throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("proctor-lane-test-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
         let store = try Store(path: folder.appendingPathComponent("db.sqlite").path)
         let metrics = Metrics()
         let lane = Lane(name: "test", capacity: capacity)
-        let jobs = JobSystem(store: store, metrics: metrics, logger: Logger(label: "test"), callbackTries: 1, callbackBackoff: 0,
-                             callbackTargets: CallbackTargets(), lanes: ["test": (lane, workers, recorder)])
+        let jobs = JobSystem(
+            store: store, metrics: metrics, logger: Logger(label: "test"), callbackTries: 1, callbackBackoff: 0,
+            callbackTargets: CallbackTargets(), lanes: ["test": (lane, workers, recorder)])
         let runner = Task { await jobs.run() }
         try await Task.sleep(for: .milliseconds(200))
         do {
@@ -58,7 +62,9 @@ struct JobLaneTests {
     }
 
     static func started(_ recorder: Recorder, _ id: String) async throws {
-        for _ in 0..<3000 where !recorder.state.withLock({ $0.started.contains(id) }) { try await Task.sleep(for: .milliseconds(10)) }
+        for _ in 0..<3000 where !recorder.state.withLock({ $0.started.contains(id) }) {
+            try await Task.sleep(for: .milliseconds(10))
+        }
     }
 
     static func rows(_ ids: some Sequence<Int>) -> [JobRow] {

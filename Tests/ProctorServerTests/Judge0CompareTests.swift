@@ -1,5 +1,6 @@
-@testable import ProctorServer
 import Testing
+
+@testable import ProctorServer
 
 /// Accepted or Wrong Answer against `expected_output`, decided as Judge0 CE 1.13.1 does.
 @Suite("Judge0 expected_output comparison")
@@ -46,8 +47,10 @@ struct Judge0CompareTests {
     @Test("the same decisions as before on ordinary output, and as Judge0's rule")
     func decisions() {
         for (expected, stdout, accepted) in Self.cases {
-            let e = Array(expected.utf8), o = Array(stdout.utf8)
-            #expect(Judge0.accepts(expected: e, stdout: o) == accepted, "\(expected.debugDescription) vs \(stdout.debugDescription)")
+            let e = Array(expected.utf8)
+            let o = Array(stdout.utf8)
+            #expect(
+                Judge0.accepts(expected: e, stdout: o) == accepted, "\(expected.debugDescription) vs \(stdout.debugDescription)")
             #expect((Self.previous(e) == Self.previous(o)) == accepted, "previous rule: \(expected.debugDescription)")
             #expect(Self.judge0(expected, stdout) == accepted, "Judge0's rule: \(expected.debugDescription)")
         }

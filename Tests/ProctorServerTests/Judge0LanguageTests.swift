@@ -22,7 +22,9 @@ struct Judge0LanguageTests {
                 let served = Set(list.compactMap { $0["id"] as? Int })
                 for (id, name) in Self.ids.sorted(by: { $0.key < $1.key }) {
                     let language = try #require(LanguageTable().language(id: name))
-                    #expect(served.contains(id) == language.missingTools.isEmpty, "\(id) \(name): \(language.toolchainProblem ?? "installed")")
+                    #expect(
+                        served.contains(id) == language.missingTools.isEmpty,
+                        "\(id) \(name): \(language.toolchainProblem ?? "installed")")
                 }
             }
         }
@@ -31,10 +33,19 @@ struct Judge0LanguageTests {
     /// Judge0 sends a program without a file name: Ruby's is saved as solution.rb, Erlang's
     /// named after its module and entered by main/1 as Judge0's escript runs it, Java's named
     /// after its public class, and that class run (the build's resolved language, not the table's).
-    @Test("a program by Judge0 id is Accepted", .needsRoot,
-          arguments: [(72, "ruby", "puts gets.to_i * 2\n"),
-                      (62, "java", "import java.util.*;\npublic class Twice {\n  public static void main(String[] a) {\n    System.out.println(new Scanner(System.in).nextInt() * 2);\n  }\n}\n"),
-                      (58, "erlang", "-module(main).\n-export([main/1]).\nmain(_) ->\n    {ok, [N]} = io:fread(\"\", \"~d\"),\n    io:format(\"~p~n\", [N * 2]).\n")])
+    @Test(
+        "a program by Judge0 id is Accepted", .needsRoot,
+        arguments: [
+            (72, "ruby", "puts gets.to_i * 2\n"),
+            (
+                62, "java",
+                "import java.util.*;\npublic class Twice {\n  public static void main(String[] a) {\n    System.out.println(new Scanner(System.in).nextInt() * 2);\n  }\n}\n"
+            ),
+            (
+                58, "erlang",
+                "-module(main).\n-export([main/1]).\nmain(_) ->\n    {ok, [N]} = io:fread(\"\", \"~d\"),\n    io:format(\"~p~n\", [N * 2]).\n"
+            ),
+        ])
     func programByJudge0Id(_ id: Int, _ name: String, _ code: String) async throws {
         let language = try #require(LanguageTable().language(id: name))
         if let problem = language.toolchainProblem {
@@ -42,8 +53,10 @@ struct Judge0LanguageTests {
             try Test.cancel("\(problem)")
         }
         try await withApp { client, _ in
-            try await client.execute(uri: "/submissions?wait=true", method: .post, headers: alice,
-                                     body: body(["source_code": code, "language_id": id, "stdin": "21\n", "expected_output": "42\n"])) { r in
+            try await client.execute(
+                uri: "/submissions?wait=true", method: .post, headers: alice,
+                body: body(["source_code": code, "language_id": id, "stdin": "21\n", "expected_output": "42\n"])
+            ) { r in
                 #expect(r.status == .created, "\(r.text)")
                 #expect((r.json["status"] as? [String: Any])?["id"] as? Int == 3, "\(name): \(r.text)")
             }

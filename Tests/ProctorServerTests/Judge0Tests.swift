@@ -15,7 +15,9 @@ struct Judge0Tests {
                 #expect(list.count == 14)
                 #expect(list.first { $0["id"] as? Int == 11 }?["description"] as? String == "Runtime Error (NZEC)")
             }
-            try await client.execute(uri: "/about", method: .get, headers: alice) { #expect($0.json["version"] as? String == "1.13.1") }
+            try await client.execute(uri: "/about", method: .get, headers: alice) {
+                #expect($0.json["version"] as? String == "1.13.1")
+            }
             try await client.execute(uri: "/config_info", method: .get, headers: alice) { r in
                 // Judge0's 15 s, lowered to the server's CPU cap (10 s by default).
                 #expect(r.json["max_cpu_time_limit"] as? Double == 10)
@@ -31,8 +33,10 @@ struct Judge0Tests {
     @Test("validation answers 422 with Judge0's field errors")
     func validation() async throws {
         try await withApp { client, _ in
-            try await client.execute(uri: "/submissions", method: .post, headers: alice,
-                                     body: body(["source_code": "x", "language_id": 71, "cpu_time_limit": 100])) { r in
+            try await client.execute(
+                uri: "/submissions", method: .post, headers: alice,
+                body: body(["source_code": "x", "language_id": 71, "cpu_time_limit": 100])
+            ) { r in
                 #expect(r.status == .unprocessableContent)
                 #expect(r.json["cpu_time_limit"] != nil)
             }
@@ -48,9 +52,11 @@ struct Judge0Tests {
         try await withApp { client, _ in
             let code = Data("import sys\nsys.stdout.buffer.write(b'\\xff\\xfe')\nprint(input())".utf8).base64EncodedString()
             let stdin = Data("hi".utf8).base64EncodedString()
-            let token = try await client.execute(uri: "/submissions?base64_encoded=true&wait=true&fields=token,stdout,status,time,memory",
-                                                 method: .post, headers: alice,
-                                                 body: body(["source_code": code, "language_id": 71, "stdin": stdin])) { r in
+            let token = try await client.execute(
+                uri: "/submissions?base64_encoded=true&wait=true&fields=token,stdout,status,time,memory",
+                method: .post, headers: alice,
+                body: body(["source_code": code, "language_id": 71, "stdin": stdin])
+            ) { r in
                 #expect(r.status == .created, "\(r.text)")
                 #expect((r.json["status"] as? [String: Any])?["id"] as? Int == 3)
                 #expect(Set(r.json.keys) == ["token", "stdout", "status", "time", "memory"])
@@ -62,9 +68,14 @@ struct Judge0Tests {
                 #expect(r.text.contains("base64_encoded=true"))
             }
             try await client.execute(uri: "/submissions/\(token)", method: .get, headers: bob) { #expect($0.status == .notFound) }
-            let tokens = try await client.execute(uri: "/submissions/batch", method: .post, headers: alice, body: body([
-                "submissions": [["source_code": "print(1)", "language_id": 71], ["source_code": "print(2)", "language_id": 4242]],
-            ])) { r in
+            let tokens = try await client.execute(
+                uri: "/submissions/batch", method: .post, headers: alice,
+                body: body([
+                    "submissions": [
+                        ["source_code": "print(1)", "language_id": 71], ["source_code": "print(2)", "language_id": 4242],
+                    ]
+                ])
+            ) { r in
                 #expect(r.status == .created)
                 let list = (try? JSONSerialization.jsonObject(with: Data(r.body.readableBytesView))) as? [[String: Any]] ?? []
                 #expect(list.count == 2)
@@ -74,8 +85,10 @@ struct Judge0Tests {
             #expect(tokens.count == 1)
             var status = 1
             for _ in 0..<100 {
-                status = try await client.execute(uri: "/submissions/batch?tokens=\(tokens[0])&base64_encoded=false", method: .get,
-                                                  headers: alice) { r in
+                status = try await client.execute(
+                    uri: "/submissions/batch?tokens=\(tokens[0])&base64_encoded=false", method: .get,
+                    headers: alice
+                ) { r in
                     let s = (r.json["submissions"] as? [[String: Any]])?.first
                     return (s?["status"] as? [String: Any])?["id"] as? Int ?? 0
                 }
@@ -95,9 +108,13 @@ struct Judge0Tests {
             $0.callbackTargets = CallbackTargets(allowedHosts: ["127.0.0.1"])
         }
         try await withApp(c) { client, _ in
-            let token = try await client.execute(uri: "/submissions?base64_encoded=false", method: .post, headers: alice, body: body([
-                "source_code": "print('called back')", "language_id": 71, "callback_url": "http://127.0.0.1:\(receiver.port)/j0",
-            ])) { r in try #require(r.json["token"] as? String) }
+            let token = try await client.execute(
+                uri: "/submissions?base64_encoded=false", method: .post, headers: alice,
+                body: body([
+                    "source_code": "print('called back')", "language_id": 71,
+                    "callback_url": "http://127.0.0.1:\(receiver.port)/j0",
+                ])
+            ) { r in try #require(r.json["token"] as? String) }
             let deadline = Date().addingTimeInterval(30)
             while receiver.bodies.withLock({ $0.isEmpty }) && Date() < deadline { try await Task.sleep(for: .milliseconds(100)) }
             #expect(receiver.methods.withLock { $0 } == ["PUT"])
@@ -109,8 +126,9 @@ struct Judge0Tests {
         }
     }
 
-    @Test("the official Python client (PyPI judge0) against a live server", .needsRoot,
-          .enabled(if: Host.hasPython(module: "judge0"), "needs `pip install judge0`"))
+    @Test(
+        "the official Python client (PyPI judge0) against a live server", .needsRoot,
+        .enabled(if: Host.hasPython(module: "judge0"), "needs `pip install judge0`"))
     func officialClient() async throws {
         try await withApp(testConfiguration(), .live) { client, _ in
             let port = try #require(client.port)
@@ -154,10 +172,14 @@ struct Judge0CapsTests {
                 #expect(r.json["memory_limit"] as? Int == 65536)
                 #expect(r.json["max_max_processes_and_or_threads"] as? Int == 8)
             }
-            for (field, value) in [("cpu_time_limit", 3.0), ("wall_time_limit", 5.0), ("memory_limit", 65537.0),
-                                   ("max_processes_and_or_threads", 9.0)] {
-                try await client.execute(uri: "/submissions", method: .post, headers: alice,
-                                         body: body(["source_code": "print(1)", "language_id": 71, field: value])) { r in
+            for (field, value) in [
+                ("cpu_time_limit", 3.0), ("wall_time_limit", 5.0), ("memory_limit", 65537.0),
+                ("max_processes_and_or_threads", 9.0),
+            ] {
+                try await client.execute(
+                    uri: "/submissions", method: .post, headers: alice,
+                    body: body(["source_code": "print(1)", "language_id": 71, field: value])
+                ) { r in
                     #expect(r.status == .unprocessableContent, "\(field): \(r.text)")
                     #expect(r.json[field] != nil, "\(field): \(r.text)")
                 }

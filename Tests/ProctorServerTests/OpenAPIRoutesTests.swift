@@ -21,9 +21,10 @@ struct OpenAPIRoutesTests {
             let doc = try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
             let paths = try #require(doc["paths"] as? [String: [String: Any]])
             let methods: Set = ["get", "put", "post", "delete", "patch", "head", "options", "trace"]
-            let documented = Set(paths.flatMap { path, item in
-                item.keys.filter(methods.contains).map { Self.operation($0, path) }
-            })
+            let documented = Set(
+                paths.flatMap { path, item in
+                    item.keys.filter(methods.contains).map { Self.operation($0, path) }
+                })
             return (served, documented)
         }
         #expect(served.count > 20)

@@ -12,8 +12,12 @@ enum Chromium {
     static func run(_ arguments: [String]) throws -> (Int32, String) {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: path!)
-        p.arguments = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-dev-shm-usage",
-                       "--user-data-dir=" + FileManager.default.temporaryDirectory.appendingPathComponent("proctor-chromium-\(getpid())").path]
+        p.arguments =
+            [
+                "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-dev-shm-usage",
+                "--user-data-dir="
+                    + FileManager.default.temporaryDirectory.appendingPathComponent("proctor-chromium-\(getpid())").path,
+            ]
             + arguments
         let out = Pipe()
         p.standardOutput = out
@@ -38,12 +42,15 @@ struct PlaygroundTests {
         }
     }
 
-    @Test("headless Chromium runs a program from the page and shows stdout, verdict, time, memory; screenshot kept",
-          .needsRoot, .enabled(if: Chromium.path != nil, "needs Chromium (apt-get install -y chromium): the browser test is SKIPPED"))
+    @Test(
+        "headless Chromium runs a program from the page and shows stdout, verdict, time, memory; screenshot kept",
+        .needsRoot,
+        .enabled(if: Chromium.path != nil, "needs Chromium (apt-get install -y chromium): the browser test is SKIPPED"))
     func browser() async throws {
         try await withApp(testConfiguration(), .live) { client, _ in
             let port = try #require(client.port)
-            let fragment = "token=secret-a&language=python3&autorun&stdin=Ada&code="
+            let fragment =
+                "token=secret-a&language=python3&autorun&stdin=Ada&code="
                 + "print('hello', input())".addingPercentEncoding(withAllowedCharacters: .alphanumerics)!
             let url = "http://127.0.0.1:\(port)/#\(fragment)"
             let (status, dom) = try await offPool {

@@ -23,7 +23,8 @@ final class RawConnection: @unchecked Sendable {
 
     /// A request head (token of alice) and as much of the body as given.
     static func head(_ method: String, _ path: String, contentLength: Int?, contentType: String = "application/json") -> String {
-        var h = "\(method) \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer secret-a\r\nContent-Type: \(contentType)\r\n"
+        var h =
+            "\(method) \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer secret-a\r\nContent-Type: \(contentType)\r\n"
         if let contentLength { h += "Content-Length: \(contentLength)\r\n" }
         return h + "\r\n"
     }

@@ -7,7 +7,9 @@ import Testing
 
 @Suite("sandbox API: create, exec streamed as NDJSON, files, delete, reclaim", .needsRoot)
 struct SandboxAPITests {
-    func create(_ client: any TestClientProtocol, _ fields: [String: Any] = [:], headers: HTTPFields = alice) async throws -> String {
+    func create(_ client: any TestClientProtocol, _ fields: [String: Any] = [:], headers: HTTPFields = alice) async throws
+        -> String
+    {
         try await client.execute(uri: "/sandboxes", method: .post, headers: headers, body: body(fields)) { r in
             #expect(r.status == .created, "\(r.text)")
             return try #require(r.json["id"] as? String)
@@ -22,11 +24,19 @@ struct SandboxAPITests {
     func execAndFiles() async throws {
         try await withApp(testConfiguration(), .live) { client, _ in
             let id = try await create(client, ["limits": ["memory": "128M"], "lifetime": 60])
-            try await client.execute(uri: "/sandboxes/\(id)/files/dir/hello.txt", method: .put, headers: alice,
-                                     body: ByteBuffer(string: "hi there")) { #expect($0.status == .created) }
-            let events = try await client.execute(uri: "/sandboxes/\(id)/exec", method: .post, headers: alice,
-                                                  body: body(["argv": ["/bin/sh", "-c", "cat dir/hello.txt; echo; echo oops >&2; read x; echo got:$x; echo made > out.txt"],
-                                                              "stdin": "line\n"])) { r in
+            try await client.execute(
+                uri: "/sandboxes/\(id)/files/dir/hello.txt", method: .put, headers: alice,
+                body: ByteBuffer(string: "hi there")
+            ) { #expect($0.status == .created) }
+            let events = try await client.execute(
+                uri: "/sandboxes/\(id)/exec", method: .post, headers: alice,
+                body: body([
+                    "argv": [
+                        "/bin/sh", "-c", "cat dir/hello.txt; echo; echo oops >&2; read x; echo got:$x; echo made > out.txt",
+                    ],
+                    "stdin": "line\n",
+                ])
+            ) { r in
                 #expect(r.status == .ok)
                 #expect(r.headers[.contentType] == "application/x-ndjson")
                 return lines(r.text)
@@ -45,13 +55,23 @@ struct SandboxAPITests {
                 let names = (r.json["entries"] as? [[String: Any]] ?? []).compactMap { $0["name"] as? String }
                 #expect(Set(names) == ["dir", "out.txt"])
             }
-            try await client.execute(uri: "/sandboxes/\(id)/files/out.txt", method: .delete, headers: alice) { #expect($0.status == .noContent) }
-            try await client.execute(uri: "/sandboxes/\(id)/files/out.txt", method: .get, headers: alice) { #expect($0.status == .notFound) }
+            try await client.execute(uri: "/sandboxes/\(id)/files/out.txt", method: .delete, headers: alice) {
+                #expect($0.status == .noContent)
+            }
+            try await client.execute(uri: "/sandboxes/\(id)/files/out.txt", method: .get, headers: alice) {
+                #expect($0.status == .notFound)
+            }
             // Someone else's sandbox does not exist for them.
-            try await client.execute(uri: "/sandboxes/\(id)/files/dir/hello.txt", method: .get, headers: bob) { #expect($0.status == .notFound) }
-            try await client.execute(uri: "/sandboxes/\(id)", method: .delete, headers: alice) { #expect($0.status == .noContent) }
-            try await client.execute(uri: "/sandboxes/\(id)/exec", method: .post, headers: alice,
-                                     body: body(["argv": ["/bin/true"]])) { #expect($0.status == .notFound) }
+            try await client.execute(uri: "/sandboxes/\(id)/files/dir/hello.txt", method: .get, headers: bob) {
+                #expect($0.status == .notFound)
+            }
+            try await client.execute(uri: "/sandboxes/\(id)", method: .delete, headers: alice) {
+                #expect($0.status == .noContent)
+            }
+            try await client.execute(
+                uri: "/sandboxes/\(id)/exec", method: .post, headers: alice,
+                body: body(["argv": ["/bin/true"]])
+            ) { #expect($0.status == .notFound) }
         }
     }
 
@@ -61,8 +81,13 @@ struct SandboxAPITests {
             let id = try await create(client)
             // Through a raw socket: the first line must come long before the program ends.
             let port = try #require(client.port)
-            let payload = String(decoding: try JSONSerialization.data(withJSONObject: ["argv": ["/bin/sh", "-c", "echo first; sleep 4; echo second"]]), as: UTF8.self)
-            let (firstAt, all) = try await offPool { try rawStream(port: port, path: "/sandboxes/\(id)/exec", body: payload, marker: "first") }
+            let payload = String(
+                decoding: try JSONSerialization.data(withJSONObject: [
+                    "argv": ["/bin/sh", "-c", "echo first; sleep 4; echo second"]
+                ]), as: UTF8.self)
+            let (firstAt, all) = try await offPool {
+                try rawStream(port: port, path: "/sandboxes/\(id)/exec", body: payload, marker: "first")
+            }
             let endedAt = Date()
             // The first line came while the program slept (4 s), not with the rest at its end;
             // the margin leaves room for a loaded machine's delivery latency.
@@ -105,9 +130,12 @@ func rawStream(port: Int, path: String, body: String, marker: String) throws -> 
     addr.sin_family = sa_family_t(AF_INET)
     addr.sin_port = in_port_t(UInt16(port).bigEndian)
     addr.sin_addr.s_addr = inet_addr("127.0.0.1")
-    let ok = withUnsafePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
+    let ok = withUnsafePointer(to: &addr) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+    }
     guard ok == 0 else { throw POSIXError(.ECONNREFUSED) }
-    let request = "POST \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer secret-a\r\nContent-Type: application/json\r\n"
+    let request =
+        "POST \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer secret-a\r\nContent-Type: application/json\r\n"
         + "Content-Length: \(body.utf8.count)\r\nConnection: close\r\n\r\n" + body
     _ = request.withCString { send(fd, $0, strlen($0), 0) }
     var all = ""

@@ -1,6 +1,7 @@
 import Foundation
 import TestSupport
 import Testing
+
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
@@ -15,9 +16,13 @@ struct ServeProcessTests {
         var addr = sockaddr_in()
         addr.sin_family = sa_family_t(AF_INET)
         addr.sin_addr.s_addr = inet_addr("127.0.0.1")
-        _ = withUnsafePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
+        _ = withUnsafePointer(to: &addr) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
         var len = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafeMutablePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &len) } }
+        _ = withUnsafeMutablePointer(to: &addr) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &len) }
+        }
         return Int(UInt16(bigEndian: addr.sin_port))
     }
 
@@ -28,10 +33,13 @@ struct ServeProcessTests {
         static func start(database: String, port: Int, extra: [String] = []) throws -> Server {
             let p = Process()
             p.executableURL = URL(fileURLWithPath: Host.proctor)
-            p.arguments = ["serve", "--port", "\(port)", "--database", database,
-                           "--suites", Host.repository.appendingPathComponent("Suites").path, "--workers", "2",
-                           // The uploaded suites here sleep on purpose: above the default caps.
-                           "--max-cpu-time", "60s", "--max-wall-time", "120s"] + extra
+            p.arguments =
+                [
+                    "serve", "--port", "\(port)", "--database", database,
+                    "--suites", Host.repository.appendingPathComponent("Suites").path, "--workers", "2",
+                    // The uploaded suites here sleep on purpose: above the default caps.
+                    "--max-cpu-time", "60s", "--max-wall-time", "120s",
+                ] + extra
             var env = ProcessInfo.processInfo.environment
             env["PROCTOR_TOKENS"] = "alice:secret-a"
             p.environment = env
@@ -80,8 +88,9 @@ struct ServeProcessTests {
         var server = first
         var tokens: [String] = []
         for i in 0..<3 {
-            let (c, s) = try await server.request("POST", "/submissions?base64_encoded=false",
-                                                  ["source_code": "print(\(i) * 7)", "language_id": 71])
+            let (c, s) = try await server.request(
+                "POST", "/submissions?base64_encoded=false",
+                ["source_code": "print(\(i) * 7)", "language_id": 71])
             #expect(c == 201)
             tokens.append(try #require(s["token"] as? String))
         }
@@ -94,7 +103,8 @@ struct ServeProcessTests {
             if !running { try await Task.sleep(for: .milliseconds(100)) }
         }
         try #require(running, "the job never started running")
-        try #require(Date() < deadline.addingTimeInterval(-2), "too late to kill the job mid-run: the machine is too slow for this test")
+        try #require(
+            Date() < deadline.addingTimeInterval(-2), "too late to kill the job mid-run: the machine is too slow for this test")
         kill(server.process.processIdentifier, SIGKILL)
         let killed = server.process
         try await offPool { killed.waitUntilExit() }
@@ -130,7 +140,8 @@ struct ServeProcessTests {
     /// A server on a fresh database in a folder of its own (the caller removes it), with a
     /// grading job accepted whose one test sleeps until `deadline`.
     static func serverWithDeadlineJob(_ name: String, until deadline: Date) async throws
-        -> (folder: URL, database: String, port: Int, server: Server, job: String) {
+        -> (folder: URL, database: String, port: Int, server: Server, job: String)
+    {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("proctor-serve-\(name)-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let database = folder.appendingPathComponent("db.sqlite").path
@@ -162,8 +173,10 @@ struct ServeProcessTests {
             a, b = map(int, input().split())
             print(a + b)
             """
-        return ["suite_upload": ["files": [["path": "suite.yaml", "content": suite]]],
-                "solutions": [["name": "late.py", "code": solution]]]
+        return [
+            "suite_upload": ["files": [["path": "suite.yaml", "content": suite]]],
+            "solutions": [["name": "late.py", "code": solution]],
+        ]
     }
 
     @Test("SIGTERM: the server stops on its own, promptly, with exit code 0")
@@ -186,9 +199,12 @@ struct ServeProcessTests {
         }
     }
 
-    @Test("SIGTERM while busy (sandboxes running sleep 1000, FIFO calls, a trickled upload, a run, a grading job): exit 0 within 5 s, the job requeued")
+    @Test(
+        "SIGTERM while busy (sandboxes running sleep 1000, FIFO calls, a trickled upload, a run, a grading job): exit 0 within 5 s, the job requeued"
+    )
     func sigtermBusy() async throws {
-        let (folder, database, port, first, id) = try await Self.serverWithDeadlineJob("busy", until: Date().addingTimeInterval(15))
+        let (folder, database, port, first, id) = try await Self.serverWithDeadlineJob(
+            "busy", until: Date().addingTimeInterval(15))
         defer { try? FileManager.default.removeItem(at: folder) }
         var server = first
         var held: [RawConnection] = []
@@ -207,12 +223,17 @@ struct ServeProcessTests {
                 _ = try await server.request("POST", "/sandboxes/\(sid)/exec", ["argv": ["/bin/sh", "-c", "mkfifo f"]])
                 for method in ["GET", "PUT", "GET", "PUT"] {
                     let f = try RawConnection(port: port)
-                    f.send(RawConnection.head(method, "/sandboxes/\(sid)/files/f", contentLength: method == "PUT" ? 1 : 0) + (method == "PUT" ? "x" : ""))
+                    f.send(
+                        RawConnection.head(method, "/sandboxes/\(sid)/files/f", contentLength: method == "PUT" ? 1 : 0)
+                            + (method == "PUT" ? "x" : ""))
                     held.append(f)
                 }
                 // A trickled upload, never finished.
                 let t = try RawConnection(port: port)
-                t.send(RawConnection.head("PUT", "/sandboxes/\(sid)/files/up", contentLength: 1_000_000, contentType: "application/octet-stream") + "xx")
+                t.send(
+                    RawConnection.head(
+                        "PUT", "/sandboxes/\(sid)/files/up", contentLength: 1_000_000, contentType: "application/octet-stream")
+                        + "xx")
                 held.append(t)
             }
         }
@@ -243,7 +264,8 @@ struct ServeProcessTests {
         }
         print("SIGTERM while busy: the server stopped in \(String(format: "%.2f", seconds)) s")
         #expect(seconds < 5, "SIGTERM took \(seconds) s; log:\n\(log.suffix(6000))")
-        #expect(server.process.terminationStatus == 0, "exit status \(server.process.terminationStatus); log:\n\(log.suffix(4000))")
+        #expect(
+            server.process.terminationStatus == 0, "exit status \(server.process.terminationStatus); log:\n\(log.suffix(4000))")
 
         // The job went back to the queue: the next start runs it again, to the end.
         server = try Server.start(database: database, port: port)

@@ -6,6 +6,7 @@ import NIOCore
 import ProctorServer
 import TestSupport
 import Testing
+
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
@@ -32,8 +33,10 @@ func testConfiguration(_ edit: (inout ServerConfiguration) -> Void = { _ in }) -
 }
 
 /// Runs `body` against an in-process application (HummingbirdTesting's router client).
-func withApp<T: Sendable>(_ configuration: ServerConfiguration = testConfiguration(), _ setup: TestingSetup = .router,
-                          _ body: @Sendable (any TestClientProtocol, ProctorService) async throws -> T) async throws -> T {
+func withApp<T: Sendable>(
+    _ configuration: ServerConfiguration = testConfiguration(), _ setup: TestingSetup = .router,
+    _ body: @Sendable (any TestClientProtocol, ProctorService) async throws -> T
+) async throws -> T {
     let service = try ProctorService(configuration: configuration, logger: Logger(label: "test"))
     let app = buildApplication(service)
     let folder = URL(fileURLWithPath: configuration.databasePath).deletingLastPathComponent()

@@ -1,39 +1,47 @@
 import Foundation
+import TestSupport
+import Testing
+
+@testable import Grading
+@testable import Reports
+
 #if canImport(FoundationXML)
 import FoundationXML
 #endif
-@testable import Grading
-import TestSupport
-import Testing
-@testable import Reports
 
 /// A run whose programs printed everything XML and JSON find hard.
 func hostileRun() -> RunResult {
-    let nasty: [UInt8] = Array("ok ]]> <tag> & \"quote\" 'apos'\n".utf8) + [0x00, 0x01, 0x08, 0x0B, 0x0C, 0x1B, 0x7F]
+    let nasty: [UInt8] =
+        Array("ok ]]> <tag> & \"quote\" 'apos'\n".utf8) + [0x00, 0x01, 0x08, 0x0B, 0x0C, 0x1B, 0x7F]
         + [0xFF, 0xFE, 0xC3, 0x28, 0xED, 0xA0, 0x80, 0xEF, 0xBF, 0xBE] + Array(" end ]]>".utf8)
     let text = OutputText.sanitize(nasty)
     let limits = TestLimits().resolved
     let tests = [
-        TestResult(name: "ok", group: "g", verdict: .accepted, score: 1, cpuTime: 0.01, wallTime: 0.02, memoryPeak: 1 << 20,
-                   exitCode: 0, stdoutExcerpt: text),
-        TestResult(name: "wa ]]> \u{1}", group: "g", verdict: .wrongAnswer, message: "Wrong answer on line 1\nString tokens mismatch",
-                   difference: Difference(line: 1, column: 2, expected: "a]]>\\x00", got: "b\u{7}<", message: "x"),
-                   stdoutExcerpt: text, stderrExcerpt: text),
+        TestResult(
+            name: "ok", group: "g", verdict: .accepted, score: 1, cpuTime: 0.01, wallTime: 0.02, memoryPeak: 1 << 20,
+            exitCode: 0, stdoutExcerpt: text),
+        TestResult(
+            name: "wa ]]> \u{1}", group: "g", verdict: .wrongAnswer, message: "Wrong answer on line 1\nString tokens mismatch",
+            difference: Difference(line: 1, column: 2, expected: "a]]>\\x00", got: "b\u{7}<", message: "x"),
+            stdoutExcerpt: text, stderrExcerpt: text),
         TestResult(name: "je", group: nil, verdict: .judgeError, message: "checker failed: \u{0}\u{FFFE}"),
         TestResult(name: "skip", group: nil, verdict: .skipped, message: "not run"),
-        TestResult(name: "tle", group: nil, verdict: .timeLimit, cpuTime: 1.5, wallTime: 1234.5678, message: "cpu time limit exceeded"),
+        TestResult(
+            name: "tle", group: nil, verdict: .timeLimit, cpuTime: 1.5, wallTime: 1234.5678, message: "cpu time limit exceeded"),
     ]
-    let problem = ProblemResult(suite: "s<&>", problem: "p\"1", title: "T ]]>", submission: "sol.c", submissionPath: "/x/sol.c",
-                                language: "c", limits: limits, verdict: .wrongAnswer, score: 1.5, maxScore: 5,
-                                compileMessage: nil, tests: tests,
-                                groups: [GroupResult(name: "g", points: 3, score: 1.5, aggregation: .sum)])
+    let problem = ProblemResult(
+        suite: "s<&>", problem: "p\"1", title: "T ]]>", submission: "sol.c", submissionPath: "/x/sol.c",
+        language: "c", limits: limits, verdict: .wrongAnswer, score: 1.5, maxScore: 5,
+        compileMessage: nil, tests: tests,
+        groups: [GroupResult(name: "g", points: 3, score: 1.5, aggregation: .sum)])
     var ce = problem
     ce.submission = "bad.c"
     ce.verdict = .compileError
     ce.compileMessage = "bad.c:1: error: \u{1B}[31mexpected ';'\u{1B}[0m ]]>"
     ce.tests = [TestResult(name: "ok", group: nil, verdict: .compileError, message: "compile error")]
-    return RunResult(proctorVersion: "test", hostname: "host", started: Date(timeIntervalSince1970: 1_700_000_000),
-                     duration: 12.3456, results: [problem, ce])
+    return RunResult(
+        proctorVersion: "test", hostname: "host", started: Date(timeIntervalSince1970: 1_700_000_000),
+        duration: 12.3456, results: [problem, ce])
 }
 
 func scratchFile(_ name: String) -> String {
@@ -48,7 +56,8 @@ func xmllint(_ arguments: [String]) throws -> (Int32, String)? {
 
 @Suite("JUnit XML")
 struct JUnitTests {
-    static let schema = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    static let schema =
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().deletingLastPathComponent().path + "/shared/junit/jenkins-junit-10.xsd"
 
     @Test func validatesAgainstTheJenkinsSchemaWhateverWasPrinted() throws {
@@ -111,7 +120,8 @@ struct OtherReportTests {
     }
 
     @Test func jsonSchemaFileIsValidJSONAndNamesTheVersion() throws {
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().path
         for name in ["report.schema.json", "suite.schema.json"] {
             let data = try Data(contentsOf: URL(fileURLWithPath: root + "/Schemas/" + name))
             #expect(try JSONSerialization.jsonObject(with: data) is [String: Any], "\(name)")

@@ -2,6 +2,7 @@ import Foundation
 import SystemPackage
 import TestSupport
 import Testing
+
 @testable import Sandbox
 
 /// The v2 implementation, run against a fake cgroup tree in a temp folder: this machine's
@@ -13,7 +14,8 @@ struct CgroupV2FakeTreeTests {
     init() throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("fake-cgroup-\(UUID())").path
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        try "cpuset cpu io memory hugetlb pids rdma misc\n".write(toFile: folder + "/cgroup.controllers", atomically: false, encoding: .utf8)
+        try "cpuset cpu io memory hugetlb pids rdma misc\n".write(
+            toFile: folder + "/cgroup.controllers", atomically: false, encoding: .utf8)
         base = FilePath(folder)
     }
 
@@ -66,7 +68,7 @@ struct CgroupV2FakeTreeTests {
         let meters = driver.oomMeters("s")
         defer { meters.close() }
         #expect(meters.read().oomKills == 2)
-        #expect(meters.peak == 0)   // no peak file for a group meter
+        #expect(meters.peak == 0)  // no peak file for a group meter
     }
 
     @Test("kill writes cgroup.kill; remove deletes the folders")
@@ -90,10 +92,13 @@ struct CgroupV1FakeTreeTests {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("fake-cgroup-v1-\(UUID())").path
         defer { try? FileManager.default.removeItem(atPath: folder) }
         try FileManager.default.createDirectory(atPath: folder + "/memory/proctor/s/init", withIntermediateDirectories: true)
-        try "oom_kill_disable 0\nunder_oom 0\noom_kill 1\n".write(toFile: folder + "/memory/proctor/s/memory.oom_control", atomically: false, encoding: .utf8)
-        try "oom_kill_disable 0\nunder_oom 0\noom_kill 2\n".write(toFile: folder + "/memory/proctor/s/init/memory.oom_control", atomically: false, encoding: .utf8)
-        let driver = CgroupV1(memory: FilePath(folder + "/memory/proctor"), pids: FilePath(folder + "/pids/proctor"),
-                              cpu: nil, cpuacct: nil, freezer: nil, unified: nil)
+        try "oom_kill_disable 0\nunder_oom 0\noom_kill 1\n".write(
+            toFile: folder + "/memory/proctor/s/memory.oom_control", atomically: false, encoding: .utf8)
+        try "oom_kill_disable 0\nunder_oom 0\noom_kill 2\n".write(
+            toFile: folder + "/memory/proctor/s/init/memory.oom_control", atomically: false, encoding: .utf8)
+        let driver = CgroupV1(
+            memory: FilePath(folder + "/memory/proctor"), pids: FilePath(folder + "/pids/proctor"),
+            cpu: nil, cpuacct: nil, freezer: nil, unified: nil)
         let meters = driver.oomMeters("s")
         defer { meters.close() }
         #expect(meters.read().oomKills == 3)
@@ -105,11 +110,11 @@ struct CgroupDetectionTests {
     @Test("mountinfo lines are read into v1 and v2 mounts")
     func parseMountinfo() {
         let info = """
-        30 24 0:26 / /sys/fs/cgroup ro,nosuid,nodev,noexec shared:9 - tmpfs tmpfs ro,mode=755
-        31 30 0:27 / /sys/fs/cgroup/unified rw,nosuid,nodev,noexec,relatime shared:10 - cgroup2 cgroup2 rw
-        34 30 0:30 / /sys/fs/cgroup/memory rw,nosuid,nodev,noexec,relatime shared:14 - cgroup cgroup rw,memory
-        35 30 0:31 / /sys/fs/cgroup/cpu,cpuacct rw,relatime shared:15 - cgroup cgroup rw,cpu,cpuacct
-        """
+            30 24 0:26 / /sys/fs/cgroup ro,nosuid,nodev,noexec shared:9 - tmpfs tmpfs ro,mode=755
+            31 30 0:27 / /sys/fs/cgroup/unified rw,nosuid,nodev,noexec,relatime shared:10 - cgroup2 cgroup2 rw
+            34 30 0:30 / /sys/fs/cgroup/memory rw,nosuid,nodev,noexec,relatime shared:14 - cgroup cgroup rw,memory
+            35 30 0:31 / /sys/fs/cgroup/cpu,cpuacct rw,relatime shared:15 - cgroup cgroup rw,cpu,cpuacct
+            """
         let mounts = CgroupDetection.mounts(mountinfo: info)
         #expect(mounts.count == 3)
         #expect(mounts[0].isV2 && mounts[0].point == "/sys/fs/cgroup/unified")

@@ -1,7 +1,8 @@
 import Foundation
-@testable import Sandbox
 import TestSupport
 import Testing
+
+@testable import Sandbox
 
 /// What the host looks like from outside: processes of sandbox uids, mounts, cgroup
 /// folders of this runner, and Proctor's state folder.
@@ -18,9 +19,10 @@ struct HostSnapshot: Equatable {
         var count = 0
         for entry in (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? [] where Int(entry) != nil {
             guard let cgroups = try? String(contentsOfFile: "/proc/\(entry)/cgroup", encoding: .utf8),
-                  cgroups.contains(mine),
-                  let stat = try? String(contentsOfFile: "/proc/\(entry)/stat", encoding: .utf8),
-                  let close = stat.lastIndex(of: ")") else { continue }
+                cgroups.contains(mine),
+                let stat = try? String(contentsOfFile: "/proc/\(entry)/stat", encoding: .utf8),
+                let close = stat.lastIndex(of: ")")
+            else { continue }
             let state = stat[stat.index(after: close)...].split(separator: " ").first ?? "?"
             if state != "Z" { count += 1 }
         }
@@ -28,16 +30,19 @@ struct HostSnapshot: Equatable {
         var folders: [String] = []
         for hierarchy in ["memory", "pids", "cpu", "cpuacct", "freezer", "unified", ""] {
             let base = "/sys/fs/cgroup/\(hierarchy)/proctor"
-            for runner in (try? FileManager.default.contentsOfDirectory(atPath: base)) ?? [] where runner.hasPrefix("r\(getpid())-") {
+            for runner in (try? FileManager.default.contentsOfDirectory(atPath: base)) ?? []
+            where runner.hasPrefix("r\(getpid())-") {
                 let sandboxes = (try? FileManager.default.contentsOfDirectory(atPath: "\(base)/\(runner)")) ?? []
                 folders += sandboxes.filter { name in
                     var isDirectory: ObjCBool = false
-                    return FileManager.default.fileExists(atPath: "\(base)/\(runner)/\(name)", isDirectory: &isDirectory) && isDirectory.boolValue
+                    return FileManager.default.fileExists(atPath: "\(base)/\(runner)/\(name)", isDirectory: &isDirectory)
+                        && isDirectory.boolValue
                 }.map { "\(hierarchy)/\($0)" }
             }
         }
         let state = (try? FileManager.default.contentsOfDirectory(atPath: "/run/proctor")) ?? []
-        return HostSnapshot(sandboxProcesses: count, mounts: mounts, cgroupFolders: folders.sorted(), stateEntries: state.sorted())
+        return HostSnapshot(
+            sandboxProcesses: count, mounts: mounts, cgroupFolders: folders.sorted(), stateEntries: state.sorted())
     }
 }
 
@@ -80,17 +85,17 @@ struct CleanupTests {
     func cgroupReuse() async throws {
         var c = SandboxConfiguration()
         c.limits.memory = 200 << 20
-        c.limits.processes = 17   // limits of their own, so no other test's set is picked
+        c.limits.processes = 17  // limits of their own, so no other test's set is picked
         let first = try await Sandbox.create(c)
         let big = try await first.run(["/usr/bin/python3", "-c", "b = bytearray(120 << 20); import time; time.sleep(0.1)"])
         #expect(big.memoryPeak > 120 << 20)
         let group = first.group
         await first.terminate()
         let second = try await Sandbox.create(c)
-        #expect(second.group == group)          // the same cgroups, reused
-        #expect(second.id != first.id)          // but a new sandbox
+        #expect(second.group == group)  // the same cgroups, reused
+        #expect(second.id != first.id)  // but a new sandbox
         let small = try await second.run(["/bin/true"])
-        #expect(small.memoryPeak < 16 << 20)    // the peak is this exec's, not the last sandbox's
+        #expect(small.memoryPeak < 16 << 20)  // the peak is this exec's, not the last sandbox's
         #expect(small.cpuTime < 0.1)
         let ps = try await second.run(["/bin/sh", "-c", "cat /proc/[0-9]*/comm | grep -c python || true"])
         #expect(ps.out == "0\n")

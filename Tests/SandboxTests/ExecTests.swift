@@ -39,7 +39,7 @@ struct ExecTests {
     @Test("a child setup failure says which step failed and why")
     func setupStepIsNamed() async throws {
         var c = SandboxConfiguration()
-        c.workdir = "/usr/proctor-workdir"   // below a read-only image folder
+        c.workdir = "/usr/proctor-workdir"  // below a read-only image folder
         await #expect {
             try await withSandbox(c) { _ in }
         } throws: { error in
@@ -134,7 +134,7 @@ struct ExecTests {
             let e = try await sandbox.exec(["/bin/sh", "-c", "echo first; read x; echo second"], o)
             var it = e.stdout.makeAsyncIterator()
             let first = await it.next()
-            #expect(first == Array("first\n".utf8))   // before the process could finish: it waits for stdin
+            #expect(first == Array("first\n".utf8))  // before the process could finish: it waits for stdin
             e.stdin!.close()
             let r = await e.wait()
             #expect(r.out == "first\nsecond\n")

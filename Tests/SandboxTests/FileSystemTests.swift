@@ -1,9 +1,10 @@
 import Foundation
-@testable import Sandbox
 import Synchronization
 import SystemPackage
 import TestSupport
 import Testing
+
+@testable import Sandbox
 
 @Suite("fs: host-side file access, safe against what the program did", .needsRoot)
 struct FileSystemTests {
@@ -12,7 +13,9 @@ struct FileSystemTests {
         try await withSandbox { (sandbox: Sandbox) async throws in
             try sandbox.fs.write("in/data.txt", "hello\n")
             try sandbox.fs.mkdir("/sandbox/out")
-            let r = try await sandbox.run(["/bin/sh", "-c", "cat in/data.txt > out/copy.txt; echo made > /tmp/t; ls -ld in | cut -c1-10"])
+            let r = try await sandbox.run([
+                "/bin/sh", "-c", "cat in/data.txt > out/copy.txt; echo made > /tmp/t; ls -ld in | cut -c1-10",
+            ])
             #expect(r.status == .exited && r.exitCode == 0, "\(r.err)")
             #expect(try sandbox.fs.read("out/copy.txt") == Array("hello\n".utf8))
             #expect(try sandbox.fs.read("/tmp/t") == Array("made\n".utf8))
@@ -58,13 +61,13 @@ struct FileSystemTests {
         defer { unlink(marker) }
         try await withSandbox { (sandbox: Sandbox) async throws in
             let plant = """
-            ln -s /etc/passwd passwd-link
-            ln -s \(marker) marker-link
-            ln -s / root-link
-            ln -s /proc/1/root proc1-link
-            ln -s ../../../../../../ up-link
-            mkdir d && ln -s /etc d/etc-link
-            """
+                ln -s /etc/passwd passwd-link
+                ln -s \(marker) marker-link
+                ln -s / root-link
+                ln -s /proc/1/root proc1-link
+                ln -s ../../../../../../ up-link
+                mkdir d && ln -s /etc d/etc-link
+                """
             let r = try await sandbox.run(["/bin/sh", "-c", plant])
             #expect(r.exitCode == 0, "\(r.err)")
 
@@ -103,7 +106,8 @@ struct FileSystemTests {
             // The program flips a name between a file and a symlink to the host path, as fast as it can.
             var o = ExecOptions.limited(wall: .seconds(5))
             o.streamOutput = false
-            let flipper = try await sandbox.exec(["/bin/sh", "-c", "while true; do ln -sfn \(target) race; rm -f race; touch race; done"], o)
+            let flipper = try await sandbox.exec(
+                ["/bin/sh", "-c", "while true; do ln -sfn \(target) race; rm -f race; touch race; done"], o)
             for _ in 0..<300 { try? sandbox.fs.write("race", "pwned") }
             flipper.kill()
             _ = await flipper.wait()
@@ -125,8 +129,10 @@ struct FileSystemTests {
     /// Runs `body` on a thread of its own, timing it. A call that is still blocked after
     /// `seconds` is freed with `unblock` (which opens the other end of a FIFO) so the test
     /// fails instead of hanging; the returned time then says how long it was stuck.
-    static func timed(_ seconds: Double = 1, unblock: @escaping @Sendable () -> Void = {},
-                      _ body: @escaping @Sendable () throws -> Void) async -> (error: (any Error)?, seconds: Double) {
+    static func timed(
+        _ seconds: Double = 1, unblock: @escaping @Sendable () -> Void = {},
+        _ body: @escaping @Sendable () throws -> Void
+    ) async -> (error: (any Error)?, seconds: Double) {
         let done = Mutex<(error: (any Error)?, seconds: Double)?>(nil)
         let start = monotonic()
         Thread.detachNewThread {
@@ -154,7 +160,10 @@ struct FileSystemTests {
         let path = "/proc/\(sandbox.initPid)/root\(sandbox.configuration.workdir.string)/\(name)"
         return {
             let fd = open(path, O_RDWR | O_NONBLOCK)
-            if fd >= 0 { usleep(20_000); close(fd) }
+            if fd >= 0 {
+                usleep(20_000)
+                close(fd)
+            }
         }
     }
 
@@ -165,8 +174,10 @@ struct FileSystemTests {
     static let patience = 15.0
 
     /// Expects `body` to throw a SandboxError with `code` without waiting on the FIFO.
-    static func expectRefused(_ code: SandboxError.Code, _ what: String, unblock: @escaping @Sendable () -> Void = {},
-                              _ body: @escaping @Sendable () throws -> Void) async {
+    static func expectRefused(
+        _ code: SandboxError.Code, _ what: String, unblock: @escaping @Sendable () -> Void = {},
+        _ body: @escaping @Sendable () throws -> Void
+    ) async {
         let (error, seconds) = await timed(Self.patience, unblock: unblock, body)
         #expect(seconds < Self.patience, "\(what) took \(seconds) s: it waited on the FIFO")
         #expect((error as? SandboxError)?.code == code, "\(what): \(String(describing: error))")
@@ -177,7 +188,8 @@ struct FileSystemTests {
         try await withSandbox { (sandbox: Sandbox) async throws in
             let r = try await sandbox.run(["/bin/sh", "-c", "mkfifo f && mkdir d && ln -s f link && ln -s /sandbox/f abs-link"])
             try #require(r.exitCode == 0, "\(r.err)")
-            let fs = sandbox.fs, unblock = Self.unblocker(sandbox, "f")
+            let fs = sandbox.fs
+            let unblock = Self.unblocker(sandbox, "f")
             await Self.expectRefused(.notRegularFile, "read f", unblock: unblock) { _ = try fs.read("f") }
             await Self.expectRefused(.notRegularFile, "write f", unblock: unblock) { try fs.write("f", "x") }
             await Self.expectRefused(.notRegularFile, "read link to f", unblock: unblock) { _ = try fs.read("link") }
@@ -199,7 +211,7 @@ struct FileSystemTests {
             let (listError, listSeconds) = await Self.timed(Self.patience, unblock: unblock) { _ = try fs.list() }
             #expect(listError == nil && listSeconds < Self.patience)
             #expect(try fs.list().first { $0.name == "f" }?.kind == .other)
-            #expect(try fs.stat("f").kind == .other)   // still a FIFO: not truncated, not replaced
+            #expect(try fs.stat("f").kind == .other)  // still a FIFO: not truncated, not replaced
             #expect(try fs.stat("link").kind == .symlink)
         }
     }
@@ -209,7 +221,7 @@ struct FileSystemTests {
         try await withSandbox { (sandbox: Sandbox) async throws in
             _ = try await sandbox.run(["/bin/sh", "-c", "mkfifo f"])
             let reader = try await sandbox.exec(["/bin/sh", "-c", "cat f; echo end"], .limited(wall: .seconds(5)))
-            try await Task.sleep(for: .milliseconds(300))   // cat waits in open(f)
+            try await Task.sleep(for: .milliseconds(300))  // cat waits in open(f)
             let fs = sandbox.fs
             await Self.expectRefused(.notRegularFile, "write f with a reader", unblock: Self.unblocker(sandbox, "f")) {
                 try fs.write("f", "injected\n")
@@ -224,13 +236,13 @@ struct FileSystemTests {
     func leasedFile() async throws {
         try await withSandbox { (sandbox: Sandbox) async throws in
             let script = """
-            import fcntl, os, signal, time
-            signal.signal(signal.SIGIO, signal.SIG_IGN)   # the lease-break notice; the lease stays
-            fd = os.open("leased", os.O_RDONLY | os.O_CREAT, 0o644)
-            fcntl.fcntl(fd, fcntl.F_SETLEASE, fcntl.F_WRLCK)
-            print("leased", flush=True)
-            time.sleep(30)
-            """
+                import fcntl, os, signal, time
+                signal.signal(signal.SIGIO, signal.SIG_IGN)   # the lease-break notice; the lease stays
+                fd = os.open("leased", os.O_RDONLY | os.O_CREAT, 0o644)
+                fcntl.fcntl(fd, fcntl.F_SETLEASE, fcntl.F_WRLCK)
+                print("leased", flush=True)
+                time.sleep(30)
+                """
             var o = ExecOptions.limited(wall: .seconds(30))
             o.streamOutput = true
             let holder = try await sandbox.exec(["/usr/bin/python3", "-c", script], o)
@@ -274,9 +286,13 @@ struct FileSystemTests {
             _ = try await sandbox.run(["/bin/sh", "-c", "head -c 3000000 /dev/zero > big"])
             let fs = sandbox.fs
             await Self.expectRefused(.tooLarge, "read over the cap") { _ = try fs.read("big", limit: 1 << 20) }
-            await Self.expectRefused(.tooLarge, "write over the cap") { try fs.write("w", [UInt8](repeating: 1, count: 2048), limit: 1024) }
+            await Self.expectRefused(.tooLarge, "write over the cap") {
+                try fs.write("w", [UInt8](repeating: 1, count: 2048), limit: 1024)
+            }
             #expect(!fs.exists("w"))
-            await Self.expectRefused(.tooLarge, "copy over the cap") { try fs.copy(from: FilePath(host), to: "c", limit: 1 << 20) }
+            await Self.expectRefused(.tooLarge, "copy over the cap") {
+                try fs.copy(from: FilePath(host), to: "c", limit: 1 << 20)
+            }
             try fs.write("w", [UInt8](repeating: 1, count: 1024), limit: 1024)
             #expect(try fs.read("w").count == 1024)
         }
@@ -291,7 +307,10 @@ struct FileSystemTests {
             let fs = sandbox.fs
             let unblock: @Sendable () -> Void = {
                 let fd = open(fifo, O_RDWR | O_NONBLOCK)
-                if fd >= 0 { usleep(20_000); close(fd) }
+                if fd >= 0 {
+                    usleep(20_000)
+                    close(fd)
+                }
             }
             await Self.expectRefused(.notRegularFile, "copy a host FIFO", unblock: unblock) {
                 try fs.copy(from: FilePath(fifo), to: "in")

@@ -25,7 +25,9 @@ struct ImageTests {
             return 0;
         }
         """.write(to: source, atomically: true, encoding: .utf8)
-        let (status, log) = try Host.run(["/usr/bin/gcc", "-static", "-O1", "-o", rootfs.appendingPathComponent("bin/hello").path, source.path])
+        let (status, log) = try Host.run([
+            "/usr/bin/gcc", "-static", "-O1", "-o", rootfs.appendingPathComponent("bin/hello").path, source.path,
+        ])
         try #require(status == 0, "gcc -static failed: \(log)")
 
         var c = SandboxConfiguration()
@@ -58,10 +60,13 @@ struct ImageTests {
         let path = "/dev/proctor-test-null-\(getpid())"
         try #require(mknod(path, S_IFCHR | 0o666, makedev(1, 3)) == 0, "mknod: \(errno)")
         defer { unlink(path) }
-        chmod(path, 0o666)   // mknod's mode passes through the umask
+        chmod(path, 0o666)  // mknod's mode passes through the umask
         try await withSandbox { (sandbox: Sandbox) async throws in
             let r = try await sandbox.run(["/bin/ls", "/dev"])
-            #expect(r.out.split(separator: "\n").sorted() == ["fd", "full", "null", "random", "shm", "stderr", "stdin", "stdout", "urandom", "zero"])
+            #expect(
+                r.out.split(separator: "\n").sorted() == [
+                    "fd", "full", "null", "random", "shm", "stderr", "stdin", "stdout", "urandom", "zero",
+                ])
         }
         var c = SandboxConfiguration()
         c.devices = [FilePath(path)]

@@ -1,8 +1,9 @@
 import Foundation
-@testable import Sandbox
 import SystemPackage
 import TestSupport
 import Testing
+
+@testable import Sandbox
 
 /// Attacks from inside: each runs Fixtures/attacks/attack.c (or a shell line) in a
 /// sandbox and states the contained outcome.
@@ -16,10 +17,12 @@ struct IsolationTests {
         }
     }
 
-    @Test("denied syscalls answer EPERM", arguments: [
-        "ptrace", "traceme", "bpf", "perf", "keyctl", "add_key", "io_uring", "mount", "umount",
-        "unshare", "unshare-net", "clone-newuser", "sethostname", "tiocsti", "chroot",
-    ])
+    @Test(
+        "denied syscalls answer EPERM",
+        arguments: [
+            "ptrace", "traceme", "bpf", "perf", "keyctl", "add_key", "io_uring", "mount", "umount",
+            "unshare", "unshare-net", "clone-newuser", "sethostname", "tiocsti", "chroot",
+        ])
     func deniedSyscall(_ name: String) async throws {
         let r = try await Self.attack([name])
         #expect(r.status == .exited && r.exitCode == 0, "\(name): \(r.out)\(r.err)")
@@ -40,7 +43,7 @@ struct IsolationTests {
     @Test("32-bit (int 0x80) and x32 system calls kill the process", arguments: ["int80", "x32"])
     func foreignArchitecture(_ name: String) async throws {
         let r = try await Self.attack([name])
-        #expect(r.status == .signaled && r.signal == 31)   // SIGSYS
+        #expect(r.status == .signaled && r.signal == 31)  // SIGSYS
         #expect(!r.out.contains("ESCAPED"))
     }
 
@@ -65,19 +68,27 @@ struct IsolationTests {
         address.sin_family = sa_family_t(AF_INET)
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
         var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { _ = bind(listener, $0, length) } }
+        withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { _ = bind(listener, $0, length) }
+        }
         listen(listener, 1)
-        withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { _ = getsockname(listener, $0, &length) } }
+        withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { _ = getsockname(listener, $0, &length) }
+        }
         defer { close(listener) }
         let port = String(UInt16(bigEndian: address.sin_port))
-        for args in [["tcp", "127.0.0.1", port], ["udp", "127.0.0.1", port], ["tcp", "1.1.1.1", "80"], ["udp", "8.8.8.8", "53"]] {
+        for args in [
+            ["tcp", "127.0.0.1", port], ["udp", "127.0.0.1", port], ["tcp", "1.1.1.1", "80"], ["udp", "8.8.8.8", "53"],
+        ] {
             let r = try await Self.attack(args)
             #expect(r.out == "blocked EAFNOSUPPORT\n", "\(args): \(r.out)")
         }
         // Even a program that gets an AF_INET socket another way sees only its own loopback.
         try await withSandbox { (sandbox: Sandbox) async throws in
             let r = try await sandbox.run(["/bin/cat", "/proc/net/dev"])
-            let interfaces = r.out.split(separator: "\n").dropFirst(2).map { $0.split(separator: ":")[0].trimmingCharacters(in: .whitespaces) }
+            let interfaces = r.out.split(separator: "\n").dropFirst(2).map {
+                $0.split(separator: ":")[0].trimmingCharacters(in: .whitespaces)
+            }
             #expect(interfaces == ["lo"])
         }
     }
@@ -152,7 +163,7 @@ struct IsolationTests {
         try await withSandbox { (sandbox: Sandbox) async throws in
             let r = try await sandbox.run(["/bin/sh", "-c", "cat /proc/self/stat | cut -d' ' -f6,7; ls -l /proc/self/fd/0"])
             let parts = r.out.split(separator: "\n")[0].split(separator: " ")
-            #expect(parts.count == 2 && parts[1] == "0", "tty_nr: \(r.out)")   // no controlling tty
+            #expect(parts.count == 2 && parts[1] == "0", "tty_nr: \(r.out)")  // no controlling tty
         }
     }
 
@@ -186,7 +197,7 @@ struct IsolationTests {
         try await withSandbox { (sandbox: Sandbox) async throws in
             #expect(try await sandbox.run(["/bin/hostname"]).out == "sandbox\n")
             let ipc = try await sandbox.run(["/bin/cat", "/proc/sysvipc/shm"])
-            #expect(ipc.out.split(separator: "\n").count == 1)   // the header only
+            #expect(ipc.out.split(separator: "\n").count == 1)  // the header only
         }
     }
 
@@ -220,7 +231,8 @@ struct IsolationTests {
             #expect(r.out == "1000\nproctor-init\n", "\(r.out) \(r.err)")
             // init gave back the runner's anonymous memory it was forked with.
             let status = try String(contentsOfFile: "/proc/\(sandbox.initPid)/status", encoding: .utf8)
-            let anon = status.split(separator: "\n").first { $0.hasPrefix("RssAnon:") }
+            let anon =
+                status.split(separator: "\n").first { $0.hasPrefix("RssAnon:") }
                 .flatMap { Int($0.split(separator: " ").dropFirst().first ?? "") } ?? .max
             #expect(anon < 16 << 10, "init keeps \(anon) kB of anonymous memory")
         }

@@ -1,7 +1,8 @@
 import Foundation
-@testable import Sandbox
 import TestSupport
 import Testing
+
+@testable import Sandbox
 
 /// Each attack states the contained outcome it expects.
 @Suite("limits: every bomb ends as a result, the host unharmed", .needsRoot, .serialized)
@@ -11,8 +12,9 @@ struct LimitTests {
         var c = SandboxConfiguration()
         c.limits.processes = 32
         try await withSandbox(c) { (sandbox: Sandbox) async throws in
-            let r = try await sandbox.run(["/bin/bash", "-c", "f() { f | f & }; f; sleep 2; echo alive"],
-                                          .limited(wall: .seconds(3)))
+            let r = try await sandbox.run(
+                ["/bin/bash", "-c", "f() { f | f & }; f; sleep 2; echo alive"],
+                .limited(wall: .seconds(3)))
             #expect([.exited, .wallTimeLimit, .signaled].contains(r.status))
             // After the run, nothing of it is left in the sandbox.
             let ps = try await sandbox.run(["/bin/sh", "-c", "cat /proc/[0-9]*/comm"])
@@ -26,15 +28,15 @@ struct LimitTests {
         c.limits.processes = 20
         try await withSandbox(c) { (sandbox: Sandbox) async throws in
             let script = """
-            import threading, time
-            n = 0
-            try:
-                while True:
-                    threading.Thread(target=time.sleep, args=(5,), daemon=True).start()
-                    n += 1
-            except RuntimeError as e:
-                print("stopped at", n)
-            """
+                import threading, time
+                n = 0
+                try:
+                    while True:
+                        threading.Thread(target=time.sleep, args=(5,), daemon=True).start()
+                        n += 1
+                except RuntimeError as e:
+                    print("stopped at", n)
+                """
             let r = try await sandbox.run(["/usr/bin/python3", "-c", script], .limited(wall: .seconds(10)))
             #expect(r.status == .exited)
             let count = Int(r.out.split(separator: " ").last?.dropLast() ?? "") ?? 999
@@ -47,8 +49,9 @@ struct LimitTests {
         var c = SandboxConfiguration()
         c.limits.memory = 64 << 20
         try await withSandbox(c) { (sandbox: Sandbox) async throws in
-            let r = try await sandbox.run(["/usr/bin/python3", "-c", "a = []\nwhile True: a.append(bytearray(1 << 20))"],
-                                          .limited(wall: .seconds(20)))
+            let r = try await sandbox.run(
+                ["/usr/bin/python3", "-c", "a = []\nwhile True: a.append(bytearray(1 << 20))"],
+                .limited(wall: .seconds(20)))
             #expect(r.status == .memoryLimit)
             #expect(r.oomKilled)
             #expect(r.memoryPeak > 48 << 20 && r.memoryPeak <= 66 << 20)
@@ -73,12 +76,13 @@ struct LimitTests {
     func cpuSpinThreads() async throws {
         try await withSandbox { (sandbox: Sandbox) async throws in
             let source = """
-            #include <pthread.h>
-            static void *spin(void *p) { for (;;) {} return p; }
-            int main(void) { pthread_t t[4]; for (int i = 0; i < 4; i++) pthread_create(&t[i], 0, spin, 0); pthread_join(t[0], 0); }
-            """
+                #include <pthread.h>
+                static void *spin(void *p) { for (;;) {} return p; }
+                int main(void) { pthread_t t[4]; for (int i = 0; i < 4; i++) pthread_create(&t[i], 0, spin, 0); pthread_join(t[0], 0); }
+                """
             try sandbox.fs.write("spin.c", source)
-            let build = try await sandbox.run(["/usr/bin/gcc", "-O1", "-pthread", "-o", "spin", "spin.c"], .limited(wall: .seconds(30)))
+            let build = try await sandbox.run(
+                ["/usr/bin/gcc", "-O1", "-pthread", "-o", "spin", "spin.c"], .limited(wall: .seconds(30)))
             try #require(build.status == .exited && build.exitCode == 0, "gcc: \(build.err)")
             let r = try await sandbox.run(["./spin"], .limited(cpu: .seconds(1), wall: .seconds(10)))
             #expect(r.status == .cpuTimeLimit)
@@ -132,7 +136,7 @@ struct LimitTests {
             o.captureLimit = 64 << 10
             let r = try await sandbox.run(["/bin/sh", "-c", "head -c 2000000000 /dev/zero; echo done >&2"], o)
             #expect(r.status == .exited && r.exitCode == 0)
-            #expect(r.err == "done\n")   // the writer never blocked on a full pipe
+            #expect(r.err == "done\n")  // the writer never blocked on a full pipe
             #expect(r.stdout.count == 64 << 10 && r.stdoutTruncated)
             #expect(residentMemory() - before < 32 << 20)
         }
@@ -146,7 +150,9 @@ struct LimitTests {
         c.limits.memory = 256 << 20
         try await withSandbox(c) { (sandbox: Sandbox) async throws in
             for folder in ["/sandbox", "/tmp", "/dev/shm"] {
-                let r = try await sandbox.run(["/bin/sh", "-c", "dd if=/dev/zero of=\(folder)/fill bs=1M count=100 2>&1; du -k \(folder)/fill"])
+                let r = try await sandbox.run([
+                    "/bin/sh", "-c", "dd if=/dev/zero of=\(folder)/fill bs=1M count=100 2>&1; du -k \(folder)/fill",
+                ])
                 #expect(r.out.contains("No space left on device"), "\(folder): \(r.out)")
                 let kb = Int(r.out.split(separator: "\n").last?.split(separator: "\t").first ?? "") ?? 0
                 #expect(kb <= 8 * 1024, "\(folder) grew to \(kb) KiB")
@@ -178,17 +184,19 @@ struct LimitTests {
     /// tmpfs pages count as memory. At the limit the OOM killer used to take the sandbox's
     /// init (a fork of the runner: the largest process in the group), the pid namespace
     /// died, and the run read `signaled 9`, oom_killed false: an RTE where an MLE was due.
-    @Test("filling /tmp, /dev/shm or the workdir past the memory limit: memory-limit; init survives",
-          arguments: ["/tmp", "/dev/shm", "/sandbox"])
+    @Test(
+        "filling /tmp, /dev/shm or the workdir past the memory limit: memory-limit; init survives",
+        arguments: ["/tmp", "/dev/shm", "/sandbox"])
     func tmpfsFill(_ folder: String) async throws {
         var c = SandboxConfiguration()
         c.limits.memory = 64 << 20
-        c.limits.tmpSize = 256 << 20      // the tmpfs sizes are not what stops it
+        c.limits.tmpSize = 256 << 20  // the tmpfs sizes are not what stops it
         c.limits.workdirSize = 256 << 20
         c.limits.fileSize = 256 << 20
         try await withSandbox(c) { (sandbox: Sandbox) async throws in
-            let r = try await sandbox.run(["/bin/sh", "-c", "exec head -c 200000000 /dev/zero > \(folder)/fill"],
-                                          .limited(wall: .seconds(20)))
+            let r = try await sandbox.run(
+                ["/bin/sh", "-c", "exec head -c 200000000 /dev/zero > \(folder)/fill"],
+                .limited(wall: .seconds(20)))
             #expect(r.status == .memoryLimit, "\(r.status) signal \(String(describing: r.signal)) \(r.err)")
             #expect(r.oomKilled)
             #expect(sandbox.isAlive, "the sandbox's init died")

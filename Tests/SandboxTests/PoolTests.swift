@@ -1,7 +1,8 @@
 import Foundation
-@testable import Sandbox
 import TestSupport
 import Testing
+
+@testable import Sandbox
 
 @Suite("pool: warm sandboxes, reset between uses", .needsRoot)
 struct PoolTests {
@@ -13,14 +14,17 @@ struct PoolTests {
         try first.fs.write("secret.txt", "from the first user")
         _ = try await first.run(["/bin/sh", "-c", "echo x > /tmp/t; echo y > /dev/shm/s; mkdir -p deep/er; touch deep/er/f"])
         // SysV shared memory and a POSIX message queue, left behind on purpose.
-        let ipc = try await first.run(["/usr/bin/python3", "-c", """
+        let ipc = try await first.run([
+            "/usr/bin/python3", "-c",
+            """
             import ctypes, os
             libc = ctypes.CDLL(None, use_errno=True)
             shm = libc.shmget(0x1234, 4096, 0o1600)
             librt = ctypes.CDLL("librt.so.1", use_errno=True)
             mq = librt.mq_open(b"/leftover", os.O_CREAT | os.O_RDWR, 0o600, None)
             print(shm >= 0, mq >= 0)
-            """])
+            """,
+        ])
         #expect(ipc.out == "True True\n", "\(ipc.err)")
         let seen = try await first.run(["/bin/sh", "-c", "tail -n +2 /proc/sysvipc/shm | wc -l"])
         #expect(seen.out == "1\n")
@@ -30,15 +34,21 @@ struct PoolTests {
         #expect(await background.wait().status == .signaled)
 
         let second = try await pool.acquire()
-        #expect(second === first)   // the same warm sandbox
+        #expect(second === first)  // the same warm sandbox
         #expect(try second.fs.list().isEmpty)
-        let r = try await second.run(["/bin/sh", "-c", "ls -A /sandbox /tmp /dev/shm; cat /proc/[0-9]*/comm | grep -c sleep; tail -n +2 /proc/sysvipc/shm | wc -l"])
+        let r = try await second.run([
+            "/bin/sh", "-c",
+            "ls -A /sandbox /tmp /dev/shm; cat /proc/[0-9]*/comm | grep -c sleep; tail -n +2 /proc/sysvipc/shm | wc -l",
+        ])
         #expect(r.out == "/dev/shm:\n\n/sandbox:\n\n/tmp:\n0\n0\n", "\(r.out)")
-        let mq = try await second.run(["/usr/bin/python3", "-c", """
+        let mq = try await second.run([
+            "/usr/bin/python3", "-c",
+            """
             import ctypes, os
             librt = ctypes.CDLL("librt.so.1", use_errno=True)
             print(librt.mq_open(b"/leftover", os.O_RDWR, 0, None) < 0)
-            """])
+            """,
+        ])
         #expect(mq.out == "True\n")
         await pool.release(second)
         await pool.shutdown()

@@ -3,7 +3,9 @@ import Testing
 
 @Suite("units and JSON text")
 struct UnitsTests {
-    @Test("sizes", arguments: [("64M", 64 << 20), ("1G", 1 << 30), ("512K", 512 << 10), ("100", 100), ("1.5K", 1536), ("2MiB", 2 << 20)])
+    @Test(
+        "sizes",
+        arguments: [("64M", 64 << 20), ("1G", 1 << 30), ("512K", 512 << 10), ("100", 100), ("1.5K", 1536), ("2MiB", 2 << 20)])
     func sizes(_ text: String, _ bytes: Int) {
         #expect(Units.bytes(text) == bytes)
     }
@@ -27,8 +29,8 @@ struct UnitsTests {
     func jsonText() {
         #expect(JSONText.quoted(Array("a\"b\\\n\t".utf8)) == #""a\"b\\\n\t""#)
         #expect(JSONText.quoted(Array("é✓".utf8)) == "\"é✓\"")
-        #expect(JSONText.quoted([0xC3]) == "\"\\udcc3\"")           // truncated sequence
-        #expect(JSONText.quoted([0xED, 0xA0, 0x80]) == "\"\\udced\\udca0\\udc80\"")   // encoded surrogate
+        #expect(JSONText.quoted([0xC3]) == "\"\\udcc3\"")  // truncated sequence
+        #expect(JSONText.quoted([0xED, 0xA0, 0x80]) == "\"\\udced\\udca0\\udc80\"")  // encoded surrogate
         #expect(JSONText.quoted([0x00, 0x7F]) == "\"\\u0000\\u007f\"")
     }
 }

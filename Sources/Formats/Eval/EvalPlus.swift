@@ -30,21 +30,32 @@ public enum EvalPlus {
                 i += 1
                 continue
             }
-            if c == "\"" { inString = true; out.append(c); i += 1; continue }
+            if c == "\"" {
+                inString = true
+                out.append(c)
+                i += 1
+                continue
+            }
             var matched = false
-            for word in ["-Infinity", "Infinity", "NaN"] where i + word.count <= chars.count && String(chars[i..<i + word.count]) == word {
+            for word in ["-Infinity", "Infinity", "NaN"]
+            where i + word.count <= chars.count && String(chars[i..<i + word.count]) == word {
                 out += "null"
                 i += word.count
                 matched = true
                 break
             }
-            if !matched { out.append(c); i += 1 }
+            if !matched {
+                out.append(c)
+                i += 1
+            }
         }
         return out
     }
 
     static func json(_ value: Any) -> String {
-        guard let data = try? JSONSerialization.data(withJSONObject: value, options: [.fragmentsAllowed, .withoutEscapingSlashes]) else {
+        guard
+            let data = try? JSONSerialization.data(withJSONObject: value, options: [.fragmentsAllowed, .withoutEscapingSlashes])
+        else {
             return "null"
         }
         return String(decoding: data, as: UTF8.self)
@@ -57,16 +68,20 @@ public enum EvalPlus {
         for (i, line) in lines.enumerated() {
             let o = try object(line, path, i + 1)
             guard let id = o["task_id"] as? String, let prompt = o["prompt"] as? String, let entry = o["entry_point"] as? String,
-                  let canonical = o["canonical_solution"] as? String, let base = o["base_input"] as? [Any],
-                  let plus = o["plus_input"] as? [Any] else {
-                throw FormatsError(.invalidDataset, "\(path):\(i + 1): an EvalPlus task needs task_id, prompt, entry_point, "
-                                   + "canonical_solution (strings), base_input and plus_input (lists)")
+                let canonical = o["canonical_solution"] as? String, let base = o["base_input"] as? [Any],
+                let plus = o["plus_input"] as? [Any]
+            else {
+                throw FormatsError(
+                    .invalidDataset,
+                    "\(path):\(i + 1): an EvalPlus task needs task_id, prompt, entry_point, "
+                        + "canonical_solution (strings), base_input and plus_input (lists)")
             }
             let atol = (o["atol"] as? NSNumber)?.doubleValue ?? 0
             if tasks[id] == nil { order.append(id) }
-            tasks[id] = EvalPlusTask(taskID: id, prompt: prompt, entryPoint: entry, canonicalSolution: canonical, atol: atol,
-                                     baseCount: base.count, plusCount: plus.count, line: line,
-                                     baseInputs: base.map(json), plusInputs: plus.map(json))
+            tasks[id] = EvalPlusTask(
+                taskID: id, prompt: prompt, entryPoint: entry, canonicalSolution: canonical, atol: atol,
+                baseCount: base.count, plusCount: plus.count, line: line,
+                baseInputs: base.map(json), plusInputs: plus.map(json))
         }
         let flavor: EvalPlusDataset.Flavor = order.first?.hasPrefix("Mbpp/") == true ? .mbpp : .humaneval
         let bytes = try HostFile.read(FilePath(path), limit: 4 << 30)
@@ -106,8 +121,12 @@ public enum EvalPlus {
 
     /// pass@k over tasks, as evalplus: base (base_status pass) and plus (base and plus pass).
     public static func passAtK(_ results: [EvalPlusSampleResult], ks: [Int]) -> (base: [Int: Double], plus: [Int: Double]) {
-        let base = results.map { EvalSampleResult(taskID: $0.taskID, completionID: $0.completionID, passed: $0.base.status == .pass, result: "") }
-        let plus = results.map { EvalSampleResult(taskID: $0.taskID, completionID: $0.completionID, passed: $0.passedPlus, result: "") }
+        let base = results.map {
+            EvalSampleResult(taskID: $0.taskID, completionID: $0.completionID, passed: $0.base.status == .pass, result: "")
+        }
+        let plus = results.map {
+            EvalSampleResult(taskID: $0.taskID, completionID: $0.completionID, passed: $0.passedPlus, result: "")
+        }
         return (HumanEval.passAtK(base, ks: ks), results.contains { $0.plus == nil } ? [:] : HumanEval.passAtK(plus, ks: ks))
     }
 
@@ -124,7 +143,8 @@ public enum EvalPlus {
         }
         o["base_status"] = r.base.status.rawValue
         o["plus_status"] = r.plus.map { $0.status.rawValue as Any } ?? NSNull()
-        let data = (try? JSONSerialization.data(withJSONObject: o, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data("{}".utf8)
+        let data =
+            (try? JSONSerialization.data(withJSONObject: o, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data("{}".utf8)
         return String(decoding: data, as: UTF8.self)
     }
 }

@@ -20,8 +20,10 @@ public final class Evaluator: Sendable {
         return c
     }
 
-    public func evaluate(tasks: [String: EvalTask], samples: [EvalSample],
-                         progress: @escaping @Sendable (Int, Int) -> Void = { _, _ in }) async throws -> EvalResult {
+    public func evaluate(
+        tasks: [String: EvalTask], samples: [EvalSample],
+        progress: @escaping @Sendable (Int, Int) -> Void = { _, _ in }
+    ) async throws -> EvalResult {
         let clock = ContinuousClock.now
         for (i, s) in samples.enumerated() where tasks[s.taskID] == nil {
             throw FormatsError(.invalidDataset, "sample \(i + 1): task \(s.taskID) is not in the dataset")
@@ -71,7 +73,10 @@ public final class Evaluator: Sendable {
                             await server?.close()
                             server = nil
                         }
-                        results.withLock { $0[i] = text; return () }
+                        results.withLock {
+                            $0[i] = text
+                            return ()
+                        }
                         let d = done.withLock { n -> Int in
                             n += 1
                             return n
@@ -89,10 +94,12 @@ public final class Evaluator: Sendable {
         await pool.shutdown()
         let texts = results.withLock { $0 }
         let out = samples.indices.map { i in
-            EvalSampleResult(taskID: samples[i].taskID, completionID: ids[i], passed: texts[i] == "passed", result: texts[i] ?? "timed out")
+            EvalSampleResult(
+                taskID: samples[i].taskID, completionID: ids[i], passed: texts[i] == "passed", result: texts[i] ?? "timed out")
         }
         let elapsed = ContinuousClock.now - clock
-        return EvalResult(samples: out.count, passed: out.filter(\.passed).count, passAtK: HumanEval.passAtK(out, ks: options.ks),
-                          results: out, duration: elapsed.seconds)
+        return EvalResult(
+            samples: out.count, passed: out.filter(\.passed).count, passAtK: HumanEval.passAtK(out, ks: options.ks),
+            results: out, duration: elapsed.seconds)
     }
 }

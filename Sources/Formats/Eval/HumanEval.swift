@@ -8,8 +8,10 @@ public enum HumanEval {
         for (i, line) in try JSONLines.read(path).enumerated() {
             let o = try JSONLines.object(line, path, i + 1)
             guard let id = o["task_id"] as? String, let prompt = o["prompt"] as? String, let test = o["test"] as? String,
-                  let entry = o["entry_point"] as? String else {
-                throw FormatsError(.invalidDataset, "\(path):\(i + 1): a task needs task_id, prompt, test and entry_point (strings)")
+                let entry = o["entry_point"] as? String
+            else {
+                throw FormatsError(
+                    .invalidDataset, "\(path):\(i + 1): a task needs task_id, prompt, test and entry_point (strings)")
             }
             tasks[id] = EvalTask(taskID: id, prompt: prompt, test: test, entryPoint: entry)
         }
@@ -20,11 +22,13 @@ public enum HumanEval {
         try JSONLines.read(path).enumerated().map { i, line in
             let o = try JSONLines.object(line, path, i + 1)
             let solution = o["solution"] as? String
-            guard let id = o["task_id"] as? String, let completion = (o["completion"] as? String) ?? (solution != nil ? "" : nil) else {
+            guard let id = o["task_id"] as? String, let completion = (o["completion"] as? String) ?? (solution != nil ? "" : nil)
+            else {
                 throw FormatsError(.invalidDataset, "\(path):\(i + 1): a sample needs task_id and completion (strings)")
             }
-            return EvalSample(taskID: id, completion: completion, completionID: (o["completion_id"] as? NSNumber)?.intValue,
-                              line: line.trimmingCharacters(in: .whitespaces), solution: solution)
+            return EvalSample(
+                taskID: id, completion: completion, completionID: (o["completion_id"] as? NSNumber)?.intValue,
+                line: line.trimmingCharacters(in: .whitespaces), solution: solution)
         }
     }
 
@@ -62,8 +66,10 @@ public enum HumanEval {
     public static func resultLine(_ sample: EvalSample, _ r: EvalSampleResult) -> String {
         let extra = "\"result\": \(JSONText.quoted(r.result)), \"passed\": \(r.passed)"
         var line = sample.line
-        if let o = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any], o["result"] == nil, o["passed"] == nil,
-           line.hasSuffix("}") {
+        if let o = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any], o["result"] == nil,
+            o["passed"] == nil,
+            line.hasSuffix("}")
+        {
             line.removeLast()
             let body = line.trimmingCharacters(in: .whitespaces)
             return body + (body.hasSuffix("{") ? "" : ", ") + extra + "}"
@@ -71,7 +77,8 @@ public enum HumanEval {
         var o = (try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]) ?? [:]
         o["result"] = r.result
         o["passed"] = r.passed
-        let data = (try? JSONSerialization.data(withJSONObject: o, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data("{}".utf8)
+        let data =
+            (try? JSONSerialization.data(withJSONObject: o, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data("{}".utf8)
         return String(decoding: data, as: UTF8.self)
     }
 }

@@ -22,7 +22,8 @@ public enum JSONLines {
     }
 
     static func object(_ line: String, _ path: String, _ n: Int) throws -> [String: Any] {
-        guard let o = try? JSONSerialization.jsonObject(with: Data(line.utf8), options: [.fragmentsAllowed]) as? [String: Any] else {
+        guard let o = try? JSONSerialization.jsonObject(with: Data(line.utf8), options: [.fragmentsAllowed]) as? [String: Any]
+        else {
             throw FormatsError(.invalidDataset, "\(path):\(n): not a JSON object")
         }
         return o

@@ -61,7 +61,10 @@ final class WarmInterpreter: @unchecked Sendable {
         let fired = self.fired
         let watchdog = Task {
             try await Task.sleep(for: deadline)
-            fired.withLock { $0 = true; return () }
+            fired.withLock {
+                $0 = true
+                return ()
+            }
             execution.kill()
         }
         defer { watchdog.cancel() }
@@ -94,7 +97,9 @@ final class WarmInterpreter: @unchecked Sendable {
         guard let line = await line(deadline: .milliseconds(Int64((timeout + 10) * 1000))) else {
             return .serverEnded(fired.withLock { $0 } ? .stuck : .died)
         }
-        guard let o = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any], let result = o["result"] as? String else {
+        guard let o = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
+            let result = o["result"] as? String
+        else {
             return .serverEnded(.died)
         }
         return .answer(result, clean: (o["clean"] as? Bool) ?? false)

@@ -25,22 +25,26 @@ extension KattisPackage {
                 do {
                     comparison = .builtin(.tokens(try TokenFlags(arguments: flags)))
                 } catch {
-                    throw FormatsError(.invalidPackage, "\(root): validator flags \(flags.joined(separator: " ")): \(error)",
-                                       underlyingError: error)
+                    throw FormatsError(
+                        .invalidPackage, "\(root): validator flags \(flags.joined(separator: " ")): \(error)",
+                        underlyingError: error)
                 }
             }
             let id = order.count == 1 || flags.isEmpty ? shortName : "\(shortName)[\(flags.joined(separator: " "))]"
             let cases = tests.filter { $0.flags == flags }.map {
-                TestCase(name: $0.name, input: .file($0.input), answer: .file($0.answer), command: nil, limits: TestLimits(),
-                         files: [], group: nil)
+                TestCase(
+                    name: $0.name, input: .file($0.input), answer: .file($0.answer), command: nil, limits: TestLimits(),
+                    files: [], group: nil)
             }
-            var p = Problem(id: id, title: title, kind: interactive ? .interactive : .stdio, limits: limits, comparison: comparison,
-                            interactor: interactor, files: [], tests: cases, groups: [])
+            var p = Problem(
+                id: id, title: title, kind: interactive ? .interactive : .stdio, limits: limits, comparison: comparison,
+                interactor: interactor, files: [], tests: cases, groups: [])
             if scoring { p.maxTestScore = .infinity }
             p.passes = validationPasses ?? 1
             if outputRule == .afterRun { p.outputLimitAfterRun = output }
-            p.judgeLimits = TestLimits(cpuTime: .milliseconds(Int64(validationTime * 1000)),
-                                       wallTime: .milliseconds(Int64(validationTime * 2000)), memory: validationMemory)
+            p.judgeLimits = TestLimits(
+                cpuTime: .milliseconds(Int64(validationTime * 1000)),
+                wallTime: .milliseconds(Int64(validationTime * 2000)), memory: validationMemory)
             problems.append(p)
         }
         return Suite(path: root.appending("problem.yaml"), name: shortName, problems: problems)
@@ -116,7 +120,8 @@ extension KattisPackage {
     /// data/testdata.yaml gives no range.
     public var fullScore: Double? {
         if customScore { return data.config.range.map(\.1) }
-        let all = Dictionary(uniqueKeysWithValues: tests.map { ($0.name, TestResult(name: $0.name, group: nil, verdict: .accepted, score: 1)) })
+        let all = Dictionary(
+            uniqueKeysWithValues: tests.map { ($0.name, TestResult(name: $0.name, group: nil, verdict: .accepted, score: 1)) })
         return outcome(all).score
     }
 

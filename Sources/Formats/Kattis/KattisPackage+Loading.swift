@@ -70,13 +70,16 @@ extension KattisPackage {
         var customScore = false
         var multiPass = types.contains("multi-pass")
         if let first = validation.first {
-            guard first == "default" || first == "custom" else { throw fail(root, "validation '\(first)': default or custom expected") }
+            guard first == "default" || first == "custom" else {
+                throw fail(root, "validation '\(first)': default or custom expected")
+            }
             custom = first == "custom"
             if validation.contains("interactive") { interactive = true }
             if validation.contains("score") { customScore = true }
             if validation.contains("multi-pass") { multiPass = true }
             for w in validation.dropFirst() where !["interactive", "score", "multi-pass"].contains(w) {
-                throw fail(root, "validation '\(validation.joined(separator: " "))': '\(w)' is unknown (interactive, score, multi-pass)")
+                throw fail(
+                    root, "validation '\(validation.joined(separator: " "))': '\(w)' is unknown (interactive, score, multi-pass)")
             }
             if !custom && validation.count > 1 {
                 throw fail(root, "validation '\(validation.joined(separator: " "))': the default validator takes no options here")
@@ -94,14 +97,18 @@ extension KattisPackage {
         let limits = meta["limits"] as? [String: Any] ?? [:]
         var fixed = number(limits["time_limit"])
         if fixed == nil, try confined(root, { try confinedRoot.kind(".timelimit") }) == .file {
-            let text = String(decoding: try confined(root, { try confinedRoot.file(".timelimit").read(limit: 1024) }), as: UTF8.self)
+            let text = String(
+                decoding: try confined(root, { try confinedRoot.file(".timelimit").read(limit: 1024) }), as: UTF8.self)
             fixed = Double(text.trimmingCharacters(in: .whitespacesAndNewlines))
         }
         let multipliers = limits["time_multipliers"] as? [String: Any] ?? [:]
         let timeMultiplier = number(multipliers["ac_to_time_limit"]) ?? number(limits["time_multiplier"]) ?? (isDraft ? 2 : 5)
         let safetyMargin = number(multipliers["time_limit_to_tle"]) ?? number(limits["time_safety_margin"]) ?? (isDraft ? 1.5 : 2)
         guard timeMultiplier >= 1, safetyMargin >= 1 else {
-            throw fail(root, "limits: the time multipliers must be at least 1 (ac_to_time_limit \(timeMultiplier), time_limit_to_tle \(safetyMargin))")
+            throw fail(
+                root,
+                "limits: the time multipliers must be at least 1 (ac_to_time_limit \(timeMultiplier), time_limit_to_tle \(safetyMargin))"
+            )
         }
         var passes: Int?
         if multiPass {
@@ -122,8 +129,9 @@ extension KattisPackage {
 
         var tests: [KattisTest] = []
         let rootConfig = KattisGroupConfig()
-        let data = try group(root: confinedRoot, folder: "data", parent: rootConfig, scoring: scoring, draft: isDraft, flags: validatorFlags,
-                             tests: &tests, forced: forcedGrading)
+        let data = try group(
+            root: confinedRoot, folder: "data", parent: rootConfig, scoring: scoring, draft: isDraft, flags: validatorFlags,
+            tests: &tests, forced: forcedGrading)
         if tests.isEmpty { throw fail(root, "no test cases under data/ (pairs of .in and .ans)") }
 
         let name = meta["name"].flatMap { v -> String? in
@@ -132,7 +140,8 @@ extension KattisPackage {
             return nil
         }
         var package = KattisPackage(
-            root: root, shortName: root.lastComponent?.string ?? "problem", title: name, scoring: scoring, interactive: interactive,
+            root: root, shortName: root.lastComponent?.string ?? "problem", title: name, scoring: scoring,
+            interactive: interactive,
             customScore: customScore, fixedTimeLimit: fixed, timeMultiplier: timeMultiplier, safetyMargin: safetyMargin,
             timeResolution: number(limits["time_resolution"]) ?? 1, memory: Int(number(limits["memory"]) ?? 1024) << 20,
             output: Int(number(limits["output"]) ?? 8) << 20, validator: validatorProgram, validatorFlags: validatorFlags,
@@ -183,7 +192,9 @@ extension KattisPackage {
         let root = self.root
         func positive(_ key: String) throws -> Double? {
             guard limits[key] != nil else { return nil }
-            guard let v = Self.number(limits[key]), v > 0 else { throw Self.fail(root, "limits.\(key) must be a positive number") }
+            guard let v = Self.number(limits[key]), v > 0 else {
+                throw Self.fail(root, "limits.\(key) must be a positive number")
+            }
             return v
         }
         for key in ["memory", "output", "time_limit", "time_resolution"] { _ = try positive(key) }
@@ -197,15 +208,20 @@ extension KattisPackage {
     /// A validator: a source file, or a folder whose main source is compiled with the rest beside it.
     /// `path` is relative to the package's folder, and read beneath it.
     static func program(at path: String, languages: LanguageTable, root: ConfinedRoot) throws -> JudgeProgram {
-        guard try root.kind(path) == .directory else { return JudgeProgram(source: try root.file(path), language: nil, arguments: []) }
+        guard try root.kind(path) == .directory else {
+            return JudgeProgram(source: try root.file(path), language: nil, arguments: [])
+        }
         let entries = try root.list(path).filter { !$0.hasPrefix(".") }.sorted()
         var folderNames: Set<String> = []
         for e in entries where try root.kind(path + "/" + e) == .directory { folderNames.insert(e) }
         func isFolder(_ e: String) -> Bool { folderNames.contains(e) }
         // The Kattis spec's build/run programs: `build` (if there) makes `run`, which is run.
         if let script = ["build", "run"].first(where: { entries.contains($0) && !isFolder($0) }) {
-            let files = try entries.filter { $0 != script && !isFolder($0) }.map { ExtraFile(source: try root.file(path + "/" + $0), target: $0) }
-            return JudgeProgram(source: try root.file(path + "/" + script), language: Language.kattisScripts.id, arguments: [], files: files)
+            let files = try entries.filter { $0 != script && !isFolder($0) }.map {
+                ExtraFile(source: try root.file(path + "/" + $0), target: $0)
+            }
+            return JudgeProgram(
+                source: try root.file(path + "/" + script), language: Language.kattisScripts.id, arguments: [], files: files)
         }
         // output_validator/<name>/ (problemtools' guess example): one folder and nothing else.
         let folders = entries.filter(isFolder)
@@ -218,7 +234,8 @@ extension KattisPackage {
             let text = String(decoding: bytes, as: UTF8.self)
             return text.contains("main(") || text.contains("__main__")
         }
-        let main = sources.first(where: { ["validator.py", "validate.py", "main.py"].contains($0) })
+        let main =
+            sources.first(where: { ["validator.py", "validate.py", "main.py"].contains($0) })
             ?? sources.first(where: { !$0.hasSuffix(".h") && hasMain($0) }) ?? sources.first
         guard let main else { throw fail(root.folder, "\(path): no validator source in a known language") }
         let files = try entries.filter { $0 != main }.compactMap { e -> ExtraFile? in
@@ -227,8 +244,10 @@ extension KattisPackage {
         return JudgeProgram(source: try root.file(path + "/" + main), language: nil, arguments: [], files: files)
     }
 
-    private static func group(root: ConfinedRoot, folder: String, parent: KattisGroupConfig, scoring: Bool, draft: Bool, flags: [String],
-                              tests: inout [KattisTest], forced: [String: Any] = [:]) throws -> KattisGroup {
+    private static func group(
+        root: ConfinedRoot, folder: String, parent: KattisGroupConfig, scoring: Bool, draft: Bool, flags: [String],
+        tests: inout [KattisTest], forced: [String: Any] = [:]
+    ) throws -> KattisGroup {
         var config = parent
         // 2023-07: samples score 0 unless their testdata.yaml says otherwise.
         if draft && scoring && folder == "data/sample" { config.acceptScore = 0 }
@@ -270,16 +289,21 @@ extension KattisPackage {
             if kind == .directory {
                 // data/invalid_* (2023-07) holds inputs that validators must reject: not for submissions.
                 if folder == "data" && e.hasPrefix("invalid") { continue }
-                items.append(.group(try group(root: root, folder: folder + "/" + e, parent: config, scoring: scoring, draft: draft,
-                                              flags: flags, tests: &tests, forced: forced)))
+                items.append(
+                    .group(
+                        try group(
+                            root: root, folder: folder + "/" + e, parent: config, scoring: scoring, draft: draft,
+                            flags: flags, tests: &tests, forced: forced)))
             } else if e.hasSuffix(".ans") {
                 let stem = String(e.dropLast(4))
                 let input = folder + "/" + stem + ".in"
                 guard try confined(root.folder, { try root.kind(input) }) != nil else { continue }
                 let name = String((folder + "/" + stem).dropFirst("data/".count))
                 let (inputFile, answerFile) = try confined(root.folder) { (try root.file(input), try root.file(full)) }
-                tests.append(KattisTest(name: name, input: inputFile, answer: answerFile,
-                                        flags: flags + config.outputValidatorFlags))
+                tests.append(
+                    KattisTest(
+                        name: name, input: inputFile, answer: answerFile,
+                        flags: flags + config.outputValidatorFlags))
                 items.append(.test(tests.count - 1))
             }
         }

@@ -60,7 +60,8 @@ public struct KattisPackage: Sendable {
         /// Legacy packages, as problemtools judges them: the run goes on (a submission that
         /// prints without end is TLE); output over the limit is OLE when the run ended in
         /// time without crashing.
-        case afterRun = "problemtools (legacy format): output over the limit is OLE after a run that ended in time; the run is not stopped"
+        case afterRun =
+            "problemtools (legacy format): output over the limit is OLE after a run that ended in time; the run is not stopped"
         /// 2023-07 and later: the run is stopped at the limit, OLE.
         case stopped = "problem package spec (2023-07 and later): the run is stopped at the output limit, OLE"
     }

@@ -59,7 +59,9 @@ public struct KattisVerifier: Sendable {
     let languages: LanguageTable
     let logger: Logger
 
-    public init(options: GradingOptions = .init(), languages: LanguageTable = .init(), logger: Logger = Logger(label: "proctor.verify")) {
+    public init(
+        options: GradingOptions = .init(), languages: LanguageTable = .init(), logger: Logger = Logger(label: "proctor.verify")
+    ) {
         self.options = options
         self.languages = languages
         self.logger = logger
@@ -113,7 +115,9 @@ public struct KattisVerifier: Sendable {
                     } else {
                         c.skipped = python2
                     }
-                } else if let language = languages.detect(FilePath(full), firstLine: (try? root.file(rel).read(limit: 16 << 20)).map(Language.firstLine)) {
+                } else if let language = languages.detect(
+                    FilePath(full), firstLine: (try? root.file(rel).read(limit: 16 << 20)).map(Language.firstLine))
+                {
                     if let problem = language.toolchainProblem {
                         c.skipped = problem
                     } else {
@@ -158,8 +162,9 @@ public struct KattisVerifier: Sendable {
         try await setTimeLimit(&runs, candidates, judged: judged, options: options)
         try await judge(&runs, candidates, judged: judged, options: options)
         let out = candidates.indices.map { verdict(candidates[$0], index: $0, runs) }
-        var result = VerifyResult(problem: package.shortName, ok: out.allSatisfy(\.ok), timeLimit: runs.timeLimit,
-                                  timeLimitComputed: runs.computed, submissions: out)
+        var result = VerifyResult(
+            problem: package.shortName, ok: out.allSatisfy(\.ok), timeLimit: runs.timeLimit,
+            timeLimitComputed: runs.computed, submissions: out)
         result.outputRule = package.outputRule.rawValue
         result.outputLimit = package.output
         result.safetyMargin = package.safetyMargin
@@ -195,14 +200,16 @@ public struct KattisVerifier: Sendable {
             var byName: [String: TestResult] = [:]
             for p in parts { for t in p.tests { byName[t.name] = t } }
             if let built = parts.first(where: { $0.verdict == .compileError || $0.compileMessage != nil }),
-               built.verdict == .compileError || built.tests.allSatisfy({ $0.verdict == .judgeError }) {
+                built.verdict == .compileError || built.tests.allSatisfy({ $0.verdict == .judgeError })
+            {
                 return KattisOutcome(verdict: built.verdict, score: 0, fullyAccepted: false)
             }
             return package.outcome(byName, timeLimit: limit)
         }
 
         func matches(_ folder: String, _ o: KattisOutcome) -> Bool {
-            folder != "slow_accepted" && KattisVerifier.expectations[folder]!.contains(o.verdict) && !(folder == "partially_accepted" && fully(o))
+            folder != "slow_accepted" && KattisVerifier.expectations[folder]!.contains(o.verdict)
+                && !(folder == "partially_accepted" && fully(o))
         }
     }
 
@@ -219,13 +226,17 @@ public struct KattisVerifier: Sendable {
         var probe = options
         probe.failFast = false
         let run = try await Grader(options: probe, languages: languages, logger: logger)
-            .grade(suites: [try package.suite(timeLimit: Self.probeTimeLimit)], submissions: accepted.map { candidates[$0].submission! })
+            .grade(
+                suites: [try package.suite(timeLimit: Self.probeTimeLimit)],
+                submissions: accepted.map { candidates[$0].submission! })
         runs.collect(run)
         runs.done = Set(accepted)
         let slowest = run.results.flatMap(\.tests).filter { $0.verdict == .accepted }.map(\.cpuTime).max() ?? 0
         let exact = slowest * package.timeMultiplier
         runs.timeLimit = max(1, (exact / package.timeResolution).rounded(.up)) * package.timeResolution
-        logger.debug("verify: time limit computed", metadata: ["limit": "\(runs.timeLimit)", "seconds": "\(Grader.seconds(since: runs.phase))"])
+        logger.debug(
+            "verify: time limit computed",
+            metadata: ["limit": "\(runs.timeLimit)", "seconds": "\(Grader.seconds(since: runs.phase))"])
     }
 
     /// The others run with the time limit; those that do not get what their folder expects
@@ -236,18 +247,25 @@ public struct KattisVerifier: Sendable {
         let grader = Grader(options: options, languages: languages, logger: logger)
         let rest = judged.filter { !runs.done.contains($0) }
         if !rest.isEmpty {
-            runs.collect(try await grader.grade(suites: [try package.suite(timeLimit: runs.timeLimit)],
-                                                submissions: rest.map { candidates[$0].submission! }))
+            runs.collect(
+                try await grader.grade(
+                    suites: [try package.suite(timeLimit: runs.timeLimit)],
+                    submissions: rest.map { candidates[$0].submission! }))
         }
-        logger.debug("verify: judged at the time limit", metadata: ["submissions": "\(rest.count)", "seconds": "\(Grader.seconds(since: runs.phase))"])
+        logger.debug(
+            "verify: judged at the time limit",
+            metadata: ["submissions": "\(rest.count)", "seconds": "\(Grader.seconds(since: runs.phase))"])
         let again = rest.filter { i in
             guard let s = candidates[i].submission, let parts = runs.results[s.path] else { return false }
             return !runs.matches(candidates[i].folder, runs.outcome(parts, runs.timeLimit))
         }
         if !again.isEmpty {
-            let run = try await grader.grade(suites: [try package.suite(timeLimit: runs.high)], submissions: again.map { candidates[$0].submission! })
+            let run = try await grader.grade(
+                suites: [try package.suite(timeLimit: runs.high)], submissions: again.map { candidates[$0].submission! })
             for r in run.results { runs.withMargin[r.submissionPath, default: []].append(r) }
-            logger.debug("verify: judged with the safety margin", metadata: ["submissions": "\(again.count)", "seconds": "\(Grader.seconds(since: runs.phase))"])
+            logger.debug(
+                "verify: judged with the safety margin",
+                metadata: ["submissions": "\(again.count)", "seconds": "\(Grader.seconds(since: runs.phase))"])
         }
     }
 
@@ -256,37 +274,53 @@ public struct KattisVerifier: Sendable {
     func verdict(_ c: Candidate, index i: Int, _ runs: Runs) -> VerifiedSubmission {
         let expected = c.folder
         guard let s = c.submission, let parts = runs.results[s.path] else {
-            return VerifiedSubmission(path: c.path, expected: expected, verdict: nil, verdictWithMargin: nil, score: nil,
-                                      ok: true, skipped: c.skipped ?? "not judged", message: "skipped: \(c.skipped ?? "not judged")")
+            return VerifiedSubmission(
+                path: c.path, expected: expected, verdict: nil, verdictWithMargin: nil, score: nil,
+                ok: true, skipped: c.skipped ?? "not judged", message: "skipped: \(c.skipped ?? "not judged")")
         }
         let atLimit = runs.outcome(parts, runs.timeLimit)
-        let atHigh = runs.withMargin[s.path].map { runs.outcome($0, runs.high) } ?? (runs.done.contains(i) ? runs.outcome(parts, runs.high) : atLimit)
+        let atHigh =
+            runs.withMargin[s.path].map { runs.outcome($0, runs.high) }
+            ?? (runs.done.contains(i) ? runs.outcome(parts, runs.high) : atLimit)
         var (ok, message) = Self.expectation(expected, atLimit: atLimit, atHigh: atHigh, parts: parts, runs)
         if ok && expected == "accepted" && runs.package.scoring && !runs.fully(atLimit) {
             message += " (warning: not the full score)"
         }
         Self.packageChecks(expected, submission: s, parts: parts, runs, ok: &ok, message: &message)
-        return VerifiedSubmission(path: c.path, expected: expected, verdict: atLimit.verdict, verdictWithMargin: atHigh.verdict,
-                                  score: runs.package.scoring ? atLimit.score : nil, ok: ok, skipped: nil, message: message)
+        return VerifiedSubmission(
+            path: c.path, expected: expected, verdict: atLimit.verdict, verdictWithMargin: atHigh.verdict,
+            score: runs.package.scoring ? atLimit.score : nil, ok: ok, skipped: nil, message: message)
     }
 
     /// Whether the verdicts at the limit and with the margin are what the folder expects.
-    static func expectation(_ expected: String, atLimit: KattisOutcome, atHigh: KattisOutcome, parts: [ProblemResult],
-                            _ runs: Runs) -> (ok: Bool, message: String) {
+    static func expectation(
+        _ expected: String, atLimit: KattisOutcome, atHigh: KattisOutcome, parts: [ProblemResult],
+        _ runs: Runs
+    ) -> (ok: Bool, message: String) {
         let want = expectations[expected]!
         let partial = expected == "partially_accepted"
         if expected == "slow_accepted" {
             let ok = atHigh.verdict == .accepted
-            return (ok, ok ? (atLimit.verdict == .accepted ? "OK (not slow: AC within the time limit)" : "OK with extra time")
-                : "got \(atHigh.verdict.rawValue) even with the safety margin")
+            return (
+                ok,
+                ok
+                    ? (atLimit.verdict == .accepted ? "OK (not slow: AC within the time limit)" : "OK with extra time")
+                    : "got \(atHigh.verdict.rawValue) even with the safety margin"
+            )
         } else if partial && runs.fully(atLimit) {
             return (false, "was fully accepted")
         } else if want.contains(atLimit.verdict) {
             return (true, "OK")
         } else if want.contains(atHigh.verdict) && !(partial && runs.fully(atHigh)) {
-            return (true, "OK with extra time (\(atHigh.verdict.rawValue) with \(runs.high)s, \(atLimit.verdict.rawValue) with \(runs.timeLimit)s)")
+            return (
+                true,
+                "OK with extra time (\(atHigh.verdict.rawValue) with \(runs.high)s, \(atLimit.verdict.rawValue) with \(runs.timeLimit)s)"
+            )
         } else {
-            let why = parts.flatMap(\.tests).first { $0.verdict != .accepted && $0.verdict != .skipped }.map { ": \($0.name): \($0.headline)" } ?? ""
+            let why =
+                parts.flatMap(\.tests).first { $0.verdict != .accepted && $0.verdict != .skipped }.map {
+                    ": \($0.name): \($0.headline)"
+                } ?? ""
             return (false, "got \(atLimit.verdict.rawValue)\(why)")
         }
     }
@@ -296,14 +330,17 @@ public struct KattisVerifier: Sendable {
     /// (an error of the package there; a limit from a .timelimit file, not problem.yaml,
     /// only warns, as problemtools does for a limit given on its command line); limits.code:
     /// problemtools reports a larger submission as an error of the package.
-    static func packageChecks(_ expected: String, submission s: Submission, parts: [ProblemResult], _ runs: Runs,
-                              ok: inout Bool, message: inout String) {
+    static func packageChecks(
+        _ expected: String, submission s: Submission, parts: [ProblemResult], _ runs: Runs,
+        ok: inout Bool, message: inout String
+    ) {
         let package = runs.package
         if expected == "accepted" && !runs.computed {
             let slowest = parts.flatMap(\.tests).filter { $0.verdict == .accepted }.map(\.cpuTime).max() ?? 0
             if slowest * package.timeMultiplier > runs.timeLimit {
                 if package.timeLimitInProblemYAML { ok = false }
-                message += " (\(package.timeLimitInProblemYAML ? "error" : "warning"): its slowest test, \(String(format: "%.2f", slowest)) s, times ac_to_time_limit "
+                message +=
+                    " (\(package.timeLimitInProblemYAML ? "error" : "warning"): its slowest test, \(String(format: "%.2f", slowest)) s, times ac_to_time_limit "
                     + "\(String(format: "%g", package.timeMultiplier)) is over the fixed time limit of \(String(format: "%g", runs.timeLimit)) s)"
             }
         }

@@ -11,13 +11,16 @@ extension RunResult {
         while i < results.count {
             let r = results[i]
             guard let p = packages.first(where: { $0.shortName == r.suite }),
-                  let ids = try? Set(p.suite().problems.map(\.id)), ids.contains(r.problem) else {
+                let ids = try? Set(p.suite().problems.map(\.id)), ids.contains(r.problem)
+            else {
                 out.append(r)
                 i += 1
                 continue
             }
             var parts: [ProblemResult] = []
-            while i < results.count, results[i].suite == r.suite, results[i].submissionPath == r.submissionPath, ids.contains(results[i].problem) {
+            while i < results.count, results[i].suite == r.suite, results[i].submissionPath == r.submissionPath,
+                ids.contains(results[i].problem)
+            {
                 parts.append(results[i])
                 i += 1
             }

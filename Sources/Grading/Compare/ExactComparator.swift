@@ -30,7 +30,8 @@ public final class ExactComparator: OutputComparator {
             let got = chunk[k..<(k + block.count)]
             if let m = Self.firstDifference(block, got) {
                 cursor.advance(chunk[..<(k + m)])
-                mismatch("output differs from the answer", expected: Array(block[(block.startIndex + m)...].prefix(Excerpt.width / 2)))
+                mismatch(
+                    "output differs from the answer", expected: Array(block[(block.startIndex + m)...].prefix(Excerpt.width / 2)))
                 gotTail = Array(chunk[(k + m)...].prefix(Excerpt.width / 2))
                 return
             }
@@ -55,8 +56,9 @@ public final class ExactComparator: OutputComparator {
             mismatch("output ended before the answer", expected: [e] + expected.lookahead(Excerpt.width / 2 - 1))
         }
         guard let found else { return nil }
-        return Difference(line: found.line, column: found.column, expected: Excerpt.render(cursor.prefix + found.expected),
-                          got: Excerpt.render(cursor.prefix + gotTail), message: found.message)
+        return Difference(
+            line: found.line, column: found.column, expected: Excerpt.render(cursor.prefix + found.expected),
+            got: Excerpt.render(cursor.prefix + gotTail), message: found.message)
     }
 
     private func mismatch(_ message: String, expected exp: [UInt8]) {

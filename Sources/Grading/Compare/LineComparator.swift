@@ -119,7 +119,8 @@ public final class LineComparator: OutputComparator {
         let c = pos.at(i)
         let exp = expectedLine.map { Array($0[max(0, matched - Excerpt.width / 2)..<min($0.count, matched + Excerpt.width / 2)]) }
         let got = c.prefix + (b.map { [$0] } ?? [])
-        difference = Difference(line: c.line, column: column ?? c.column, expected: exp.map(Excerpt.render) ?? "(end of answer)",
-                                got: Excerpt.render(got), message: message)
+        difference = Difference(
+            line: c.line, column: column ?? c.column, expected: exp.map(Excerpt.render) ?? "(end of answer)",
+            got: Excerpt.render(got), message: message)
     }
 }

@@ -98,8 +98,9 @@ public final class TokenComparator: OutputComparator {
                 if c == 0x0A { judgeLine += 1 }
                 guard flags.spaceChangeSensitive else { continue }
                 if d != c {
-                    wrong("Space change error: got \(d.map { Int($0) } ?? -1) expected \(c)",
-                          expected: [c], got: d.map { [$0] } ?? [])
+                    wrong(
+                        "Space change error: got \(d.map { Int($0) } ?? -1) expected \(c)",
+                        expected: [c], got: d.map { [$0] } ?? [])
                     return
                 }
                 count(d)
@@ -129,9 +130,13 @@ public final class TokenComparator: OutputComparator {
                     if tokenCount > 0 {
                         wrong("User EOF while judge had more output\n" + next, expected: judgeToken, got: [])
                     } else if userPos == 0 {
-                        wrong("User EOF while judge had more output; user output was empty.\n" + next, expected: judgeToken, got: [])
+                        wrong(
+                            "User EOF while judge had more output; user output was empty.\n" + next, expected: judgeToken, got: []
+                        )
                     } else {
-                        wrong("User EOF while judge had more output; user output contained no tokens.\n" + next, expected: judgeToken, got: [])
+                        wrong(
+                            "User EOF while judge had more output; user output contained no tokens.\n" + next,
+                            expected: judgeToken, got: [])
                     }
                     return
                 }
@@ -199,17 +204,21 @@ public final class TokenComparator: OutputComparator {
             }
             let diff = abs(jval - tval)
             if !(diff <= flags.floatAbsoluteTolerance) && !(diff <= flags.floatRelativeTolerance * abs(jval)) {
-                let figures = String(format: "Difference: %le\n (abs tol %le rel tol %le)", jval - tval,
-                                     flags.floatAbsoluteTolerance, flags.floatRelativeTolerance)
-                wrong("Too large difference.\n Judge: \(Excerpt.short(judgeToken))\n User: \(Excerpt.short(userToken))\n " + figures,
-                      expected: judgeToken, got: userToken)
+                let figures = String(
+                    format: "Difference: %le\n (abs tol %le rel tol %le)", jval - tval,
+                    flags.floatAbsoluteTolerance, flags.floatRelativeTolerance)
+                wrong(
+                    "Too large difference.\n Judge: \(Excerpt.short(judgeToken))\n User: \(Excerpt.short(userToken))\n "
+                        + figures,
+                    expected: judgeToken, got: userToken)
             }
             return
         }
         let same = Self.sameToken(judgeToken, userToken, caseSensitive: flags.caseSensitive)
         if !same {
-            wrong("String tokens mismatch\nJudge: \"\(Excerpt.short(judgeToken))\"\nUser: \"\(Excerpt.short(userToken))\"",
-                  expected: judgeToken, got: userToken)
+            wrong(
+                "String tokens mismatch\nJudge: \"\(Excerpt.short(judgeToken))\"\nUser: \"\(Excerpt.short(userToken))\"",
+                expected: judgeToken, got: userToken)
         }
     }
 

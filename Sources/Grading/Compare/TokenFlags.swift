@@ -6,8 +6,10 @@ public struct TokenFlags: Sendable, Hashable, Codable {
     public var floatAbsoluteTolerance: Double = -1
     public var floatRelativeTolerance: Double = -1
 
-    public init(caseSensitive: Bool = false, spaceChangeSensitive: Bool = false,
-                floatAbsoluteTolerance: Double = -1, floatRelativeTolerance: Double = -1) {
+    public init(
+        caseSensitive: Bool = false, spaceChangeSensitive: Bool = false,
+        floatAbsoluteTolerance: Double = -1, floatRelativeTolerance: Double = -1
+    ) {
         self.caseSensitive = caseSensitive
         self.spaceChangeSensitive = spaceChangeSensitive
         self.floatAbsoluteTolerance = floatAbsoluteTolerance

@@ -14,8 +14,9 @@ struct ExecuteController {
         let c = service.configuration
         let body = try await JSON.decode(ExecuteRequest.self, from: request, limit: c.maxBodySize, timeout: c.bodyTimeout)
         let language = try service.language(body.language)
-        let run = try service.codeRun(language: language, code: body.code, stdin: body.stdin, files: body.files, args: body.args,
-                                      timeout: body.timeout, memory: body.memory?.bytes)
+        let run = try service.codeRun(
+            language: language, code: body.code, stdin: body.stdin, files: body.files, args: body.args,
+            timeout: body.timeout, memory: body.memory?.bytes)
         let started = ContinuousClock.now
         let outcome: CodeOutcome
         let executor = service.executor
@@ -27,8 +28,9 @@ struct ExecuteController {
             throw e
         }
         let answer = ExecuteResponse(outcome, language: language.id)
-        await service.record(caller: caller, endpoint: "execute", language: language.id, code: run.code, answer: answer,
-                       seconds: (ContinuousClock.now - started).seconds)
+        await service.record(
+            caller: caller, endpoint: "execute", language: language.id, code: run.code, answer: answer,
+            seconds: (ContinuousClock.now - started).seconds)
         return JSON.response(answer)
     }
 }

@@ -36,19 +36,22 @@ extension ExecuteResponse {
     init(_ outcome: CodeOutcome, language: String) {
         switch outcome {
         case .compileError(let message):
-            self.init(stdout: "", stderr: "", return_code: nil, signal: nil, execution_time: 0, cpu_time: 0, memory_peak: 0,
-                      status: "compile-error", verdict: Verdict.compileError.rawValue, compile_output: message,
-                      stdout_truncated: false, stderr_truncated: false, language: language)
+            self.init(
+                stdout: "", stderr: "", return_code: nil, signal: nil, execution_time: 0, cpu_time: 0, memory_peak: 0,
+                status: "compile-error", verdict: Verdict.compileError.rawValue, compile_output: message,
+                stdout_truncated: false, stderr_truncated: false, language: language)
         case .judgeError(let message):
-            self.init(stdout: "", stderr: message, return_code: nil, signal: nil, execution_time: 0, cpu_time: 0, memory_peak: 0,
-                      status: "judge-error", verdict: Verdict.judgeError.rawValue, compile_output: nil,
-                      stdout_truncated: false, stderr_truncated: false, language: language)
+            self.init(
+                stdout: "", stderr: message, return_code: nil, signal: nil, execution_time: 0, cpu_time: 0, memory_peak: 0,
+                status: "judge-error", verdict: Verdict.judgeError.rawValue, compile_output: nil,
+                stdout_truncated: false, stderr_truncated: false, language: language)
         case .ran(let r):
-            self.init(stdout: String(decoding: r.stdout, as: UTF8.self), stderr: String(decoding: r.stderr, as: UTF8.self),
-                      return_code: r.exitCode, signal: r.signal, execution_time: r.wallTime, cpu_time: r.cpuTime,
-                      memory_peak: r.memoryPeak, status: r.status.rawValue,
-                      verdict: (Verdict.of(r) ?? .accepted).rawValue, compile_output: nil,
-                      stdout_truncated: r.stdoutTruncated, stderr_truncated: r.stderrTruncated, language: language)
+            self.init(
+                stdout: String(decoding: r.stdout, as: UTF8.self), stderr: String(decoding: r.stderr, as: UTF8.self),
+                return_code: r.exitCode, signal: r.signal, execution_time: r.wallTime, cpu_time: r.cpuTime,
+                memory_peak: r.memoryPeak, status: r.status.rawValue,
+                verdict: (Verdict.of(r) ?? .accepted).rawValue, compile_output: nil,
+                stdout_truncated: r.stdoutTruncated, stderr_truncated: r.stderrTruncated, language: language)
         }
     }
 }

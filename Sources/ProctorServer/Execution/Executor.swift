@@ -76,8 +76,9 @@ public final class Executor: Sendable {
         // The build's language: the one resolved for this source (its file and entry point:
         // Java's class, Erlang's module), not the table's entry.
         let language = build.language
-        var configuration = language.sandboxConfiguration(memory: maxMemory + language.memoryAllowance,
-                                                          processes: r.processes + language.processAllowance)
+        var configuration = language.sandboxConfiguration(
+            memory: maxMemory + language.memoryAllowance,
+            processes: r.processes + language.processAllowance)
         configuration.network = r.network ? .allowed : .blocked
         do {
             let result = try await pools.pool(configuration).withSandbox { sandbox -> ExecResult in

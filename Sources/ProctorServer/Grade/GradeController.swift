@@ -30,7 +30,9 @@ struct GradeController {
         let folder = service.jobsFolder + "/check-" + id
         defer { try? FileManager.default.removeItem(atPath: folder) }
         _ = try GradeHandler.prepare(body, in: folder, configuration: c, logger: service.logger)
-        try await service.jobs.submit([JobRow(id: id, kind: "grade", owner: caller, request: Data(bytes), callbackURL: body.callback_url)])
+        try await service.jobs.submit([
+            JobRow(id: id, kind: "grade", owner: caller, request: Data(bytes), callbackURL: body.callback_url)
+        ])
         return JSON.response(["id": id, "status": "queued"], status: .accepted, headers: [.location: "/jobs/\(id)"])
     }
 
@@ -50,9 +52,13 @@ struct GradeController {
     @Sendable func junit(_ request: Request, context: ProctorContext) async throws -> Response {
         let row = try await job(context)
         guard let xml = row.junit else {
-            throw APIError(.conflict, "not_finished", row.status == .failed ? "the job failed: \(row.error ?? "")"
-                           : "the job has not finished (status \(row.status.rawValue))")
+            throw APIError(
+                .conflict, "not_finished",
+                row.status == .failed
+                    ? "the job failed: \(row.error ?? "")"
+                    : "the job has not finished (status \(row.status.rawValue))")
         }
-        return Response(status: .ok, headers: [.contentType: "application/xml"], body: .init(byteBuffer: ByteBuffer(bytes: [UInt8](xml))))
+        return Response(
+            status: .ok, headers: [.contentType: "application/xml"], body: .init(byteBuffer: ByteBuffer(bytes: [UInt8](xml))))
     }
 }

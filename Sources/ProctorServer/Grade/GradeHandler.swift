@@ -18,8 +18,10 @@ struct GradeHandler: JobHandler {
     /// once, and is created new beneath the folder (O_EXCL, O_NOFOLLOW at every level:
     /// `ConfinedRoot.create`), within caps on the number of files and their total bytes.
     /// Returns whether the suite was uploaded (an uploaded suite is held to `suiteCaps`).
-    static func materialize(_ r: GradeRequest, in folder: String,
-                            configuration: ServerConfiguration) throws -> (suite: String, solutions: [(String, String?)], uploaded: Bool) {
+    static func materialize(
+        _ r: GradeRequest, in folder: String,
+        configuration: ServerConfiguration
+    ) throws -> (suite: String, solutions: [(String, String?)], uploaded: Bool) {
         let fm = FileManager.default
         try? fm.removeItem(atPath: folder)
         try fm.createDirectory(atPath: folder + "/solutions", withIntermediateDirectories: true)
@@ -27,30 +29,41 @@ struct GradeHandler: JobHandler {
         var uploaded = false
         if let name = r.suite {
             guard !name.isEmpty, name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" || $0 == "." }),
-                  !name.hasPrefix(".") else {
+                !name.hasPrefix(".")
+            else {
                 throw APIError.badRequest("a suite name is letters, digits, '-', '_' and '.'")
             }
             let base = configuration.suitesDirectory + "/" + name
             let candidates = [base + "/suite.yaml", base + ".yaml", base]
-            guard let found = candidates.first(where: { var isDir: ObjCBool = false
-                return fm.fileExists(atPath: $0, isDirectory: &isDir) && !isDir.boolValue }) else {
+            guard
+                let found = candidates.first(where: {
+                    var isDir: ObjCBool = false
+                    return fm.fileExists(atPath: $0, isDirectory: &isDir) && !isDir.boolValue
+                })
+            else {
                 throw APIError.notFound("no suite named '\(name)' on this server")
             }
             suitePath = found
         } else if let upload = r.suite_upload {
             let cap = configuration.maxSuiteFiles
-            guard upload.files.count <= cap else { throw APIError.badRequest("at most \(cap) suite files (the upload has \(upload.files.count))") }
+            guard upload.files.count <= cap else {
+                throw APIError.badRequest("at most \(cap) suite files (the upload has \(upload.files.count))")
+            }
             try fm.createDirectory(atPath: folder + "/suite", withIntermediateDirectories: true)
             let root = ConfinedRoot(FilePath(folder + "/suite"))
             var names: Set<String> = []
             var total = 0
             for f in upload.files {
                 let name = try uploadName(f.path, "suite file")
-                guard names.insert(name).inserted else { throw APIError.badRequest("suite file '\(name.prefix(100))' is there twice") }
+                guard names.insert(name).inserted else {
+                    throw APIError.badRequest("suite file '\(name.prefix(100))' is there twice")
+                }
                 let file = try f.decoded(limit: configuration.maxFileSize)
                 total += file.bytes.count
                 guard total <= configuration.maxSuiteUploadSize else {
-                    throw APIError(.contentTooLarge, "too_large", "the suite's files are larger than \(configuration.maxSuiteUploadSize) bytes together")
+                    throw APIError(
+                        .contentTooLarge, "too_large",
+                        "the suite's files are larger than \(configuration.maxSuiteUploadSize) bytes together")
                 }
                 try write(root, name, file.bytes)
             }
@@ -69,7 +82,8 @@ struct GradeHandler: JobHandler {
                 throw APIError.badRequest("solution \(i): a name is a file name ('main.py'): no '/', not starting with '.'")
             }
             guard s.code.utf8.count <= configuration.maxFileSize else {
-                throw APIError(.contentTooLarge, "too_large", "solution '\(name)' is larger than \(configuration.maxFileSize) bytes")
+                throw APIError(
+                    .contentTooLarge, "too_large", "solution '\(name)' is larger than \(configuration.maxFileSize) bytes")
             }
             try write(solutionsRoot, "\(i)/\(name)", Array(s.code.utf8))
             solutions.append((folder + "/solutions/\(i)/" + name, s.language))
@@ -81,7 +95,8 @@ struct GradeHandler: JobHandler {
     static func uploadName(_ path: String, _ what: String) throws -> String {
         let parts = path.split(separator: "/", omittingEmptySubsequences: false)
         guard !path.isEmpty, path.utf8.count <= 1024, !path.contains("\0"), !path.hasPrefix("/"),
-              !parts.contains(where: { $0 == ".." || $0 == "." || $0.isEmpty }) else {
+            !parts.contains(where: { $0 == ".." || $0 == "." || $0.isEmpty })
+        else {
             throw APIError.badRequest("\(what) '\(path.prefix(100))': a relative path with no '..', '.' or empty parts is needed")
         }
         return path
@@ -105,8 +120,10 @@ struct GradeHandler: JobHandler {
     }
 
     /// Loads the suite and the solutions; any problem is a 400 (at POST) or a failed job.
-    static func prepare(_ r: GradeRequest, in folder: String, configuration: ServerConfiguration,
-                        logger: Logger) throws -> (Grader, Suite, [Submission]) {
+    static func prepare(
+        _ r: GradeRequest, in folder: String, configuration: ServerConfiguration,
+        logger: Logger
+    ) throws -> (Grader, Suite, [Submission]) {
         let (suitePath, solutions, uploaded) = try materialize(r, in: folder, configuration: configuration)
         var options = GradingOptions()
         options.jobs = configuration.workers
@@ -132,15 +149,18 @@ struct GradeHandler: JobHandler {
             let (grader, suite, submissions) = try Self.prepare(request, in: folder, configuration: configuration, logger: logger)
             var result = try await grader.grade(suites: [suite], submissions: submissions)
             for i in result.results.indices {
-                result.results[i].submissionPath = Self.scrub(result.results[i].submissionPath, folder: folder, configuration: configuration)
+                result.results[i].submissionPath = Self.scrub(
+                    result.results[i].submissionPath, folder: folder, configuration: configuration)
             }
             for r in result.results {
                 metrics.count("proctor_runs_total", ["endpoint": "grade", "verdict": r.verdict.rawValue], by: r.tests.count)
-                await store.audit(AuditEntry(caller: job.owner, endpoint: "grade", language: r.language,
-                                       subject: "job \(job.id) \(r.submission) problem \(r.problem)",
-                                       verdict: r.verdict.rawValue, status: "\(r.passed)/\(r.tests.count) passed",
-                                       cpuTime: r.tests.reduce(0) { $0 + $1.cpuTime }, wallTime: r.time,
-                                       memoryPeak: r.tests.map(\.memoryPeak).max() ?? 0))
+                await store.audit(
+                    AuditEntry(
+                        caller: job.owner, endpoint: "grade", language: r.language,
+                        subject: "job \(job.id) \(r.submission) problem \(r.problem)",
+                        verdict: r.verdict.rawValue, status: "\(r.passed)/\(r.tests.count) passed",
+                        cpuTime: r.tests.reduce(0) { $0 + $1.cpuTime }, wallTime: r.time,
+                        memoryPeak: r.tests.map(\.memoryPeak).max() ?? 0))
             }
             let json = try JSONReport.render(result)
             let junit = try JUnitReport.render(result)

@@ -35,16 +35,19 @@ public struct APIError: Error, HTTPResponseError, Sendable {
     static func badRequest(_ message: String) -> APIError { APIError(.badRequest, "bad_request", message) }
     static func notFound(_ message: String) -> APIError { APIError(.notFound, "not_found", message) }
     /// Nobody reads it: the client closed its connection (nginx's 499, for the log and metrics).
-    static let clientGone = APIError(.init(code: 499, reasonPhrase: "Client Closed Request"), "client_closed_request",
-                                     "the client closed the connection before the answer")
-    static let queueFull = APIError(.serviceUnavailable, "queue_full", "the server is at capacity; try again shortly",
-                                    headers: [.retryAfter: "1"])
+    static let clientGone = APIError(
+        .init(code: 499, reasonPhrase: "Client Closed Request"), "client_closed_request",
+        "the client closed the connection before the answer")
+    static let queueFull = APIError(
+        .serviceUnavailable, "queue_full", "the server is at capacity; try again shortly",
+        headers: [.retryAfter: "1"])
 }
 
 /// Turns every error into a JSON answer: API errors as they are, Hummingbird's HTTP errors
 /// with their status, anything else as a 500 whose detail stays in the server's log.
 struct JSONErrorMiddleware<Context: RequestContext>: RouterMiddleware {
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response
+    {
         do {
             return try await next(request, context)
         } catch let error as APIError {

@@ -55,8 +55,10 @@ final class ClientWatch: Sendable {
 
     /// Runs `operation`, cancelled (and then `ClientGone` thrown) if the client goes away first.
     /// Without a watch (HummingbirdTesting's router mode has no connection) it just runs it.
-    static func cancelling<T: Sendable>(_ watch: ClientWatch?,
-                                        _ operation: @escaping @Sendable () async throws -> T) async throws -> T {
+    static func cancelling<T: Sendable>(
+        _ watch: ClientWatch?,
+        _ operation: @escaping @Sendable () async throws -> T
+    ) async throws -> T {
         guard let watch else { return try await operation() }
         return try await withThrowingTaskGroup(of: WatchOutcome<T>.self) { group in
             group.addTask { .value(try await operation()) }

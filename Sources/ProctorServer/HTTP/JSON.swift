@@ -33,8 +33,10 @@ enum JSON {
         } catch let DecodingError.valueNotFound(_, ctx) {
             throw APIError.badRequest("missing value at '\(path(ctx.codingPath))'")
         } catch let DecodingError.dataCorrupted(ctx) {
-            throw APIError.badRequest(ctx.codingPath.isEmpty ? "the body is not valid JSON"
-                                      : "bad value at '\(path(ctx.codingPath))': \(ctx.debugDescription)")
+            throw APIError.badRequest(
+                ctx.codingPath.isEmpty
+                    ? "the body is not valid JSON"
+                    : "bad value at '\(path(ctx.codingPath))': \(ctx.debugDescription)")
         } catch let e as APIError {
             throw e
         } catch {

@@ -48,7 +48,8 @@ enum Paths {
     /// A sandbox path a caller names: relative to the workdir, or below it; never `..`.
     static func check(_ path: String) throws {
         if path.isEmpty || path.utf8.count > 1024 || path.contains("\u{0}")
-            || path.split(separator: "/").contains(where: { $0 == ".." }) {
+            || path.split(separator: "/").contains(where: { $0 == ".." })
+        {
             throw APIError.badRequest("bad path '\(path.prefix(100))': relative paths inside the sandbox only, no '..'")
         }
     }

@@ -12,7 +12,8 @@ struct TokenAuthMiddleware: RouterMiddleware {
     let limiter: RateLimiter
     static let open: Set<String> = ["/health", "/"]
 
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response
+    {
         if request.method == .get && Self.open.contains(request.uri.path) {
             return try await next(request, context)
         }
@@ -23,12 +24,14 @@ struct TokenAuthMiddleware: RouterMiddleware {
             token = t
         }
         guard let token, let caller = tokens[token] else {
-            throw APIError(.unauthorized, "unauthorized", token == nil ? "an API token is required" : "the API token is not valid",
-                           headers: [.wwwAuthenticate: "Bearer"])
+            throw APIError(
+                .unauthorized, "unauthorized", token == nil ? "an API token is required" : "the API token is not valid",
+                headers: [.wwwAuthenticate: "Bearer"])
         }
         if let wait = limiter.take(caller) {
-            throw APIError(.tooManyRequests, "rate_limited", "too many requests for this token",
-                           headers: [.retryAfter: String(max(1, Int(wait.rounded(.up))))])
+            throw APIError(
+                .tooManyRequests, "rate_limited", "too many requests for this token",
+                headers: [.retryAfter: String(max(1, Int(wait.rounded(.up))))])
         }
         var context = context
         context.caller = caller

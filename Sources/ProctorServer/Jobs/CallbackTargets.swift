@@ -37,7 +37,8 @@ public struct CallbackTargets: Sendable {
     /// Checks `url` (resolving its host off the cooperative pool) and says where to send it.
     public func check(_ url: String) async throws -> Target {
         guard let u = URL(string: url), let scheme = u.scheme?.lowercased(), scheme == "http" || scheme == "https",
-              var host = u.host, !host.isEmpty else {
+            var host = u.host, !host.isEmpty
+        else {
             throw Refusal(description: "callback_url must be an http(s) URL with a host")
         }
         guard u.user == nil, u.password == nil else { throw Refusal(description: "callback_url must not carry credentials") }
@@ -48,7 +49,10 @@ public struct CallbackTargets: Sendable {
         let addresses = try await Blocking.run { try Self.resolve(name) }
         guard !addresses.isEmpty else { throw Refusal(description: "callback host \(host) does not resolve") }
         for a in addresses where Self.isInternal(a) {
-            throw Refusal(description: "callback host \(host) resolves to \(Self.text(a)), an internal address (loopback, private, link-local or reserved); the operator can allow it with --allow-callback-host")
+            throw Refusal(
+                description:
+                    "callback host \(host) resolves to \(Self.text(a)), an internal address (loopback, private, link-local or reserved); the operator can allow it with --allow-callback-host"
+            )
         }
         guard scheme == "http", var parts = URLComponents(string: url) else { return Target(url: url, hostHeader: nil) }
         let pinned = Self.text(addresses[0])
@@ -61,8 +65,9 @@ public struct CallbackTargets: Sendable {
 
     /// The client callbacks go through: it never follows a redirect (a 302 to 127.0.0.1 would
     /// undo the check).
-    static let client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup,
-                                   configuration: HTTPClient.Configuration(redirectConfiguration: .disallow))
+    static let client = HTTPClient(
+        eventLoopGroup: HTTPClient.defaultEventLoopGroup,
+        configuration: HTTPClient.Configuration(redirectConfiguration: .disallow))
 
     /// The addresses getaddrinfo gives for `host` (4 or 16 bytes each): the same resolver,
     /// and so the same reading of forms like "127.1" or "0x7f000001", that the connection uses.

@@ -1,10 +1,10 @@
 import AsyncHTTPClient
 import Foundation
+import Logging
 import NIOCore
 import NIOHTTP1
-import Logging
-import Synchronization
 import Sandbox
+import Synchronization
 
 /// Accepted jobs, stored before they are acknowledged and run by lanes of workers: one
 /// lane per kind (grading runs one job at a time, each test in parallel; Judge0
@@ -28,8 +28,10 @@ final class JobSystem: Sendable {
     private let callbackBackoff: Double
     private let callbackTargets: CallbackTargets
 
-    init(store: Store, metrics: Metrics, logger: Logger, callbackTries: Int, callbackBackoff: Double,
-         callbackTargets: CallbackTargets, lanes: [String: (lane: Lane, workers: Int, handler: any JobHandler)]) {
+    init(
+        store: Store, metrics: Metrics, logger: Logger, callbackTries: Int, callbackBackoff: Double,
+        callbackTargets: CallbackTargets, lanes: [String: (lane: Lane, workers: Int, handler: any JobHandler)]
+    ) {
         self.store = store
         self.metrics = metrics
         self.logger = logger
@@ -125,7 +127,11 @@ final class JobSystem: Sendable {
         let task = Task(executorPreference: OffPool.executor) { await handler.run(job) }
         running.withLock { $0.tasks[id] = task }
         // On this task's cancellation (the lanes' task, at shutdown) cancel the job too.
-        var outcome = await withTaskCancellationHandler { await task.value } onCancel: { task.cancel() }
+        var outcome = await withTaskCancellationHandler {
+            await task.value
+        } onCancel: {
+            task.cancel()
+        }
         let (cancelled, closed) = running.withLock { r in
             r.tasks[id] = nil
             return (r.cancelled.remove(id) != nil, r.closed)
@@ -215,7 +221,8 @@ final class JobSystem: Sendable {
             request.headers.add(name: "X-Proctor-Job", value: id)
             if let host = target.hostHeader { request.headers.replaceOrAdd(name: "Host", value: host) }
             if let response = try? await CallbackTargets.client.execute(request, timeout: .seconds(10)),
-               (200..<300).contains(response.status.code) {
+                (200..<300).contains(response.status.code)
+            {
                 try? await store.setCallbackState(id, "delivered after \(attempt) attempt(s)")
                 metrics.count("proctor_callbacks_total", ["outcome": "delivered"])
                 return

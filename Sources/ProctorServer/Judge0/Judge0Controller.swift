@@ -18,11 +18,15 @@ struct Judge0Controller {
             JSON.response(Judge0.statuses.map { ["id": AnyJSON.int($0.0), "description": .string($0.1)] })
         }
         router.get("/about") { _, _ in
-            JSON.response(["version": Judge0.version, "homepage": "https://github.com/proctor",
-                           "source_code": "Proctor (Judge0 CE compatible API)", "maintainer": "Proctor"])
+            JSON.response([
+                "version": Judge0.version, "homepage": "https://github.com/proctor",
+                "source_code": "Proctor (Judge0 CE compatible API)", "maintainer": "Proctor",
+            ])
         }
         router.get("/config_info") { _, _ in
-            JSON.response(Judge0.configInfo(queueSize: service.configuration.jobQueueCapacity, limits: Judge0.Limits(service.configuration)))
+            JSON.response(
+                Judge0.configInfo(queueSize: service.configuration.jobQueueCapacity, limits: Judge0.Limits(service.configuration))
+            )
         }
     }
 
@@ -60,7 +64,9 @@ struct Judge0Controller {
     func decodeText(_ s: String?, base64: Bool, _ field: String) throws -> Data? {
         guard let s else { return nil }
         if !base64 { return Data(s.utf8) }
-        guard let d = Data(base64Encoded: s, options: .ignoreUnknownCharacters) else { throw Invalid(errors: [field: ["is not valid base64"]]) }
+        guard let d = Data(base64Encoded: s, options: .ignoreUnknownCharacters) else {
+            throw Invalid(errors: [field: ["is not valid base64"]])
+        }
         return d
     }
 
@@ -68,7 +74,9 @@ struct Judge0Controller {
         var errors: [String: [String]] = [:]
         let l = Judge0.Limits(service.configuration)
         func check(_ value: Double?, _ field: String, max: Double) {
-            if let v = value, v < 0 || v > max { errors[field, default: []].append("must be less than or equal to \(Judge0.number(max))") }
+            if let v = value, v < 0 || v > max {
+                errors[field, default: []].append("must be less than or equal to \(Judge0.number(max))")
+            }
         }
         check(s.cpu_time_limit, "cpu_time_limit", max: l.maxCpuTime)
         check(s.cpu_extra_time, "cpu_extra_time", max: l.maxCpuExtraTime)
@@ -77,7 +85,9 @@ struct Judge0Controller {
         check(s.stack_limit.map(Double.init), "stack_limit", max: Double(l.maxStack))
         check(s.max_processes_and_or_threads.map(Double.init), "max_processes_and_or_threads", max: Double(l.maxProcesses))
         check(s.max_file_size.map(Double.init), "max_file_size", max: Double(l.maxFileSize))
-        if let m = s.memory_limit, m < 2048 { errors["memory_limit", default: []].append("must be greater than or equal to 2048") }
+        if let m = s.memory_limit, m < 2048 {
+            errors["memory_limit", default: []].append("must be greater than or equal to 2048")
+        }
         if (s.source_code ?? "").isEmpty { errors["source_code", default: []].append("can't be blank") }
         var language: String?
         if let id = s.language_id {
@@ -87,7 +97,9 @@ struct Judge0Controller {
             errors["language_id", default: []].append("can't be blank")
         }
         if s.enable_network == true { errors["enable_network", default: []].append("enabling network is not allowed") }
-        if s.compiler_options?.isEmpty == false { errors["compiler_options", default: []].append("setting compiler options is not allowed") }
+        if s.compiler_options?.isEmpty == false {
+            errors["compiler_options", default: []].append("setting compiler options is not allowed")
+        }
         if s.additional_files != nil { errors["additional_files", default: []].append("additional files are not allowed") }
         if let n = s.number_of_runs, n != 1 { errors["number_of_runs", default: []].append("must be less than or equal to 1") }
         if let url = s.callback_url {
@@ -101,16 +113,17 @@ struct Judge0Controller {
         let source = try decodeText(s.source_code, base64: base64, "source_code") ?? Data()
         if source.count > service.configuration.maxFileSize { throw Invalid(errors: ["source_code": ["is too long"]]) }
         let args = (s.command_line_arguments ?? "").split(separator: " ").map(String.init)
-        return Judge0Job(source: source, language_id: s.language_id!, language: language!,
-                         stdin: try decodeText(s.stdin, base64: base64, "stdin"),
-                         expected: try decodeText(s.expected_output, base64: base64, "expected_output"), arguments: args,
-                         cpu_time_limit: s.cpu_time_limit ?? l.cpuTime, cpu_extra_time: s.cpu_extra_time ?? l.cpuExtraTime,
-                         wall_time_limit: s.wall_time_limit ?? l.wallTime, memory_limit: s.memory_limit ?? l.memory,
-                         stack_limit: s.stack_limit ?? l.stack,
-                         max_processes: s.max_processes_and_or_threads ?? l.processes,
-                         max_file_size: s.max_file_size ?? l.fileSize,
-                         redirect_stderr_to_stdout: s.redirect_stderr_to_stdout ?? false, callback_url: s.callback_url,
-                         base64_encoded: base64)
+        return Judge0Job(
+            source: source, language_id: s.language_id!, language: language!,
+            stdin: try decodeText(s.stdin, base64: base64, "stdin"),
+            expected: try decodeText(s.expected_output, base64: base64, "expected_output"), arguments: args,
+            cpu_time_limit: s.cpu_time_limit ?? l.cpuTime, cpu_extra_time: s.cpu_extra_time ?? l.cpuExtraTime,
+            wall_time_limit: s.wall_time_limit ?? l.wallTime, memory_limit: s.memory_limit ?? l.memory,
+            stack_limit: s.stack_limit ?? l.stack,
+            max_processes: s.max_processes_and_or_threads ?? l.processes,
+            max_file_size: s.max_file_size ?? l.fileSize,
+            redirect_stderr_to_stdout: s.redirect_stderr_to_stdout ?? false, callback_url: s.callback_url,
+            base64_encoded: base64)
     }
 
     static func flag(_ request: Request, _ name: String) -> Bool {
@@ -126,8 +139,9 @@ struct Judge0Controller {
     @Sendable func create(_ request: Request, context: ProctorContext) async throws -> Response {
         let caller = try context.requireCaller()
         let base64 = Self.flag(request, "base64_encoded")
-        let s = try await JSON.decode(Judge0Submission.self, from: request, limit: service.configuration.maxBodySize,
-                                      timeout: service.configuration.bodyTimeout)
+        let s = try await JSON.decode(
+            Judge0Submission.self, from: request, limit: service.configuration.maxBodySize,
+            timeout: service.configuration.bodyTimeout)
         let j: Judge0Job
         do {
             j = try await job(s, base64: base64)
@@ -135,7 +149,9 @@ struct Judge0Controller {
             return JSON.response(e.errors, status: .unprocessableContent)
         }
         let token = UUID().uuidString.lowercased()
-        try await service.jobs.submit([JobRow(id: token, kind: "judge0", owner: caller, request: Data(JSON.encode(j)), callbackURL: j.callback_url)])
+        try await service.jobs.submit([
+            JobRow(id: token, kind: "judge0", owner: caller, request: Data(JSON.encode(j)), callbackURL: j.callback_url)
+        ])
         guard Self.flag(request, "wait") else { return JSON.response(["token": token], status: .created) }
         let jobs = service.jobs
         do {
@@ -166,11 +182,13 @@ struct Judge0Controller {
         let caller = try context.requireCaller()
         struct Batch: Decodable { var submissions: [Judge0Submission] }
         let base64 = Self.flag(request, "base64_encoded")
-        let batch = try await JSON.decode(Batch.self, from: request, limit: service.configuration.maxBodySize,
-                                      timeout: service.configuration.bodyTimeout)
+        let batch = try await JSON.decode(
+            Batch.self, from: request, limit: service.configuration.maxBodySize,
+            timeout: service.configuration.bodyTimeout)
         guard !batch.submissions.isEmpty, batch.submissions.count <= Judge0.maxBatch else {
-            return JSON.response(["error": "number of submissions in a batch should be between 1 and \(Judge0.maxBatch)"],
-                                 status: .unprocessableContent)
+            return JSON.response(
+                ["error": "number of submissions in a batch should be between 1 and \(Judge0.maxBatch)"],
+                status: .unprocessableContent)
         }
         var rows: [JobRow] = []
         var answers: [[String: AnyJSON]] = []
@@ -178,7 +196,8 @@ struct Judge0Controller {
             do {
                 let j = try await job(s, base64: base64)
                 let token = UUID().uuidString.lowercased()
-                rows.append(JobRow(id: token, kind: "judge0", owner: caller, request: Data(JSON.encode(j)), callbackURL: j.callback_url))
+                rows.append(
+                    JobRow(id: token, kind: "judge0", owner: caller, request: Data(JSON.encode(j)), callbackURL: j.callback_url))
                 answers.append(["token": .string(token)])
             } catch let e as Invalid {
                 answers.append(e.errors.mapValues { .array($0.map(AnyJSON.string)) })
@@ -190,7 +209,9 @@ struct Judge0Controller {
 
     @Sendable func showBatch(_ request: Request, context: ProctorContext) async throws -> Response {
         let caller = try context.requireCaller()
-        let tokens = (request.uri.queryParameters.get("tokens") ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+        let tokens = (request.uri.queryParameters.get("tokens") ?? "").split(separator: ",").map {
+            $0.trimmingCharacters(in: .whitespaces)
+        }
         guard !tokens.isEmpty, tokens.count <= Judge0.maxBatch else {
             return JSON.response(["error": "number of tokens should be between 1 and \(Judge0.maxBatch)"], status: .badRequest)
         }
@@ -209,8 +230,12 @@ struct Judge0Controller {
     }
 
     func utf8Error() -> Response {
-        JSON.response(["error": "some attributes for this submission cannot be converted to UTF-8, use base64_encoded=true query parameter"],
-                      status: .badRequest)
+        JSON.response(
+            [
+                "error":
+                    "some attributes for this submission cannot be converted to UTF-8, use base64_encoded=true query parameter"
+            ],
+            status: .badRequest)
     }
 
     func render(_ row: JobRow, fields: [String]?, base64: Bool, status: HTTPResponse.Status = .ok) throws -> Response {

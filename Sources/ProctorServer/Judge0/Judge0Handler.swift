@@ -11,11 +11,14 @@ struct Judge0Handler: JobHandler {
 
     func run(_ job: JobRow) async -> JobOutcome {
         guard let j = try? JSONDecoder().decode(Judge0Job.self, from: job.request),
-              let language = configuration.languages.language(id: j.language) else {
-            return JobOutcome(status: .done, result: Data(JSON.encode(Judge0Result(message: "bad stored submission", status_id: 13))))
+            let language = configuration.languages.language(id: j.language)
+        else {
+            return JobOutcome(
+                status: .done, result: Data(JSON.encode(Judge0Result(message: "bad stored submission", status_id: 13))))
         }
-        var run = CodeRun(language: language, code: Array(j.source), cpuTime: j.cpu_time_limit + j.cpu_extra_time,
-                          wallTime: j.wall_time_limit, memory: j.memory_limit * 1024)
+        var run = CodeRun(
+            language: language, code: Array(j.source), cpuTime: j.cpu_time_limit + j.cpu_extra_time,
+            wallTime: j.wall_time_limit, memory: j.memory_limit * 1024)
         run.stdin = Array(j.stdin ?? Data())
         run.arguments = j.arguments
         run.processes = j.max_processes
@@ -28,23 +31,27 @@ struct Judge0Handler: JobHandler {
         let answer = ExecuteResponse(outcome, language: language.id)
         metrics.count("proctor_runs_total", ["endpoint": "judge0", "verdict": Judge0.description(result.status_id)])
         metrics.observe("proctor_run_seconds", ["endpoint": "judge0"], seconds: (ContinuousClock.now - started).seconds)
-        await store.audit(AuditEntry(caller: job.owner, endpoint: "judge0", language: language.id,
-                               subject: "submission \(job.id) " + ProctorService.digest(Array(j.source)),
-                               verdict: Judge0.description(result.status_id), status: answer.status, exitCode: answer.return_code,
-                               cpuTime: answer.cpu_time, wallTime: answer.execution_time, memoryPeak: answer.memory_peak))
+        await store.audit(
+            AuditEntry(
+                caller: job.owner, endpoint: "judge0", language: language.id,
+                subject: "submission \(job.id) " + ProctorService.digest(Array(j.source)),
+                verdict: Judge0.description(result.status_id), status: answer.status, exitCode: answer.return_code,
+                cpuTime: answer.cpu_time, wallTime: answer.execution_time, memoryPeak: answer.memory_peak))
         return JobOutcome(status: .done, result: Data(JSON.encode(result)))
     }
 
     /// A submission whose `wait=true` client went away: its run was killed.
     func cancelled(_ job: JobRow) -> JobOutcome {
         let message = "cancelled: the client went away before the result"
-        return JobOutcome(status: .failed, result: Data(JSON.encode(Judge0Result(message: message, status_id: 13))), error: message)
+        return JobOutcome(
+            status: .failed, result: Data(JSON.encode(Judge0Result(message: message, status_id: 13))), error: message)
     }
 
     /// Judge0's callback: a PUT of the submission's default fields, encoded as it was created.
     func callback(_ row: JobRow) -> (method: String, body: Data) {
         let base64 = (try? JSONDecoder().decode(Judge0Job.self, from: row.request))?.base64_encoded ?? false
-        let doc = Judge0.document(row, fields: Judge0.defaultFields, base64: base64)
+        let doc =
+            Judge0.document(row, fields: Judge0.defaultFields, base64: base64)
             ?? Judge0.document(row, fields: Judge0.defaultFields, base64: true) ?? [:]
         return ("PUT", Data(JSON.encode(doc)))
     }
@@ -56,9 +63,10 @@ struct Judge0Handler: JobHandler {
         case .judgeError(let message):
             return Judge0Result(message: message, status_id: 13)
         case .ran(let r):
-            var out = Judge0Result(stdout: Data(r.stdout), stderr: r.stderr.isEmpty ? nil : Data(r.stderr), exit_code: r.exitCode,
-                                   exit_signal: r.signal, status_id: 3, time: r.cpuTime, wall_time: r.wallTime,
-                                   memory: r.memoryPeak / 1024)
+            var out = Judge0Result(
+                stdout: Data(r.stdout), stderr: r.stderr.isEmpty ? nil : Data(r.stderr), exit_code: r.exitCode,
+                exit_signal: r.signal, status_id: 3, time: r.cpuTime, wall_time: r.wallTime,
+                memory: r.memoryPeak / 1024)
             if j.redirect_stderr_to_stdout {
                 out.stdout = Data(r.stdout + r.stderr)
                 out.stderr = nil

@@ -24,8 +24,9 @@ struct SandboxController {
     }
 
     func info(_ id: String, _ e: SandboxRegistry.Entry) -> SandboxInfo {
-        SandboxInfo(id: id, image: "host", created_at: e.createdAt, expires_at: e.createdAt + e.lifetime.seconds,
-                    idle_timeout: e.idleTimeout.seconds, network: e.sandbox?.configuration.network == .allowed)
+        SandboxInfo(
+            id: id, image: "host", created_at: e.createdAt, expires_at: e.createdAt + e.lifetime.seconds,
+            idle_timeout: e.idleTimeout.seconds, network: e.sandbox?.configuration.network == .allowed)
     }
 
     @Sendable func create(_ request: Request, context: ProctorContext) async throws -> Response {
@@ -38,11 +39,15 @@ struct SandboxController {
         var config = SandboxConfiguration()
         if let l = body.limits {
             if let m = l.memory?.bytes {
-                guard m >= 1 << 20, m <= c.maxMemory else { throw APIError.badRequest("memory must be between 1M and \(c.maxMemory >> 20)M") }
+                guard m >= 1 << 20, m <= c.maxMemory else {
+                    throw APIError.badRequest("memory must be between 1M and \(c.maxMemory >> 20)M")
+                }
                 config.limits.memory = m
             }
             if let cpus = l.cpus {
-                guard cpus > 0, cpus <= Double(ProcessInfo.processInfo.activeProcessorCount) else { throw APIError.badRequest("cpus out of range") }
+                guard cpus > 0, cpus <= Double(ProcessInfo.processInfo.activeProcessorCount) else {
+                    throw APIError.badRequest("cpus out of range")
+                }
                 config.limits.cpus = cpus
             }
             if let p = l.processes {
@@ -66,9 +71,10 @@ struct SandboxController {
         let lifetime = min(body.lifetime ?? c.sandboxLifetime, c.maxSandboxLifetime)
         let idle = min(body.idle_timeout ?? c.sandboxIdleTimeout, lifetime)
         guard lifetime > 0, idle > 0 else { throw APIError.badRequest("lifetime and idle_timeout must be positive") }
-        let (id, entry) = try await registry.create(owner: caller, configuration: config,
-                                                    lifetime: .milliseconds(Int64(lifetime * 1000)),
-                                                    idleTimeout: .milliseconds(Int64(idle * 1000)))
+        let (id, entry) = try await registry.create(
+            owner: caller, configuration: config,
+            lifetime: .milliseconds(Int64(lifetime * 1000)),
+            idleTimeout: .milliseconds(Int64(idle * 1000)))
         return JSON.response(info(id, entry), status: .created)
     }
 
@@ -136,44 +142,46 @@ struct SandboxController {
         let service = self.service
         let argv = body.argv
         let watch = await context.clientWatch()
-        return Response(status: .ok, headers: [.contentType: "application/x-ndjson", .cacheControl: "no-store"],
-                        body: ResponseBody { writer in
-            let (lines, sink) = AsyncStream<[UInt8]>.makeStream()
-            let pump = Task {
-                await withTaskGroup(of: Void.self) { group in
-                    group.addTask { for await chunk in execution.stdout { sink.yield(Self.chunkLine("stdout", chunk)) } }
-                    group.addTask { for await chunk in execution.stderr { sink.yield(Self.chunkLine("stderr", chunk)) } }
+        return Response(
+            status: .ok, headers: [.contentType: "application/x-ndjson", .cacheControl: "no-store"],
+            body: ResponseBody { writer in
+                let (lines, sink) = AsyncStream<[UInt8]>.makeStream()
+                let pump = Task {
+                    await withTaskGroup(of: Void.self) { group in
+                        group.addTask { for await chunk in execution.stdout { sink.yield(Self.chunkLine("stdout", chunk)) } }
+                        group.addTask { for await chunk in execution.stderr { sink.yield(Self.chunkLine("stderr", chunk)) } }
+                    }
+                    let r = await execution.wait()
+                    var answer = ExecuteResponse(.ran(r), language: "")
+                    answer.stdout = ""
+                    answer.stderr = ""
+                    sink.yield(Self.exitLine(answer))
+                    sink.finish()
+                    registry.release(id)
+                    await service.record(
+                        caller: caller, endpoint: "sandbox-exec", language: "", code: Array(argv.joined(separator: " ").utf8),
+                        answer: answer, seconds: (ContinuousClock.now - started).seconds)
                 }
-                let r = await execution.wait()
-                var answer = ExecuteResponse(.ran(r), language: "")
-                answer.stdout = ""
-                answer.stderr = ""
-                sink.yield(Self.exitLine(answer))
-                sink.finish()
-                registry.release(id)
-                await service.record(caller: caller, endpoint: "sandbox-exec", language: "", code: Array(argv.joined(separator: " ").utf8),
-                               answer: answer, seconds: (ContinuousClock.now - started).seconds)
-            }
-            // A client that goes away stops the process, even one that prints nothing (a
-            // failed write to the client would tell only when there is something to write).
-            let stopper = watch.map { watch in
-                Task {
-                    await watch.gone()
-                    if !Task.isCancelled { execution.kill() }
+                // A client that goes away stops the process, even one that prints nothing (a
+                // failed write to the client would tell only when there is something to write).
+                let stopper = watch.map { watch in
+                    Task {
+                        await watch.gone()
+                        if !Task.isCancelled { execution.kill() }
+                    }
                 }
-            }
-            defer { stopper?.cancel() }
-            do {
-                for await line in lines { try await writer.write(ByteBuffer(bytes: line)) }
-                // The stream also ends when this task is cancelled (the server is stopping).
-                try Task.checkCancellation()
-                try await writer.finish(nil)
-            } catch {
-                execution.kill()
-                _ = await pump.value
-                throw error
-            }
-        })
+                defer { stopper?.cancel() }
+                do {
+                    for await line in lines { try await writer.write(ByteBuffer(bytes: line)) }
+                    // The stream also ends when this task is cancelled (the server is stopping).
+                    try Task.checkCancellation()
+                    try await writer.finish(nil)
+                } catch {
+                    execution.kill()
+                    _ = await pump.value
+                    throw error
+                }
+            })
     }
 
     static func chunkLine(_ stream: String, _ bytes: [UInt8]) -> [UInt8] {
@@ -198,9 +206,11 @@ struct SandboxController {
             var memory_peak: Int
             var verdict: String
         }
-        return JSON.encode(Exit(status: answer.status, return_code: answer.return_code, signal: answer.signal,
-                                execution_time: answer.execution_time, cpu_time: answer.cpu_time,
-                                memory_peak: answer.memory_peak, verdict: answer.verdict)) + [0x0A]
+        return JSON.encode(
+            Exit(
+                status: answer.status, return_code: answer.return_code, signal: answer.signal,
+                execution_time: answer.execution_time, cpu_time: answer.cpu_time,
+                memory_peak: answer.memory_peak, verdict: answer.verdict)) + [0x0A]
     }
 
     // MARK: files
@@ -215,8 +225,10 @@ struct SandboxController {
 
     /// Runs a file-system call on the owner's sandbox, off the cooperative pool and bounded by
     /// `fileCallTimeout` (`OffPool`); its errors as API errors.
-    func withFS<T: Sendable>(_ id: String, _ caller: String,
-                             _ body: @escaping @Sendable (SandboxFileSystem) throws -> T) async throws -> T {
+    func withFS<T: Sendable>(
+        _ id: String, _ caller: String,
+        _ body: @escaping @Sendable (SandboxFileSystem) throws -> T
+    ) async throws -> T {
         let sandbox = try registry.acquire(id, owner: caller)
         defer { registry.release(id) }
         let fs = sandbox.fs
@@ -250,7 +262,8 @@ struct SandboxController {
     static func requireKind(_ kind: SandboxFileSystem.Entry.Kind, _ entry: SandboxFileSystem.Entry, _ path: String) throws {
         guard entry.kind == kind else {
             let what = entry.kind == .other ? "a FIFO, socket or device" : "a \(entry.kind.rawValue)"
-            throw SandboxError(.notRegularFile, "'\(path.prefix(200))' is \(what), not a \(kind == .file ? "regular file" : "folder")")
+            throw SandboxError(
+                .notRegularFile, "'\(path.prefix(200))' is \(what), not a \(kind == .file ? "regular file" : "folder")")
         }
     }
 
@@ -262,9 +275,11 @@ struct SandboxController {
             try Self.requireKind(.directory, try fs.stat(path), path)
             return try fs.list(path)
         }
-        return JSON.response(["path": path], extra: entries.map {
-            FileEntryBody(name: $0.name, type: $0.kind.rawValue, size: $0.size, mode: $0.mode, modified: $0.modified)
-        })
+        return JSON.response(
+            ["path": path],
+            extra: entries.map {
+                FileEntryBody(name: $0.name, type: $0.kind.rawValue, size: $0.size, mode: $0.mode, modified: $0.modified)
+            })
     }
 
     @Sendable func readFile(_ request: Request, context: ProctorContext) async throws -> Response {
@@ -277,8 +292,9 @@ struct SandboxController {
             if entry.size > limit { throw SandboxError(.tooLarge, "'\(path.prefix(200))' is larger than \(limit) bytes") }
             return try fs.read(path, limit: limit)
         }
-        return Response(status: .ok, headers: [.contentType: "application/octet-stream"],
-                        body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
+        return Response(
+            status: .ok, headers: [.contentType: "application/octet-stream"],
+            body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
     }
 
     @Sendable func writeFile(_ request: Request, context: ProctorContext) async throws -> Response {

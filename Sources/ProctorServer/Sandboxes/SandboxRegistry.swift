@@ -28,13 +28,16 @@ final class SandboxRegistry: Sendable {
     var count: Int { entries.withLock { $0.count } }
 
     /// Makes a sandbox for `owner` unless the owner is at its cap (429).
-    func create(owner: String, configuration: SandboxConfiguration, lifetime: Duration, idleTimeout: Duration) async throws -> (String, Entry) {
+    func create(owner: String, configuration: SandboxConfiguration, lifetime: Duration, idleTimeout: Duration) async throws -> (
+        String, Entry
+    ) {
         let id = "sb-" + UUID().uuidString.lowercased()
         let now = ContinuousClock.now
         let reserved = entries.withLock { e -> Bool in
             guard e.values.filter({ $0.owner == owner }).count < perOwner else { return false }
-            e[id] = Entry(sandbox: nil, owner: owner, created: now, lastUsed: now, lifetime: lifetime, idleTimeout: idleTimeout,
-                          busy: 1, createdAt: Date().timeIntervalSince1970)
+            e[id] = Entry(
+                sandbox: nil, owner: owner, created: now, lastUsed: now, lifetime: lifetime, idleTimeout: idleTimeout,
+                busy: 1, createdAt: Date().timeIntervalSince1970)
             return true
         }
         guard reserved else {
@@ -89,7 +92,9 @@ final class SandboxRegistry: Sendable {
     }
 
     func list(owner: String) -> [(String, Entry)] {
-        entries.withLock { e in e.filter { $0.value.owner == owner }.map { ($0.key, $0.value) }.sorted { $0.1.createdAt < $1.1.createdAt } }
+        entries.withLock { e in
+            e.filter { $0.value.owner == owner }.map { ($0.key, $0.value) }.sorted { $0.1.createdAt < $1.1.createdAt }
+        }
     }
 
     func remove(_ id: String, owner: String) async throws {

@@ -7,9 +7,12 @@ public func buildRouter(_ service: ProctorService) -> Router<ProctorContext> {
     let router = Router(context: ProctorContext.self)
     router.add(middleware: JSONErrorMiddleware())
     router.add(middleware: MetricsMiddleware(metrics: service.metrics))
-    router.add(middleware: TokenAuthMiddleware(tokens: service.configuration.tokens,
-                                               limiter: RateLimiter(rate: service.configuration.rateLimit,
-                                                                    burst: service.configuration.rateBurst)))
+    router.add(
+        middleware: TokenAuthMiddleware(
+            tokens: service.configuration.tokens,
+            limiter: RateLimiter(
+                rate: service.configuration.rateLimit,
+                burst: service.configuration.rateBurst)))
     SystemController(service: service).addRoutes(to: router)
     ExecuteController(service: service).addRoutes(to: router)
     SandboxController(service: service).addRoutes(to: router)
@@ -27,8 +30,10 @@ public func buildApplication(_ service: ProctorService) -> some ApplicationProto
     let c = service.configuration
     var app = Application(
         router: buildRouter(service),
-        server: .http1(configuration: .init(additionalChannelHandlers: [ClientWatchHandler()],
-                                            idleTimeout: .milliseconds(Int64(c.idleTimeout * 1000)))),
+        server: .http1(
+            configuration: .init(
+                additionalChannelHandlers: [ClientWatchHandler()],
+                idleTimeout: .milliseconds(Int64(c.idleTimeout * 1000)))),
         configuration: .init(address: .hostname(c.host, port: c.port), serverName: "proctor"),
         logger: service.logger
     )
@@ -44,8 +49,9 @@ public func buildApplication(_ service: ProctorService) -> some ApplicationProto
 public func runServer(_ configuration: ServerConfiguration, logger: Logger) async throws {
     let service = try ProctorService(configuration: configuration, logger: logger)
     let app = buildApplication(service)
-    var group = ServiceGroupConfiguration(services: [app, EarlyStopService(service: service)],
-                                          gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+    var group = ServiceGroupConfiguration(
+        services: [app, EarlyStopService(service: service)],
+        gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
     group.maximumGracefulShutdownDuration = .milliseconds(Int64(configuration.shutdownGrace * 1000))
     // Past this, service-lifecycle ends the process (fatalError): a last resort, never reached
     // while every handler honours cancellation.

@@ -23,20 +23,25 @@ public final class ProctorService: Sendable {
         // laid out again from the database).
         jobsFolder = configuration.databasePath + ".jobs"
         try? FileManager.default.removeItem(atPath: jobsFolder)
-        try FileManager.default.createDirectory(atPath: jobsFolder, withIntermediateDirectories: true,
-                                                attributes: [.posixPermissions: 0o700])
-        executor = Executor(workers: configuration.workers, queueCapacity: configuration.queueCapacity,
-                                maxMemory: configuration.maxMemory, buildCacheBytes: configuration.buildCacheBytes, logger: logger)
+        try FileManager.default.createDirectory(
+            atPath: jobsFolder, withIntermediateDirectories: true,
+            attributes: [.posixPermissions: 0o700])
+        executor = Executor(
+            workers: configuration.workers, queueCapacity: configuration.queueCapacity,
+            maxMemory: configuration.maxMemory, buildCacheBytes: configuration.buildCacheBytes, logger: logger)
         metrics = Metrics()
         sandboxes = SandboxRegistry(perOwner: configuration.maxSandboxesPerToken, logger: logger)
-        let grade = GradeHandler(configuration: configuration, jobsFolder: jobsFolder, store: store, metrics: metrics, logger: logger)
+        let grade = GradeHandler(
+            configuration: configuration, jobsFolder: jobsFolder, store: store, metrics: metrics, logger: logger)
         let judge0 = Judge0Handler(configuration: configuration, executor: executor, store: store, metrics: metrics)
-        jobs = JobSystem(store: store, metrics: metrics, logger: logger, callbackTries: configuration.callbackTries,
-                         callbackBackoff: configuration.callbackBackoff,
-                         callbackTargets: configuration.callbackTargets, lanes: [
-                            "grade": (Lane(name: "grade", capacity: configuration.jobQueueCapacity), 1, grade),
-                            "judge0": (Lane(name: "judge0", capacity: configuration.jobQueueCapacity), configuration.workers, judge0),
-                         ])
+        jobs = JobSystem(
+            store: store, metrics: metrics, logger: logger, callbackTries: configuration.callbackTries,
+            callbackBackoff: configuration.callbackBackoff,
+            callbackTargets: configuration.callbackTargets,
+            lanes: [
+                "grade": (Lane(name: "grade", capacity: configuration.jobQueueCapacity), 1, grade),
+                "judge0": (Lane(name: "judge0", capacity: configuration.jobQueueCapacity), configuration.workers, judge0),
+            ])
         let registry = sandboxes
         metrics.gauge("proctor_sandboxes_live") { Double(registry.count) }
         let gate = executor.gate
@@ -46,15 +51,18 @@ public final class ProctorService: Sendable {
 
     func language(_ id: String) throws -> Language {
         guard let l = configuration.languages.language(id: id) else {
-            throw APIError.badRequest("unknown language '\(id.prefix(40))' (known: "
-                                      + configuration.languages.languages.map(\.id).joined(separator: ", ") + ")")
+            throw APIError.badRequest(
+                "unknown language '\(id.prefix(40))' (known: "
+                    + configuration.languages.languages.map(\.id).joined(separator: ", ") + ")")
         }
         return l
     }
 
     /// A run from the API's fields, limits checked and capped.
-    func codeRun(language: Language, code: String, stdin: String?, files: [FileUpload]?, args: [String]?,
-                 timeout: Double?, memory: Int?) throws -> CodeRun {
+    func codeRun(
+        language: Language, code: String, stdin: String?, files: [FileUpload]?, args: [String]?,
+        timeout: Double?, memory: Int?
+    ) throws -> CodeRun {
         let c = configuration
         if code.utf8.count > c.maxFileSize {
             throw APIError(.contentTooLarge, "too_large", "the code is larger than \(c.maxFileSize) bytes")
@@ -75,12 +83,15 @@ public final class ProctorService: Sendable {
     }
 
     /// Audit log and metrics for one run.
-    func record(caller: String, endpoint: String, language: String, code: [UInt8], answer: ExecuteResponse, seconds: Double) async {
+    func record(caller: String, endpoint: String, language: String, code: [UInt8], answer: ExecuteResponse, seconds: Double) async
+    {
         metrics.count("proctor_runs_total", ["endpoint": endpoint, "verdict": answer.verdict])
         metrics.observe("proctor_run_seconds", ["endpoint": endpoint], seconds: seconds)
-        await store.audit(AuditEntry(caller: caller, endpoint: endpoint, language: language, subject: Self.digest(code),
-                               verdict: answer.verdict, status: answer.status, exitCode: answer.return_code,
-                               cpuTime: answer.cpu_time, wallTime: answer.execution_time, memoryPeak: answer.memory_peak))
+        await store.audit(
+            AuditEntry(
+                caller: caller, endpoint: endpoint, language: language, subject: Self.digest(code),
+                verdict: answer.verdict, status: answer.status, exitCode: answer.return_code,
+                cpuTime: answer.cpu_time, wallTime: answer.execution_time, memoryPeak: answer.memory_peak))
     }
 
     /// A short fingerprint of a program for the audit log (FNV-1a 64, and the size).

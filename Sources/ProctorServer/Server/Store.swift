@@ -118,10 +118,11 @@ public final class Store: Sendable {
     static func insert(_ jobs: [JobRow], _ db: Database) throws {
         var seq = try Int.fetchOne(db, sql: "SELECT COALESCE(MAX(seq), 0) + 1 FROM job") ?? 1
         for j in jobs {
-            try db.execute(sql: """
-                INSERT INTO job (id, seq, kind, owner, status, request, created, attempts, callback_url)
-                VALUES (?, ?, ?, ?, ?, ?, ?, 0, ?)
-                """, arguments: [j.id, seq, j.kind, j.owner, j.status.rawValue, j.request, j.created, j.callbackURL])
+            try db.execute(
+                sql: """
+                    INSERT INTO job (id, seq, kind, owner, status, request, created, attempts, callback_url)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, 0, ?)
+                    """, arguments: [j.id, seq, j.kind, j.owner, j.status.rawValue, j.request, j.created, j.callbackURL])
             seq += 1
         }
     }
@@ -135,18 +136,22 @@ public final class Store: Sendable {
     /// Claims a queued job (or one a dead server left running) for a run: one more attempt.
     /// False when it is no longer there to run (it ended meanwhile: cancelled).
     static func markRunning(_ id: String, _ db: Database) throws -> Bool {
-        try db.execute(sql: """
-            UPDATE job SET status = 'running', started = ?, attempts = attempts + 1
-            WHERE id = ? AND status IN ('queued', 'running')
-            """, arguments: [Date().timeIntervalSince1970, id])
+        try db.execute(
+            sql: """
+                UPDATE job SET status = 'running', started = ?, attempts = attempts + 1
+                WHERE id = ? AND status IN ('queued', 'running')
+                """, arguments: [Date().timeIntervalSince1970, id])
         return db.changesCount > 0
     }
 
     /// Ends a job that no worker has claimed yet; false if one has (or it had ended).
-    static func finishIfQueued(_ id: String, _ status: JobRow.Status, _ result: Data?, _ error: String?, _ db: Database) throws -> Bool {
-        try db.execute(sql: """
-            UPDATE job SET status = ?, finished = ?, result = ?, error = ? WHERE id = ? AND status = 'queued'
-            """, arguments: [status.rawValue, Date().timeIntervalSince1970, result, error, id])
+    static func finishIfQueued(_ id: String, _ status: JobRow.Status, _ result: Data?, _ error: String?, _ db: Database) throws
+        -> Bool
+    {
+        try db.execute(
+            sql: """
+                UPDATE job SET status = ?, finished = ?, result = ?, error = ? WHERE id = ? AND status = 'queued'
+                """, arguments: [status.rawValue, Date().timeIntervalSince1970, result, error, id])
         return db.changesCount > 0
     }
 
@@ -154,10 +159,13 @@ public final class Store: Sendable {
         try db.execute(sql: "UPDATE job SET status = 'queued' WHERE id = ? AND status = 'running'", arguments: [id])
     }
 
-    static func finish(_ id: String, _ status: JobRow.Status, _ result: Data?, _ junit: Data?, _ error: String?, _ db: Database) throws {
-        try db.execute(sql: """
-            UPDATE job SET status = ?, finished = ?, result = ?, junit = ?, error = ? WHERE id = ?
-            """, arguments: [status.rawValue, Date().timeIntervalSince1970, result, junit, error, id])
+    static func finish(_ id: String, _ status: JobRow.Status, _ result: Data?, _ junit: Data?, _ error: String?, _ db: Database)
+        throws
+    {
+        try db.execute(
+            sql: """
+                UPDATE job SET status = ?, finished = ?, result = ?, junit = ?, error = ? WHERE id = ?
+                """, arguments: [status.rawValue, Date().timeIntervalSince1970, result, junit, error, id])
     }
 
     static func setCallbackState(_ id: String, _ state: String, _ db: Database) throws {
@@ -169,11 +177,15 @@ public final class Store: Sendable {
     }
 
     static func audit(_ e: AuditEntry, _ db: Database) throws {
-        try db.execute(sql: """
-            INSERT INTO audit (at, caller, endpoint, language, subject, verdict, status, exit_code, cpu_time, wall_time, memory_peak)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """, arguments: [e.at, e.caller, e.endpoint, e.language, e.subject, e.verdict, e.status, e.exitCode,
-                             e.cpuTime, e.wallTime, e.memoryPeak])
+        try db.execute(
+            sql: """
+                INSERT INTO audit (at, caller, endpoint, language, subject, verdict, status, exit_code, cpu_time, wall_time, memory_peak)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """,
+            arguments: [
+                e.at, e.caller, e.endpoint, e.language, e.subject, e.verdict, e.status, e.exitCode,
+                e.cpuTime, e.wallTime, e.memoryPeak,
+            ])
     }
 
     // MARK: async: what request handlers and job workers call

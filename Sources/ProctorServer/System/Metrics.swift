@@ -52,7 +52,9 @@ public final class Metrics: Sendable {
         }
         var out = ""
         for line in registry.emitToString().split(separator: "\n") {
-            if line.hasPrefix("# TYPE "), let name = line.split(separator: " ").dropFirst(2).first, let help = Self.help[String(name)] {
+            if line.hasPrefix("# TYPE "), let name = line.split(separator: " ").dropFirst(2).first,
+                let help = Self.help[String(name)]
+            {
                 out += "# HELP \(name) \(help)\n"
             }
             out += line + "\n"

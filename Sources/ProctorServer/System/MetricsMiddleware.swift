@@ -6,7 +6,8 @@ struct MetricsMiddleware: RouterMiddleware {
     typealias Context = ProctorContext
     let metrics: Metrics
 
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response
+    {
         do {
             let r = try await next(request, context)
             metrics.count("proctor_http_requests_total", ["code": "\(r.status.code / 100)xx"])
