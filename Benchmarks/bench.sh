@@ -249,6 +249,13 @@ say "cgroups left behind"
 # and a finished bench leaves none of its own.
 for h in /sys/fs/cgroup/memory /sys/fs/cgroup/unified /sys/fs/cgroup; do
     [ -d "$h/proctor" ] || continue
+    # The ready sets `proctor exec` keeps between runs are meant to stay; none may hold a process.
+    if [ -d "$h/proctor/ready" ]; then
+        # (cgroup files report size 0 whatever they hold: read them)
+        busy=$(find "$h/proctor/ready" -name cgroup.procs -exec cat {} + 2>/dev/null | wc -l)
+        sets=$(find "$h/proctor/ready" -mindepth 1 -maxdepth 1 -type d | wc -l)
+        echo "$h/proctor/ready: $sets ready sets kept, $busy processes in them" >&2
+    fi
     for d in "$h"/proctor/r*/; do
         [ -d "$d" ] || continue
         r=$(basename "$d"); pid=${r#r}; pid=${pid%%-*}
