@@ -94,16 +94,26 @@ public struct Builder: Sendable {
         }
     }
 
+    /// A folder submission: its main file `main` (its path in the folder) and the other
+    /// files, each under its own path in the workdir; `{files}` stands for every source of
+    /// the language, sorted (problemtools' order).
+    public func build(folderMain main: String, source: RootedPath, language: Language, files: [ExtraFile]) async
+        -> BuildOutcome
+    {
+        await build(original: main, language: language, files: files, folder: true) { try source.read(limit: 16 << 20) }
+    }
+
     /// A program given as bytes, with no file name of its own (the server's /execute, Judge0):
     /// the language's rules name it (Java: after its public class).
     public func build(code bytes: [UInt8], language: Language, extra: [BuildFile] = []) async -> BuildOutcome {
         if let problem = language.toolchainProblem { return .failed(.judgeError, problem) }
-        return await compile(bytes, language.resolved(original: "", source: bytes), extra: extra, together: [])
+        return await compile(bytes, language.resolved(original: "", source: bytes), extra: extra)
     }
 
     /// `original` is the source's own file name, which some languages keep (Kattis' rules).
-    private func build(original: String, language: Language, files: [ExtraFile], read: () throws -> [UInt8]) async -> BuildOutcome
-    {
+    private func build(
+        original: String, language: Language, files: [ExtraFile], folder: Bool = false, read: () throws -> [UInt8]
+    ) async -> BuildOutcome {
         if let problem = language.toolchainProblem { return .failed(.judgeError, problem) }
         let bytes: [UInt8]
         do {
@@ -111,38 +121,39 @@ public struct Builder: Sendable {
         } catch {
             return .failed(.judgeError, "\(error)")
         }
+        // Other sources of the program in its language are compiled with it where the
+        // language's command has `{files}` (a validator of several .cpp files, a folder
+        // submission); headers and modules are only there to be included.
+        let together = files.filter { f in
+            guard let ext = FilePath(f.target).extension?.lowercased() else { return false }
+            return language.extensions.contains(ext) && (folder || !f.target.contains("/"))
+        }.map(\.target)
         let defaultName = language.fileName
-        let language = language.resolved(original: original, source: bytes)
+        let named = language.resolved(original: original, source: bytes, keepName: folder)
+        let sources = folder ? ([original] + together).sorted() : [named.fileName] + together
+        let language = language.resolved(original: original, source: bytes, sources: sources, keepName: folder)
         var extra: [BuildFile] = []
         // A source kept under its own name is also there under the language's usual name.
-        if language.sourceNaming == .kept && language.fileName != defaultName {
+        if !folder && language.sourceNaming == .kept && language.fileName != defaultName {
             extra.append(BuildFile(path: defaultName, bytes: bytes, mode: 0o644))
         }
         for f in files {
             do {
-                extra.append(BuildFile(path: f.target, bytes: try f.source.read(limit: 16 << 20), mode: 0o644))
+                let (content, mode) = try f.source.contents(limit: 16 << 20)
+                // A folder's files keep their execute bits (scripts it runs); a judge's extra files are plain.
+                extra.append(BuildFile(path: f.target, bytes: content, mode: folder ? mode : 0o644))
             } catch {
                 return .failed(.judgeError, "cannot read \(f.source): \(error)")
             }
         }
-        // Other sources of the program in its language are compiled with it (a validator of
-        // several .cpp files); headers and modules are only there to be included.
-        let together = files.filter { f in
-            guard let ext = FilePath(f.target).extension?.lowercased() else { return false }
-            return language.extensions.contains(ext) && !f.target.contains("/")
-        }.map(\.target)
-        return await compile(bytes, language, extra: extra, together: together)
+        return await compile(bytes, language, extra: extra)
     }
 
-    /// Compiles `bytes` as the (already resolved) `language`, with `extra` files beside it and
-    /// `together` compiled with it.
-    private func compile(_ bytes: [UInt8], _ language: Language, extra: [BuildFile], together: [String]) async -> BuildOutcome {
-        guard var compile = language.compile else {
+    /// Compiles `bytes` as the (already resolved) `language`, with `extra` files beside it.
+    private func compile(_ bytes: [UInt8], _ language: Language, extra: [BuildFile]) async -> BuildOutcome {
+        guard let compile = language.compile else {
             return .built(
                 Build(language: language, files: extra + [BuildFile(path: language.fileName, bytes: bytes, mode: 0o644)]))
-        }
-        if !together.isEmpty, let at = compile.lastIndex(of: language.fileName) {
-            compile.insert(contentsOf: together, at: at + 1)
         }
         let configuration = language.sandboxConfiguration(memory: language.compileMemory, processes: 256, workdirSize: 512 << 20)
         do {

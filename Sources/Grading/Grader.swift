@@ -20,8 +20,14 @@ public final class Grader: Sendable {
     }
 
     /// A submission for a file: its language from `language` or from the extension.
+    /// A folder is a submission of several files (`Submission.folder`), read beneath it.
     public func submission(_ path: String, language: String?) throws -> Submission {
         var st = stat()
+        if stat(path, &st) == 0, st.st_mode & S_IFMT == S_IFDIR {
+            return try Submission.folder(
+                name: FilePath(path).lastComponent?.string ?? path, path: path, root: ConfinedRoot(FilePath(path)),
+                folder: ".", languages: languages, language: language)
+        }
         guard stat(path, &st) == 0, st.st_mode & S_IFMT == S_IFREG else {
             throw GradingError(.usage, "solution \(path): no such file")
         }
@@ -149,7 +155,9 @@ public final class Grader: Sendable {
         case .submission(let s):
             what = s.path
             if let known = memo?.outcome(s) { return known }
-            if let source = s.source {
+            if let main = s.mainFile, let source = s.source {
+                outcome = await builder.build(folderMain: main, source: source, language: s.language, files: s.files)
+            } else if let source = s.source {
                 outcome = await builder.build(source: source, language: s.language)
             } else {
                 outcome = await builder.build(source: FilePath(s.path), language: s.language)

@@ -32,7 +32,13 @@ public struct Language: Sendable, Hashable {
     /// `{Stem}` in `compile` and `run` become the chosen file name, the class to run, the
     /// file name without extension and that capitalized (Kotlin's `{Stem}Kt`); an argument
     /// equal to `fileName` (or, for java-class, its stem) is the chosen name (class) too.
+    /// An argument `{files}` (`filesPlaceholder`) stands for every source of the program, as
+    /// problemtools' `{files}`: the one file of a single-file program, all the sources of the
+    /// language in a folder submission (compilers that need every file: C, C++, Java, ...).
+    /// Commands without it compile and run the main file alone (problemtools' `{mainfile}`).
     public var sourceNaming: SourceNaming = .fixed
+
+    public static let filesPlaceholder = "{files}"
     /// A regular expression the first line must match for a file with one of
     /// `shebangExtensions` to be this language (problemtools' `shebang`: a `.py` is Python 2
     /// only when its first line names python2, a `.pl` Perl rather than Prolog when it names perl).
@@ -87,20 +93,20 @@ public struct Language: Sendable, Hashable {
         [
             Language(
                 id: "c", name: "C (gcc)", extensions: ["c"], fileName: "solution.c",
-                compile: ["/usr/bin/gcc", "-std=gnu17", "-O2", "-pipe", "-o", "solution", "solution.c", "-lm"],
+                compile: ["/usr/bin/gcc", "-std=gnu17", "-O2", "-pipe", "-o", "solution", "{files}", "-lm"],
                 run: ["./solution"], requires: ["/usr/bin/gcc"]),
             Language(
                 id: "cpp", name: "C++ (g++)", extensions: ["cpp", "cc", "cxx", "c++"], fileName: "solution.cpp",
-                compile: ["/usr/bin/g++", "-std=gnu++20", "-O2", "-pipe", "-o", "solution", "solution.cpp"],
+                compile: ["/usr/bin/g++", "-std=gnu++20", "-O2", "-pipe", "-o", "solution", "{files}"],
                 run: ["./solution"], requires: ["/usr/bin/g++"]),
             Language(
                 id: "python3", name: "Python 3", extensions: ["py"], fileName: "solution.py",
-                compile: ["/usr/bin/python3", "-m", "py_compile", "solution.py"],
+                compile: ["/usr/bin/python3", "-m", "py_compile", "{files}"],
                 run: ["/usr/bin/python3", "solution.py"], requires: ["/usr/bin/python3"]
             ).naming(.kept),
             Language(
                 id: "java", name: "Java 17", extensions: ["java"], fileName: "Main.java",
-                compile: ["/usr/bin/javac", "-J-Xss64m", "-J-XX:+UseSerialGC", "-J-Xmx512m", "-encoding", "UTF-8", "Main.java"],
+                compile: ["/usr/bin/javac", "-J-Xss64m", "-J-XX:+UseSerialGC", "-J-Xmx512m", "-encoding", "UTF-8", "{files}"],
                 run: ["/usr/bin/java", "-XX:+UseSerialGC", "-Xss64m", "-XX:TieredStopAtLevel=1", "-cp", ".", "Main"],
                 requires: ["/usr/bin/javac", "/usr/bin/java"], memoryAllowance: 256 << 20, processAllowance: 64,
                 compileMemory: 2 << 30
@@ -172,11 +178,20 @@ extension Language {
 
     /// This language for one source: the file name chosen by `sourceNaming` and the
     /// placeholders of `compile` and `run` filled in. `original` is the submission's file name.
-    public func resolved(original: String, source: [UInt8]) -> Language {
+    /// `sources`: what an argument `{files}` stands for (every source compiled together, the
+    /// program's own file among them); nil: the program's file alone, as for one source.
+    /// `keepName`: the file keeps `original` as its name whatever `sourceNaming` says (a
+    /// folder's files are put into the workdir under their own names).
+    public func resolved(original: String, source: [UInt8], sources: [String]? = nil, keepName: Bool = false) -> Language {
         var l = self
         var file = fileName
         var mainClass: String?
-        switch sourceNaming {
+        switch keepName ? nil : sourceNaming {
+        case nil:
+            file = original
+            if sourceNaming == .javaClass {
+                mainClass = Self.javaMainClass(Self.javaCode(String(decoding: source, as: UTF8.self)))
+            }
         case .fixed: break
         case .kept:
             if Self.isPlainFileName(original) { file = original }
@@ -208,15 +223,18 @@ extension Language {
         let usualName = fileName
         let usualClass = stemOf(fileName)
         func fill(_ arg: String) -> String {
-            if sourceNaming != .fixed && arg == usualName { return file }
+            if (keepName || sourceNaming != .fixed) && arg == usualName { return file }
             if sourceNaming == .javaClass && arg == usualClass { return mainClass ?? stem }
             var a = arg
             for (k, v) in values where a.contains(k) { a = a.replacingOccurrences(of: k, with: v) }
             return a
         }
+        func expand(_ arg: String) -> [String] {
+            arg == Self.filesPlaceholder ? sources ?? [file] : [fill(arg)]
+        }
         l.fileName = file
-        l.compile = compile?.map(fill)
-        l.run = run.map(fill)
+        l.compile = compile?.flatMap(expand)
+        l.run = run.flatMap(expand)
         return l
     }
 
@@ -240,8 +258,7 @@ extension Language {
     /// type (javac insists), else the submission's own name (`hello.java` with `class hello`);
     /// the class run is the one that declares `main` (else the file's stem, as Kattis runs).
     static func javaNames(_ text: String, original: String) -> (file: String?, mainClass: String?) {
-        // Comments and string literals could hold "class X": strip comments at least.
-        let code = text.replacingOccurrences(of: #"(?s)/\*.*?\*/|//[^\n]*"#, with: " ", options: .regularExpression)
+        let code = javaCode(text)
         func firstMatch(_ pattern: String, in s: String) -> (name: String, at: String.Index)? {
             guard let r = s.range(of: pattern, options: .regularExpression) else { return nil }
             let matched = s[r]
@@ -263,6 +280,11 @@ extension Language {
             file = (mainClass ?? "Main") + ".java"
         }
         return (file, mainClass ?? file.map { String($0.dropLast(5)) })
+    }
+
+    /// Java source with its comments blanked (comments could hold "class X" or "main(").
+    static func javaCode(_ text: String) -> String {
+        text.replacingOccurrences(of: #"(?s)/\*.*?\*/|//[^\n]*"#, with: " ", options: .regularExpression)
     }
 
     /// The innermost named type whose braces enclose `void main(`, by a scan of identifiers

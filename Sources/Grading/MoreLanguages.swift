@@ -30,7 +30,7 @@ extension Language {
     public static let more: [Language] = [
         Language(
             id: "go", name: "Go", extensions: ["go"], fileName: "solution.go",
-            compile: ["/usr/bin/go", "build", "-o", "solution", "solution.go"], run: ["./solution"],
+            compile: ["/usr/bin/go", "build", "-o", "solution", "{files}"], run: ["./solution"],
             requires: ["/usr/bin/go"],
             environment: [
                 "GOCACHE": "/sandbox/.cache/go-build", "GOPATH": "/sandbox/.go", "GO111MODULE": "off",
@@ -63,21 +63,21 @@ extension Language {
         // Kattis: the class of a file's top-level functions is its name capitalized + "Kt".
         Language(
             id: "kotlin", name: "Kotlin", extensions: ["kt"], fileName: "solution.kt",
-            compile: ["/usr/bin/kotlinc", "-d", ".", "solution.kt"], run: ["/usr/bin/kotlin", "-cp", ".", "{Stem}Kt"],
+            compile: ["/usr/bin/kotlinc", "-d", ".", "{files}"], run: ["/usr/bin/kotlin", "-cp", ".", "{Stem}Kt"],
             requires: ["/usr/bin/kotlinc", "/usr/bin/kotlin", "/usr/bin/java"], environment: jvmScriptEnvironment,
             memoryAllowance: 256 << 20, processAllowance: 64, compileTime: .seconds(180), compileMemory: 2 << 30
         ).naming(.kept),
         // Kattis runs the class named after the file (Judge0: Main.scala, object Main).
         Language(
             id: "scala", name: "Scala", extensions: ["scala", "sc"], fileName: "Main.scala",
-            compile: ["/usr/bin/scalac", "-encoding", "UTF-8", "-d", ".", "Main.scala"],
+            compile: ["/usr/bin/scalac", "-encoding", "UTF-8", "-d", ".", "{files}"],
             run: ["/usr/bin/scala", "-nc", "-classpath", ".", "{stem}"],
             requires: ["/usr/bin/scalac", "/usr/bin/scala", "/usr/bin/java"], environment: jvmScriptEnvironment,
             memoryAllowance: 256 << 20, processAllowance: 64, compileTime: .seconds(180), compileMemory: 2 << 30
         ).naming(.kept),
         Language(
             id: "csharp", name: "C# (Mono)", extensions: ["cs"], fileName: "solution.cs",
-            compile: ["/usr/bin/mcs", "-out:solution.exe", "-optimize+", "-r:System.Numerics", "solution.cs"],
+            compile: ["/usr/bin/mcs", "-out:solution.exe", "-optimize+", "-r:System.Numerics", "{files}"],
             run: ["/usr/bin/mono", "solution.exe"], requires: ["/usr/bin/mcs", "/usr/bin/mono"],
             memoryAllowance: 64 << 20, processAllowance: 32, compileTime: .seconds(60)),
         // The package database is in /var/lib/ghc; objects and interfaces go to .ghc/.
@@ -85,13 +85,13 @@ extension Language {
             id: "haskell", name: "Haskell (GHC)", extensions: ["hs"], fileName: "solution.hs",
             compile: [
                 "/usr/bin/ghc", "-O2", "-ferror-spans", "-threaded", "-rtsopts", "-outputdir", ".ghc",
-                "-o", "solution", "solution.hs",
+                "-o", "solution", "{files}",
             ],
             run: ["./solution"], requires: ["/usr/bin/ghc"], binds: ["/var/lib/ghc"],
             memoryAllowance: 16 << 20, processAllowance: 16, compileTime: .seconds(120), compileMemory: 2 << 30),
         Language(
             id: "ocaml", name: "OCaml", extensions: ["ml"], fileName: "solution.ml",
-            compile: ["/usr/bin/ocamlopt", "-o", "solution", "unix.cmxa", "str.cmxa", "bigarray.cmxa", "solution.ml"],
+            compile: ["/usr/bin/ocamlopt", "-o", "solution", "unix.cmxa", "str.cmxa", "bigarray.cmxa", "{files}"],
             run: ["./solution"], requires: ["/usr/bin/ocamlopt"], compileTime: .seconds(60)),
         Language(
             id: "lisp", name: "Common Lisp (SBCL)", extensions: ["lisp", "cl"], fileName: "solution.lisp",
@@ -108,7 +108,7 @@ extension Language {
         // Kept: .f is fixed form, .f90 free form.
         Language(
             id: "fortran", name: "Fortran (gfortran)", extensions: ["f90", "f", "for", "f95", "f03"], fileName: "solution.f90",
-            compile: ["/usr/bin/gfortran", "-O2", "-std=gnu", "-o", "solution", "solution.f90"], run: ["./solution"],
+            compile: ["/usr/bin/gfortran", "-O2", "-std=gnu", "-o", "solution", "{files}"], run: ["./solution"],
             requires: ["/usr/bin/gfortran"]
         ).naming(.kept),
         Language(
@@ -117,18 +117,18 @@ extension Language {
             requires: ["/usr/bin/gnatmake"], compileTime: .seconds(60)),
         Language(
             id: "d", name: "D (GDC)", extensions: ["d"], fileName: "solution.d",
-            compile: ["/usr/bin/gdc", "-O2", "-o", "solution", "solution.d"], run: ["./solution"],
+            compile: ["/usr/bin/gdc", "-O2", "-o", "solution", "{files}"], run: ["./solution"],
             requires: ["/usr/bin/gdc"], compileTime: .seconds(60)),
         // Kattis: a saved state that runs main/0, then halts.
         Language(
             id: "prolog", name: "Prolog (SWI-Prolog)", extensions: ["pl"], fileName: "solution.pl",
-            compile: ["/usr/bin/swipl", "-O", "-q", "-g", "main", "-t", "halt", "-o", "solution", "-c", "solution.pl"],
+            compile: ["/usr/bin/swipl", "-O", "-q", "-g", "main", "-t", "halt", "-o", "solution", "-c", "{files}"],
             run: ["./solution"], requires: ["/usr/bin/swipl"], memoryAllowance: 32 << 20, processAllowance: 8),
         // The file is named after its module (erlc insists); start/0 runs, as Kattis runs it,
         // else main/1 with no arguments (an escript's entry, which Judge0's programs have).
         Language(
             id: "erlang", name: "Erlang", extensions: ["erl"], fileName: "solution.erl",
-            compile: ["/usr/bin/erlc", "solution.erl"], run: ["/usr/bin/erl", "-noshell", "-eval", erlangStart],
+            compile: ["/usr/bin/erlc", "{files}"], run: ["/usr/bin/erl", "-noshell", "-eval", erlangStart],
             requires: ["/usr/bin/erlc", "/usr/bin/erl"], environment: beamEnvironment,
             memoryAllowance: 128 << 20, processAllowance: 64, compileTime: .seconds(60)
         ).naming(.erlangModule),
@@ -161,7 +161,7 @@ extension Language {
         let (python, name, binds) = variants.first { access($0.0, X_OK) == 0 } ?? variants[0]
         return Language(
             id: "python2", name: name, extensions: ["py2", "py"], fileName: "solution.py",
-            compile: [python, "-m", "py_compile", "solution.py"], run: [python, "solution.py"],
+            compile: [python, "-m", "py_compile", "{files}"], run: [python, "solution.py"],
             requires: [python], binds: binds
         ).naming(.kept).withShebang(#"^#!.*python2\b"#, for: ["py"])
     }()

@@ -52,6 +52,10 @@ public struct Submission: Sendable, Hashable {
     /// Set for a file of a package (its submissions/): read beneath the package's folder
     /// when it is compiled, so a file swapped for a symlink since it was listed is refused.
     public var source: RootedPath? = nil
+    /// A folder submission: the main file's path inside the folder (`source` is that file),
+    /// and its other files, all put into the workdir under their own paths. Nil: one file.
+    public var mainFile: String? = nil
+    public var files: [ExtraFile] = []
 
     public init(name: String, path: String, language: Language, source: RootedPath? = nil) {
         self.name = name

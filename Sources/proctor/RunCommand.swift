@@ -20,7 +20,11 @@ struct RunCommand: AsyncParsableCommand {
 
     @OptionGroup var inputs: SuiteInputs
 
-    @Option(name: .customLong("solution"), help: ArgumentHelp("A solution file (repeatable).", valueName: "file"))
+    @Option(
+        name: .customLong("solution"),
+        help: ArgumentHelp(
+            "A solution file, or a folder of files (Kattis' rules pick its language and main file); repeatable.",
+            valueName: "file"))
     var solutions: [String] = []
 
     @Option(help: ArgumentHelp("The solutions' language (default: from each file's extension).", valueName: "id"))

@@ -414,6 +414,26 @@ struct KattisConfinementTests {
         #expect(byPath["submissions/wrong_answer"]?.skipped?.contains("leads outside") == true)
         #expect(byPath["submissions/wrong_answer/wa.py"] == nil)
     }
+
+    @Test("a folder submission with a symlink that leads out, or a FIFO: refused, never read")
+    func folderSubmissionSymlinkedOut() throws {
+        let p = try Package()
+        defer { p.remove() }
+        let folder = p.dir + "/submissions/accepted/multi"
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        try "import secret\nprint(1)\n".write(toFile: folder + "/main.py", atomically: true, encoding: .utf8)
+        try p.link("submissions/accepted/multi/secret.py", to: p.secret)
+        var c = KattisVerifier().candidates(try KattisPackage.load(p.dir)).first { $0.path == "submissions/accepted/multi" }
+        #expect(c?.submission == nil)
+        #expect(c?.skipped?.contains("leads outside") == true, "\(c?.skipped ?? "judged")")
+        // `proctor run --solution FOLDER` refuses it the same way.
+        #expect(throws: GradingError.self) { try Grader().submission(folder, language: nil) }
+        try FileManager.default.removeItem(atPath: folder + "/secret.py")
+        #expect(mkfifo(folder + "/pipe.py", 0o644) == 0)
+        c = KattisVerifier().candidates(try KattisPackage.load(p.dir)).first { $0.path == "submissions/accepted/multi" }
+        #expect(c?.submission == nil)
+        #expect(c?.skipped?.contains("not a regular file") == true, "\(c?.skipped ?? "judged")")
+    }
 }
 
 /// A package folder made for one test, removed after it.
@@ -668,6 +688,27 @@ extension KattisVerifyTests {
         #expect(m.submissions.map(\.verdict) == [.accepted, .wrongAnswer])
     }
 
+    /// Folder submissions: C++ with a header and two sources, Java whose main class is not
+    /// in the first file, a build script (the spec's program form), one C++ and one Python
+    /// file (C++ by problemtools' priority); `proctor run --solution FOLDER` judges one too.
+    @Test func folderSubmissions() async throws {
+        let dir = Repo.fixture("kattis/folders")
+        let v = try await verify(dir)
+        let verdicts = Dictionary(uniqueKeysWithValues: v.submissions.map { ($0.path, $0.verdict) })
+        #expect(
+            verdicts == [
+                "submissions/accepted/cpp": .accepted, "submissions/accepted/java": .accepted,
+                "submissions/accepted/build_run": .accepted, "submissions/accepted/mixed": .accepted,
+                "submissions/wrong_answer/cpp_off_by_one": .wrongAnswer,
+            ], "\(v.submissions.map { "\($0.path): \($0.message)" })")
+        #expect(v.ok)
+        let grader = Grader()
+        let s = try grader.submission(dir + "/submissions/accepted/cpp", language: nil)
+        #expect(s.language.id == "cpp" && s.mainFile == "main.cpp" && s.files.map(\.target) == ["sum.cpp", "sum.h"])
+        let run = try await grader.grade(suites: [try KattisPackage.load(dir).suite(timeLimit: 5)], submissions: [s])
+        #expect(run.results.flatMap(\.tests).map(\.verdict) == [.accepted, .accepted])
+    }
+
     /// problemtools' own examples: every submission gets its folder's verdict; only
     /// languages without a toolchain here are skipped (and said so).
     @Test(arguments: ["hello", "different", "guess", "oddecho"])
@@ -679,9 +720,9 @@ extension KattisVerifyTests {
         for s in v.submissions {
             #expect(s.ok, "\(name): \(s.path): \(s.message)")
             if let skipped = s.skipped {
-                // Every extension in the examples is a known language now: only a missing
-                // toolchain or a folder submission is a reason to skip.
-                #expect(skipped.contains("toolchain") || skipped.contains("multi-file"), "\(s.path): \(skipped)")
+                // Every extension in the examples is a known language now, and folder
+                // submissions are judged: only a missing toolchain is a reason to skip.
+                #expect(skipped.contains("toolchain"), "\(s.path): \(skipped)")
             }
         }
         let judged = v.submissions.filter { $0.skipped == nil }.map(\.path)
@@ -692,6 +733,7 @@ extension KattisVerifyTests {
             ],
             "different": [
                 "submissions/accepted/Different.java", "submissions/accepted/different.c",
+                "submissions/accepted/prolog",
                 "submissions/time_limit_exceeded/different_linear_search.cc", "submissions/wrong_answer/different_no_abs.cc",
             ],
             "guess": [

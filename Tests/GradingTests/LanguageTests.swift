@@ -1,4 +1,5 @@
 import Foundation
+import SystemPackage
 import Testing
 
 @testable import Grading
@@ -59,5 +60,79 @@ struct LanguageNamingTests {
         let cpp = LanguageTable().language(id: "cpp")!
         let l = resolve(cpp, "hello.cc", "int main() {}")
         #expect(l.fileName == "solution.cpp" && l.run == ["./solution"])
+    }
+}
+
+/// Folder submissions (Kattis allows them): the language, the main file and `{files}`, by
+/// problemtools' rules.
+@Suite("Languages: folder submissions (problemtools' rules)")
+struct FolderSubmissionTests {
+    let table = LanguageTable()
+
+    func detect(_ files: [(String, String)]) -> String? {
+        table.detect(files: files.map { (path: $0.0, firstLine: $0.1) })?.id
+    }
+
+    @Test func languageIsTheOneMostFilesAreIn() {
+        #expect(detect([("different.pl", "[kattio]."), ("kattio.pl", "% Prolog predicates")]) == "prolog")
+        #expect(detect([("a.py", ""), ("b.py", ""), ("c.cpp", "")]) == "python3")
+        // A tie: C++ wins by problemtools' priority (1000 against Python 3's 850).
+        #expect(detect([("notes.py", ""), ("sum.cc", "")]) == "cpp")
+        #expect(detect([("sum.c", ""), ("sum.cc", "")]) == "cpp")
+        // A .py counts for Python 2 only with a python2 shebang, and for Python 3 always.
+        #expect(detect([("x.py", "#!/usr/bin/env python2"), ("y.py", "")]) == "python3")
+        #expect(detect([("x.py", "#!/usr/bin/env python2"), ("y.py2", "")]) == "python2")
+        // A .pl whose shebang names perl: Perl (the shebang's claim wins a tie, as for one file).
+        #expect(detect([("a.pl", "#!/usr/bin/perl")]) == "perl")
+        #expect(detect([("README", ""), ("notes.txt", "")]) == nil)
+    }
+
+    @Test func mainFileAndFilesPlaceholder() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("proctor-folder-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try FileManager.default.createDirectory(atPath: dir + "/lib", withIntermediateDirectories: true)
+        for f in ["b.c", "a.c", "lib/z.c", "x.h", ".hidden.c"] {
+            try "int x;\n".write(toFile: dir + "/" + f, atomically: true, encoding: .utf8)
+        }
+        let root = ConfinedRoot(FilePath(dir))
+        var s = try Submission.folder(name: "f", path: dir, root: root, folder: ".", languages: table)
+        #expect(s.language.id == "c")
+        // No main.*: the first source, sorted (problemtools); hidden files left out.
+        #expect(s.mainFile == "a.c")
+        #expect(s.files.map(\.target) == ["b.c", "lib/z.c", "x.h"])
+        try "int main() {}\n".write(toFile: dir + "/MAIN.c", atomically: true, encoding: .utf8)
+        s = try Submission.folder(name: "f", path: dir, root: root, folder: ".", languages: table)
+        #expect(s.mainFile == "MAIN.c")
+        // {files}: every C source, sorted; the main file under its own name.
+        let l = s.language.resolved(
+            original: "MAIN.c", source: [], sources: ["MAIN.c", "a.c", "b.c", "lib/z.c"], keepName: true)
+        #expect(
+            l.compile == [
+                "/usr/bin/gcc", "-std=gnu17", "-O2", "-pipe", "-o", "solution", "MAIN.c", "a.c", "b.c", "lib/z.c", "-lm",
+            ])
+        // One file: exactly the command of before.
+        let one = s.language.resolved(original: "x.c", source: [])
+        #expect(one.compile == ["/usr/bin/gcc", "-std=gnu17", "-O2", "-pipe", "-o", "solution", "solution.c", "-lm"])
+        // A name the workdir cannot take is refused.
+        try "int y;\n".write(toFile: dir + "/my file.c", atomically: true, encoding: .utf8)
+        #expect(throws: GradingError.self) {
+            try Submission.folder(name: "f", path: dir, root: root, folder: ".", languages: table)
+        }
+    }
+
+    @Test func javaFolderRunsTheClassWithMain() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("proctor-folder-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        try "class Helper { int f() { return 1; } }\n".write(toFile: dir + "/Helper.java", atomically: true, encoding: .utf8)
+        try "public class Sum {\n public static void main(String[] a) {}\n}\n".write(
+            toFile: dir + "/Sum.java", atomically: true, encoding: .utf8)
+        let s = try Submission.folder(name: "f", path: dir, root: ConfinedRoot(FilePath(dir)), folder: ".", languages: table)
+        #expect(s.language.id == "java" && s.mainFile == "Sum.java")
+        let l = s.language.resolved(
+            original: "Sum.java", source: Array(try String(contentsOfFile: dir + "/Sum.java", encoding: .utf8).utf8),
+            sources: ["Helper.java", "Sum.java"], keepName: true)
+        #expect(l.compile?.suffix(2) == ["Helper.java", "Sum.java"])
+        #expect(l.run.last == "Sum")
     }
 }

@@ -16,7 +16,7 @@ public struct VerifiedSubmission: Sendable, Hashable {
     /// Scoring problems: the aggregated score at the time limit.
     public var score: Double?
     public var ok: Bool
-    /// Why it was not judged (no toolchain, unknown language, a multi-file submission).
+    /// Why it was not judged (no toolchain, unknown language, a folder refused).
     public var skipped: String?
     /// One line: "OK", "OK with extra time", or what went wrong.
     public var message: String
@@ -103,7 +103,19 @@ public struct KattisVerifier: Sendable {
                 if Self.expectations[folder] == nil {
                     c.skipped = "'\(folder)' is not a submissions folder with a known expectation"
                 } else if kind == .directory {
-                    c.skipped = "multi-file submissions (folders) are not supported"
+                    // A folder: all its files, the language and main file by problemtools' rules.
+                    do {
+                        let s = try Submission.folder(name: entry, path: full, root: root, folder: rel, languages: languages)
+                        if let problem = s.language.toolchainProblem {
+                            c.skipped = problem
+                        } else {
+                            c.submission = Self.withPackageLimits(s, package)
+                        }
+                    } catch let e as GradingError where e.code == .language {
+                        c.skipped = e.message
+                    } catch {
+                        c.skipped = "refused: \(error)"
+                    }
                 } else if kind != .file {
                     c.skipped = "not a regular file"
                 } else if let python2 = Self.python2(try? root.file(rel), entry) {
@@ -121,14 +133,8 @@ public struct KattisVerifier: Sendable {
                     if let problem = language.toolchainProblem {
                         c.skipped = problem
                     } else {
-                        // limits.compilation_time and compilation_memory of the package (never
-                        // below the language's own: a loaded machine compiles slowly).
-                        var language = language
-                        language.compileTime = max(language.compileTime, .milliseconds(Int64(package.compilationTime * 1000)))
-                        language.compileMemory = max(language.compileMemory, package.compilationMemory)
-                        var s = Submission(name: entry, path: full, language: language)
-                        s.source = try? root.file(rel)
-                        c.submission = s
+                        c.submission = Self.withPackageLimits(
+                            Submission(name: entry, path: full, language: language, source: try? root.file(rel)), package)
                     }
                 } else {
                     c.skipped = "no known language has the extension of \(entry)"
@@ -137,6 +143,15 @@ public struct KattisVerifier: Sendable {
             }
         }
         return out
+    }
+
+    /// limits.compilation_time and compilation_memory of the package (never below the
+    /// language's own: a loaded machine compiles slowly).
+    static func withPackageLimits(_ s: Submission, _ package: KattisPackage) -> Submission {
+        var s = s
+        s.language.compileTime = max(s.language.compileTime, .milliseconds(Int64(package.compilationTime * 1000)))
+        s.language.compileMemory = max(s.language.compileMemory, package.compilationMemory)
+        return s
     }
 
     /// Why a .py file is Python 2 (its first line a python2 shebang, as problemtools tells),
@@ -344,7 +359,12 @@ public struct KattisVerifier: Sendable {
                     + "\(String(format: "%g", package.timeMultiplier)) is over the fixed time limit of \(String(format: "%g", runs.timeLimit)) s)"
             }
         }
-        if let size = try? FileManager.default.attributesOfItem(atPath: s.path)[.size] as? Int, size > package.codeLimit {
+        // A folder submission: the sum of its files' sizes.
+        let size =
+            s.mainFile != nil
+            ? try? ([s.source].compactMap { $0 } + s.files.map(\.source)).reduce(0) { $0 + (try $1.size()) }
+            : try? FileManager.default.attributesOfItem(atPath: s.path)[.size] as? Int
+        if let size, size > package.codeLimit {
             ok = false
             message += " (error: \(size / 1024) KiB is over the code size limit of \(package.codeLimit / 1024) KiB, limits.code)"
         }

@@ -46,9 +46,11 @@ struct Judge0Controller {
 
     @Sendable func language(_ request: Request, context: ProctorContext) async throws -> Response {
         let id = try context.parameters.require("id", as: Int.self)
-        guard let (_, l) = served.first(where: { $0.0 == id }) else {
+        guard let (_, language) = served.first(where: { $0.0 == id }) else {
             return JSON.response(["error": "language with id \(id) doesn't exist"], status: .notFound)
         }
+        // The commands as they run for one source ({files} is its file name).
+        let l = language.resolved(original: language.fileName, source: [])
         return JSON.response([
             "id": AnyJSON.int(id), "name": .string(languageName(l)), "is_archived": .bool(false),
             "source_file": .string(l.fileName), "compile_cmd": l.compile.map { .string($0.joined(separator: " ")) } ?? .null,

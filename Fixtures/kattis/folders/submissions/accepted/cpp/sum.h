@@ -1,0 +1,3 @@
+#pragma once
+#include <vector>
+long long sum(const std::vector<long long> &xs);
