@@ -216,6 +216,11 @@ struct ReadySetTests {
         }
     }
 
+    struct NeverSeen: Error, CustomStringConvertible {
+        var marker: String
+        var description: String { "the sandboxed sleep \(marker) never showed up in a Proctor cgroup within 10 s" }
+    }
+
     struct Holding {
         var set: String  // e.g. "ready/k0"
         var memoryLimit: String
@@ -225,14 +230,16 @@ struct ReadySetTests {
     /// Runs `proctor exec ARGS -- sleep` and reads, from the host while it runs, which set
     /// the sleep is in and that set's memory and pids limits.
     static func holding(_ args: [String]) async throws -> Holding {
-        let marker = "0.8\(getpid())\(Int.random(in: 100...999))"
+        // A sleep of 3.x s (the digits make it findable): long enough to be seen from the
+        // host even when the runner starts slowly on a loaded machine.
+        let marker = "3.\(getpid())\(Int.random(in: 100...999))"
         let p = Process()
         p.executableURL = URL(fileURLWithPath: ExecCommandTests.binary)
         p.arguments = ["exec"] + args + ["--", "/bin/sleep", marker]
         p.standardInput = FileHandle.nullDevice
         try p.run()
         defer { p.waitUntilExit() }
-        for _ in 0..<200 {
+        for _ in 0..<1000 {
             try await Task.sleep(for: .milliseconds(10))
             guard let pid = KilledRunnerTests.processes(marked: marker).first,
                 let cgroups = try? String(contentsOfFile: "/proc/\(pid)/cgroup", encoding: .utf8)
@@ -258,7 +265,7 @@ struct ReadySetTests {
                 set: String(set.dropFirst("/proctor/".count)), memoryLimit: read("/sys/fs/cgroup\(set)/memory.max"),
                 pidsLimit: read("/sys/fs/cgroup\(set)/pids.max"))
         }
-        throw CancellationError()
+        throw NeverSeen(marker: marker)
     }
 
     @Test("two runners at once take two sets; one after the other reuse one")
