@@ -100,7 +100,7 @@ public struct Language: Sendable, Hashable {
                 compile: ["/usr/bin/g++", "-std=gnu++20", "-O2", "-pipe", "-o", "solution", "{files}"],
                 run: ["./solution"], requires: ["/usr/bin/g++"]),
             Language(
-                id: "python3", name: "Python 3", extensions: ["py"], fileName: "solution.py",
+                id: "python3", name: "Python 3", extensions: ["py", "py3"], fileName: "solution.py",
                 compile: ["/usr/bin/python3", "-m", "py_compile", "{files}"],
                 run: ["/usr/bin/python3", "solution.py"], requires: ["/usr/bin/python3"]
             ).naming(.kept),

@@ -56,6 +56,15 @@ struct LanguageNamingTests {
         #expect(resolve(python, "a b.py", "").fileName == "solution.py")
     }
 
+    @Test func py3IsPython3UnderItsOwnName() {
+        // Kattis' Python 3 takes .py3 too (problemtools' languages.yaml).
+        let table = LanguageTable()
+        #expect(table.detect(FilePath("hello.py3"))?.id == "python3")
+        let l = resolve(python, "hello.py3", "print('hi')\n")
+        #expect(l.fileName == "hello.py3")
+        #expect(l.run == ["/usr/bin/python3", "hello.py3"])
+    }
+
     @Test func otherLanguagesKeepTheirFixedName() {
         let cpp = LanguageTable().language(id: "cpp")!
         let l = resolve(cpp, "hello.cc", "int main() {}")
