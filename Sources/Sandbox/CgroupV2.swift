@@ -33,9 +33,8 @@ struct CgroupV2: CgroupDriver {
         try setMemoryLimit(group, limits.memory)
         try ControlFile.write(group.appending("pids.max"), limits.processes.map { "\($0)" } ?? "max")
         let period = 100_000
-        let quota = limits.cpus.map { "\(max(1000, Int($0 * Double(period))))" } ?? "max"
-        if limits.cpus != nil {
-            try ControlFile.write(group.appending("cpu.max"), "\(quota) \(period)")
+        if let cpus = limits.cpus {
+            try ControlFile.write(group.appending("cpu.max"), "\(max(1000, Int(cpus * Double(period)))) \(period)")
         } else {
             _ = try? ControlFile.write(group.appending("cpu.max"), "max \(period)")  // absent without the cpu controller
         }
