@@ -14,17 +14,28 @@ struct JobLaneTests {
             var started: [String] = []
             var running = 0
             var most = 0
+            /// While set, a started job waits here instead of finishing after `pause`, so a
+            /// test's count of what waits does not race a busy machine's clock.
+            var held = false
         }
         let state = Mutex(State())
         let pause: Duration
 
-        init(pause: Duration) { self.pause = pause }
+        init(pause: Duration, held: Bool = false) {
+            self.pause = pause
+            state.withLock { $0.held = held }
+        }
+
+        func release() { state.withLock { $0.held = false } }
 
         func run(_ job: JobRow) async -> JobOutcome {
             state.withLock { s in
                 s.started.append(job.id)
                 s.running += 1
                 s.most = max(s.most, s.running)
+            }
+            while state.withLock({ $0.held }) && !Task.isCancelled {
+                try? await Task.sleep(for: .milliseconds(10))
             }
             try? await Task.sleep(for: pause)
             state.withLock { $0.running -= 1 }
@@ -54,6 +65,8 @@ struct JobLaneTests {
             try await body(jobs, lane, metrics)
         } catch {
             await jobs.shutdown()
+            runner.cancel()
+            await runner.value
             throw error
         }
         await jobs.shutdown()
@@ -90,7 +103,9 @@ struct JobLaneTests {
 
     @Test("past `capacity` waiting jobs, a submission is refused (503); the depth gauge counts what waits")
     func capacity() async throws {
-        let recorder = Recorder(pause: .milliseconds(300))
+        // job-0 is held running until the queue's count has been checked: a clock-timed pause
+        // lost that race on a loaded CI machine.
+        let recorder = Recorder(pause: .milliseconds(20), held: true)
         try await Self.withJobs(workers: 1, capacity: 3, recorder) { jobs, lane, metrics in
             try await jobs.submit(Self.rows(0..<1))
             try await Self.started(recorder, "job-0")
@@ -98,12 +113,31 @@ struct JobLaneTests {
             #expect(lane.depth == 3)
             #expect(metric(metrics.render(), "proctor_job_queue_depth_test") == 3)
             await #expect(throws: APIError.self) { try await jobs.submit(Self.rows(4..<5)) }
+            recorder.release()
             for i in 0..<4 { await jobs.wait("job-\(i)", timeout: .seconds(30)) }
             #expect(lane.depth == 0)
             try await jobs.submit(Self.rows(4..<5))
             await jobs.wait("job-4", timeout: .seconds(30))
             #expect(recorder.state.withLock { $0.started } == (0..<5).map { "job-\($0)" })
             #expect(recorder.state.withLock { $0.most } == 1)
+        }
+    }
+
+    @Test("submissions at once never take more than `capacity` places between them")
+    func capacityUnderConcurrentSubmissions() async throws {
+        let recorder = Recorder(pause: .milliseconds(1), held: true)
+        try await Self.withJobs(workers: 1, capacity: 3, recorder) { jobs, lane, _ in
+            try await jobs.submit(Self.rows(0..<1))
+            try await Self.started(recorder, "job-0")
+            let accepted = await withTaskGroup(of: Bool.self) { group in
+                for i in 1...20 {
+                    group.addTask { (try? await jobs.submit(Self.rows(i..<(i + 1)))) != nil }
+                }
+                return await group.reduce(0) { $0 + ($1 ? 1 : 0) }
+            }
+            #expect(accepted == 3)
+            #expect(lane.depth == 3)
+            recorder.release()
         }
     }
 

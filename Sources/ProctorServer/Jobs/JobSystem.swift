@@ -48,12 +48,17 @@ final class JobSystem: Sendable {
     /// Stores the jobs (committed before this returns), then queues them; 503 when the lane is full.
     func submit(_ jobs: [JobRow]) async throws {
         guard let kind = jobs.first?.kind, let lane = lanes[kind]?.lane else { return }
-        guard lane.hasRoom(jobs.count) else {
+        guard lane.reserve(jobs.count) else {
             metrics.count("proctor_rejected_total", ["reason": "job_queue_full"])
             throw APIError.queueFull
         }
-        try await store.insert(jobs)
-        lane.push(jobs.map(\.id))
+        do {
+            try await store.insert(jobs)
+        } catch {
+            lane.unreserve(jobs.count)
+            throw error
+        }
+        lane.push(jobs.map(\.id), reserved: true)
     }
 
     /// Waits until the job has finished, `timeout` passed, the task is cancelled or the

@@ -20,11 +20,25 @@ final class Lane: Sendable {
 
     var depth: Int { waiting.load(ordering: .relaxed) }
 
-    /// Room for `n` more?
-    func hasRoom(_ n: Int) -> Bool { depth + n <= capacity }
+    /// Takes room for `n` more if there is, in one step: a check and a later count would let
+    /// two submissions at once both pass and exceed `capacity`. What is reserved is then
+    /// either `push`ed (`reserved: true`) or given back with `unreserve`.
+    func reserve(_ n: Int) -> Bool {
+        var seen = waiting.load(ordering: .relaxed)
+        while seen + n <= capacity {
+            let (done, now) = waiting.compareExchange(expected: seen, desired: seen + n, ordering: .relaxed)
+            if done { return true }
+            seen = now
+        }
+        return false
+    }
 
-    func push(_ ids: [String]) {
-        waiting.add(ids.count, ordering: .relaxed)
+    func unreserve(_ n: Int) { waiting.subtract(n, ordering: .relaxed) }
+
+    /// Queues `ids`; recovery at start pushes without a reservation (capacity bounds new
+    /// submissions, not what the store already holds).
+    func push(_ ids: [String], reserved: Bool = false) {
+        if !reserved { waiting.add(ids.count, ordering: .relaxed) }
         for id in ids { input.yield(id) }
     }
 
