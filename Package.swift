@@ -110,13 +110,32 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        // The CLI without the HTTP server's libraries (Hummingbird, NIO's sockets, GRDB,
-        // AsyncHTTPClient): a smaller binary that starts faster. `proctor serve` execs
-        // `proctor-serve`, built next to it.
+        // `proctor exec` and the argument types every command line shares.
+        .target(
+            name: "ExecCLI",
+            dependencies: [
+                "Sandbox",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "SystemPackage", package: "swift-system"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // Three executables in one folder, each linking only what its commands need:
+        // `proctor` (exec and --version; no Foundation, only FoundationEssentials) execs
+        // `proctor-grade` (check, run, verify, eval, help) or `proctor-serve` for the rest.
         .executableTarget(
             name: "proctor",
             dependencies: [
-                "Sandbox", "Grading", "Formats", "Reports",
+                "ExecCLI",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "proctor-grade",
+            dependencies: [
+                "ExecCLI", "Sandbox", "Grading", "Formats", "Reports",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -145,12 +164,12 @@ let package = Package(
         ),
         .testTarget(
             name: "ProctorCLITests",
-            dependencies: ["proctor"],
+            dependencies: ["proctor", "proctor-grade", "proctor-serve"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "GradingTests",
-            dependencies: ["Grading", "Sandbox"],
+            dependencies: ["Grading", "Sandbox", "proctor", "proctor-grade"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
@@ -161,7 +180,7 @@ let package = Package(
         .testTarget(
             name: "ProctorServerTests",
             dependencies: [
-                "ProctorServer", "Sandbox", "Grading", "proctor", "proctor-serve",
+                "ProctorServer", "Sandbox", "Grading", "proctor", "proctor-grade", "proctor-serve",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
             swiftSettings: swiftSettings

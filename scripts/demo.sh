@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if [ "$(id -u)" -ne 0 ]; then echo "demo: sandboxes need root" >&2; exit 1; fi
-proctor=$(swift build --product proctor --show-bin-path)/proctor
+proctor=$(swift build --product proctor --show-bin-path)/proctor  # execs proctor-grade beside it
 out=demo-results
 mkdir -p "$out"
 

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import SystemPackage
 
 #if canImport(Glibc)
@@ -218,17 +218,20 @@ enum CgroupDetection {
 
     static func mounts(mountinfo: String? = ControlFile.read("/proc/self/mountinfo")) -> [Mount] {
         var result: [Mount] = []
+        // Fields: id, parent, major:minor, root, mount point, options, optional fields, "-",
+        // type, source, super-block options (paths escape spaces as \040). Split on
+        // characters, not on the string " - ": the string search cost a one-shot run more
+        // than reading the file.
         for line in (mountinfo ?? "").split(separator: "\n") {
-            let halves = line.split(separator: " - ", omittingEmptySubsequences: false)
-            guard halves.count == 2 else { continue }
-            let left = halves[0].split(separator: " ")
-            let right = halves[1].split(separator: " ")
-            guard left.count >= 5, right.count >= 3 else { continue }
-            let point = FilePath(String(left[4]))
-            let options = Set(right[2].split(separator: ",").map(String.init))
-            if right[0] == "cgroup2" {
+            let fields = line.split(separator: " ")
+            guard let dash = fields.firstIndex(of: "-"), dash >= 5, fields.count >= dash + 4 else { continue }
+            let type = fields[dash + 1]
+            guard type == "cgroup2" || type == "cgroup" else { continue }
+            let point = FilePath(String(fields[4]))
+            let options = Set(fields[dash + 3].split(separator: ",").map(String.init))
+            if type == "cgroup2" {
                 result.append(Mount(point: point, isV2: true, controllers: [], options: options))
-            } else if right[0] == "cgroup" {
+            } else {
                 result.append(Mount(point: point, isV2: false, controllers: options, options: options))
             }
         }

@@ -1,5 +1,6 @@
 import CSandbox
-import Foundation
+import FoundationEssentials
+import Glibc
 import Synchronization
 import SystemPackage
 
@@ -60,9 +61,7 @@ final class ExecMonitor: @unchecked Sendable {
     }
 
     func startThread() {
-        let thread = Thread { [self] in run() }
-        thread.stackSize = 256 << 10
-        thread.start()
+        startDetachedThread(stackSize: 256 << 10) { [self] in run() }
     }
 
     private func run() {
@@ -131,7 +130,7 @@ final class ExecMonitor: @unchecked Sendable {
         var budget = 1 << 20  // stay responsive to the other stream and the limits
         while budget > 0 {
             let n = buffer.withUnsafeMutableBytes { raw in
-                Foundation.read(streams[i].fd.rawValue, raw.baseAddress, raw.count)
+                Glibc.read(streams[i].fd.rawValue, raw.baseAddress, raw.count)
             }
             if n < 0 {
                 if errno == EINTR { continue }

@@ -1,5 +1,7 @@
 import CSandbox
-import Foundation
+import Dispatch
+import FoundationEssentials
+import Glibc
 import Logging
 import Synchronization
 import SystemPackage

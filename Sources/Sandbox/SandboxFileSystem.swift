@@ -1,5 +1,6 @@
 import CSandbox
-import Foundation
+import FoundationEssentials
+import Glibc
 import Synchronization
 import SystemPackage
 
@@ -110,17 +111,17 @@ public final class SandboxFileSystem: Sendable {
     }
 
     /// lstat of a sandbox path (the last component not followed), or nil.
-    private func lstatInside(_ path: String) -> Foundation.stat? {
+    private func lstatInside(_ path: String) -> Glibc.stat? {
         guard let (dir, name) = try? openParent(path) else { return nil }
         defer { try? dir.close() }
-        var st = Foundation.stat()
+        var st = Glibc.stat()
         return fstatat(dir.rawValue, name, &st, AT_SYMLINK_NOFOLLOW) == 0 ? st : nil
     }
 
     /// fstat of an open file that must be a regular one.
     @discardableResult
-    static func requireRegular(_ fd: Int32, _ path: String) throws -> Foundation.stat {
-        var st = Foundation.stat()
+    static func requireRegular(_ fd: Int32, _ path: String) throws -> Glibc.stat {
+        var st = Glibc.stat()
         guard fstat(fd, &st) == 0 else { throw SandboxError(.fileSystem, "fstat \(path)", errno: Errno(rawValue: errno)) }
         guard st.st_mode & S_IFMT == S_IFREG else {
             throw SandboxError(.notRegularFile, "\(path) is \(kindName(st.st_mode)), not a regular file")
@@ -195,7 +196,7 @@ public final class SandboxFileSystem: Sendable {
         let raw = open(host.string, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
         guard raw >= 0 else {
             let error = Errno(rawValue: errno)
-            var st = Foundation.stat()
+            var st = Glibc.stat()
             if hostStat(host.string, &st) == 0, st.st_mode & S_IFMT != S_IFREG {
                 throw SandboxError(.notRegularFile, "\(host) is \(Self.kindName(st.st_mode)), not a regular file", errno: error)
             }
@@ -255,7 +256,7 @@ public final class SandboxFileSystem: Sendable {
                 $0.withMemoryRebound(to: CChar.self, capacity: 256) { String(cString: $0) }
             }
             if name == "." || name == ".." { continue }
-            var st = Foundation.stat()
+            var st = Glibc.stat()
             guard fstatat(dirfd(dir), name, &st, AT_SYMLINK_NOFOLLOW) == 0 else { continue }
             entries.append(Self.entry(name, st))
         }
@@ -265,13 +266,13 @@ public final class SandboxFileSystem: Sendable {
     public func stat(_ path: String) throws -> Entry {
         let (root, relative) = try locate(path)
         if relative == "." {
-            var st = Foundation.stat()
+            var st = Glibc.stat()
             fstat(root.rawValue, &st)
             return Self.entry(FilePath(path).lastComponent?.string ?? "/", st)
         }
         let (dir, name) = try openParent(path)
         defer { try? dir.close() }
-        var st = Foundation.stat()
+        var st = Glibc.stat()
         guard fstatat(dir.rawValue, name, &st, AT_SYMLINK_NOFOLLOW) == 0 else {
             throw SandboxError(.fileSystem, "stat \(path)", errno: Errno(rawValue: errno))
         }
@@ -353,7 +354,7 @@ public final class SandboxFileSystem: Sendable {
         }
     }
 
-    static func entry(_ name: String, _ st: Foundation.stat) -> Entry {
+    static func entry(_ name: String, _ st: Glibc.stat) -> Entry {
         let kind: Entry.Kind
         switch st.st_mode & S_IFMT {
         case S_IFREG: kind = .file
@@ -368,6 +369,6 @@ public final class SandboxFileSystem: Sendable {
 }
 
 /// stat(2) on a host path (inside the class, `stat` names the method).
-private func hostStat(_ path: String, _ st: inout Foundation.stat) -> Int32 {
+private func hostStat(_ path: String, _ st: inout Glibc.stat) -> Int32 {
     stat(path, &st)
 }

@@ -65,6 +65,18 @@ public enum JSONText {
 
     public static func quoted(_ text: String) -> String { quoted(Array(text.utf8)) }
 
+    /// `v` with six decimals, as C's "%.6f" (without Foundation's String(format:)); a
+    /// non-finite value, which JSON cannot hold, is 0.
+    public static func fixed6(_ v: Double) -> String {
+        guard v.isFinite else { return "0.000000" }
+        let micros = (v.magnitude * 1e6).rounded()
+        guard micros < 1e18 else { return String(v) }
+        let n = UInt64(micros)
+        let fraction = String(n % 1_000_000)
+        let sign = v < 0 && n > 0 ? "-" : ""
+        return sign + String(n / 1_000_000) + "." + String(repeating: "0", count: 6 - fraction.count) + fraction
+    }
+
     private static func escapeASCII(_ b: UInt8) -> String {
         switch b {
         case 0x22: return "\\\""

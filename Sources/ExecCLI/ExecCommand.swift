@@ -1,12 +1,12 @@
 import ArgumentParser
-import Foundation
+import Glibc
 import Logging
 import Sandbox
 import SystemPackage
 
 /// `proctor exec`: one command in a fresh sandbox. Its flags and JSON are a contract.
-struct ExecCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
+public struct ExecCommand: AsyncParsableCommand {
+    public static let configuration = CommandConfiguration(
         commandName: "exec",
         abstract: "Run one command in a fresh sandbox.",
         discussion: """
@@ -47,16 +47,18 @@ struct ExecCommand: AsyncParsableCommand {
     @Argument(parsing: .postTerminator, help: "The command and its arguments (after --).")
     var command: [String] = []
 
-    func validate() throws {
+    public init() {}
+
+    public func validate() throws {
         if command.isEmpty { throw ValidationError("missing command: proctor exec [options] -- CMD [ARGS...]") }
         if let pids, pids < 1 { throw ValidationError("--pids must be at least 1") }
         if let workdir, !workdir.hasPrefix("/") { throw ValidationError("--workdir must be an absolute path") }
-        for file in files where !FileManager.default.isReadableFile(atPath: file.local) {
+        for file in files where access(file.local, R_OK) != 0 {
             throw ValidationError("--file \(file.local): no such readable file")
         }
     }
 
-    func run() async throws {
+    public func run() async throws {
         try await ExecRun(
             memory: memory, time: time, wallTime: wallTime, pids: pids, outputLimit: outputLimit,
             network: network, files: files, workdir: workdir, json: json, command: command
@@ -66,7 +68,7 @@ struct ExecCommand: AsyncParsableCommand {
 
 /// What `proctor exec` was asked, parsed: by `ExecCommand`, or by `ExecRun.parse` for the
 /// plain cases (same values, without ArgumentParser's reflection).
-struct ExecRun {
+public struct ExecRun: Sendable {
     var memory: ByteSize?
     var time: TimeSpan?
     var wallTime: TimeSpan?
@@ -82,7 +84,7 @@ struct ExecRun {
     /// `--name value`, flags, `--`, then the command; values that convert; the same checks as
     /// `ExecCommand.validate`. Anything else (help, `--name=value`, an unknown or repeated
     /// option, a bad value) is nil: then ArgumentParser parses, so messages stay its own.
-    static func parse(_ arguments: [String]) -> ExecRun? {
+    public static func parse(_ arguments: [String]) -> ExecRun? {
         var run = ExecRun()
         var seen = Set<String>()
         var i = 0
@@ -132,7 +134,8 @@ struct ExecRun {
         return run
     }
 
-    func run() async throws {
+    /// Runs the command; ends by throwing `ExitCode` (the command's, or 0 with --json).
+    public func run() async throws {
         var configuration = SandboxConfiguration()
         if let memory { configuration.limits.memory = memory.bytes }
         if let pids { configuration.limits.processes = pids }
@@ -168,7 +171,7 @@ struct ExecRun {
             throw ExitCode.success
         }
         if let reason = result.limitReason {
-            FileHandle.standardError.write(Data("proctor: \(reason)\n".utf8))
+            _ = try? FileDescriptor.standardError.writeAll(Array("proctor: \(reason)\n".utf8))
         }
         throw ExitCode(result.shellExitCode)
     }
@@ -195,7 +198,7 @@ struct ExecRun {
 /// The JSON object of `proctor exec --json` (snake_case keys, output bytes escaped losslessly).
 enum ExecJSON {
     static func encode(_ r: ExecResult) -> String {
-        func number(_ v: Double) -> String { String(format: "%.6f", v) }
+        func number(_ v: Double) -> String { JSONText.fixed6(v) }
         func optional(_ v: Int?) -> String { v.map(String.init) ?? "null" }
         var fields: [(String, String)] = [
             ("status", JSONText.quoted(r.status.rawValue)),

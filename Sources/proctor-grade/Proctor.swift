@@ -1,4 +1,5 @@
 import ArgumentParser
+import ExecCLI
 import Foundation
 
 /// The command line: it parses, calls a library, and prints; no logic of its own.
@@ -14,38 +15,22 @@ struct Proctor: AsyncParsableCommand {
     )
 }
 
-enum ProctorVersion {
-    static let string = "0.1.0"
-}
-
 /// Exit codes: usage errors are 2 (not ArgumentParser's 64), as the command contract says.
+/// `proctor` (the small front executable) runs plain `exec` and `--version` itself and execs
+/// this one, with the same arguments, for everything else.
 @main
 enum Main {
     static func main() async {
-        // `proctor serve ...` is the proctor-serve executable: exec it before any parsing,
-        // so that it parses (and documents) its own options.
         let arguments = CommandLine.arguments
+        // `serve ...` is the proctor-serve executable: exec it before any parsing, so that it
+        // parses (and documents) its own options.
         if arguments.count > 1, arguments[1] == "serve" {
-            ServeLauncher.exec(Array(arguments.dropFirst(2)))
+            Sibling.exec(Sibling.serve, Array(arguments.dropFirst(2)))
         }
         if arguments.count > 2, arguments[1] == "help", arguments[2] == "serve" {
-            ServeLauncher.exec(["--help"] + arguments.dropFirst(3))
-        }
-        // Fast paths with the same outcome. ArgumentParser's parse of the root builds every
-        // subcommand's arguments by reflection, and in a binary this size each of its
-        // conformance lookups scans tens of thousands of records: half of a start's CPU.
-        if arguments.count == 2, arguments[1] == "--version" {
-            print(ProctorVersion.string)
-            return
+            Sibling.exec(Sibling.serve, ["--help"] + arguments.dropFirst(3))
         }
         do {
-            // Plain `exec` arguments are read directly (ArgumentParser's parse of even that
-            // one command is a third of a one-shot run's CPU); anything else (help, an error, a
-            // completion-script request) goes the usual way, so every message stays the same.
-            if arguments.count > 1, arguments[1] == "exec", let exec = ExecRun.parse(Array(arguments.dropFirst(2))) {
-                try await exec.run()
-                return
-            }
             var command = try Proctor.parseAsRoot()
             if var async = command as? any AsyncParsableCommand {
                 try await async.run()

@@ -1,4 +1,5 @@
 import ArgumentParser
+import ExecCLI
 import Formats
 import Foundation
 import Grading

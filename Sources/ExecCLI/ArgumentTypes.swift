@@ -2,29 +2,29 @@ import ArgumentParser
 import Sandbox
 
 /// "64M", "1G": bytes.
-struct ByteSize: ExpressibleByArgument {
-    let bytes: Int
-    init?(argument: String) {
+public struct ByteSize: ExpressibleByArgument, Sendable {
+    public let bytes: Int
+    public init?(argument: String) {
         guard let b = Units.bytes(argument) else { return nil }
         bytes = b
     }
-    static var defaultCompletionKind: CompletionKind { .default }
+    public static var defaultCompletionKind: CompletionKind { .default }
 }
 
 /// "500ms", "2s", "1m".
-struct TimeSpan: ExpressibleByArgument {
-    let duration: Duration
-    init?(argument: String) {
+public struct TimeSpan: ExpressibleByArgument, Sendable {
+    public let duration: Duration
+    public init?(argument: String) {
         guard let d = Units.duration(argument), d > .zero else { return nil }
         duration = d
     }
 }
 
 /// LOCAL:SANDBOX_PATH for --file.
-struct FileMapping: ExpressibleByArgument {
-    let local: String
-    let inside: String
-    init?(argument: String) {
+public struct FileMapping: ExpressibleByArgument, Sendable {
+    public let local: String
+    public let inside: String
+    public init?(argument: String) {
         guard let colon = argument.lastIndex(of: ":") else { return nil }
         local = String(argument[..<colon])
         inside = String(argument[argument.index(after: colon)...])

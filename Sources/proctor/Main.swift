@@ -1,0 +1,39 @@
+import ArgumentParser
+import ExecCLI
+import Glibc
+
+/// `proctor`: the small front executable. It runs `proctor exec` (plain arguments) and
+/// `--version` itself, and hands everything else, unparsed, to its siblings: `serve` to
+/// proctor-serve, the rest (check, run, verify, eval, help, errors) to proctor-grade, which
+/// holds the whole command tree, so every message and help text is the same as before.
+/// Why: a one-shot `proctor exec` is what scripts call in loops, and loading the grader's
+/// libraries (Foundation with ICU, Yams, libxml2, NIO, Crypto) cost more than the sandbox.
+@main
+enum Main {
+    static func main() async {
+        let arguments = CommandLine.arguments
+        if arguments.count == 2, arguments[1] == "--version" {
+            print(ProctorVersion.string)
+            return
+        }
+        if arguments.count > 1, arguments[1] == "serve" {
+            Sibling.exec(Sibling.serve, Array(arguments.dropFirst(2)))
+        }
+        if arguments.count > 2, arguments[1] == "help", arguments[2] == "serve" {
+            Sibling.exec(Sibling.serve, ["--help"] + arguments.dropFirst(3))
+        }
+        if arguments.count > 1, arguments[1] == "exec", let exec = ExecRun.parse(Array(arguments.dropFirst(2))) {
+            do {
+                try await exec.run()
+            } catch let code as ExitCode {
+                exit(code.rawValue)
+            } catch {
+                let message = "proctor: \(error)\n"
+                _ = message.withCString { write(2, $0, strlen($0)) }
+                exit(125)
+            }
+            return
+        }
+        Sibling.exec(Sibling.grade, Array(arguments.dropFirst()))
+    }
+}
