@@ -1,3 +1,4 @@
+import Foundation
 import Sandbox
 import Testing
 
@@ -32,5 +33,20 @@ struct UnitsTests {
         #expect(JSONText.quoted([0xC3]) == "\"\\udcc3\"")  // truncated sequence
         #expect(JSONText.quoted([0xED, 0xA0, 0x80]) == "\"\\udced\\udca0\\udc80\"")  // encoded surrogate
         #expect(JSONText.quoted([0x00, 0x7F]) == "\"\\u0000\\u007f\"")
+    }
+
+    /// `proctor exec --json` prints times with six decimals without Foundation's formatter:
+    /// it must print what "%.6f" prints (ties aside, which times never hit exactly).
+    @Test("six decimals as C's %.6f")
+    func fixedSix() {
+        for v in [0, 0.000_000_4, 0.000_000_6, 0.001639, 1, 2.5, 123.456_789_4, 99_999.999_999_6, -0.25] {
+            #expect(JSONText.fixed6(v) == String(format: "%.6f", v), "\(v)")
+        }
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<10_000 {
+            let v = Double.random(in: 0..<10_000, using: &generator)
+            #expect(JSONText.fixed6(v) == String(format: "%.6f", v), "\(v)")
+        }
+        #expect(JSONText.fixed6(.nan) == "0.000000" && JSONText.fixed6(.infinity) == "0.000000")
     }
 }
