@@ -43,8 +43,11 @@ public final class Grader: Sendable {
         var test: Int
     }
 
+    /// `alsoCompile`: programs to compile into `options.builds` once every test of this run
+    /// has started, for a later run (verify's next phase) to find built; without a memo they
+    /// are ignored. They fill the slots a run's last tests leave idle.
     public func grade(
-        suites: [Suite], submissions: [Submission],
+        suites: [Suite], submissions: [Submission], alsoCompile: [Submission] = [],
         progress: @escaping @Sendable (GradingProgress) -> Void = { _ in }
     ) async throws -> RunResult {
         let started = Date()
@@ -56,10 +59,13 @@ public final class Grader: Sendable {
         let judgePrograms = Self.judgePrograms(of: problems.map(\.problem))
         // One queue for every compile, the judges' first: every test needs its judge, and a
         // validator (templates, a large header) is often the slowest compile of all.
-        let jobs = judgePrograms.map(CompileJob.judge) + submissions.map(CompileJob.submission)
+        let later = options.builds == nil ? [] : alsoCompile.filter { !submissions.contains($0) }
+        let jobs =
+            judgePrograms.map(CompileJob.judge) + submissions.map(CompileJob.submission)
+            + later.map(CompileJob.submission)
         let run = Run(
             grader: self, problems: problems, submissions: submissions, judgePrograms: judgePrograms, jobs: jobs,
-            builder: Builder(pools: pools),
+            laterJobs: later.count, builder: Builder(pools: pools),
             runner: TestRunner(pools: pools, scratch: scratch, excerptBytes: options.excerptBytes))
         let compileStart = ContinuousClock.now
         let items = Self.items(problems.map(\.problem), submissions: submissions.count)
@@ -188,6 +194,9 @@ public final class Grader: Sendable {
         let submissions: [Submission]
         let judgePrograms: [JudgeProgram]
         let jobs: [CompileJob]
+        /// How many of `jobs`, at the end, compile only for a later run: they are queued
+        /// after the tests.
+        let laterJobs: Int
         let builder: Builder
         let runner: TestRunner
         /// One per job: the judges' builds, then the submissions'.
@@ -197,13 +206,14 @@ public final class Grader: Sendable {
         init(
             grader: Grader, problems: [(suite: Suite, problem: Problem)], submissions: [Submission],
             judgePrograms: [JudgeProgram],
-            jobs: [CompileJob], builder: Builder, runner: TestRunner
+            jobs: [CompileJob], laterJobs: Int = 0, builder: Builder, runner: TestRunner
         ) {
             self.grader = grader
             self.problems = problems
             self.submissions = submissions
             self.judgePrograms = judgePrograms
             self.jobs = jobs
+            self.laterJobs = laterJobs
             self.builder = builder
             self.runner = runner
             outcomes = jobs.map { _ in Promise<BuildOutcome>() }
@@ -225,7 +235,8 @@ public final class Grader: Sendable {
         func work(_ items: [Item], jobs concurrency: Int, progress: @escaping @Sendable (GradingProgress) -> Void) async
             -> [[[TestResult?]]]
         {
-            let work = jobs.indices.map(Work.compile) + items.map(Work.test)
+            let now = jobs.count - laterJobs
+            let work = (0..<now).map(Work.compile) + items.map(Work.test) + (now..<jobs.count).map(Work.compile)
             let total = items.count
             var results: [[[TestResult?]]] = submissions.map { _ in
                 problems.map { Array(repeating: nil, count: $0.problem.tests.count) }

@@ -29,6 +29,7 @@ public enum VerifyReport {
             "{\n  \"problem\": \(JSONText.quoted(v.problem)),\n  \"ok\": \(v.ok),\n  \"time_limit\": \(number(v.timeLimit)),\n"
             + "  \"safety_margin\": \(number(v.safetyMargin)),\n  \"output_limit\": \(v.outputLimit),\n"
             + "  \"output_rule\": \(JSONText.quoted(v.outputRule)),\n"
+            + "  \"expectations\": \(JSONText.quoted(v.expectations)),\n"
             + "  \"submissions\": [\n" + subs.joined(separator: ",\n") + (subs.isEmpty ? "" : "\n") + "  ]\n}\n"
         return Array(text.utf8)
     }
@@ -38,6 +39,7 @@ public enum VerifyReport {
             "\(v.problem): time limit \(number(v.timeLimit))s\(v.timeLimitComputed ? " (computed from the accepted submissions)" : "")"
             + ", safety margin x\(number(v.safetyMargin))\n"
         if !v.outputRule.isEmpty { out += "output limit \(v.outputLimit >> 20) MiB; rule: \(v.outputRule)\n" }
+        if !v.expectations.isEmpty { out += "submissions judged by \(v.expectations)\n" }
         let width = v.submissions.map(\.path.count).max() ?? 10
         for s in v.submissions {
             let verdict = s.verdict?.rawValue ?? "-"

@@ -24,6 +24,11 @@ public enum CLI {
     /// Runs `proctor arguments` in the repository's top folder.
     public static func run(_ arguments: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
         let binary = try #require(binary, "the proctor binary is not built beside the tests")
+        return try run(binary: binary, arguments)
+    }
+
+    /// Runs `binary arguments` in the repository's top folder: its status, stdout, stderr.
+    public static func run(binary: String, _ arguments: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: binary)
         p.arguments = arguments

@@ -34,6 +34,9 @@ public struct VerifyResult: Sendable {
     public var outputRule: String = ""
     public var outputLimit: Int = 0
     public var safetyMargin: Double = 1
+    /// Which rules judged the submissions: problemtools' folder rules, or the spec's
+    /// (2025-09, or 2023-07 with a submissions.yaml).
+    public var expectations = ""
 }
 
 /// `proctor verify`: judges every submission under submissions/<folder>/ and checks it gets
@@ -76,7 +79,7 @@ public struct KattisVerifier: Sendable {
 
     /// Submissions are read beneath the package's folder: one that is a symlink leading
     /// out (or a folder of them that is) is skipped with the reason, never read.
-    func candidates(_ package: KattisPackage) -> [Candidate] {
+    func candidates(_ package: KattisPackage, rules: SubmissionRules? = nil) -> [Candidate] {
         let root = package.confinedRoot
         var out: [Candidate] = []
         for folder in ((try? root.list("submissions")) ?? []) where !folder.hasPrefix(".") {
@@ -100,12 +103,22 @@ public struct KattisVerifier: Sendable {
                     out.append(c)
                     continue
                 }
-                if Self.expectations[folder] == nil {
+                // submissions.yaml may name the language (a Kattis language code) and the entry point.
+                let named = "\(folder)/\(entry)"
+                let code = rules?.language(for: named)
+                let language = code.flatMap { languages.language(id: $0) }
+                if let code, language == nil {
+                    c.skipped = "submissions.yaml gives language '\(code)', which no language here has as its id"
+                } else if rules?.entrypoint(for: named) != nil {
+                    c.skipped =
+                        "submissions.yaml gives an entrypoint, which is not supported (refused rather than judged otherwise)"
+                } else if Self.expectations[folder] == nil && (rules?.requirements(for: named).isEmpty ?? true) {
                     c.skipped = "'\(folder)' is not a submissions folder with a known expectation"
                 } else if kind == .directory {
                     // A folder: all its files, the language and main file by problemtools' rules.
                     do {
-                        let s = try Submission.folder(name: entry, path: full, root: root, folder: rel, languages: languages)
+                        let s = try Submission.folder(
+                            name: entry, path: full, root: root, folder: rel, languages: languages, language: language?.id)
                         if let problem = s.language.toolchainProblem {
                             c.skipped = problem
                         } else {
@@ -118,7 +131,7 @@ public struct KattisVerifier: Sendable {
                     }
                 } else if kind != .file {
                     c.skipped = "not a regular file"
-                } else if let python2 = Self.python2(try? root.file(rel), entry) {
+                } else if language == nil, let python2 = Self.python2(try? root.file(rel), entry) {
                     // problemtools: a .py whose first line is a python2 shebang is Python 2.
                     if let language = languages.language(id: "python2"), language.toolchainProblem == nil {
                         var s = Submission(name: entry, path: full, language: language)
@@ -127,8 +140,9 @@ public struct KattisVerifier: Sendable {
                     } else {
                         c.skipped = python2
                     }
-                } else if let language = languages.detect(
-                    FilePath(full), firstLine: (try? root.file(rel).read(limit: 16 << 20)).map(Language.firstLine))
+                } else if let language = language
+                    ?? languages.detect(
+                        FilePath(full), firstLine: (try? root.file(rel).read(limit: 16 << 20)).map(Language.firstLine))
                 {
                     if let problem = language.toolchainProblem {
                         c.skipped = problem
@@ -165,14 +179,18 @@ public struct KattisVerifier: Sendable {
     }
 
     public func verify(_ package: KattisPackage) async throws -> VerifyResult {
-        let candidates = candidates(package)
+        let rules = try Self.submissionRules(package)
+        let candidates = candidates(package, rules: rules)
         var options = self.options
         let scopes = package.rejectionScopes
-        options.failFast = true
+        // problemtools' folder rules look at the final verdict: a submission stops at its
+        // first failure. The spec's rules look at every test's verdict: all tests run.
+        options.failFast = rules == nil
         options.failFastScope = { scopes[$0] ?? $0 }
         // Each program is compiled once, whichever of the runs below needs it first.
         if options.builds == nil { options.builds = BuildMemo() }
         var runs = Runs(package: package, phase: ContinuousClock.now)
+        runs.rules = rules
         let judged = candidates.indices.filter { candidates[$0].submission != nil }
         try await setTimeLimit(&runs, candidates, judged: judged, options: options)
         try await judge(&runs, candidates, judged: judged, options: options)
@@ -183,7 +201,26 @@ public struct KattisVerifier: Sendable {
         result.outputRule = package.outputRule.rawValue
         result.outputLimit = package.output
         result.safetyMargin = package.safetyMargin
+        result.expectations = rules == nil ? "problemtools' folder rules" : "the problem package spec's submission rules"
         return result
+    }
+
+    /// The spec's rules (SubmissionRules) for a 2025-09 package, or a 2023-07 one with a
+    /// submissions/submissions.yaml; nil for problemtools' folder rules.
+    static func submissionRules(_ package: KattisPackage) throws -> SubmissionRules? {
+        let root = package.confinedRoot
+        let rel = "submissions/submissions.yaml"
+        let present = (try? root.kind(rel)) == .file
+        guard !package.formatVersion.hasPrefix("legacy") else { return nil }
+        guard present || package.formatVersion.hasPrefix("2025") else { return nil }
+        guard present else { return SubmissionRules() }
+        let bytes: [UInt8]
+        do {
+            bytes = try root.file(rel).read(limit: 1 << 20)
+        } catch {
+            throw FormatsError(.invalidPackage, "\(package.root)/\(rel): \(error)", underlyingError: error)
+        }
+        return try SubmissionRules(yaml: String(decoding: bytes, as: UTF8.self), name: "\(package.root)/\(rel)")
     }
 
     /// What the runs of one verification found, and at which limits.
@@ -198,6 +235,42 @@ public struct KattisVerifier: Sendable {
         /// By submission path: results at the time limit, and with the safety margin.
         var results: [String: [ProblemResult]] = [:]
         var withMargin: [String: [ProblemResult]] = [:]
+        /// The spec's rules, when they judge (nil: problemtools' folder rules).
+        var rules: SubmissionRules?
+
+        func requirements(_ c: Candidate) -> [SubmissionRules.Requirement] {
+            rules?.requirements(for: String(c.path.dropFirst("submissions/".count))) ?? []
+        }
+
+        /// Why the spec's requirements do not hold at `limit` (nil when they do).
+        func violation(_ c: Candidate, _ parts: [ProblemResult], _ limit: Double) -> String? {
+            let tests = parts.flatMap(\.tests)
+            if let built = parts.first(where: { $0.verdict == .compileError }) {
+                return "did not compile: \(built.compileMessage?.split(separator: "\n").first.map(String.init) ?? "CE")"
+            }
+            if let je = tests.first(where: { $0.verdict == .judgeError }) { return "judge error: \(je.name): \(je.headline)" }
+            let score = package.scoring ? outcome(parts, limit).score : nil
+            for r in requirements(c) {
+                if let why = SubmissionRules.violation(of: r, results: tests, score: score, timeLimit: limit) { return why }
+            }
+            return nil
+        }
+
+        /// The slowest run time over the tests a submission's lower-bound requirements cover
+        /// (its tests that ended in a verdict other than TLE: one that timed out at the probe's
+        /// limit breaks its own requirement instead).
+        func lowerBoundTime(_ c: Candidate) -> Double {
+            guard let s = c.submission, let parts = results[s.path] else { return 0 }
+            let globs = requirements(c).filter(\.lowerBound).map(\.tests)
+            return parts.flatMap(\.tests).filter { t in
+                t.verdict != .timeLimit && t.verdict != .skipped && t.verdict != .judgeError
+                    && globs.contains { $0.map { SubmissionRules.matches($0, t.name) } ?? true }
+            }.map(\.cpuTime).max() ?? 0
+        }
+
+        /// Under the spec's rules, an upper bound on the time limit (it must TLE even with
+        /// the safety margin).
+        func upperBound(_ c: Candidate) -> Bool { requirements(c).contains(where: \.upperBound) }
 
         var high: Double { timeLimit * package.safetyMargin }
 
@@ -237,16 +310,43 @@ public struct KattisVerifier: Sendable {
             return
         }
         runs.computed = true
-        let accepted = judged.filter { candidates[$0].folder == "accepted" }
+        // problemtools: the accepted ones bound the limit from below. The spec: every
+        // submission with a lower-bound requirement (no TLE permitted, or `lower`), over the
+        // tests it covers. Here the probe's generous limit runs only the accepted ones and
+        // those marked `use_for_time_limit: lower`: a wrong answer that loops would hold it a
+        // minute. The other lower bounds (wrong_answer, run_time_error by default) are
+        // checked against the computed limit afterwards, and a warning says if one is slower.
+        let accepted =
+            runs.rules == nil
+            ? judged.filter { candidates[$0].folder == "accepted" }
+            : judged.filter { i in
+                let rs = runs.requirements(candidates[i])
+                return rs.contains { $0.timeLimitUse == .lower }
+                    || (candidates[i].folder == "accepted" && rs.contains(where: \.lowerBound)
+                        && !rs.contains { $0.permitted?.contains(.TLE) == true || $0.upperBound })
+            }
+        if runs.rules != nil && accepted.isEmpty {
+            throw FormatsError(
+                .invalidPackage,
+                "\(package.root): no submission bounds the time limit from below (the spec requires one: an accepted submission, or use_for_time_limit: lower)"
+            )
+        }
         var probe = options
         probe.failFast = false
+        // The others are compiled while the accepted ones' last tests run (the limit waits
+        // for the slowest of them), so the next phase starts with its programs built.
+        let others = judged.filter { !accepted.contains($0) }
         let run = try await Grader(options: probe, languages: languages, logger: logger)
             .grade(
                 suites: [try package.suite(timeLimit: Self.probeTimeLimit)],
-                submissions: accepted.map { candidates[$0].submission! })
+                submissions: accepted.map { candidates[$0].submission! },
+                alsoCompile: others.map { candidates[$0].submission! })
         runs.collect(run)
         runs.done = Set(accepted)
-        let slowest = run.results.flatMap(\.tests).filter { $0.verdict == .accepted }.map(\.cpuTime).max() ?? 0
+        let slowest =
+            runs.rules == nil
+            ? run.results.flatMap(\.tests).filter { $0.verdict == .accepted }.map(\.cpuTime).max() ?? 0
+            : accepted.map { runs.lowerBoundTime(candidates[$0]) }.max() ?? 0
         let exact = slowest * package.timeMultiplier
         runs.timeLimit = max(1, (exact / package.timeResolution).rounded(.up)) * package.timeResolution
         logger.debug(
@@ -272,6 +372,9 @@ public struct KattisVerifier: Sendable {
             metadata: ["submissions": "\(rest.count)", "seconds": "\(Grader.seconds(since: runs.phase))"])
         let again = rest.filter { i in
             guard let s = candidates[i].submission, let parts = runs.results[s.path] else { return false }
+            if runs.rules != nil {
+                return runs.violation(candidates[i], parts, runs.timeLimit) != nil || runs.upperBound(candidates[i])
+            }
             return !runs.matches(candidates[i].folder, runs.outcome(parts, runs.timeLimit))
         }
         if !again.isEmpty {
@@ -297,7 +400,10 @@ public struct KattisVerifier: Sendable {
         let atHigh =
             runs.withMargin[s.path].map { runs.outcome($0, runs.high) }
             ?? (runs.done.contains(i) ? runs.outcome(parts, runs.high) : atLimit)
-        var (ok, message) = Self.expectation(expected, atLimit: atLimit, atHigh: atHigh, parts: parts, runs)
+        var (ok, message) =
+            runs.rules == nil
+            ? Self.expectation(expected, atLimit: atLimit, atHigh: atHigh, parts: parts, runs)
+            : Self.specExpectation(c, index: i, parts: parts, runs)
         if ok && expected == "accepted" && runs.package.scoring && !runs.fully(atLimit) {
             message += " (warning: not the full score)"
         }
@@ -305,6 +411,35 @@ public struct KattisVerifier: Sendable {
         return VerifiedSubmission(
             path: c.path, expected: expected, verdict: atLimit.verdict, verdictWithMargin: atHigh.verdict,
             score: runs.package.scoring ? atLimit.score : nil, ok: ok, skipped: nil, message: message)
+    }
+
+    /// The spec's rules: every requirement on the submission holds at the time limit (or,
+    /// as problemtools allows, with the safety margin: "OK with extra time"); one that
+    /// bounds the limit from above must still hold with the margin (its TLE is not a near
+    /// miss).
+    static func specExpectation(_ c: Candidate, index i: Int, parts: [ProblemResult], _ runs: Runs) -> (
+        ok: Bool, message: String
+    ) {
+        let high = runs.withMargin[c.submission!.path] ?? (runs.done.contains(i) ? parts : nil)
+        let atLimit = runs.violation(c, parts, runs.timeLimit)
+        let atHigh = high.map { runs.violation(c, $0, runs.high) }
+        if runs.upperBound(c), let atHigh, let why = atHigh {
+            return (false, "with the safety margin (\(runs.high)s): \(why)")
+        }
+        guard let why = atLimit else {
+            let slowest = runs.lowerBoundTime(c)
+            if runs.computed && !runs.done.contains(i) && slowest * runs.package.timeMultiplier > runs.timeLimit {
+                return (
+                    true,
+                    "OK (warning: a lower bound of the time limit by the spec's rules, and its slowest test, \(slowest) s, times ac_to_time_limit is over the computed limit)"
+                )
+            }
+            return (true, "OK")
+        }
+        if let atHigh, atHigh == nil, !runs.upperBound(c) {
+            return (true, "OK with extra time (\(runs.high)s; at \(runs.timeLimit)s: \(why))")
+        }
+        return (false, why)
     }
 
     /// Whether the verdicts at the limit and with the margin are what the folder expects.
