@@ -151,12 +151,6 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        .executableTarget(
-            name: "proctor-bench",
-            dependencies: ["Sandbox"],
-            path: "Benchmarks/proctor-bench",
-            swiftSettings: swiftSettings
-        ),
         .testTarget(
             name: "SandboxTests",
             dependencies: ["Sandbox"],

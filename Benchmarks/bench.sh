@@ -62,9 +62,10 @@ if [ "${SKIP_BUILD:-0}" != 1 ]; then
     # The CLI as shipped (`make release`): the Swift runtime and Foundation linked in
     # statically, which halves its start-up (no search for a dozen shared libraries).
     swift build -c release --static-swift-stdlib --scratch-path "$SCRATCH-static" --product proctor >&2
-    swift build -c release --scratch-path "$SCRATCH" --product proctor-bench >&2
+    # The library benchmark is a package of its own (Benchmarks/Package.swift).
+    swift build -c release --package-path Benchmarks --scratch-path "$SCRATCH" --product proctor-bench >&2
 fi
-BIN=$(swift build -c release --scratch-path "$SCRATCH" --show-bin-path)
+BIN=$(swift build -c release --package-path Benchmarks --scratch-path "$SCRATCH" --show-bin-path)
 PROCTOR="$(swift build -c release --static-swift-stdlib --scratch-path "$SCRATCH-static" --show-bin-path)/proctor"
 BENCH="$BIN/proctor-bench"
 for b in "$PROCTOR" "$BENCH"; do
