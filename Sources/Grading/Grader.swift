@@ -164,9 +164,9 @@ public final class Grader: Sendable {
             if let main = s.mainFile, let source = s.source {
                 outcome = await builder.build(folderMain: main, source: source, language: s.language, files: s.files)
             } else if let source = s.source {
-                outcome = await builder.build(source: source, language: s.language)
+                outcome = await builder.build(source: source, language: s.language, files: s.files)
             } else {
-                outcome = await builder.build(source: FilePath(s.path), language: s.language)
+                outcome = await builder.build(source: FilePath(s.path), language: s.language, files: s.files)
             }
             memo?.keep(outcome, for: s)
         case .judge(let j):

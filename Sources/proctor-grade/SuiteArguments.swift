@@ -47,6 +47,13 @@ struct SuiteInputs: ParsableArguments {
                 let suite: Suite
                 if KattisPackage.isPackage(path) {
                     let package = try KattisPackage.load(path, languages: languages)
+                    if !package.includedFiles.isEmpty {
+                        // Refused rather than judged without them (the solutions would not build).
+                        throw FormatsError(
+                            .invalidPackage,
+                            "\(path): include/ (files added to every submission) is applied by `proctor verify`; `proctor run` does not add them yet"
+                        )
+                    }
                     packages.append(package)
                     suite = try package.suite()
                 } else {

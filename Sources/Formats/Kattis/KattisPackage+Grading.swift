@@ -34,7 +34,7 @@ extension KattisPackage {
             let cases = tests.filter { $0.flags == flags }.map {
                 TestCase(
                     name: $0.name, input: .file($0.input), answer: .file($0.answer), command: nil, limits: TestLimits(),
-                    files: [], group: nil)
+                    files: $0.files, group: nil)
             }
             var p = Problem(
                 id: id, title: title, kind: interactive ? .interactive : .stdio, limits: limits, comparison: comparison,

@@ -36,6 +36,107 @@ extension KattisPackage {
         }
     }
 
+    /// Keys of a group's configuration that change no verdict here (validators of the input,
+    /// visualizers, what a contestant is shown).
+    static let groupKeysWithoutVerdicts: Set<String> = [
+        "input_validator_args", "input_validator_flags", "static_validator_args", "input_visualizer_args",
+        "output_visualizer_args", "full_feedback",
+    ]
+    /// Keys that would change verdicts in ways Proctor does not implement: the package is
+    /// refused rather than judged as if they were absent.
+    static let groupKeysRefused: [String: String] = [
+        "require_pass": "require_pass (a group scored only when others pass)",
+        "static_validation_score": "static validation",
+    ]
+
+    /// A test data group's configuration: testdata.yaml (legacy, 2023-07) or test_group.yaml
+    /// (2025-09), not both. Submission arguments (`args`) and the keys in `groupKeysRefused`
+    /// refuse the package; in test_group.yaml an unknown key is an error, as the spec says.
+    private static func groupConfiguration(_ root: ConfinedRoot, _ folder: String) throws -> [String: Any]? {
+        let legacy = try yaml(root, folder + "/testdata.yaml")
+        let current = try yaml(root, folder + "/test_group.yaml")
+        if legacy != nil && current != nil {
+            throw fail(root.folder, "\(folder): both testdata.yaml and test_group.yaml (one of them, by the format version)")
+        }
+        guard let y = legacy ?? current else { return nil }
+        let file = "\(folder)/\(current != nil ? "test_group.yaml" : "testdata.yaml")"
+        if !words(y["args"]).isEmpty {
+            throw fail(root.folder, "\(file): args (command-line arguments for submissions) are not supported")
+        }
+        for (key, what) in groupKeysRefused where y[key] != nil {
+            throw fail(root.folder, "\(file): \(what) is not supported")
+        }
+        if current != nil {
+            let known: Set<String> =
+                groupKeysWithoutVerdicts.union([
+                    "max_score", "score_aggregation", "args", "output_validator_args", "require_pass", "static_validation_score",
+                ])
+            if let unknown = y.keys.sorted().first(where: { !known.contains($0) }) {
+                throw fail(root.folder, "\(file): '\(unknown)' is not a key of test_group.yaml")
+            }
+            if (y["score_aggregation"] as? String) == "pass-fail" {
+                throw fail(root.folder, "\(file): score_aggregation pass-fail is not supported")
+            }
+        }
+        return y
+    }
+
+    /// What one test case's own .yaml (2023-07, 2025-09) changes: the output validator's
+    /// arguments. `args` for the submission are refused; an unknown key is an error.
+    struct TestConfiguration {
+        var validatorArguments: [String]?
+    }
+
+    private static func testConfiguration(_ root: ConfinedRoot, _ stem: String) throws -> TestConfiguration? {
+        guard let y = try yaml(root, stem + ".yaml") else { return nil }
+        let known: Set<String> = groupKeysWithoutVerdicts.union([
+            "args", "output_validator_args", "output_validator_flags", "hint", "description",
+        ])
+        if let unknown = y.keys.sorted().first(where: { !known.contains($0) }) {
+            throw fail(root.folder, "\(stem).yaml: '\(unknown)' is not a key of a test case's configuration")
+        }
+        if !words(y["args"]).isEmpty {
+            throw fail(root.folder, "\(stem).yaml: args (command-line arguments for submissions) are not supported")
+        }
+        let flags = y["output_validator_args"] ?? y["output_validator_flags"]
+        return TestConfiguration(validatorArguments: flags.map { words($0) })
+    }
+
+    /// include/<language>/ (legacy, 2023-07, 2025-09) and include/default/ (2025-09), flat:
+    /// their files by folder name.
+    private static func included(_ root: ConfinedRoot) throws -> [String: [ExtraFile]] {
+        guard try confined(root.folder, { try root.kind("include") }) == .directory else { return [:] }
+        var out: [String: [ExtraFile]] = [:]
+        for language in try confined(root.folder, { try root.list("include") }) where !language.hasPrefix(".") {
+            guard try confined(root.folder, { try root.kind("include/" + language) }) == .directory else { continue }
+            out[language] = try inputFiles(root, "include/" + language)
+        }
+        return out
+    }
+
+    /// A test case's .files folder: its files, put in the working folder after the build and
+    /// before the run (read beneath the package; at most 64 files, 4 levels).
+    private static func inputFiles(_ root: ConfinedRoot, _ folder: String) throws -> [ExtraFile] {
+        guard try confined(root.folder, { try root.kind(folder) }) == .directory else { return [] }
+        var out: [ExtraFile] = []
+        func walk(_ rel: String, depth: Int) throws {
+            guard depth <= 4 else { throw fail(root.folder, "\(folder): more than 4 levels of folders") }
+            let here = rel.isEmpty ? folder : folder + "/" + rel
+            for e in try confined(root.folder, { try root.list(here) }).sorted() where !e.hasPrefix(".") {
+                let path = rel.isEmpty ? e : rel + "/" + e
+                switch try confined(root.folder, { try root.kind(folder + "/" + path) }) {
+                case .directory: try walk(path, depth: depth + 1)
+                case .file:
+                    out.append(ExtraFile(source: try confined(root.folder) { try root.file(folder + "/" + path) }, target: path))
+                default: throw fail(root.folder, "\(folder)/\(path): not a regular file")
+                }
+                if out.count > 64 { throw fail(root.folder, "\(folder): more than 64 files") }
+            }
+        }
+        try walk("", depth: 0)
+        return out
+    }
+
     static func number(_ v: Any?) -> Double? {
         switch v {
         case let d as Double: return d
@@ -150,6 +251,7 @@ extension KattisPackage {
         package.timeLimitInProblemYAML = number(limits["time_limit"]) != nil
         package.validationPasses = passes
         try package.readOtherLimits(limits)
+        package.includedFiles = try included(confinedRoot)
         return package
     }
 
@@ -251,12 +353,16 @@ extension KattisPackage {
         var config = parent
         // 2023-07: samples score 0 unless their testdata.yaml says otherwise.
         if draft && scoring && folder == "data/sample" { config.acceptScore = 0 }
-        if let y = try yaml(root, folder + "/testdata.yaml") {
+        if let y = try groupConfiguration(root, folder) {
             if let v = y["on_reject"] as? String { config.onRejectBreak = v != "continue" }
             if y["grader_flags"] != nil { config.graderFlags = words(y["grader_flags"]) }
             if let v = number(y["accept_score"]) { config.acceptScore = v }
             if let v = number(y["reject_score"]) { config.rejectScore = v }
             if y["output_validator_flags"] != nil { config.outputValidatorFlags = words(y["output_validator_flags"]) }
+            if y["output_validator_args"] != nil { config.outputValidatorFlags = words(y["output_validator_args"]) }
+            if let m = y["max_score"] {
+                if let v = number(m) { config.rangeValue = [0, v] } else if "\(m)" == "unbounded" { config.rangeValue = nil }
+            }
             if let r = y["range"] as? String {
                 let parts = r.split(separator: " ").compactMap { Double($0.replacingOccurrences(of: "inf", with: "infinity")) }
                 if parts.count == 2 { config.rangeValue = parts }
@@ -287,8 +393,14 @@ extension KattisPackage {
             let full = folder + "/" + e
             let kind = try confined(root.folder) { try root.kind(full) }
             if kind == .directory {
-                // data/invalid_* (2023-07) holds inputs that validators must reject: not for submissions.
-                if folder == "data" && e.hasPrefix("invalid") { continue }
+                // data/invalid_* and data/valid_output (2023-07, 2025-09) test the validators: not
+                // for submissions. A test case's .files folder is its own, read with the test.
+                if folder == "data" && (e.hasPrefix("invalid") || e == "valid_output") { continue }
+                if e.hasSuffix(".files"),
+                    try confined(root.folder, { try root.kind(folder + "/" + e.dropLast(6) + ".in") }) != nil
+                {
+                    continue
+                }
                 items.append(
                     .group(
                         try group(
@@ -300,10 +412,12 @@ extension KattisPackage {
                 guard try confined(root.folder, { try root.kind(input) }) != nil else { continue }
                 let name = String((folder + "/" + stem).dropFirst("data/".count))
                 let (inputFile, answerFile) = try confined(root.folder) { (try root.file(input), try root.file(full)) }
-                tests.append(
-                    KattisTest(
-                        name: name, input: inputFile, answer: answerFile,
-                        flags: flags + config.outputValidatorFlags))
+                let own = draft ? try testConfiguration(root, folder + "/" + stem) : nil
+                var test = KattisTest(
+                    name: name, input: inputFile, answer: answerFile,
+                    flags: flags + (own?.validatorArguments ?? config.outputValidatorFlags))
+                if draft { test.files = try inputFiles(root, folder + "/" + stem + ".files") }
+                tests.append(test)
                 items.append(.test(tests.count - 1))
             }
         }

@@ -52,6 +52,10 @@ public struct KattisPackage: Sendable {
     public var compilationTime: Double = 60
     public var compilationMemory: Int = 1024 << 20
 
+    /// include/<language>/ and include/default/: files added to every submission (in that
+    /// language) before it is built, by the folder's name.
+    public var includedFiles: [String: [ExtraFile]] = [:]
+
     /// Used by `run` when the package fixes no time limit.
     public static let defaultTimeLimit = 1.0
 

@@ -8,4 +8,7 @@ public struct KattisTest: Sendable, Hashable {
     public var input: RootedPath
     public var answer: RootedPath
     public var flags: [String]
+    /// The test case's .files folder (2023-07, 2025-09): put in the working folder before
+    /// the run.
+    public var files: [ExtraFile] = []
 }

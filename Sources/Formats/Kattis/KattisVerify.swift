@@ -163,6 +163,10 @@ public struct KattisVerifier: Sendable {
     /// language's own: a loaded machine compiles slowly).
     static func withPackageLimits(_ s: Submission, _ package: KattisPackage) -> Submission {
         var s = s
+        // include/<language>/ (else include/default/): copied in before the build, a file of
+        // the submission's with the same name replaced.
+        let included = package.includedFiles[s.language.id] ?? package.includedFiles["default"] ?? []
+        s.files = s.files.filter { f in !included.contains { $0.target == f.target } } + included
         s.language.compileTime = max(s.language.compileTime, .milliseconds(Int64(package.compilationTime * 1000)))
         s.language.compileMemory = max(s.language.compileMemory, package.compilationMemory)
         return s
