@@ -8,7 +8,7 @@ SWIFT ?= swift
 # under a wall limit that a saturated machine's parallel tests made it miss).
 SERIAL_TESTS = LimitTests|CleanupTests|KilledRunnerTests|ReadySetTests|ServeProcessTests|missingToolchainIsSkippedNotFailed
 
-.PHONY: setup build release demo test test-parallel test-serial bench format lint docs clean
+.PHONY: setup build release install demo test test-parallel test-serial bench format lint docs clean
 
 setup:
 	bash scripts/setup.sh
@@ -27,6 +27,15 @@ release: setup
 	$(SWIFT) build -c release --static-swift-stdlib --product proctor-grade
 	$(SWIFT) build -c release --static-swift-stdlib --product proctor-serve
 	@echo "built $$($(SWIFT) build -c release --static-swift-stdlib --show-bin-path)/proctor (and proctor-grade, proctor-serve next to it)"
+
+# The three executables into $(PREFIX)/bin (default /usr/local/bin), side by side as they
+# must be: `proctor` runs exec and --version, and execs the other two for the rest.
+PREFIX ?= /usr/local
+install: release
+	install -d $(DESTDIR)$(PREFIX)/bin
+	for b in proctor proctor-grade proctor-serve; do \
+		install -m 0755 "$$($(SWIFT) build -c release --static-swift-stdlib --show-bin-path)/$$b" $(DESTDIR)$(PREFIX)/bin/$$b; \
+	done
 
 demo: build
 	bash scripts/demo.sh
