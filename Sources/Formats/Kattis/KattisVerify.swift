@@ -20,6 +20,20 @@ public struct VerifiedSubmission: Sendable, Hashable {
     public var skipped: String?
     /// One line: "OK", "OK with extra time", or what went wrong.
     public var message: String
+
+    public init(
+        path: String, expected: String, verdict: Verdict?, verdictWithMargin: Verdict? = nil, score: Double?, ok: Bool,
+        skipped: String?, message: String
+    ) {
+        self.path = path
+        self.expected = expected
+        self.verdict = verdict
+        self.verdictWithMargin = verdictWithMargin
+        self.score = score
+        self.ok = ok
+        self.skipped = skipped
+        self.message = message
+    }
 }
 
 public struct VerifyResult: Sendable {
@@ -34,6 +48,18 @@ public struct VerifyResult: Sendable {
     public var outputRule: String = ""
     public var outputLimit: Int = 0
     public var safetyMargin: Double = 1
+    /// A shard's (`verify(_:shard:)`): each of `submissions`' index among all the package's
+    /// submissions, and how many it has.
+    public var positions: [Int] = []
+    public var total: Int = 0
+
+    public init(problem: String, ok: Bool, timeLimit: Double, timeLimitComputed: Bool, submissions: [VerifiedSubmission]) {
+        self.problem = problem
+        self.ok = ok
+        self.timeLimit = timeLimit
+        self.timeLimitComputed = timeLimitComputed
+        self.submissions = submissions
+    }
 }
 
 /// `proctor verify`: judges every submission under submissions/<folder>/ and checks it gets
@@ -164,8 +190,14 @@ public struct KattisVerifier: Sendable {
         return "a Python 2 program (its shebang says python2), and no python2 toolchain is installed on this machine"
     }
 
-    public func verify(_ package: KattisPackage) async throws -> VerifyResult {
+    /// `shard`: judge only its share of the submissions (the package's submissions, sorted
+    /// by folder and name, are the units; see `Shard`). A time limit that the package does not
+    /// fix is still computed from every accepted submission, in every shard, so that all
+    /// shards judge at the same limit (unless the machines' speeds make them compute
+    /// different ones, which `proctor merge` refuses).
+    public func verify(_ package: KattisPackage, shard: Shard = .whole) async throws -> VerifyResult {
         let candidates = candidates(package)
+        let owned = candidates.indices.filter(shard.owns)
         var options = self.options
         let scopes = package.rejectionScopes
         options.failFast = true
@@ -175,14 +207,16 @@ public struct KattisVerifier: Sendable {
         var runs = Runs(package: package, phase: ContinuousClock.now)
         let judged = candidates.indices.filter { candidates[$0].submission != nil }
         try await setTimeLimit(&runs, candidates, judged: judged, options: options)
-        try await judge(&runs, candidates, judged: judged, options: options)
-        let out = candidates.indices.map { verdict(candidates[$0], index: $0, runs) }
+        try await judge(&runs, candidates, judged: judged.filter(shard.owns), options: options)
+        let out = owned.map { verdict(candidates[$0], index: $0, runs) }
         var result = VerifyResult(
             problem: package.shortName, ok: out.allSatisfy(\.ok), timeLimit: runs.timeLimit,
             timeLimitComputed: runs.computed, submissions: out)
         result.outputRule = package.outputRule.rawValue
         result.outputLimit = package.output
         result.safetyMargin = package.safetyMargin
+        result.positions = owned
+        result.total = candidates.count
         return result
     }
 
