@@ -1,5 +1,6 @@
 import Foundation
 import Grading
+import SystemPackage
 import TestSupport
 import Testing
 import Yams
@@ -64,6 +65,26 @@ struct ShardSplitTests {
         #expect(throws: GradingError.self) {
             try shard(["SLURM_ARRAY_TASK_ID": "7", "SLURM_ARRAY_TASK_MIN": "1", "SLURM_ARRAY_TASK_COUNT": "3"])
         }
+    }
+
+    @Test func theInputDigestIsOfBytesNotOfPaths() throws {
+        let dir = try ShardRuns.folder()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        for copy in ["a", "b"] {
+            try FileManager.default.copyItem(atPath: Repo.root + "/Suites/kattis-hello", toPath: "\(dir)/\(copy)")
+        }
+        func digest(_ path: String) throws -> String {
+            var d = InputDigest()
+            try d.add(path: path)
+            return d.finish()
+        }
+        #expect(try digest(dir + "/a") == digest(dir + "/b"))
+        try "100 200\n".write(toFile: dir + "/b/data/sample/1.in", atomically: true, encoding: .utf8)
+        #expect(try digest(dir + "/a") != digest(dir + "/b"))
+        let suite = try SuiteLoader.load(FilePath(Repo.root + "/Suites/sum/suite.yaml"))
+        var d = InputDigest()
+        try d.add(suite)
+        #expect(d.finish().hasPrefix("sha256:"))
     }
 
     @Test func badShardsAreUsageErrors() throws {
@@ -156,11 +177,12 @@ enum ShardRuns {
     .enabled(SandboxSupport.reason) { await SandboxSupport.available() })
 struct ShardMergeTests {
     /// Three suites' worth of work: two YAML suites and a Kattis package (folded into one
-    /// result per solution), three solutions with AC, WA, RTE and CE among them.
+    /// result per solution), four solutions with AC, WA, RTE and CE among them (none runs out
+    /// of memory: the peak in an MLE message is measured, so differs between runs).
     static let run = [
         "run", "Suites/sum/suite.yaml", "Suites/scored/suite.yaml", "Suites/kattis-hello",
-        "--solution", "Fixtures/sum/sum.c", "--solution", "Fixtures/scored/primes.c",
-        "--solution", "Suites/kattis-hello/submissions/wrong_answer/int32.c", "--solution", "Fixtures/sum/ce.c",
+        "--solution", "Fixtures/sum/sum.c", "--solution", "Fixtures/sum/rte.c",
+        "--solution", "Fixtures/sum/wa.py", "--solution", "Fixtures/sum/ce.c",
     ]
 
     /// What differs between two runs of the same work: measured times and memory, when it
@@ -335,6 +357,9 @@ struct ShardDeploymentTests {
         #expect(shards == [String(completions)], "PROCTOR_SHARDS must be the Job's completions")
         let privileged = containers.compactMap { ($0["securityContext"] as? [String: Any])?["privileged"] as? Bool }
         #expect(privileged.contains(true))
+        let merge = try String(contentsOfFile: Repo.root + "/deploy/kubernetes/merge-job.yaml", encoding: .utf8)
+        let mergeJob = try #require(try Yams.load(yaml: merge) as? [String: Any])
+        #expect(mergeJob["kind"] as? String == "Job" && merge.contains("proctor merge /reports/part-*.json"))
     }
 
     @Test func theSlurmScriptIsValidBash() throws {
