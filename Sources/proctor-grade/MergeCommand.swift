@@ -80,15 +80,7 @@ struct MergeCommand: AsyncParsableCommand {
             Console.error("proctor: merge: \(error)")
             throw ExitCode(2)
         }
-        var failed = false
-        for case (let path?, let render) in reports {
-            do {
-                try AtomicFile.write(try render(), to: path)
-            } catch {
-                Console.error("proctor: \(error)")
-                failed = true
-            }
-        }
+        let failed = !Console.write(reports)
         print("merged \(parts.count) shard\(parts.count == 1 ? "" : "s") of `proctor \(parts[0].shard.command)`")
         print(summary)
         throw ExitCode(failed ? 3 : code)

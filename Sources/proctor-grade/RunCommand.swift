@@ -133,20 +133,11 @@ struct RunCommand: AsyncParsableCommand {
                 "proctor: internal error: the shard has \(result.results.count) results, \(part.positions.count) planned")
             throw ExitCode(3)
         }
-        var reportFailed = false
-        let reports: [(String?, () throws -> [UInt8])] = [
+        let reportFailed = !Console.write([
             (junit, { try JUnitReport.render(result) }), (json, { try JSONReport.render(result, shard: section) }),
             (html, { HTMLReport.render(result) }),
             (gradescope, { try GradescopeReport.render(result) }),
-        ]
-        for case (let path?, let render) in reports {
-            do {
-                try AtomicFile.write(try render(), to: path)
-            } catch {
-                Console.error("proctor: \(error)")
-                reportFailed = true
-            }
-        }
+        ])
         print(summary.render(result))
         if reportFailed { throw ExitCode(3) }
         throw ExitCode(result.allAccepted ? 0 : 1)

@@ -152,6 +152,43 @@ enum ShardRuns {
 
     static func text(_ path: String) throws -> String { try String(contentsOfFile: path, encoding: .utf8) }
 
+    /// The first line where two texts differ, for a failure's message.
+    static func firstDifference(_ a: String, _ b: String) -> String {
+        let x = a.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        let y = b.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        for i in 0..<max(x.count, y.count) {
+            let (l, r) = (i < x.count ? x[i] : "<end>", i < y.count ? y[i] : "<end>")
+            if l != r { return "line \(i + 1): \(l) | \(r)" }
+        }
+        return "the same"
+    }
+
+    /// Expects two reports the same once normalized, saying where they differ when not.
+    static func expectSame(
+        _ merged: String, _ whole: String, json: [(key: String, indent: Int)] = [], xml: [String] = [],
+        sourceLocation: SourceLocation = #_sourceLocation
+    ) throws {
+        let a = normalized(try text(merged), json: json, xml: xml)
+        let b = normalized(try text(whole), json: json, xml: xml)
+        #expect(a == b, "\(merged) vs \(whole): \(firstDifference(a, b))", sourceLocation: sourceLocation)
+    }
+
+    /// Runs `arguments` whole (`--json DIR/whole.json`) and as `count` shards side by side,
+    /// merges the parts (`--json DIR/merged.json`), expects the two reports the same but for
+    /// the `json` fields named, and returns the parts.
+    static func wholeAndMerged(
+        _ arguments: [String], count: Int, into dir: String, status: Int32, json fields: [(key: String, indent: Int)],
+        sourceLocation: SourceLocation = #_sourceLocation
+    ) throws -> [String] {
+        let whole = try CLI.run(arguments + ["--json", dir + "/whole.json"], environment: clean)
+        #expect(whole.status == status, "\(whole.stdout)\(whole.stderr)", sourceLocation: sourceLocation)
+        let parts = try shards(arguments, count: count, into: dir, status: status, sourceLocation: sourceLocation)
+        let merged = try CLI.run(["merge"] + parts + ["--json", dir + "/merged.json"])
+        #expect(merged.status == status, "\(merged.stdout)\(merged.stderr)", sourceLocation: sourceLocation)
+        try expectSame(dir + "/merged.json", dir + "/whole.json", json: fields, sourceLocation: sourceLocation)
+        return parts
+    }
+
     /// Replaces what differs between any two runs, and only that: each named field's value
     /// (a JSON member on a line with `indent` spaces before it, or an XML attribute), and
     /// JUnit's "cpu ..., wall ..., memory ..." line.
@@ -208,17 +245,9 @@ struct ShardMergeTests {
         for verdict in ["AC", "WA", "RTE", "CE"] {
             #expect(wholeJSON.range(of: "\"verdict\" ?: \"\(verdict)\"", options: .regularExpression) != nil, "\(verdict)")
         }
-        #expect(
-            ShardRuns.normalized(try ShardRuns.text(dir + "/merged.json"), json: Self.runFields)
-                == ShardRuns.normalized(wholeJSON, json: Self.runFields))
-        let xml = ["time", "timestamp"]
-        #expect(
-            ShardRuns.normalized(try ShardRuns.text(dir + "/merged.xml"), xml: xml)
-                == ShardRuns.normalized(try ShardRuns.text(dir + "/whole.xml"), xml: xml))
-        let gradescope: [(key: String, indent: Int)] = [("execution_time", 2)]
-        #expect(
-            ShardRuns.normalized(try ShardRuns.text(dir + "/merged-gs.json"), json: gradescope)
-                == ShardRuns.normalized(try ShardRuns.text(dir + "/whole-gs.json"), json: gradescope))
+        try ShardRuns.expectSame(dir + "/merged.json", dir + "/whole.json", json: Self.runFields)
+        try ShardRuns.expectSame(dir + "/merged.xml", dir + "/whole.xml", xml: ["time", "timestamp"])
+        try ShardRuns.expectSame(dir + "/merged-gs.json", dir + "/whole-gs.json", json: [("execution_time", 2)])
         // The parts split the work: 12 results (4 solutions x (2 problems + 1 package)), 4 each.
         let sizes = try parts.map { p -> Int in
             let o = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: p))) as? [String: Any]
@@ -238,14 +267,9 @@ struct ShardMergeTests {
         let dir = try ShardRuns.folder()
         defer { try? FileManager.default.removeItem(atPath: dir) }
         // kattis-hello fixes no time limit: every shard computes it from the accepted ones.
+        // Nothing measured is in verify's JSON: byte for byte, nothing normalized.
         let verify = ["verify", "Suites/kattis-hello"]
-        let whole = try CLI.run(verify + ["--json", dir + "/whole.json"], environment: ShardRuns.clean)
-        #expect(whole.status == 0, "\(whole.stdout)\(whole.stderr)")
-        let parts = try ShardRuns.shards(verify, count: 3, into: dir, status: 0)
-        let merged = try CLI.run(["merge"] + parts + ["--json", dir + "/merged.json"])
-        #expect(merged.status == 0, "\(merged.stdout)\(merged.stderr)")
-        // Nothing measured is in verify's JSON: byte for byte.
-        #expect(try ShardRuns.text(dir + "/merged.json") == (try ShardRuns.text(dir + "/whole.json")))
+        let parts = try ShardRuns.wholeAndMerged(verify, count: 3, into: dir, status: 0, json: [])
         let junit = try CLI.run(["merge"] + parts + ["--junit", dir + "/x.xml"])
         #expect(junit.status == 2 && junit.stderr.contains("--junit is for parts of `proctor run`"), "\(junit.stderr)")
     }
@@ -264,18 +288,10 @@ struct ShardMergeTests {
         defer { try? FileManager.default.removeItem(atPath: dir) }
         try Self.samples.write(toFile: dir + "/s.jsonl", atomically: true, encoding: .utf8)
         let eval = ["eval", "--dataset", "Fixtures/eval/tasks.jsonl", "--samples", dir + "/s.jsonl", "-k", "1,2,3"]
-        let whole = try CLI.run(eval + ["--json", dir + "/whole.json"], environment: ShardRuns.clean)
-        #expect(whole.status == 0, "\(whole.stderr)")
         // Two tasks, three shards: the third runs nothing and still writes its (empty) part.
-        let parts = try ShardRuns.shards(eval, count: 3, into: dir, status: 0)
+        let parts = try ShardRuns.wholeAndMerged(eval, count: 3, into: dir, status: 0, json: [("duration", 2)])
         #expect(FileManager.default.fileExists(atPath: dir + "/s.jsonl_results.shard-1-of-3.jsonl"))
-        let merged = try CLI.run(["merge"] + parts + ["--json", dir + "/merged.json"])
-        #expect(merged.status == 0, "\(merged.stdout)\(merged.stderr)")
-        let fields: [(key: String, indent: Int)] = [("duration", 2)]
         let mergedText = try ShardRuns.text(dir + "/merged.json")
-        #expect(
-            ShardRuns.normalized(mergedText, json: fields)
-                == ShardRuns.normalized(try ShardRuns.text(dir + "/whole.json"), json: fields))
         // pass@3 is left out: t/attack has 2 samples (shard 1 alone, t/add's 3, had it).
         #expect(mergedText.contains("\"pass_at_k\": {\"1\": ") && !mergedText.contains("\"3\":"))
         #expect(try ShardRuns.text(parts[0]).contains("\"3\":"))
@@ -298,16 +314,8 @@ struct ShardMergeTests {
         defer { try? FileManager.default.removeItem(atPath: dir) }
         try FileManager.default.copyItem(atPath: Repo.fixture("evalplus/mbpp_samples.jsonl"), toPath: dir + "/s.jsonl")
         let eval = ["eval", "--dataset", "Fixtures/evalplus/MbppPlus-mini.jsonl", "--samples", dir + "/s.jsonl", "-k", "1"]
-        let whole = try CLI.run(eval + ["--json", dir + "/whole.json"], environment: ShardRuns.clean)
-        #expect(whole.status == 0, "\(whole.stderr)")
-        let parts = try ShardRuns.shards(eval, count: 2, into: dir, status: 0)
+        _ = try ShardRuns.wholeAndMerged(eval, count: 2, into: dir, status: 0, json: [("duration", 2)])
         #expect(FileManager.default.fileExists(atPath: dir + "/s_eval_results.shard-2-of-2.json"))
-        let merged = try CLI.run(["merge"] + parts + ["--json", dir + "/merged.json"])
-        #expect(merged.status == 0, "\(merged.stdout)\(merged.stderr)")
-        let fields: [(key: String, indent: Int)] = [("duration", 2)]
-        #expect(
-            ShardRuns.normalized(try ShardRuns.text(dir + "/merged.json"), json: fields)
-                == ShardRuns.normalized(try ShardRuns.text(dir + "/whole.json"), json: fields))
     }
 
     @Test func theEnvironmentShardsWhenNoFlagDoes() throws {
