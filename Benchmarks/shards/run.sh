@@ -2,13 +2,16 @@
 # Shards on one machine: a batch graded by one `proctor run`, then by N shards
 # (`--shard I/N`) run side by side, then `proctor merge` of their parts. Prints the wall
 # times and checks that the merged report has every result. Needs root (sandboxes).
-# Usage: Benchmarks/shards/run.sh [SHARDS] [PROCTOR_BINARY]
+# Usage: Benchmarks/shards/run.sh [SHARDS] [PROCTOR_BINARY] [JOBS_PER_SHARD]
+# (JOBS_PER_SHARD: each shard's --jobs; default proctor's, one per core).
 #
 # The batch: 4 problems of 25 tests, 4 solutions (copies of one C program that counts
 # primes, ~10-20 ms of CPU a test): 16 results, 400 tests.
 set -euo pipefail
 shards=${1:-2}
 proctor=${2:-.build/debug/proctor}
+shard_jobs=()
+[ -n "${3:-}" ] && shard_jobs=(--jobs "$3")
 work=$(mktemp -d /tmp/proctor-shards-XXXXXX)
 trap 'rm -rf "$work"' EXIT
 mkdir -p "$work/data" "$work/parts"
@@ -54,7 +57,8 @@ t0=$(now)
 t1=$(now)
 pids=()
 for i in $(seq 1 "$shards"); do
-    "$proctor" run "$work/suite.yaml" "${solutions[@]}" --shard "$i/$shards" --json "$work/parts/$i.json" > /dev/null 2>&1 &
+    "$proctor" run "$work/suite.yaml" "${solutions[@]}" "${shard_jobs[@]}" --shard "$i/$shards" \
+        --json "$work/parts/$i.json" > /dev/null 2>&1 &
     pids+=($!)
 done
 for p in "${pids[@]}"; do wait "$p"; done
@@ -70,9 +74,9 @@ assert strip(whole) == strip(merged), "merged results differ"
 print(f"results: {len(merged['results'])}, tests: {merged['summary']['tests']}, accepted: {merged['summary']['accepted']}")
 PY
 cores=$(nproc)
-awk -v a="$t0" -v b="$t1" -v c="$t2" -v d="$t3" -v n="$shards" -v k="$cores" 'BEGIN {
-    printf "cores:                                   %d\n", k
-    printf "one proctor run (default jobs):          %.2f s\n", b - a
-    printf "%d shards side by side (default jobs):    %.2f s\n", n, c - b
-    printf "proctor merge (JSON + JUnit):            %.3f s\n", d - c
+awk -v a="$t0" -v b="$t1" -v c="$t2" -v d="$t3" -v n="$shards" -v k="$cores" -v j="${3:-default}" 'BEGIN {
+    printf "%-42s %d\n", "cores:", k
+    printf "%-42s %.2f s\n", "one proctor run (default jobs):", b - a
+    printf "%-42s %.2f s\n", n " shards side by side (jobs each: " j "):", c - b
+    printf "%-42s %.3f s\n", "proctor merge (JSON + JUnit):", d - c
 }'

@@ -54,8 +54,7 @@ public enum ShardMerge {
         for p in parts.dropFirst() {
             let b = p.shard
             func differ(_ what: String, _ x: String, _ y: String) -> ReportError {
-                ReportError(
-                    "\(p.path) is not a part of the same batch as \(first.path): \(what) \(y) there, \(x) here")
+                ReportError("\(p.path) is not a part of the same batch as \(first.path): its \(what) is \(y), not \(x)")
             }
             if b.command != a.command { throw differ("command", a.command, b.command) }
             if b.count != a.count { throw differ("shard count", String(a.count), String(b.count)) }
