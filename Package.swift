@@ -163,7 +163,7 @@ let package = Package(
         ),
         .testTarget(
             name: "GradingTests",
-            dependencies: ["Grading", "Sandbox", "proctor", "proctor-grade"],
+            dependencies: ["Grading", "Sandbox", "proctor", "proctor-grade", .product(name: "Yams", package: "Yams")],
             swiftSettings: swiftSettings
         ),
         .testTarget(

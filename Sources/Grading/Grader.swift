@@ -37,17 +37,31 @@ public final class Grader: Sendable {
         return Submission(name: FilePath(path).lastComponent?.string ?? path, path: path, language: lang)
     }
 
+    /// One submission against one problem: `problem` counts every suite's problems in order.
+    public struct GradedPair: Sendable, Hashable {
+        public var submission: Int
+        public var problem: Int
+        public init(submission: Int, problem: Int) {
+            self.submission = submission
+            self.problem = problem
+        }
+    }
+
     struct Item: Sendable {
         var submission: Int
         var problem: Int
         var test: Int
     }
 
+    /// `only`: grade just these (submission, problem) pairs (a shard's, see `Shard`), problem
+    /// numbers counting every suite's problems in order; nil grades them all. Only the
+    /// programs the pairs need are compiled, and only their results are returned, in the
+    /// same order as a run of every pair.
     /// `alsoCompile`: programs to compile into `options.builds` once every test of this run
     /// has started, for a later run (verify's next phase) to find built; without a memo they
     /// are ignored. They fill the slots a run's last tests leave idle.
     public func grade(
-        suites: [Suite], submissions: [Submission], alsoCompile: [Submission] = [],
+        suites: [Suite], submissions: [Submission], only pairs: Set<GradedPair>? = nil, alsoCompile: [Submission] = [],
         progress: @escaping @Sendable (GradingProgress) -> Void = { _ in }
     ) async throws -> RunResult {
         let started = Date()
@@ -56,7 +70,10 @@ public final class Grader: Sendable {
         let scratch = try Scratch()
         defer { scratch.remove() }
         let problems: [(suite: Suite, problem: Problem)] = suites.flatMap { s in s.problems.map { (s, $0) } }
-        let judgePrograms = Self.judgePrograms(of: problems.map(\.problem))
+        let chosen = { (s: Int, p: Int) in pairs?.contains(GradedPair(submission: s, problem: p)) ?? true }
+        let needed = submissions.indices.filter { s in problems.indices.contains { chosen(s, $0) } }
+        let judgePrograms = Self.judgePrograms(
+            of: problems.indices.filter { p in submissions.indices.contains { chosen($0, p) } }.map { problems[$0].problem })
         // One queue for every compile, the judges' first: every test needs its judge, and a
         // validator (templates, a large header) is often the slowest compile of all.
         let later = options.builds == nil ? [] : alsoCompile.filter { !submissions.contains($0) }
@@ -68,10 +85,13 @@ public final class Grader: Sendable {
             laterJobs: later.count, builder: Builder(pools: pools),
             runner: TestRunner(pools: pools, scratch: scratch, excerptBytes: options.excerptBytes))
         let compileStart = ContinuousClock.now
-        let items = Self.items(problems.map(\.problem), submissions: submissions.count)
-        let results = await run.work(items, jobs: options.jobs, progress: progress)
-        var builds: [BuildOutcome] = []
-        for i in submissions.indices { builds.append(await run.build(ofSubmission: i)) }
+        let items = Self.items(problems.map(\.problem), submissions: submissions.count).filter {
+            chosen($0.submission, $0.problem)
+        }
+        let compiles = Array(judgePrograms.indices) + needed.map { judgePrograms.count + $0 }
+        let results = await run.work(items, compiles: compiles, jobs: options.jobs, progress: progress)
+        var builds: [BuildOutcome?] = Array(repeating: nil, count: submissions.count)
+        for i in needed { builds[i] = await run.build(ofSubmission: i) }
         logger.debug(
             "compiled and judged",
             metadata: [
@@ -79,7 +99,7 @@ public final class Grader: Sendable {
                 "seconds": "\(Self.seconds(since: compileStart))",
             ])
         await pools.shutdown()
-        let out = Self.problemResults(problems, submissions: submissions, builds: builds, results: results)
+        let out = Self.problemResults(problems, submissions: submissions, builds: builds, results: results, chosen: chosen)
         let elapsed = ContinuousClock.now - clock
         return RunResult(
             proctorVersion: options.proctorVersion, hostname: ProcessInfo.processInfo.hostName,
@@ -116,18 +136,18 @@ public final class Grader: Sendable {
     /// Each submission's result on each problem: its tests' results, or its build's verdict
     /// on every test when it did not build.
     static func problemResults(
-        _ problems: [(suite: Suite, problem: Problem)], submissions: [Submission], builds: [BuildOutcome],
-        results: [[[TestResult?]]]
+        _ problems: [(suite: Suite, problem: Problem)], submissions: [Submission], builds: [BuildOutcome?],
+        results: [[[TestResult?]]], chosen: (Int, Int) -> Bool
     ) -> [ProblemResult] {
         var out: [ProblemResult] = []
         for (si, s) in submissions.enumerated() {
-            for (pi, (suite, p)) in problems.enumerated() {
+            for (pi, (suite, p)) in problems.enumerated() where chosen(si, pi) {
                 let limits = p.limits.resolved
                 var r = ProblemResult(
                     suite: suite.name, problem: p.id, title: p.title, submission: s.name, submissionPath: s.path,
                     language: s.language.id, limits: limits, verdict: .accepted, score: 0,
                     maxScore: p.maxScore, compileMessage: nil, tests: [], groups: [])
-                if case .failed(let verdict, let message) = builds[si] {
+                if case .failed(let verdict, let message) = builds[si]! {
                     r.compileMessage = message
                     r.tests = p.tests.map {
                         TestResult(
@@ -228,15 +248,20 @@ public final class Grader: Sendable {
             case test(Item)
         }
 
-        /// The compiles come first in the same queue of `jobs`: a test starts as soon as its
-        /// own program and judge are built (it waits for them if it is taken first), so tests
+        /// The compiles (`compiles`: indexes of `jobs`) come first in the same queue of `jobs`:
+        /// a test starts as soon as its own program and judge are built (it waits for them if
+        /// it is taken first), so tests
         /// that wait (an interactive one at its wall-time limit) overlap the remaining
         /// compiles. Returns each test's result by submission, problem and test.
-        func work(_ items: [Item], jobs concurrency: Int, progress: @escaping @Sendable (GradingProgress) -> Void) async
+        func work(
+            _ items: [Item], compiles: [Int], jobs concurrency: Int, progress: @escaping @Sendable (GradingProgress) -> Void
+        ) async
             -> [[[TestResult?]]]
         {
-            let now = jobs.count - laterJobs
-            let work = (0..<now).map(Work.compile) + items.map(Work.test) + (now..<jobs.count).map(Work.compile)
+            // `laterJobs` (at the end of `jobs`) compile for a later run: queued after the tests.
+            let work =
+                compiles.map(Work.compile) + items.map(Work.test)
+                + ((jobs.count - laterJobs)..<jobs.count).map(Work.compile)
             let total = items.count
             var results: [[[TestResult?]]] = submissions.map { _ in
                 problems.map { Array(repeating: nil, count: $0.problem.tests.count) }

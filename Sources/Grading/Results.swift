@@ -122,6 +122,13 @@ public struct GroupResult: Sendable, Hashable {
     public var points: Double
     public var score: Double
     public var aggregation: Aggregation
+
+    public init(name: String, points: Double, score: Double, aggregation: Aggregation) {
+        self.name = name
+        self.points = points
+        self.score = score
+        self.aggregation = aggregation
+    }
 }
 
 /// One submission against one problem.
@@ -140,6 +147,26 @@ public struct ProblemResult: Sendable {
     public var tests: [TestResult]
     public var groups: [GroupResult]
 
+    public init(
+        suite: String, problem: String, title: String?, submission: String, submissionPath: String, language: String,
+        limits: ResolvedLimits, verdict: Verdict, score: Double, maxScore: Double, compileMessage: String?,
+        tests: [TestResult], groups: [GroupResult]
+    ) {
+        self.suite = suite
+        self.problem = problem
+        self.title = title
+        self.submission = submission
+        self.submissionPath = submissionPath
+        self.language = language
+        self.limits = limits
+        self.verdict = verdict
+        self.score = score
+        self.maxScore = maxScore
+        self.compileMessage = compileMessage
+        self.tests = tests
+        self.groups = groups
+    }
+
     public var passed: Int { tests.filter { $0.verdict == .accepted }.count }
     public var time: Double { tests.reduce(0) { $0 + $1.wallTime } }
 }
@@ -151,6 +178,14 @@ public struct RunResult: Sendable {
     public var started: Date
     public var duration: Double
     public var results: [ProblemResult]
+
+    public init(proctorVersion: String, hostname: String, started: Date, duration: Double, results: [ProblemResult]) {
+        self.proctorVersion = proctorVersion
+        self.hostname = hostname
+        self.started = started
+        self.duration = duration
+        self.results = results
+    }
 
     public var allAccepted: Bool { results.allSatisfy { $0.verdict == .accepted } }
 }

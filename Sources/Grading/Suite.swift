@@ -70,6 +70,14 @@ public struct ResolvedLimits: Sendable, Hashable {
     public var memory: Int
     public var output: Int
     public var processes: Int
+
+    public init(cpuTime: Duration, wallTime: Duration, memory: Int, output: Int, processes: Int) {
+        self.cpuTime = cpuTime
+        self.wallTime = wallTime
+        self.memory = memory
+        self.output = output
+        self.processes = processes
+    }
 }
 
 /// Bytes given inline in the suite, or a file beneath the suite's folder (opened beneath

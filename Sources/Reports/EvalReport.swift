@@ -6,7 +6,8 @@ import Sandbox
 /// `proctor eval --json`: {"samples", "passed", "pass_at_k": {"1": x}, "results": [{"task_id",
 /// "completion_id", "passed", "result"}]}.
 public enum EvalReport {
-    public static func render(_ e: EvalResult) -> [UInt8] {
+    /// `shard`: a shard's partial report, with its "shard" object (`ShardSection`).
+    public static func render(_ e: EvalResult, shard: ShardSection? = nil) -> [UInt8] {
         let ks = e.passAtK.keys.sorted().map { "\(JSONText.quoted(String($0))): \(e.passAtK[$0]!)" }
         var text =
             "{\n  \"samples\": \(e.samples),\n  \"passed\": \(e.passed),\n  \"pass_at_k\": {" + ks.joined(separator: ", ")
@@ -17,7 +18,7 @@ public enum EvalReport {
                 + "\"passed\": \(r.passed), \"result\": \(JSONText.quoted(r.result))}"
         }.joined(separator: ",\n")
         text += (e.results.isEmpty ? "" : "\n") + "  ]\n}\n"
-        return Array(text.utf8)
+        return shard.map { $0.appended(to: Array(text.utf8)) } ?? Array(text.utf8)
     }
 }
 

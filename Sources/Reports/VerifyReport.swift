@@ -7,7 +7,8 @@ import Sandbox
 /// "score", "ok"}]}, plus "time_limit" and, for a skipped submission, "skipped" (the reason)
 /// with "verdict": null and "ok": true (a skipped submission never fails the check).
 public enum VerifyReport {
-    public static func render(_ v: VerifyResult) -> [UInt8] {
+    /// `shard`: a shard's partial report, with its "shard" object (`ShardSection`).
+    public static func render(_ v: VerifyResult, shard: ShardSection? = nil) -> [UInt8] {
         func number(_ d: Double?) -> String {
             guard let d else { return "null" }
             return d == d.rounded() && abs(d) < 1e15 ? String(Int(d)) : String(d)
@@ -31,7 +32,7 @@ public enum VerifyReport {
             + "  \"output_rule\": \(JSONText.quoted(v.outputRule)),\n"
             + "  \"expectations\": \(JSONText.quoted(v.expectations)),\n"
             + "  \"submissions\": [\n" + subs.joined(separator: ",\n") + (subs.isEmpty ? "" : "\n") + "  ]\n}\n"
-        return Array(text.utf8)
+        return shard.map { $0.appended(to: Array(text.utf8)) } ?? Array(text.utf8)
     }
 
     public static func table(_ v: VerifyResult) -> String {

@@ -66,6 +66,8 @@ struct EvalCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Write the result as JSON here.", valueName: "path"))
     var json: String?
 
+    @OptionGroup var sharding: ShardArguments
+
     func validate() throws {
         if k.split(separator: ",").contains(where: { Int($0.trimmingCharacters(in: .whitespaces)).map { $0 < 1 } ?? true }) {
             throw ValidationError("-k wants positive integers separated by commas, e.g. 1,10,100")
@@ -76,20 +78,34 @@ struct EvalCommand: AsyncParsableCommand {
         }
         if let jobs, jobs < 1 { throw ValidationError("--jobs must be at least 1") }
         if let memory, memory.bytes < 64 << 20 { throw ValidationError("--memory must be at least 64M") }
+        try sharding.validate(json: json)
     }
 
     func run() async throws {
         let data: EvalDataset
         let loaded: [EvalSample]
+        let source = try sharding.source()
+        let section: ShardSection?
+        var options = EvalOptions()
+        options.ks = k.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
         do {
             data = try EvalDataset.load(dataset)
-            loaded = try HumanEval.loadSamples(samples)
+            let all = try HumanEval.loadSamples(samples)
+            let part = EvalShard(all, shard: source?.shard ?? .whole)
+            loaded = part.samples
+            section = try sharding.section(
+                source, command: "eval", total: part.total, positions: part.positions, ks: options.ks
+            ) { d in
+                d.add(
+                    "timeout \(timeout ?? -1) min-time-limit \(minTimeLimit) gt-factor \(gtTimeLimitFactor) "
+                        + "base-only \(baseOnly) test-details \(testDetails) memory \(memory?.bytes ?? -1)")
+                try d.add(path: dataset)
+                try d.add(path: samples)
+            }
         } catch {
             Console.error("proctor: \(error)")
             throw ExitCode(2)
         }
-        var options = EvalOptions()
-        options.ks = k.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
         options.timeout = timeout ?? 3
         if let jobs { options.jobs = jobs }
         if case .evalPlus = data { options.sampleMemory = 4 << 30 }  // evalplus' EVALPLUS_MAX_MEMORY_BYTES
@@ -109,7 +125,7 @@ struct EvalCommand: AsyncParsableCommand {
             if let timeout { plus.timeoutPerTask = timeout }
             plus.baseOnly = baseOnly
             plus.testDetails = testDetails
-            try await runPlus(d, loaded, options, plus, logger, live)
+            try await runPlus(d, loaded, options, plus, logger, live, section)
             return
         }
         let result = try await Self.evaluating(live: live) { progress in
@@ -117,8 +133,8 @@ struct EvalCommand: AsyncParsableCommand {
         }
         do {
             let lines = zip(loaded, result.results).map { HumanEval.resultLine($0, $1) }
-            try AtomicFile.write(lines.joined(separator: "\n") + (lines.isEmpty ? "" : "\n"), to: samples + "_results.jsonl")
-            if let json { try AtomicFile.write(EvalReport.render(result), to: json) }
+            try AtomicFile.write(lines.joined(separator: "\n") + (lines.isEmpty ? "" : "\n"), to: resultsFile)
+            if let json { try AtomicFile.write(EvalReport.render(result, shard: section), to: json) }
         } catch {
             Console.error("proctor: \(error)")
             throw ExitCode(3)
@@ -127,7 +143,13 @@ struct EvalCommand: AsyncParsableCommand {
         print(
             "\(result.passed)/\(result.samples) samples passed in \(String(format: "%.2f", result.duration))s"
                 + (ks.isEmpty ? "" : "; " + ks.joined(separator: ", ")))
-        print("results: \(samples)_results.jsonl")
+        print("results: \(resultsFile)")
+    }
+
+    /// SAMPLES_results.jsonl, as the reference harness names it; a shard's own part of it
+    /// (every shard would otherwise write the same file) SAMPLES_results.shard-I-of-N.jsonl.
+    var resultsFile: String {
+        ShardArguments.name(samples + "_results.jsonl", try? sharding.source(), beforeSuffix: ".jsonl")
     }
 
     /// Runs an evaluation with a progress line on a terminal; a bad dataset exits 2, any
@@ -150,24 +172,24 @@ struct EvalCommand: AsyncParsableCommand {
 
     func runPlus(
         _ data: EvalPlusDataset, _ loaded: [EvalSample], _ options: EvalOptions, _ plus: EvalPlusOptions,
-        _ logger: Logger, _ live: Bool
+        _ logger: Logger, _ live: Bool, _ section: ShardSection?
     ) async throws {
         let result = try await Self.evaluating(live: live) { progress in
             try await Evaluator(options: options, logger: logger).evaluatePlus(
                 dataset: data, samples: loaded, plus: plus, progress: progress)
         }
         // evalplus' name: samples.replace(".jsonl", "_eval_results.json").
-        let evalResults =
+        let evalResults = ShardArguments.name(
             samples.hasSuffix(".jsonl")
-            ? samples.replacingOccurrences(of: ".jsonl", with: "_eval_results.json")
-            : samples + "_eval_results.json"
+                ? samples.replacingOccurrences(of: ".jsonl", with: "_eval_results.json")
+                : samples + "_eval_results.json", try? sharding.source(), beforeSuffix: ".json")
         let byIndex = Dictionary(uniqueKeysWithValues: zip(loaded.indices, result.results))
         let flat = result.flattened(baseOnly: plus.baseOnly)
         do {
             let lines = loaded.indices.map { EvalPlus.resultLine(loaded[$0], byIndex[$0]!) }
-            try AtomicFile.write(lines.joined(separator: "\n") + (lines.isEmpty ? "" : "\n"), to: samples + "_results.jsonl")
+            try AtomicFile.write(lines.joined(separator: "\n") + (lines.isEmpty ? "" : "\n"), to: resultsFile)
             try AtomicFile.write(EvalPlusReport.render(result, dataset: data), to: evalResults)
-            if let json { try AtomicFile.write(EvalReport.render(flat), to: json) }
+            if let json { try AtomicFile.write(EvalReport.render(flat, shard: section), to: json) }
         } catch {
             Console.error("proctor: \(error)")
             throw ExitCode(3)
@@ -187,6 +209,6 @@ struct EvalCommand: AsyncParsableCommand {
         print(
             "in \(String(format: "%.2f", result.duration))s (expected outputs: \(String(format: "%.2f", result.groundTruthDuration))s)"
         )
-        print("results: \(evalResults), \(samples)_results.jsonl")
+        print("results: \(evalResults), \(resultsFile)")
     }
 }

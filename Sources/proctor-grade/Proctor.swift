@@ -9,7 +9,7 @@ struct Proctor: AsyncParsableCommand {
         abstract: "Grade untrusted code in Linux sandboxes.",
         version: ProctorVersion.string,
         subcommands: [
-            ExecCommand.self, CheckCommand.self, RunCommand.self, VerifyCommand.self, EvalCommand.self,
+            ExecCommand.self, CheckCommand.self, RunCommand.self, VerifyCommand.self, EvalCommand.self, MergeCommand.self,
             ServeCommand.self,
         ]
     )

@@ -49,9 +49,12 @@ struct RunCommand: AsyncParsableCommand {
     @Flag(name: .customLong("fail-fast"), help: "Stop a solution at its first test that is not AC.")
     var failFast = false
 
+    @OptionGroup var sharding: ShardArguments
+
     func validate() throws {
         if solutions.isEmpty { throw ValidationError("give at least one --solution FILE") }
         if let jobs, jobs < 1 { throw ValidationError("--jobs must be at least 1") }
+        try sharding.validate(json: json)
     }
 
     func run() async throws {
@@ -93,12 +96,30 @@ struct RunCommand: AsyncParsableCommand {
             throw ExitCode(3)
         }
 
+        let source = try sharding.source()
+        let part = RunShard(
+            suites: suites, packages: packages, submissions: submissions.count, failFast: failFast,
+            shard: source?.shard ?? .whole)
+        let section: ShardSection?
+        do {
+            section = try sharding.section(source, command: "run", total: part.total, positions: part.positions) { d in
+                d.add("language \(language ?? "") fail-fast \(failFast)")
+                if let file = inputs.languagesFile { try d.add(path: file) }
+                for suite in suites { try d.add(suite) }
+                for path in solutions { try d.add(path: path) }
+            }
+        } catch {
+            Console.error("proctor: \(error)")
+            throw ExitCode(2)
+        }
         let summary = TerminalSummary(colour: Console.stdoutIsTerminal)
         let live = Console.stderrIsTerminal
         let progressSummary = TerminalSummary(colour: live)
         let result: RunResult
         do {
-            result = try await grader.grade(suites: suites, submissions: submissions) { p in
+            result = try await grader.grade(
+                suites: suites, submissions: submissions, only: source == nil ? nil : part.pairs
+            ) { p in
                 if live { FileHandle.standardError.write(Data(("\r\u{1B}[K" + progressSummary.progressLine(p)).utf8)) }
             }.mergingPackages(packages)
         } catch {
@@ -107,20 +128,16 @@ struct RunCommand: AsyncParsableCommand {
             throw ExitCode(3)
         }
         if live { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
-        var reportFailed = false
-        let reports: [(String?, () throws -> [UInt8])] = [
-            (junit, { try JUnitReport.render(result) }), (json, { try JSONReport.render(result) }),
+        if section != nil && result.results.count != part.positions.count {
+            Console.error(
+                "proctor: internal error: the shard has \(result.results.count) results, \(part.positions.count) planned")
+            throw ExitCode(3)
+        }
+        let reportFailed = !Console.write([
+            (junit, { try JUnitReport.render(result) }), (json, { try JSONReport.render(result, shard: section) }),
             (html, { HTMLReport.render(result) }),
             (gradescope, { try GradescopeReport.render(result) }),
-        ]
-        for case (let path?, let render) in reports {
-            do {
-                try AtomicFile.write(try render(), to: path)
-            } catch {
-                Console.error("proctor: \(error)")
-                reportFailed = true
-            }
-        }
+        ])
         print(summary.render(result))
         if reportFailed { throw ExitCode(3) }
         throw ExitCode(result.allAccepted ? 0 : 1)

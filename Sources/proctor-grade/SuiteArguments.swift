@@ -2,6 +2,7 @@ import ArgumentParser
 import Formats
 import Foundation
 import Grading
+import Reports
 import SystemPackage
 
 /// Loading what `check` and `run` share: the language table and the suites, with every
@@ -95,6 +96,20 @@ struct SuiteInputs: ParsableArguments {
 enum Console {
     static func error(_ text: String) {
         FileHandle.standardError.write(Data((text + "\n").utf8))
+    }
+
+    /// Writes each report whose path is given (atomically); false when any could not be.
+    static func write(_ reports: [(String?, () throws -> [UInt8])]) -> Bool {
+        var ok = true
+        for case (let path?, let render) in reports {
+            do {
+                try AtomicFile.write(try render(), to: path)
+            } catch {
+                Self.error("proctor: \(error)")
+                ok = false
+            }
+        }
+        return ok
     }
 
     static var stdoutIsTerminal: Bool { isatty(1) == 1 }

@@ -30,9 +30,12 @@ struct VerifyCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Tests run at once (default: one per core).", valueName: "n"))
     var jobs: Int?
 
+    @OptionGroup var sharding: ShardArguments
+
     func validate() throws {
         if !KattisPackage.isPackage(problem) { throw ValidationError("\(problem): not a problem package (no problem.yaml)") }
         if let jobs, jobs < 1 { throw ValidationError("--jobs must be at least 1") }
+        try sharding.validate(json: json)
     }
 
     func run() async throws {
@@ -49,16 +52,27 @@ struct VerifyCommand: AsyncParsableCommand {
         var logger = Logger(label: "proctor")
         // LOG_LEVEL=debug: the compile, test and phase timings on stderr.
         logger.logLevel = ProcessInfo.processInfo.environment["LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .warning
+        let source = try sharding.source()
         let result: VerifyResult
         do {
-            result = try await KattisVerifier(options: options, logger: logger).verify(package)
+            result = try await KattisVerifier(options: options, logger: logger).verify(
+                package, shard: source?.shard ?? .whole)
         } catch {
             Console.error("proctor: internal error: \(error)")
             throw ExitCode(3)
         }
+        let section: ShardSection?
+        do {
+            section = try sharding.section(source, command: "verify", total: result.total, positions: result.positions) {
+                try $0.add(path: problem)
+            }
+        } catch {
+            Console.error("proctor: \(error)")
+            throw ExitCode(2)
+        }
         if let json {
             do {
-                try AtomicFile.write(VerifyReport.render(result), to: json)
+                try AtomicFile.write(VerifyReport.render(result, shard: section), to: json)
             } catch {
                 Console.error("proctor: \(error)")
                 throw ExitCode(3)

@@ -4,7 +4,7 @@ import Glibc
 
 /// `proctor`: the small front executable. It runs `proctor exec` (plain arguments) and
 /// `--version` itself, and hands everything else, unparsed, to its siblings: `serve` to
-/// proctor-serve, the rest (check, run, verify, eval, help, errors) to proctor-grade, which
+/// proctor-serve, the rest (check, run, verify, eval, merge, help, errors) to proctor-grade, which
 /// holds the whole command tree, so every message and help text is the same as before.
 /// Why: a one-shot `proctor exec` is what scripts call in loops, and loading the grader's
 /// libraries (Foundation with ICU, Yams, libxml2, NIO, Crypto) cost more than the sandbox.

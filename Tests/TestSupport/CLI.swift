@@ -21,26 +21,54 @@ public enum CLI {
         return nil
     }
 
-    /// Runs `proctor arguments` in the repository's top folder.
-    public static func run(_ arguments: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
-        let binary = try #require(binary, "the proctor binary is not built beside the tests")
-        return try run(binary: binary, arguments)
+    /// Runs `proctor arguments` in the repository's top folder; `environment` is set on top
+    /// of this process's (a nil value removes a variable).
+    public static func run(_ arguments: [String], environment: [String: String?] = [:]) throws -> (
+        status: Int32, stdout: String, stderr: String
+    ) {
+        finish(try start(arguments, environment: environment))
     }
 
     /// Runs `binary arguments` in the repository's top folder: its status, stdout, stderr.
     public static func run(binary: String, _ arguments: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
+        finish(try start(binary: binary, arguments))
+    }
+
+    /// Starts `proctor arguments` and returns at once (several run side by side).
+    public static func start(_ arguments: [String], environment: [String: String?] = [:]) throws -> (
+        process: Process, stdout: Pipe, stderr: Pipe
+    ) {
+        let binary = try #require(binary, "the proctor binary is not built beside the tests")
+        return try start(binary: binary, arguments, environment: environment)
+    }
+
+    public static func start(binary: String, _ arguments: [String], environment: [String: String?] = [:]) throws -> (
+        process: Process, stdout: Pipe, stderr: Pipe
+    ) {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: binary)
         p.arguments = arguments
         p.currentDirectoryURL = URL(fileURLWithPath: Repo.root)
+        if !environment.isEmpty {
+            var env = ProcessInfo.processInfo.environment
+            for (name, value) in environment { env[name] = value }
+            p.environment = env
+        }
         let out = Pipe()
         let err = Pipe()
         p.standardOutput = out
         p.standardError = err
         try p.run()
-        let o = out.fileHandleForReading.readDataToEndOfFile()
-        let e = err.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return (p.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
+        return (p, out, err)
+    }
+
+    /// Waits for a started process: its status, stdout, stderr.
+    public static func finish(_ p: (process: Process, stdout: Pipe, stderr: Pipe)) -> (
+        status: Int32, stdout: String, stderr: String
+    ) {
+        let o = p.stdout.fileHandleForReading.readDataToEndOfFile()
+        let e = p.stderr.fileHandleForReading.readDataToEndOfFile()
+        p.process.waitUntilExit()
+        return (p.process.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
     }
 }

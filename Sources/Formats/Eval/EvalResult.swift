@@ -7,4 +7,12 @@ public struct EvalResult: Sendable {
     public var passAtK: [Int: Double]
     public var results: [EvalSampleResult]
     public var duration: Double
+
+    public init(samples: Int, passed: Int, passAtK: [Int: Double], results: [EvalSampleResult], duration: Double) {
+        self.samples = samples
+        self.passed = passed
+        self.passAtK = passAtK
+        self.results = results
+        self.duration = duration
+    }
 }

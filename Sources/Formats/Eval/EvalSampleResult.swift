@@ -7,4 +7,11 @@ public struct EvalSampleResult: Sendable, Hashable {
     public var passed: Bool
     /// "passed", "timed out", "failed: <exception>".
     public var result: String
+
+    public init(taskID: String, completionID: Int?, passed: Bool, result: String) {
+        self.taskID = taskID
+        self.completionID = completionID
+        self.passed = passed
+        self.result = result
+    }
 }

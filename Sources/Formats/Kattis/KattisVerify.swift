@@ -20,6 +20,20 @@ public struct VerifiedSubmission: Sendable, Hashable {
     public var skipped: String?
     /// One line: "OK", "OK with extra time", or what went wrong.
     public var message: String
+
+    public init(
+        path: String, expected: String, verdict: Verdict?, verdictWithMargin: Verdict? = nil, score: Double?, ok: Bool,
+        skipped: String?, message: String
+    ) {
+        self.path = path
+        self.expected = expected
+        self.verdict = verdict
+        self.verdictWithMargin = verdictWithMargin
+        self.score = score
+        self.ok = ok
+        self.skipped = skipped
+        self.message = message
+    }
 }
 
 public struct VerifyResult: Sendable {
@@ -37,6 +51,18 @@ public struct VerifyResult: Sendable {
     /// Which rules judged the submissions: problemtools' folder rules, or the spec's
     /// (2025-09, or 2023-07 with a submissions.yaml).
     public var expectations = ""
+    /// A shard's (`verify(_:shard:)`): each of `submissions`' index among all the package's
+    /// submissions, and how many it has.
+    public var positions: [Int] = []
+    public var total: Int = 0
+
+    public init(problem: String, ok: Bool, timeLimit: Double, timeLimitComputed: Bool, submissions: [VerifiedSubmission]) {
+        self.problem = problem
+        self.ok = ok
+        self.timeLimit = timeLimit
+        self.timeLimitComputed = timeLimitComputed
+        self.submissions = submissions
+    }
 }
 
 /// `proctor verify`: judges every submission under submissions/<folder>/ and checks it gets
@@ -182,9 +208,15 @@ public struct KattisVerifier: Sendable {
         return "a Python 2 program (its shebang says python2), and no python2 toolchain is installed on this machine"
     }
 
-    public func verify(_ package: KattisPackage) async throws -> VerifyResult {
+    /// `shard`: judge only its share of the submissions (the package's submissions, sorted
+    /// by folder and name, are the units; see `Shard`). A time limit that the package does not
+    /// fix is still computed from every accepted submission, in every shard, so that all
+    /// shards judge at the same limit (unless the machines' speeds make them compute
+    /// different ones, which `proctor merge` refuses).
+    public func verify(_ package: KattisPackage, shard: Shard = .whole) async throws -> VerifyResult {
         let rules = try Self.submissionRules(package)
         let candidates = candidates(package, rules: rules)
+        let owned = candidates.indices.filter(shard.owns)
         var options = self.options
         let scopes = package.rejectionScopes
         // problemtools' folder rules look at the final verdict: a submission stops at its
@@ -196,9 +228,9 @@ public struct KattisVerifier: Sendable {
         var runs = Runs(package: package, phase: ContinuousClock.now)
         runs.rules = rules
         let judged = candidates.indices.filter { candidates[$0].submission != nil }
-        try await setTimeLimit(&runs, candidates, judged: judged, options: options)
-        try await judge(&runs, candidates, judged: judged, options: options)
-        let out = candidates.indices.map { verdict(candidates[$0], index: $0, runs) }
+        try await setTimeLimit(&runs, candidates, judged: judged, owned: Set(owned), options: options)
+        try await judge(&runs, candidates, judged: judged.filter(shard.owns), options: options)
+        let out = owned.map { verdict(candidates[$0], index: $0, runs) }
         var result = VerifyResult(
             problem: package.shortName, ok: out.allSatisfy(\.ok), timeLimit: runs.timeLimit,
             timeLimitComputed: runs.computed, submissions: out)
@@ -206,6 +238,8 @@ public struct KattisVerifier: Sendable {
         result.outputLimit = package.output
         result.safetyMargin = package.safetyMargin
         result.expectations = rules == nil ? "problemtools' folder rules" : "the problem package spec's submission rules"
+        result.positions = owned
+        result.total = candidates.count
         return result
     }
 
@@ -307,7 +341,9 @@ public struct KattisVerifier: Sendable {
 
     /// The package's fixed time limit, else, as problemtools does, one computed from the
     /// accepted submissions judged with a generous limit.
-    func setTimeLimit(_ runs: inout Runs, _ candidates: [Candidate], judged: [Int], options: GradingOptions) async throws {
+    func setTimeLimit(
+        _ runs: inout Runs, _ candidates: [Candidate], judged: [Int], owned: Set<Int>, options: GradingOptions
+    ) async throws {
         let package = runs.package
         if let fixed = package.fixedTimeLimit {
             runs.timeLimit = fixed
@@ -339,7 +375,7 @@ public struct KattisVerifier: Sendable {
         probe.failFast = false
         // The others are compiled while the accepted ones' last tests run (the limit waits
         // for the slowest of them), so the next phase starts with its programs built.
-        let others = judged.filter { !accepted.contains($0) }
+        let others = judged.filter { !accepted.contains($0) && owned.contains($0) }
         let run = try await Grader(options: probe, languages: languages, logger: logger)
             .grade(
                 suites: [try package.suite(timeLimit: Self.probeTimeLimit)],
