@@ -207,7 +207,7 @@ struct ClusterTests {
         let all = try await Self.until(
             pg, database, "SELECT count(*) FROM job WHERE status IN ('done', 'failed')", seconds: 120
         ) { $0 == count + more.count }
-        #expect(all == count + more.count, logs())
+        #expect(all == count + more.count, "\(logs())")
         let byRestarted = try await Self.until(
             pg, database, "SELECT count(*) FROM job WHERE finished_by = '\(restartedOwner)'", seconds: 1
         ) { $0 > 0 }

@@ -53,11 +53,31 @@ public final class PostgresServer: Sendable {
         try asPostgres(["initdb", "-D", folder + "/data", "-U", "postgres", "-A", "trust", "--no-sync", "-E", "UTF8"])
         // fsync off: a test's server need not survive a power cut, and the lease logic does
         // not depend on it. PROCTOR_PG_FSYNC=on for the benchmark (Benchmarks/cluster).
-        try asPostgres([
-            "pg_ctl", "-D", folder + "/data", "-l", folder + "/server.log", "-w", "-t", "60", "-o",
-            "-c listen_addresses=127.0.0.1 -p \(port) -k \(folder)/socket -c max_connections=200 -c fsync="
-                + (ProcessInfo.processInfo.environment["PROCTOR_PG_FSYNC"] ?? "off"), "start",
-        ])
+        let fsync = ProcessInfo.processInfo.environment["PROCTOR_PG_FSYNC"] == "on" ? "on" : "off"
+        try startDaemon(
+            "pg_ctl -D \(folder)/data -l \(folder)/server.log -w -t 60 -o '-c listen_addresses=127.0.0.1 -p \(port) "
+                + "-k \(folder)/socket -c max_connections=200 -c fsync=\(fsync)' start")
+    }
+
+    /// Runs `command` (a pg_ctl that leaves the server running) as postgres, through
+    /// system(3) and with every descriptor past stderr closed first. Not Foundation's
+    /// Process: it learns that a child ended when a socket the child inherited closes, and
+    /// the server, inheriting it in turn, would hold it open for good (waitUntilExit hung).
+    /// Nor any other descriptor of this process (a pipe another test reads to its end).
+    private func startDaemon(_ command: String) throws {
+        guard let runuser = Self.runuser else { throw Failure("no runuser") }
+        let out = folder + "/pg_ctl.out"
+        let script = folder + "/start.sh"
+        try """
+        for f in /proc/$$/fd/*; do n=${f##*/}; [ "$n" -gt 2 ] && eval "exec $n>&-"; done 2>/dev/null
+        exec \(runuser) -u postgres -- \(bin)/\(command) >\(out) 2>&1 </dev/null
+
+        """.write(toFile: script, atomically: true, encoding: .utf8)
+        let status = system("/bin/bash " + script)
+        guard status == 0 else {
+            let log = (try? String(contentsOfFile: out, encoding: .utf8)) ?? ""
+            throw Failure("pg_ctl start failed (\(status)): \(log.suffix(2000))")
+        }
     }
 
     /// A URL for `proctor serve --database` (PostgreSQL's user, no TLS: loopback).
@@ -82,8 +102,10 @@ public final class PostgresServer: Sendable {
         return output
     }
 
+    /// At the test process's exit: system(3) too (Foundation's Process is no help in atexit).
     func stop() {
-        _ = try? asPostgres(["pg_ctl", "-D", folder + "/data", "-m", "immediate", "-w", "stop"])
+        guard let runuser = Self.runuser else { return }
+        _ = system("\(runuser) -u postgres -- \(bin)/pg_ctl -D \(folder)/data -m immediate -w stop >/dev/null 2>&1")
         try? FileManager.default.removeItem(atPath: folder)
     }
 

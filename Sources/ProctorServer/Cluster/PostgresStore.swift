@@ -184,7 +184,7 @@ public final class PostgresStore: JobStore {
     /// Graceful shutdown: the jobs this run holds go back to the queue, and the other nodes
     /// are woken to take them.
     func release() async throws {
-        try await client.query(
+        _ = try await client.query(
             """
             WITH r AS (
                 UPDATE job SET status = 'queued', lease_owner = NULL, lease_until = NULL
