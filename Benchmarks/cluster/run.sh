@@ -5,13 +5,15 @@
 # nothing). PostgreSQL runs with its defaults (fsync on), in a folder of its own, on
 # loopback. Needs root (sandboxes; PostgreSQL runs as the postgres user) and a build:
 #   swift build --build-tests && bash Benchmarks/cluster/run.sh
-# SUBMISSIONS (default 600) per run; WORKERS (default 2) per node. Results:
+# SUBMISSIONS (default 300) per run, ROUNDS (default 2) of the four set-ups, WORKERS
+# (default 2) per node. Results:
 # bench-results/cluster.txt.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 export PATH="/opt/swift/usr/bin:$PATH"
 BIN=${BIN:-$(swift build --show-bin-path)}
-SUBMISSIONS=${SUBMISSIONS:-600}
+SUBMISSIONS=${SUBMISSIONS:-300}
+ROUNDS=${ROUNDS:-2}
 WORKERS=${WORKERS:-2}
 PGBIN=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
 mkdir -p bench-results
@@ -94,13 +96,17 @@ run() {
 }
 
 {
-    echo "# $(date -u +%FT%TZ) $(nproc) cores, $(uname -r); $SUBMISSIONS submissions, $WORKERS workers per node; build: $BIN"
+    echo "# $(date -u +%FT%TZ) $(nproc) cores, $(uname -r), load $(cut -d' ' -f1-3 /proc/loadavg); $SUBMISSIONS submissions, $WORKERS workers per node; build: $BIN"
     echo "# PostgreSQL $("$PGBIN/postgres" --version | awk '{print $3}') with its defaults (fsync on)"
 } | tee "$out"
-run sqlite "$work/bench.sqlite" 1
-for nodes in 1 2 3; do
-    psql -d postgres -c "CREATE DATABASE bench_$nodes"
-    run postgres "postgres://postgres@127.0.0.1:$pgport/bench_$nodes?sslmode=disable" "$nodes"
+# Rounds of the four set-ups in turn, so that a change in the machine's load (it is shared)
+# falls on all of them alike rather than on one.
+for round in $(seq "$ROUNDS"); do
+    run sqlite "$work/bench-$round.sqlite" 1
+    for nodes in 1 2 3; do
+        psql -d postgres -c "CREATE DATABASE bench_${round}_$nodes"
+        run postgres "postgres://postgres@127.0.0.1:$pgport/bench_${round}_$nodes?sslmode=disable" "$nodes"
+    done
 done
 
 # The queue's own cost: jobs that do nothing (Tests/ProctorServerTests/QueueCostBenchmarks.swift).

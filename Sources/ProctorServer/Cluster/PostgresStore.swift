@@ -64,15 +64,15 @@ public final class PostgresStore: JobStore {
             database: database.isEmpty ? nil : database, tls: tls)
         self.node = node
         self.logger = logger
+        // The pool serves only while `run` runs; started here, ahead of the first query.
+        let client = self.client
+        runner.withLock { $0 = Task { await client.run() } }
     }
 
-    /// Starts the connection pool, applies the migrations and registers this node; at the
+    /// Applies the migrations and registers this node; at the
     /// same time takes back at once what a previous run of this node held (its leases
     /// would otherwise wait out their timeout). Call once, before anything else.
     func start() async throws {
-        runner.withLock { r in
-            if r == nil { r = Task { [client] in await client.run() } }
-        }
         do {
             let applied = try await PostgresSchema.migrate(client, logger: logger)
             if !applied.isEmpty { logger.info("database migrated", metadata: ["versions": "\(applied)"]) }
@@ -310,17 +310,23 @@ public final class PostgresStore: JobStore {
             do {
                 let c = try await PostgresConnection.connect(configuration: connection, id: 0, logger: logger)
                 attempt = 0
-                try await withTaskCancellationHandler {
-                    try await c.listen(on: Self.channel) { notifications in
-                        // A notification missed while the connection was down is made up
-                        // for by the poll; so is one missed now.
-                        receive("queued:*")
-                        for try await n in notifications { receive(n.payload) }
+                do {
+                    try await withTaskCancellationHandler {
+                        try await c.listen(on: Self.channel) { notifications in
+                            // A notification missed while the connection was down is made
+                            // up for by the poll; so is one missed now.
+                            receive("queued:*")
+                            for try await n in notifications { receive(n.payload) }
+                        }
+                    } onCancel: {
+                        c.close().whenComplete { _ in }
                     }
-                } onCancel: {
-                    c.close().whenComplete { _ in }
+                } catch {
+                    if !Task.isCancelled { logger.warning("listening stopped", metadata: ["error": "\(String(reflecting: error))"]) }
                 }
+                // Closed before it goes (PostgresNIO asserts that a connection is).
                 c.close().whenComplete { _ in }
+                try? await c.closeFuture.get()
             } catch {
                 if Task.isCancelled { return }
                 attempt += 1
