@@ -5,8 +5,9 @@ SWIFT ?= swift
 # Tests that measure time or compare the whole host run alone, after the rest: limits,
 # cleanup and the ready cgroup sets (they look at the whole host), a server killed mid-job
 # (it must reach "running" before a deadline) and a slow_accepted submission (1.3 s of CPU
-# under a wall limit that a saturated machine's parallel tests made it miss).
-SERIAL_TESTS = LimitTests|CleanupTests|KilledRunnerTests|ReadySetTests|ServeProcessTests|missingToolchainIsSkippedNotFailed
+# under a wall limit that a saturated machine's parallel tests made it miss), and the cluster
+# of three servers on one PostgreSQL (one killed mid-run, its leases timed).
+SERIAL_TESTS = LimitTests|CleanupTests|KilledRunnerTests|ReadySetTests|ServeProcessTests|ClusterTests|missingToolchainIsSkippedNotFailed
 
 .PHONY: setup build release install demo test test-parallel test-serial bench format lint docs clean
 

@@ -22,8 +22,28 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Address to listen on.") var host = "127.0.0.1"
     @Option(help: "Port to listen on.") var port = 8080
     @Option(name: .customLong("token-file"), help: ArgumentHelp("API tokens file.", valueName: "path")) var tokenFile: String?
-    @Option(help: ArgumentHelp("SQLite database of jobs, results and the audit log.", valueName: "path"))
+    @Option(
+        help: ArgumentHelp(
+            "SQLite database of jobs, results and the audit log; or postgres://user:password@host:port/db, shared by several nodes.",
+            valueName: "path|url"))
     var database = "proctor.sqlite"
+    @Option(
+        name: .customLong("node-id"),
+        help: ArgumentHelp("With PostgreSQL: this node's name (letters, digits, -, _; default: host-port).", valueName: "name"))
+    var nodeID: String?
+    @Option(
+        name: .customLong("advertise-url"),
+        help: ArgumentHelp(
+            "With PostgreSQL: where clients reach this node; other nodes redirect its sandboxes' callers there.",
+            valueName: "url"))
+    var advertiseURL: String?
+    @Option(
+        help: ArgumentHelp(
+            "With PostgreSQL: a job's lease (renewed while it runs); a dead node's jobs run again this long after.",
+            valueName: "time"))
+    var lease = "30s"
+    @Option(help: ArgumentHelp("With PostgreSQL: how often an idle node looks for jobs besides NOTIFY.", valueName: "time"))
+    var poll = "1s"
     @Option(help: ArgumentHelp("Folder of suites that POST /grade may name.", valueName: "dir")) var suites = "Suites"
     @Option(help: ArgumentHelp("Programs run at once (default: one per core).", valueName: "n")) var workers: Int?
     @Option(name: .customLong("queue"), help: ArgumentHelp("Runs that may wait for a worker before 503.", valueName: "n"))
@@ -90,6 +110,11 @@ struct ServeCommand: AsyncParsableCommand {
         _ = try Self.duration(maxWallTime, "--max-wall-time")
         _ = try Self.bytes(maxMemory, "--max-memory")
         _ = try Self.bytes(maxOutput, "--max-output")
+        _ = try Self.duration(lease, "--lease")
+        _ = try Self.duration(poll, "--poll")
+        if let nodeID, !ClusterSettings.validNodeID(nodeID) {
+            throw ValidationError("--node-id: '\(nodeID)' is not 1 to 40 letters, digits, '-' and '_'")
+        }
     }
 
     func run() async throws {
@@ -98,6 +123,10 @@ struct ServeCommand: AsyncParsableCommand {
         c.port = port
         c.tokens = try ServerConfiguration.loadTokens(file: tokenFile, environment: ProcessInfo.processInfo.environment)
         c.databasePath = database
+        c.cluster.nodeID = nodeID
+        c.cluster.advertiseURL = advertiseURL
+        if let d = try Self.duration(lease, "--lease") { c.cluster.lease = d.seconds }
+        if let d = try Self.duration(poll, "--poll") { c.cluster.poll = d.seconds }
         c.suitesDirectory = suites
         if let workers { c.workers = max(1, workers) }
         c.queueCapacity = max(0, queue)

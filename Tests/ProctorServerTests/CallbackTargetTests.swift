@@ -63,7 +63,7 @@ struct CallbackTargetTests {
                     #expect(r.text.contains("internal address"))
                 }
             }
-            #expect(try service.store.auditEntries().isEmpty)
+            #expect(try await service.store.auditEntries().isEmpty)
         }
     }
 

@@ -159,7 +159,7 @@ struct ExecuteTests {
             r = try await execute(client, ["language": "python3", "code": "x = bytearray(300 << 20)", "memory": "64M"])
             #expect(r["verdict"] as? String == "MLE")
 
-            let audit = try service.store.auditEntries()
+            let audit = try await service.store.auditEntries()
             #expect(audit.count == 5)
             #expect(audit.allSatisfy { $0["caller"] == "alice" && $0["endpoint"] == "execute" })
         }

@@ -138,7 +138,7 @@ struct GradeTests {
             #expect(receiver.attempts.withLock { $0 } == 3)
             let delivered = receiver.bodies.withLock { $0.first } ?? ""
             #expect(delivered.contains(id) && delivered.contains("proctor.report/1"))
-            let audit = try service.store.auditEntries()
+            let audit = try await service.store.auditEntries()
             #expect(audit.contains { $0["endpoint"] == "grade" && $0["verdict"] == "WA" })
         }
     }

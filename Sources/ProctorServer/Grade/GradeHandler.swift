@@ -8,7 +8,7 @@ import SystemPackage
 struct GradeHandler: JobHandler {
     let configuration: ServerConfiguration
     let jobsFolder: String
-    let store: Store
+    let store: any JobStore
     let metrics: Metrics
     let logger: Logger
 

@@ -9,13 +9,24 @@ import Synchronization
 /// Accepted jobs, stored before they are acknowledged and run by lanes of workers: one
 /// lane per kind (grading runs one job at a time, each test in parallel; Judge0
 /// submissions run one per worker). Waiters (`wait=true`) are woken when a job ends.
+///
+/// With SQLite (`.local`) a lane is a queue in memory, fed by `submit` and by recovery at
+/// start. With PostgreSQL (`.cluster`) the queue is the database's: each lane's dispatcher
+/// claims jobs from it with a lease (ClusterDispatch.swift), so any node may run any job.
 final class JobSystem: Sendable {
-    let store: Store
+    enum Backend: Sendable {
+        case local(Store)
+        case cluster(PostgresStore)
+    }
+    let store: any JobStore
+    let backend: Backend
     let metrics: Metrics
     let logger: Logger
-    private let lanes: [String: (lane: Lane, workers: Int, handler: any JobHandler)]
-    private let waiters = Mutex<[String: [OneShot<Void>]]>([:])
-    private struct Running {
+    let lanes: [String: (lane: Lane, workers: Int, handler: any JobHandler)]
+    /// A cluster's dispatchers wait on these between claims.
+    let bells: [String: Bell]
+    let waiters = Mutex<[String: [OneShot<Void>]]>([:])
+    struct Running {
         /// The task of each running job.
         var tasks: [String: Task<JobOutcome, Never>] = [:]
         /// Running jobs cancelled by `cancel`.
@@ -23,16 +34,30 @@ final class JobSystem: Sendable {
         /// Set by `shutdown`: outcomes are no longer stored (the jobs were requeued).
         var closed = false
     }
-    private let running = Mutex(Running())
+    let running = Mutex(Running())
     private let callbackTries: Int
     private let callbackBackoff: Double
     private let callbackTargets: CallbackTargets
 
-    init(
+    convenience init(
         store: Store, metrics: Metrics, logger: Logger, callbackTries: Int, callbackBackoff: Double,
         callbackTargets: CallbackTargets, lanes: [String: (lane: Lane, workers: Int, handler: any JobHandler)]
     ) {
-        self.store = store
+        self.init(
+            backend: .local(store), metrics: metrics, logger: logger, callbackTries: callbackTries,
+            callbackBackoff: callbackBackoff, callbackTargets: callbackTargets, lanes: lanes)
+    }
+
+    init(
+        backend: Backend, metrics: Metrics, logger: Logger, callbackTries: Int, callbackBackoff: Double,
+        callbackTargets: CallbackTargets, lanes: [String: (lane: Lane, workers: Int, handler: any JobHandler)]
+    ) {
+        self.backend = backend
+        switch backend {
+        case .local(let s): store = s
+        case .cluster(let s): store = s
+        }
+        bells = lanes.mapValues { _ in Bell() }
         self.metrics = metrics
         self.logger = logger
         self.lanes = lanes
@@ -45,20 +70,28 @@ final class JobSystem: Sendable {
         }
     }
 
-    /// Stores the jobs (committed before this returns), then queues them; 503 when the lane is full.
+    /// Stores the jobs (committed before this returns), then queues them; 503 when the lane
+    /// is full (in a cluster: when the cluster's queue of that kind is).
     func submit(_ jobs: [JobRow]) async throws {
         guard let kind = jobs.first?.kind, let lane = lanes[kind]?.lane else { return }
-        guard lane.reserve(jobs.count) else {
-            metrics.count("proctor_rejected_total", ["reason": "job_queue_full"])
-            throw APIError.queueFull
+        switch backend {
+        case .cluster(let pg):
+            guard try await pg.insert(jobs, capacity: lane.capacity) else { throw full() }
+        case .local(let local):
+            guard lane.reserve(jobs.count) else { throw full() }
+            do {
+                try await local.insert(jobs)
+            } catch {
+                lane.unreserve(jobs.count)
+                throw error
+            }
+            lane.push(jobs.map(\.id), reserved: true)
         }
-        do {
-            try await store.insert(jobs)
-        } catch {
-            lane.unreserve(jobs.count)
-            throw error
-        }
-        lane.push(jobs.map(\.id), reserved: true)
+    }
+
+    private func full() -> APIError {
+        metrics.count("proctor_rejected_total", ["reason": "job_queue_full"])
+        return APIError.queueFull
     }
 
     /// Waits until the job has finished, `timeout` passed, the task is cancelled or the
@@ -74,9 +107,21 @@ final class JobSystem: Sendable {
             }
         }
         // Registered first, then checked: a job that ends in between wakes this waiter.
-        if let row = try? await store.job(id), row.status == .done || row.status == .failed { return }
+        if await ended(id) { return }
+        // In a cluster the job may end on another node: its NOTIFY wakes this waiter, and
+        // should that be missed (the listening connection dropped), a look every `poll`.
+        var look: Duration?
+        if case .cluster(let pg) = backend { look = .milliseconds(Int64(pg.node.poll * 1000)) }
         let timer = Task {
-            try? await Task.sleep(for: timeout)
+            let deadline = ContinuousClock.now + timeout
+            if let look = look {
+                while ContinuousClock.now < deadline, !Task.isCancelled {
+                    try? await Task.sleep(for: min(look, deadline - ContinuousClock.now))
+                    if await ended(id) { break }
+                }
+            } else {
+                try? await Task.sleep(for: timeout)
+            }
             shot.resume(.success(()))
         }
         defer { timer.cancel() }
@@ -87,10 +132,21 @@ final class JobSystem: Sendable {
         }
     }
 
-    /// Runs the lanes until graceful shutdown: first what a dead server left (running jobs run again).
+    private func ended(_ id: String) async -> Bool {
+        guard let row = try? await store.job(id) else { return false }
+        return row.status == .done || row.status == .failed
+    }
+
+    /// Runs the lanes until graceful shutdown: first what a dead server left (running jobs
+    /// run again). In a cluster: the dispatchers that claim jobs from the database.
     func run() async {
+        let local: Store
+        switch backend {
+        case .cluster(let pg): return await runCluster(pg)
+        case .local(let store): local = store
+        }
         do {
-            let recovered = try await store.recover()
+            let recovered = try await local.recover()
             if !recovered.isEmpty { logger.info("recovered jobs", metadata: ["count": "\(recovered.count)"]) }
             for (kind, l) in lanes { l.lane.push(recovered.filter { $0.kind == kind }.map(\.id)) }
         } catch {
@@ -124,9 +180,21 @@ final class JobSystem: Sendable {
     }
 
     private func work(_ id: String, _ handler: any JobHandler) async {
+        guard case .local(let local) = backend else { return }
         // Claimed only if still queued (or left running by a dead server): `cancel` may
         // have ended it meanwhile.
-        guard let job = try? await store.job(id), (try? await store.markRunning(id)) == true else { return }
+        guard let job = try? await local.job(id), (try? await local.markRunning(id)) == true else { return }
+        await execute(job, handler) { outcome in
+            try await local.finish(id, status: outcome.status, result: outcome.result, junit: outcome.junit, error: outcome.error)
+            return true
+        }
+    }
+
+    /// Runs a job this node has claimed and stores its outcome with `record`, which says
+    /// false when it may not (in a cluster: this node lost the job's lease, and another
+    /// node runs it again): then the outcome is dropped, and nobody woken.
+    func execute(_ job: JobRow, _ handler: any JobHandler, record: (JobOutcome) async throws -> Bool) async {
+        let id = job.id
         let started = ContinuousClock.now
         // Its own task, so that `cancel` and `shutdown` can cancel it.
         let task = Task(executorPreference: OffPool.executor) { await handler.run(job) }
@@ -145,7 +213,11 @@ final class JobSystem: Sendable {
         if closed { return }
         if cancelled { outcome = handler.cancelled(job) }
         do {
-            try await store.finish(id, status: outcome.status, result: outcome.result, junit: outcome.junit, error: outcome.error)
+            guard try await record(outcome) else {
+                logger.warning("job outcome dropped: its lease went to another node", metadata: ["job": "\(id)"])
+                metrics.count("proctor_jobs_total", ["kind": job.kind, "outcome": "lease_lost"])
+                return
+            }
         } catch {
             logger.error("job result not stored", metadata: ["job": "\(id)", "error": "\(error)"])
         }
@@ -155,7 +227,7 @@ final class JobSystem: Sendable {
         if let url = job.callbackURL { Task { await self.callback(id, url, handler) } }
     }
 
-    private func wake(_ id: String) {
+    func wake(_ id: String) {
         let waiting = waiters.withLock { $0.removeValue(forKey: id) } ?? []
         for w in waiting { w.resume(.success(())) }
     }
@@ -192,7 +264,13 @@ final class JobSystem: Sendable {
             r.closed = true
             return r.tasks
         }
-        for id in tasks.keys { try? await store.requeue(id) }
+        switch backend {
+        case .local(let local):
+            for id in tasks.keys { try? await local.requeue(id) }
+        case .cluster(let pg):
+            for bell in bells.values { bell.ring() }
+            try? await pg.release()
+        }
         for task in tasks.values { task.cancel() }
         let all = waiters.withLock { w -> [OneShot<Void>] in
             defer { w = [:] }

@@ -35,6 +35,10 @@ final class Lane: Sendable {
 
     func unreserve(_ n: Int) { waiting.subtract(n, ordering: .relaxed) }
 
+    /// In a cluster the lane holds no ids (the queue is the database's): its depth is the
+    /// cluster's count of queued jobs, set by the heartbeat.
+    func show(depth: Int) { waiting.store(depth, ordering: .relaxed) }
+
     /// Queues `ids`; recovery at start pushes without a reservation (capacity bounds new
     /// submissions, not what the store already holds).
     func push(_ ids: [String], reserved: Bool = false) {

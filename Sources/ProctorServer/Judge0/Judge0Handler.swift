@@ -6,7 +6,7 @@ import Sandbox
 struct Judge0Handler: JobHandler {
     let configuration: ServerConfiguration
     let executor: Executor
-    let store: Store
+    let store: any JobStore
     let metrics: Metrics
 
     func run(_ job: JobRow) async -> JobOutcome {

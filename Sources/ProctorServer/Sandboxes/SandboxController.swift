@@ -19,8 +19,20 @@ struct SandboxController {
         router.delete("/sandboxes/:id/files/**", use: deleteFile)
     }
 
-    func id(_ context: ProctorContext) throws -> String {
-        try context.parameters.require("id")
+    /// The sandbox's id, once it is known to live on this node. In a cluster, another
+    /// node's sandbox (its id ends in `.NODE`) is answered with a 307 to that node's
+    /// advertised URL, same path and query; a node unknown or not seen within a lease (its
+    /// sandboxes died with it) with a 404.
+    func id(_ request: Request, _ context: ProctorContext) async throws -> String {
+        let id = try context.parameters.require("id")
+        guard let here = service.node, let there = ClusterNode.node(ofSandbox: id), there != here.id else { return id }
+        guard case .cluster(let pg) = service.jobs.backend, let url = try await pg.url(ofNode: there) else {
+            throw APIError.notFound("no sandbox '\(id.prefix(64))'")
+        }
+        let base = url.hasSuffix("/") ? String(url.dropLast()) : url
+        throw APIError(
+            .temporaryRedirect, "elsewhere", "the sandbox lives on node '\(there)': ask \(base)",
+            headers: [.location: base + request.uri.description])
     }
 
     func info(_ id: String, _ e: SandboxRegistry.Entry) -> SandboxInfo {
@@ -85,13 +97,13 @@ struct SandboxController {
 
     @Sendable func show(_ request: Request, context: ProctorContext) async throws -> Response {
         let caller = try context.requireCaller()
-        let id = try id(context)
+        let id = try await id(request, context)
         return JSON.response(info(id, try registry.info(id, owner: caller)))
     }
 
     @Sendable func delete(_ request: Request, context: ProctorContext) async throws -> Response {
         let caller = try context.requireCaller()
-        try await registry.remove(try id(context), owner: caller)
+        try await registry.remove(try await id(request, context), owner: caller)
         return Response(status: .noContent)
     }
 
@@ -101,7 +113,7 @@ struct SandboxController {
     @Sendable func exec(_ request: Request, context: ProctorContext) async throws -> Response {
         let caller = try context.requireCaller()
         let c = service.configuration
-        let id = try id(context)
+        let id = try await id(request, context)
         let body = try await JSON.decode(SandboxExecRequest.self, from: request, limit: c.maxBodySize, timeout: c.bodyTimeout)
         guard !body.argv.isEmpty else { throw APIError.badRequest("argv is empty") }
         var options = ExecOptions()
@@ -271,7 +283,7 @@ struct SandboxController {
         let caller = try context.requireCaller()
         let path = request.uri.queryParameters.get("path") ?? "."
         if path != "." && path != "/" { try Paths.check(path) }
-        let entries = try await withFS(try id(context), caller) { fs in
+        let entries = try await withFS(try await id(request, context), caller) { fs in
             try Self.requireKind(.directory, try fs.stat(path), path)
             return try fs.list(path)
         }
@@ -286,7 +298,7 @@ struct SandboxController {
         let caller = try context.requireCaller()
         let path = try filePath(context)
         let limit = service.configuration.maxBodySize
-        let bytes = try await withFS(try id(context), caller) { fs -> [UInt8] in
+        let bytes = try await withFS(try await id(request, context), caller) { fs -> [UInt8] in
             let entry = try fs.stat(path)
             try Self.requireKind(.file, entry, path)
             if entry.size > limit { throw SandboxError(.tooLarge, "'\(path.prefix(200))' is larger than \(limit) bytes") }
@@ -303,7 +315,7 @@ struct SandboxController {
         let c = service.configuration
         let bytes = try await JSON.body(request, limit: c.maxFileSize, timeout: c.bodyTimeout)
         let mode = request.uri.queryParameters.get("mode").flatMap { UInt32($0, radix: 8) } ?? 0o644
-        try await withFS(try id(context), caller) { fs in
+        try await withFS(try await id(request, context), caller) { fs in
             do {
                 try Self.requireKind(.file, try fs.stat(path), path)
             } catch let e as SandboxError where e.errno == .noSuchFileOrDirectory {
@@ -318,7 +330,7 @@ struct SandboxController {
         let caller = try context.requireCaller()
         let path = try filePath(context)
         let recursive = request.uri.queryParameters.get("recursive") == "true"
-        try await withFS(try id(context), caller) { try $0.remove(path, recursive: recursive) }
+        try await withFS(try await id(request, context), caller) { try $0.remove(path, recursive: recursive) }
         return Response(status: .noContent)
     }
 }

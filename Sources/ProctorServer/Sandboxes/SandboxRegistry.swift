@@ -5,6 +5,10 @@ import Synchronization
 
 /// Live sandboxes of the sandbox API, by id, each owned by the token that made it; reclaimed
 /// past their lifetime or idle timeout by a reaper that ticks every half second.
+///
+/// A sandbox lives on the node that made it; in a cluster its id says which
+/// (`sb-UUID.NODE`), so that another node can send its callers there. The cap per owner
+/// is this node's (each node's sandboxes use that node's memory and processes).
 final class SandboxRegistry: Sendable {
     struct Entry: Sendable {
         var sandbox: Sandbox?
@@ -18,10 +22,13 @@ final class SandboxRegistry: Sendable {
     }
     private let entries = Mutex<[String: Entry]>([:])
     let perOwner: Int
+    /// This node's name in a cluster (the ids' suffix), nil for a single server.
+    let node: String?
     let logger: Logger
 
-    init(perOwner: Int, logger: Logger) {
+    init(perOwner: Int, node: String? = nil, logger: Logger) {
         self.perOwner = perOwner
+        self.node = node
         self.logger = logger
     }
 
@@ -31,7 +38,7 @@ final class SandboxRegistry: Sendable {
     func create(owner: String, configuration: SandboxConfiguration, lifetime: Duration, idleTimeout: Duration) async throws -> (
         String, Entry
     ) {
-        let id = "sb-" + UUID().uuidString.lowercased()
+        let id = "sb-" + UUID().uuidString.lowercased() + (node.map { "." + $0 } ?? "")
         let now = ContinuousClock.now
         let reserved = entries.withLock { e -> Bool in
             guard e.values.filter({ $0.owner == owner }).count < perOwner else { return false }

@@ -7,12 +7,12 @@ public func buildRouter(_ service: ProctorService) -> Router<ProctorContext> {
     let router = Router(context: ProctorContext.self)
     router.add(middleware: JSONErrorMiddleware())
     router.add(middleware: MetricsMiddleware(metrics: service.metrics))
-    router.add(
-        middleware: TokenAuthMiddleware(
-            tokens: service.configuration.tokens,
-            limiter: RateLimiter(
-                rate: service.configuration.rateLimit,
-                burst: service.configuration.rateBurst)))
+    let c = service.configuration
+    var limiter: any RateLimiting = RateLimiter(rate: c.rateLimit, burst: c.rateBurst)
+    if case .cluster(let pg) = service.jobs.backend {
+        limiter = PostgresRateLimiter(store: pg, rate: c.rateLimit, burst: c.rateBurst)
+    }
+    router.add(middleware: TokenAuthMiddleware(tokens: c.tokens, limiter: limiter))
     SystemController(service: service).addRoutes(to: router)
     ExecuteController(service: service).addRoutes(to: router)
     SandboxController(service: service).addRoutes(to: router)
@@ -41,13 +41,16 @@ public func buildApplication(_ service: ProctorService) -> some ApplicationProto
     return app
 }
 
-/// `proctor serve`: opens the store, recovers jobs, serves until SIGTERM/SIGINT.
+/// `proctor serve`: opens the store (a cluster's: migrates it and registers the node),
+/// recovers jobs, serves until SIGTERM/SIGINT.
 ///
 /// On SIGTERM: sandboxes are terminated and running jobs requeued at once
 /// (`EarlyStopService`); requests still running get `shutdownGrace` seconds to finish,
 /// then they are cancelled (their executions killed); the process exits 0.
 public func runServer(_ configuration: ServerConfiguration, logger: Logger) async throws {
     let service = try ProctorService(configuration: configuration, logger: logger)
+    defer { service.close() }
+    try await service.start()
     let app = buildApplication(service)
     var group = ServiceGroupConfiguration(
         services: [app, EarlyStopService(service: service)],

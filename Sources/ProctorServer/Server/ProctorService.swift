@@ -6,22 +6,40 @@ import Sandbox
 /// What the controllers share: configuration, the store, the executor, metrics.
 public final class ProctorService: Sendable {
     public let configuration: ServerConfiguration
-    public let store: Store
+    /// SQLite (`Store`), or PostgreSQL (`PostgresStore`) when this server is a node of a cluster.
+    public let store: any JobStore
+    /// This node, in a cluster (nil for a single server).
+    let node: ClusterNode?
     let executor: Executor
     public let metrics: Metrics
     let logger: Logger
     let sandboxes: SandboxRegistry
     let jobs: JobSystem
-    /// Where grading jobs lay out their suites and solutions (next to the database).
+    /// Where grading jobs lay out their suites and solutions (next to an SQLite database; in
+    /// a cluster, in the temporary folder, named for the node).
     let jobsFolder: String
 
     public init(configuration: ServerConfiguration, logger: Logger) throws {
         self.configuration = configuration
         self.logger = logger
-        store = try Store(path: configuration.databasePath)
+        let backend: JobSystem.Backend
+        if configuration.isCluster {
+            let node = ClusterNode(configuration)
+            let pg = try PostgresStore(
+                url: configuration.databasePath, node: node, connections: configuration.cluster.connections, logger: logger)
+            self.node = node
+            store = pg
+            backend = .cluster(pg)
+            jobsFolder = FileManager.default.temporaryDirectory.appendingPathComponent("proctor-serve-\(node.id).jobs").path
+        } else {
+            let local = try Store(path: configuration.databasePath)
+            node = nil
+            store = local
+            backend = .local(local)
+            jobsFolder = configuration.databasePath + ".jobs"
+        }
         // Working files of jobs and builds; what a killed server left is removed (jobs are
         // laid out again from the database).
-        jobsFolder = configuration.databasePath + ".jobs"
         try? FileManager.default.removeItem(atPath: jobsFolder)
         try FileManager.default.createDirectory(
             atPath: jobsFolder, withIntermediateDirectories: true,
@@ -30,12 +48,12 @@ public final class ProctorService: Sendable {
             workers: configuration.workers, queueCapacity: configuration.queueCapacity,
             maxMemory: configuration.maxMemory, buildCacheBytes: configuration.buildCacheBytes, logger: logger)
         metrics = Metrics()
-        sandboxes = SandboxRegistry(perOwner: configuration.maxSandboxesPerToken, logger: logger)
+        sandboxes = SandboxRegistry(perOwner: configuration.maxSandboxesPerToken, node: self.node?.id, logger: logger)
         let grade = GradeHandler(
             configuration: configuration, jobsFolder: jobsFolder, store: store, metrics: metrics, logger: logger)
         let judge0 = Judge0Handler(configuration: configuration, executor: executor, store: store, metrics: metrics)
         jobs = JobSystem(
-            store: store, metrics: metrics, logger: logger, callbackTries: configuration.callbackTries,
+            backend: backend, metrics: metrics, logger: logger, callbackTries: configuration.callbackTries,
             callbackBackoff: configuration.callbackBackoff,
             callbackTargets: configuration.callbackTargets,
             lanes: [
@@ -102,6 +120,17 @@ public final class ProctorService: Sendable {
             h = h &* 0x100_0000_01b3
         }
         return "fnv64:" + String(h, radix: 16) + " bytes:\(bytes.count)"
+    }
+
+    /// What must happen before the server answers: in a cluster, the database's migrations
+    /// and this node's registration. (Nothing for SQLite: its store is ready once opened.)
+    public func start() async throws {
+        if case .cluster(let pg) = jobs.backend { try await pg.start() }
+    }
+
+    /// Closes the database's connections, after `shutdown`, once no request runs any more.
+    public func close() {
+        if case .cluster(let pg) = jobs.backend { pg.stop() }
     }
 
     public func shutdown() async {

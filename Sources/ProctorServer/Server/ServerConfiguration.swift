@@ -8,8 +8,11 @@ public struct ServerConfiguration: Sendable {
     public var port = 8080
     /// API tokens: token -> the caller's name (audit log, limits). Empty: nobody gets in.
     public var tokens: [String: String] = [:]
-    /// SQLite database (jobs, submissions, results, audit log).
+    /// SQLite database (jobs, submissions, results, audit log), or a PostgreSQL URL
+    /// (`postgres://user:password@host:port/database`) that several nodes share.
     public var databasePath = "proctor.sqlite"
+    /// With PostgreSQL: this node's name, where it is reached, how jobs are leased.
+    public var cluster = ClusterSettings()
     /// Folder of suites that POST /grade may name.
     public var suitesDirectory = "Suites"
     /// Runs at once (one per core by default), and how many more may wait before 503.
@@ -63,6 +66,9 @@ public struct ServerConfiguration: Sendable {
     public var buildCacheBytes = 256 << 20
 
     public init() {}
+
+    /// True when the database is a PostgreSQL URL: this server is a node of a cluster.
+    public var isCluster: Bool { databasePath.hasPrefix("postgres://") || databasePath.hasPrefix("postgresql://") }
 
     /// Tokens from a file (one per line: `name:token`, or just `token`; # comments) and from
     /// PROCTOR_TOKENS (`name:token,...`) or PROCTOR_TOKEN.

@@ -67,7 +67,7 @@ public struct AuditEntry: Sendable {
 
 /// SQLite through GRDB: jobs, submissions, results and the audit log. Every accepted job is
 /// committed before the API answers, so a SIGKILL loses none.
-public final class Store: Sendable {
+public final class Store: JobStore {
     let db: DatabaseQueue
 
     public init(path: String) throws {
@@ -208,7 +208,7 @@ public final class Store: Sendable {
         try await db.write { db in try Self.markRunning(id, db) }
     }
 
-    func finishIfQueued(_ id: String, status: JobRow.Status, result: Data?, error: String?) async throws -> Bool {
+    public func finishIfQueued(_ id: String, status: JobRow.Status, result: Data?, error: String?) async throws -> Bool {
         try await db.write { db in try Self.finishIfQueued(id, status, result, error, db) }
     }
 
@@ -220,16 +220,16 @@ public final class Store: Sendable {
         try await db.write { db in try Self.finish(id, status, result, junit, error, db) }
     }
 
-    func setCallbackState(_ id: String, _ state: String) async throws {
+    public func setCallbackState(_ id: String, _ state: String) async throws {
         try await db.write { db in try Self.setCallbackState(id, state, db) }
     }
 
-    func job(_ id: String) async throws -> JobRow? {
+    public func job(_ id: String) async throws -> JobRow? {
         try await db.read { db in try Self.job(id, db) }
     }
 
     /// Never fails a run: a failed write shows in the server's log.
-    func audit(_ e: AuditEntry) async {
+    public func audit(_ e: AuditEntry) async {
         do {
             try await db.write { db in try Self.audit(e, db) }
         } catch {
@@ -238,24 +238,21 @@ public final class Store: Sendable {
     }
 
     /// The latest audit lines, newest first, as text (for tests and tools).
-    public func auditEntries(limit: Int = 100) throws -> [[String: String]] {
-        let rows = try db.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM audit ORDER BY id DESC LIMIT ?", arguments: [limit])
-        }
-        var out: [[String: String]] = []
-        for row in rows {
-            var line: [String: String] = [:]
-            for column in row.columnNames {
-                let value: DatabaseValue = row[column]
-                if value.isNull { continue }
-                if let text = String.fromDatabaseValue(value) {
-                    line[column] = text
-                } else if let number = Double.fromDatabaseValue(value) {
-                    line[column] = "\(number)"
+    public func auditEntries(limit: Int) async throws -> [[String: String]] {
+        try await db.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM audit ORDER BY id DESC LIMIT ?", arguments: [limit]).map { row in
+                var line: [String: String] = [:]
+                for column in row.columnNames {
+                    let value: DatabaseValue = row[column]
+                    if value.isNull { continue }
+                    if let text = String.fromDatabaseValue(value) {
+                        line[column] = text
+                    } else if let number = Double.fromDatabaseValue(value) {
+                        line[column] = "\(number)"
+                    }
                 }
+                return line
             }
-            out.append(line)
         }
-        return out
     }
 }

@@ -7,7 +7,8 @@ enum OpenAPIDocument {
     /// here rather than at each of 25 operations, where schemathesis found them missing):
     /// behind the token, 401 and 429; with a request body, 400, 408 and 413; with
     /// parameters, 400; with a path parameter, 404; the sandbox file calls, 503 (a file
-    /// call that timed out). Judge0's operations answer errors in Judge0's own shapes, so
+    /// call that timed out); every call on one sandbox, 307 (in a cluster, the sandbox lives
+    /// on another node: ask there). Judge0's operations answer errors in Judge0's own shapes, so
     /// theirs are any JSON object.
     static let json: String = {
         guard var doc = try? JSONSerialization.jsonObject(with: Data(base.utf8)) as? [String: Any],
@@ -37,6 +38,9 @@ enum OpenAPIDocument {
                 if op["parameters"] != nil || item["parameters"] != nil { add("400") }
                 if pathParameters { add("404") }
                 if path.hasPrefix("/sandboxes/{id}/files") { add("503") }
+                if path.hasPrefix("/sandboxes/{id}") && responses["307"] == nil {
+                    responses["307"] = ["$ref": "#/components/responses/Elsewhere"]
+                }
                 op["responses"] = responses
                 // "get_sandboxes_id_files_path": what the links below name.
                 if op["operationId"] == nil {
@@ -70,7 +74,8 @@ enum OpenAPIDocument {
             },
             "responses": {
               "Error": {"description": "An error", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
-              "Busy": {"description": "The queue is full; retry after the Retry-After header", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+              "Busy": {"description": "The queue is full; retry after the Retry-After header", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
+              "Elsewhere": {"description": "In a cluster (several nodes sharing one PostgreSQL database), the sandbox lives on another node (its id ends in .NODE): send the same request, token included, to the Location header, that node's advertised URL with the same path and query", "headers": {"Location": {"schema": {"type": "string", "format": "uri"}}}, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
             },
             "schemas": {
               "Error": {"type": "object", "required": ["error"], "properties": {"error": {"type": "object", "required": ["code", "message"], "properties": {"code": {"type": "string"}, "message": {"type": "string"}}}}},
