@@ -171,6 +171,15 @@ public struct ImageBuilder: Sendable {
         c.limits.fileSize = 16 << 30
         c.limits.openFiles = 4096
         c.limits.stack = nil
+        // The CA bundle the host's pip is told to trust (PIP_CERT; a TLS-intercepting proxy's
+        // CA, say), read-only, for the step's pip and other TLS clients.
+        if let ca = ["PIP_CERT", "REQUESTS_CA_BUNDLE", "SSL_CERT_FILE"].lazy.compactMap({ host[$0] }).first,
+            Self.isRegularFile(FilePath(ca))
+        {
+            c.binds.append(.init(FilePath(ca), at: FilePath(caMount)))
+            c.environment["PIP_CERT"] = caMount
+            c.environment["SSL_CERT_FILE"] = caMount
+        }
         // Name resolution: the host's resolv.conf, read-only, over the image's own (a bind,
         // so the layer keeps the image's).
         if FileManager.default.fileExists(atPath: "/etc/resolv.conf"),
@@ -188,6 +197,8 @@ public struct ImageBuilder: Sendable {
 
     /// Where a copy step's source is bound (read-only) in its sandbox.
     static let copyMount = "/.proctor-copy"
+    /// Where the host's CA bundle is bound (read-only) in a step's sandbox.
+    static let caMount = "/.proctor-ca.crt"
 
     /// The command of a step, run as root in its sandbox.
     static func command(_ step: Recipe.Step) -> [String] {
@@ -261,8 +272,12 @@ public struct ImageBuilder: Sendable {
                 "\(Self.describe(step)) failed (\(result.status.rawValue)\(result.exitCode.map { " \($0)" } ?? ""))\(result.error.map { ": \($0)" } ?? ""):\n\(output)"
             )
         }
-        // The copy step's mount point is the sandbox's, not the image's.
-        if case .copy = step { rmdir(stage.appending("upper").appending(String(Self.copyMount.dropFirst())).string) }
+        // The mount points of the step's binds are the sandbox's, not the image's.
+        let upper = stage.appending("upper")
+        if case .copy = step { rmdir(upper.appending(String(Self.copyMount.dropFirst())).string) }
+        if Self.isRegularFile(upper.appending(String(Self.caMount.dropFirst()))) {
+            unlink(upper.appending(String(Self.caMount.dropFirst())).string)
+        }
         _ = try store.install(stage.appending("upper"), as: digest)
     }
 

@@ -61,7 +61,13 @@ struct RootLayout {
         }
         for bind in c.binds {
             try requireExisting(bind.source.string)
-            mkdirs(bind.target.string)
+            if isRegularFile(bind.source.string) {
+                // A file: its mount point is an empty file (in an image's layer: made there).
+                mkdirs(bind.target.removingLastComponent().string)
+                ops.append(Op(kind: PROCTOR_OP_TOUCH, target: inside(bind.target.string)))
+            } else {
+                mkdirs(bind.target.string)
+            }
             ops.append(
                 Op(
                     kind: bind.writable ? PROCTOR_OP_BIND_RW : PROCTOR_OP_BIND_RO,
@@ -179,6 +185,11 @@ struct RootLayout {
         default:
             return
         }
+    }
+
+    private func isRegularFile(_ path: String) -> Bool {
+        var st = stat()
+        return stat(path, &st) == 0 && st.st_mode & S_IFMT == S_IFREG
     }
 
     private func requireExisting(_ path: String) throws {

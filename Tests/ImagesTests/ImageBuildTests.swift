@@ -187,4 +187,25 @@ struct ImageBuildTests {
         }
         try store.remove("test-snapshot")
     }
+
+    @Test("start time: a sandbox from an image starts about as fast as one from the host's /usr")
+    func startTime() async throws {
+        _ = try await ImageHost.python.value
+        func median(_ configuration: SandboxConfiguration) async throws -> Double {
+            var times: [Double] = []
+            for _ in 0..<21 {
+                let start = ContinuousClock.now
+                let r = try await withSandbox(configuration) { (s: Sandbox) async throws in try await s.run(["/bin/true"]) }
+                #expect(r.exitCode == 0)
+                let d = (ContinuousClock.now - start).components
+                times.append(Double(d.seconds) * 1000 + Double(d.attoseconds) / 1e15)
+            }
+            return times.sorted()[times.count / 2]
+        }
+        let host = try await median(SandboxConfiguration())
+        let image = try await median(sandbox("test-python"))
+        print(String(format: "sandbox create + /bin/true + terminate, median of 21: host %.1f ms, image %.1f ms", host, image))
+        // Loose (CI machines are shared): the overlay mount must not cost a multiple.
+        #expect(image < host * 3 + 20, "image \(image) ms against host \(host) ms")
+    }
 }
