@@ -131,7 +131,8 @@ public struct ImageBuilder: Sendable {
         // The downloaded packages and lists are debootstrap's, not the image's.
         for folder in ["var/cache/apt/archives", "var/lib/apt/lists"] {
             let path = root.appending(folder).string
-            for name in (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? [] where name != "partial" && name != "lock" {
+            for name in (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []
+            where name != "partial" && name != "lock" {
                 try? FileManager.default.removeItem(atPath: path + "/" + name)
             }
         }
@@ -161,7 +162,8 @@ public struct ImageBuilder: Sendable {
         ]
         // A proxy or a package index the host is told to use, the step uses too.
         let host = ProcessInfo.processInfo.environment
-        for key in ["http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY", "no_proxy", "PIP_INDEX_URL", "PIP_EXTRA_INDEX_URL"] {
+        for key in ["http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY", "no_proxy", "PIP_INDEX_URL", "PIP_EXTRA_INDEX_URL"]
+        {
             if let value = host[key] { c.environment[key] = value }
         }
         c.limits.memory = 4 << 30

@@ -96,7 +96,7 @@ public struct ImageStore: Sendable {
     }
 
     /// Removes every layer no image names (the cache of steps no recipe uses any more) and
-    /// what interrupted builds left in tmp/. Returns the removed layers' digests and bytes.
+    /// what interrupted builds left in tmp/ (an hour old or more). Returns the removed layers' digests and bytes.
     @discardableResult
     public func prune() throws -> (layers: [String], bytes: Int) {
         let used = Set(try list().flatMap { $0.manifest.layers.map(\.folderName) })
@@ -109,8 +109,11 @@ public struct ImageStore: Sendable {
             try? fm.removeItem(atPath: path)
             removed.append("sha256:" + name)
         }
+        // Only what is an hour old: a build running now keeps its folder.
         for name in (try? fm.contentsOfDirectory(atPath: folder.temporaryFolder.string)) ?? [] {
-            try? Self.removeTree(folder.temporaryFolder.appending(name))
+            let path = folder.temporaryFolder.appending(name)
+            var st = stat()
+            if lstat(path.string, &st) == 0, time(nil) - st.st_mtim.tv_sec > 3600 { try? Self.removeTree(path) }
         }
         return (removed.sorted(), bytes)
     }

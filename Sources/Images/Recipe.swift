@@ -109,8 +109,10 @@ public struct Recipe: Sendable, Hashable {
     /// One line per layer: what the layer's digest hashes. A copy's line carries the hash
     /// of the copied bytes (names, modes, contents), not its host path.
     public func canonicalLines() throws -> [String] {
-        var lines = ["debootstrap --variant=\(base.variant)"
-            + (base.include.isEmpty ? "" : " --include=" + base.include.joined(separator: ",")) + " \(base.suite.rawValue)"]
+        var lines = [
+            "debootstrap --variant=\(base.variant)"
+                + (base.include.isEmpty ? "" : " --include=" + base.include.joined(separator: ",")) + " \(base.suite.rawValue)"
+        ]
         for step in steps { lines.append(try Self.canonical(step)) }
         return lines
     }

@@ -33,7 +33,9 @@ extension Sandbox {
         let parent = store.imageName(top: below.last?.digest)
         let manifest = ImageManifest(
             name: name,
-            layers: below + [.init(digest: digest, step: "snapshot of sandbox \(id)" + (parent.map { " (\($0))" } ?? ""), size: bytes)],
+            layers: below + [
+                .init(digest: digest, step: "snapshot of sandbox \(id)" + (parent.map { " (\($0))" } ?? ""), size: bytes)
+            ],
             created: ImageStore.now(), parent: parent)
         try store.write(manifest)
         return manifest
@@ -43,7 +45,8 @@ extension Sandbox {
     /// store's images describe them.
     static func layers(of paths: [FilePath], store: ImageStore) -> [ImageManifest.Layer] {
         let known = Dictionary(
-            ((try? store.list()) ?? []).flatMap { $0.manifest.layers }.map { ($0.folderName, $0) }, uniquingKeysWith: { a, _ in a })
+            ((try? store.list()) ?? []).flatMap { $0.manifest.layers }.map { ($0.folderName, $0) },
+            uniquingKeysWith: { a, _ in a })
         return paths.reversed().map { path in
             let hex = path.lastComponent?.string ?? ""
             return known[hex] ?? .init(digest: "sha256:" + hex, step: "layer \(path)")

@@ -38,14 +38,17 @@ struct ImageBuild: AsyncParsableCommand {
         } catch {
             throw ValidationError("\(error)")
         }
-        let builder = ImageBuilder(mirror: mirror)
+        var logger = Logger(label: "proctor.images")
+        logger.logLevel = .warning
+        let builder = ImageBuilder(logger: logger, mirror: mirror)
         let display = BuildDisplay(verbose: verbose)
         do {
             let report = try await builder.build(file.recipe, name: name ?? file.name) { display.show($0) }
             let built = report.steps.filter { !$0.cached }.count
             print(
                 "image \(report.manifest.name): \(report.manifest.layers.count) layers, \(built) built, "
-                    + "\(report.steps.count - built) cached, \(ByteCount.text(report.manifest.layers.compactMap(\.size).reduce(0, +)))")
+                    + "\(report.steps.count - built) cached, \(ByteCount.text(report.manifest.layers.compactMap(\.size).reduce(0, +)))"
+            )
         } catch {
             FileHandle.standardError.write(Data("proctor image build: \(error)\n".utf8))
             throw ExitCode(1)

@@ -60,7 +60,10 @@ struct ImageBuildTests {
     @Test("a recipe builds; a program imports the pip-installed package in a sandbox from it")
     func buildAndImport() async throws {
         let report = try await ImageHost.python.value
-        print("image build: " + report.steps.map { "\($0.description): \($0.cached ? "cached" : String(format: "%.1f s", $0.seconds))" }.joined(separator: "; "))
+        print(
+            "image build: "
+                + report.steps.map { "\($0.description): \($0.cached ? "cached" : String(format: "%.1f s", $0.seconds))" }.joined(
+                    separator: "; "))
         #expect(report.manifest.layers.count == 3)
         try await withSandbox(sandbox("test-python")) { (s: Sandbox) async throws in
             let r = try await s.run(["python3", "-c", "import six, sys; print(six.__version__, sys.version_info[0])"])

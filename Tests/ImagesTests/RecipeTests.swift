@@ -20,9 +20,10 @@ struct RecipeTests {
         #expect(file.name == "py-six")
         #expect(file.recipe == swift)
         #expect(try file.recipe.digests() == swift.digests())
-        #expect(try swift.canonicalLines() == [
-            "debootstrap --variant=minbase bookworm", "apt python3-pip", "pip six==1.17.0", "run python3 -c 'import six'",
-        ])
+        #expect(
+            try swift.canonicalLines() == [
+                "debootstrap --variant=minbase bookworm", "apt python3-pip", "pip six==1.17.0", "run python3 -c 'import six'",
+            ])
     }
 
     @Test("changing a step changes its digest and those above it, never those below")
@@ -60,7 +61,8 @@ struct RecipeTests {
                 return "\(error)"
             }
         }
-        #expect(message("base: debian:bookworm\nsteps:\n  - apt: [git]\n  - ap: [x]\n").hasPrefix("bad.yaml:4: unknown step \"ap\""))
+        #expect(
+            message("base: debian:bookworm\nsteps:\n  - apt: [git]\n  - ap: [x]\n").hasPrefix("bad.yaml:4: unknown step \"ap\""))
         #expect(message("base: debian:bookworm\nsteps:\n  - apt: ['git; rm -rf /']\n").hasPrefix("bad.yaml:3:"))
         #expect(message("base: ubuntu:noble\n").hasPrefix("bad.yaml:1: base"))
         #expect(message("base: debian:bookworm\nsteps:\n  - copy: {from: /nonexistent-x, to: /opt}\n").hasPrefix("bad.yaml:3:"))
