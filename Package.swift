@@ -172,7 +172,7 @@ let package = Package(
         ),
         .testTarget(
             name: "ImagesTests",
-            dependencies: ["Images", "Sandbox", "proctor", "proctor-grade"],
+            dependencies: ["Images", "Sandbox", "Grading", "proctor", "proctor-grade"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -392,8 +392,13 @@ public final class Sandbox: Sendable {
 
     /// Makes the sandbox as new for its next user: every process killed, workdir, /tmp and
     /// /dev/shm emptied, SysV IPC objects and POSIX message queues removed. (Counters start
-    /// anew with each exec anyway.)
+    /// anew with each exec anyway.) A sandbox started from an image is not reset: what it
+    /// wrote anywhere in its writable layer cannot be emptied while the overlay is mounted,
+    /// so this throws and a pool makes a new one.
     public func reset() async throws {
+        if case .layers = configuration.image {
+            throw SandboxError(.invalidConfiguration, "a sandbox started from an image is made anew, not reset")
+        }
         let monitors = try state.withLock { s -> [ExecMonitor] in
             if s.terminated { throw SandboxError(.terminated, "sandbox \(id) is terminated") }
             return Array(s.running.values)

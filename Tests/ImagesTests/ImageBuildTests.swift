@@ -1,4 +1,5 @@
 import Foundation
+import Grading
 import Images
 import Sandbox
 import SystemPackage
@@ -210,5 +211,50 @@ struct ImageBuildTests {
         print(String(format: "sandbox create + /bin/true + terminate, median of 21: host %.1f ms, image %.1f ms", host, image))
         // Loose (CI machines are shared): the overlay mount must not cost a multiple.
         #expect(image < host * 3 + 20, "image \(image) ms against host \(host) ms")
+    }
+}
+
+@Suite(
+    "images: a language whose toolchain comes from an image", .serialized,
+    .enabled("needs root, debootstrap and the network to Debian's archive and PyPI") { ImageHost.available() })
+struct LanguageImageTests {
+    @Test("a languages file names an image; its programs run there, and requires is looked for there")
+    func languageFromImage() async throws {
+        _ = try await ImageHost.python.value
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("proctor-lang-\(getpid())")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let file = folder.appendingPathComponent("languages.yaml")
+        try """
+        languages:
+          - id: python-six
+            name: Python with six (image)
+            extensions: [pysix]
+            file_name: solution.py
+            run: [python3, solution.py]
+            requires: [/usr/bin/python3, /usr/bin/pip3]
+            image: test-python
+        """.write(to: file, atomically: true, encoding: .utf8)
+        let previous = getenv("PROCTOR_IMAGES").map { String(cString: $0) }
+        setenv("PROCTOR_IMAGES", ImageHost.store.folder.root.string, 1)
+        defer {
+            if let previous { setenv("PROCTOR_IMAGES", previous, 1) } else { unsetenv("PROCTOR_IMAGES") }
+        }
+        var table = LanguageTable()
+        try table.load(FilePath(file.path))
+        let language = try #require(table.language(id: "python-six"))
+        #expect(language.image == "test-python")
+        #expect(language.toolchainProblem == nil, "\(language.toolchainProblem ?? "")")
+        var missing = language
+        missing.requires = ["/usr/bin/gcc"]
+        #expect(missing.toolchainProblem?.contains("in image test-python") == true)
+        var absent = language
+        absent.image = "no-such-image"
+        #expect(absent.toolchainProblem != nil)
+        try await withSandbox(language.sandboxConfiguration(memory: 256 << 20, processes: 32)) { (s: Sandbox) async throws in
+            try s.fs.write("solution.py", "import six\nprint(six.__version__)\n")
+            let r = try await s.run(language.run)
+            #expect(r.out == "1.17.0\n", "\(r.out)\(r.err)")
+        }
     }
 }
