@@ -258,3 +258,41 @@ struct LanguageImageTests {
         }
     }
 }
+
+@Suite(
+    "images: the command line (proctor image, proctor exec --image)", .serialized,
+    .enabled("needs root, debootstrap and the network to Debian's archive and PyPI") { ImageHost.available() })
+struct ImageCommandLineTests {
+    func proctor(_ arguments: [String]) throws -> (status: Int32, output: String) {
+        try Host.run(["/usr/bin/env", "PROCTOR_IMAGES=\(ImageHost.store.folder.root.string)", Host.proctor] + arguments)
+    }
+
+    @Test("exec --image (both parsers), image build from YAML with cached steps, ls, rm")
+    func commandLine() async throws {
+        _ = try await ImageHost.python.value
+        let program = ["python3", "-c", "import six; print(six.__version__)"]
+        // The front's own parser, and ArgumentParser's (`--image=NAME` is not a plain form).
+        for form in [["--image", "test-python"], ["--image=test-python"]] {
+            let r = try proctor(["exec"] + form + ["--"] + program)
+            #expect(r.status == 0 && r.output == "1.17.0\n", "\(form): \(r.output)")
+        }
+        let missing = try proctor(["exec", "--image", "no-such-image", "--", "true"])
+        #expect(missing.status == 125 && missing.output.contains("no image no-such-image"), "\(missing.output)")
+
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("proctor-recipe-\(getpid())")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let recipe = folder.appendingPathComponent("cli-image.yaml")
+        try "base: debian:bookworm\nsteps:\n  - apt: [python3-pip]\n  - pip: [six==1.17.0]\n".write(
+            to: recipe, atomically: true, encoding: .utf8)
+        let build = try proctor(["image", "build", recipe.path])
+        #expect(build.status == 0, "\(build.output)")
+        #expect(build.output.contains("[2/3] apt python3-pip (cached)"), "\(build.output)")
+        #expect(build.output.contains("image cli-image: 3 layers, 0 built, 3 cached"), "\(build.output)")
+        let list = try proctor(["image", "ls"])
+        #expect(list.output.contains("cli-image") && list.output.contains("test-python"), "\(list.output)")
+        #expect(try proctor(["image", "rm", "cli-image"]).status == 0)
+        #expect(!(try proctor(["image", "ls"]).output.contains("cli-image")))
+        #expect(try proctor(["image", "rm", "cli-image"]).status != 0)
+    }
+}
