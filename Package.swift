@@ -14,6 +14,7 @@ let package = Package(
         .executable(name: "proctor", targets: ["proctor"]),
         .executable(name: "proctor-serve", targets: ["proctor-serve"]),
         .library(name: "Sandbox", targets: ["Sandbox"]),
+        .library(name: "Images", targets: ["Images"]),
         .library(name: "Grading", targets: ["Grading"]),
         .library(name: "Formats", targets: ["Formats"]),
         .library(name: "Reports", targets: ["Reports"]),
@@ -57,6 +58,19 @@ let package = Package(
                 "CSandbox", "CSeccomp",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "SystemPackage", package: "swift-system"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // Images: recipes built into layered root file systems (debootstrap, then each step in
+        // a sandbox), the store that caches their layers, snapshots of a sandbox's writes.
+        .target(
+            name: "Images",
+            dependencies: [
+                "Sandbox", "CSandbox",
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "SystemPackage", package: "swift-system"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -138,7 +152,7 @@ let package = Package(
         .executableTarget(
             name: "proctor-grade",
             dependencies: [
-                "ExecCLI", "Sandbox", "Grading", "Formats", "Reports",
+                "ExecCLI", "Sandbox", "Grading", "Formats", "Reports", "Images",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -157,6 +171,11 @@ let package = Package(
         .testTarget(
             name: "SandboxTests",
             dependencies: ["Sandbox"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "ImagesTests",
+            dependencies: ["Images", "Sandbox", "Grading", "proctor", "proctor-grade"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -2,11 +2,12 @@
 # Installs what building and testing Proctor needs on Debian, where it is missing:
 # C libraries and tools for the build and the tests (libseccomp, libxml2, xmllint, gcc),
 # numpy for the sandboxed /usr/bin/python3 (eval samples that import it), Chromium for the playground's browser test,
-# PostgreSQL's server for the cluster tests (they start one of their own on loopback), and three PyPI packages the server tests
+# PostgreSQL's server for the cluster tests (they start one of their own on loopback), debootstrap, which makes the
+# base layer of `proctor image build` (and of the image tests), and three PyPI packages the server tests
 # drive it with (the official Judge0 client, the OpenAPI validator, the schemathesis fuzzer).
 set -euo pipefail
 need=()
-for pkg in libseccomp-dev libxml2-dev libxml2-utils pkg-config gcc g++ libc6-dev python3-numpy chromium postgresql; do
+for pkg in libseccomp-dev libxml2-dev libxml2-utils pkg-config gcc g++ libc6-dev python3-numpy chromium postgresql debootstrap; do
     dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || need+=("$pkg")
 done
 if [ ${#need[@]} -gt 0 ]; then

@@ -91,11 +91,24 @@ static void reset_signals(void) {
     (void)sigprocmask(SIG_SETMASK, &empty, NULL);
 }
 
-static int drop_capabilities(int cap_last) {
+static int drop_capabilities(int cap_last, unsigned long long keep) {
     for (int cap = 0; cap <= cap_last; cap++) {
+        if (cap < 64 && (keep >> cap) & 1) continue;
         if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0 && errno != EINVAL) return -1;
     }
     return prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0 && errno != EINVAL ? -1 : 0;
+}
+
+/// Empties the inheritable set, so that a uid-0 process's capabilities after execve are
+/// exactly its bounding set (root's execve gives it the bounding set, plus whatever is
+/// inheritable).
+static int clear_inheritable(void) {
+    struct __user_cap_header_struct header = {_LINUX_CAPABILITY_VERSION_3, 0};
+    struct __user_cap_data_struct data[2];
+    if (syscall(SYS_capget, &header, data) < 0) return -1;
+    data[0].inheritable = 0;
+    data[1].inheritable = 0;
+    return (int)syscall(SYS_capset, &header, data);
 }
 
 /// setgroups, setresgid, setresuid: after this the process has no capabilities at all.
@@ -144,6 +157,9 @@ static void close_other_fds(int keep1, int keep2, int keep3) {
 
 // ---------------------------------------------------------------------------------
 // init
+
+/// init's fd on the writable layer's folder (kept for the runner's snapshot), or -1.
+static int layer_fd = -1;
 
 static void build_root(const proctor_init_spec_t *s, int errfd) {
     if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0) fail(errfd, PROCTOR_STEP_MOUNT_PRIVATE);
@@ -196,6 +212,16 @@ static void build_root(const proctor_init_spec_t *s, int errfd) {
             if (mount("proc", op->target, "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
                 fail(errfd, PROCTOR_STEP_PROC);
             break;
+        case PROCTOR_OP_OVERLAY:
+            // Not CLOEXEC: init never execs, and the runner reads it through /proc/INIT/fd.
+            if (op->source && (layer_fd = open(op->source, O_PATH | O_DIRECTORY)) < 0) fail(errfd, PROCTOR_STEP_OVERLAY);
+            if (mount("overlay", op->target, "overlay", MS_NOSUID | MS_NODEV, op->data) < 0)
+                fail(errfd, PROCTOR_STEP_OVERLAY);
+            break;
+        case PROCTOR_OP_CHOWN:
+            if (chown(op->target, (uid_t)(op->device >> 32), (gid_t)(op->device & 0xffffffffu)) < 0)
+                fail(errfd, PROCTOR_STEP_MKDIR);
+            break;
         default:
             errno = EINVAL;
             fail(errfd, PROCTOR_STEP_PROTOCOL);
@@ -217,7 +243,7 @@ static void build_root(const proctor_init_spec_t *s, int errfd) {
     if (syscall(SYS_pivot_root, ".", ".") < 0) fail(errfd, PROCTOR_STEP_PIVOT_ROOT);
     if (umount2(".", MNT_DETACH) < 0) fail(errfd, PROCTOR_STEP_UMOUNT_OLD);
     if (chdir("/") < 0) fail(errfd, PROCTOR_STEP_CHDIR);
-    if (mount(NULL, "/", NULL, MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV, NULL) < 0)
+    if (!s->root_writable && mount(NULL, "/", NULL, MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV, NULL) < 0)
         fail(errfd, PROCTOR_STEP_REMOUNT);
 }
 
@@ -300,6 +326,7 @@ static void release_runner_memory(void) {
 static void __attribute__((noreturn)) init_main(const proctor_init_spec_t *s, int errfd) {
     close_other_fds(errfd, s->lifeline_fd, -1);
     (void)prctl(PR_SET_NAME, "proctor-init", 0, 0, 0);
+    layer_fd = -1;
     build_root(s, errfd);
     // Best effort: without CAP_SYS_RESOURCE (some container runtimes drop it) the kernel
     // refuses to lower the value (EACCES). Then init stays killable, but small (see
@@ -316,13 +343,13 @@ static void __attribute__((noreturn)) init_main(const proctor_init_spec_t *s, in
     int sigfd = signalfd(-1, &chld, SFD_CLOEXEC | SFD_NONBLOCK);
     if (sigfd < 0) fail(errfd, PROCTOR_STEP_SIGNALS);
 
-    if (drop_capabilities(s->cap_last) < 0) fail(errfd, PROCTOR_STEP_CAPS);
+    if (drop_capabilities(s->cap_last, 0) < 0) fail(errfd, PROCTOR_STEP_CAPS);
     become(errfd, s->uid, s->gid);
     // Not dumpable: processes of the same uid cannot open /proc/1/mem or /proc/1/root.
     (void)prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
     if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) fail(errfd, PROCTOR_STEP_NO_NEW_PRIVS);
 
-    send_message(errfd, MSG_READY, 0, 0, 1);
+    send_message(errfd, MSG_READY, 0, layer_fd, 1);
     close(errfd);
 
     // Everything the loop needs is on this stack from here on: `s` lives in the runner's
@@ -377,7 +404,8 @@ static void __attribute__((noreturn)) exec_main(const proctor_exec_spec_t *s, in
         struct rlimit rl = {s->rlimits[i].soft, s->rlimits[i].hard};
         if (setrlimit(s->rlimits[i].resource, &rl) < 0) fail(errfd, PROCTOR_STEP_RLIMIT);
     }
-    if (drop_capabilities(s->cap_last) < 0) fail(errfd, PROCTOR_STEP_CAPS);
+    if (drop_capabilities(s->cap_last, s->keep_caps) < 0) fail(errfd, PROCTOR_STEP_CAPS);
+    if (s->keep_caps && clear_inheritable() < 0) fail(errfd, PROCTOR_STEP_CAPS);
     become(errfd, s->uid, s->gid);
     if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) fail(errfd, PROCTOR_STEP_NO_NEW_PRIVS);
     close_other_fds(errfd, -1, -1);
@@ -458,7 +486,7 @@ static int middle_main(void *arg) {
 enum { CHILD_STACK_SIZE = 128 * 1024 };
 
 static proctor_spawn_result_t spawn(spawn_target_t target, const int *cgroup_fds, int cgroup_fd_count) {
-    proctor_spawn_result_t result = {-1, PROCTOR_STEP_NONE, 0, -1};
+    proctor_spawn_result_t result = {-1, PROCTOR_STEP_NONE, 0, -1, -1};
     int pipefd[2];
     if (pipe2(pipefd, O_CLOEXEC) < 0) {
         result.step = PROCTOR_STEP_PIPE;
@@ -506,7 +534,10 @@ static proctor_spawn_result_t spawn(spawn_target_t target, const int *cgroup_fds
         if (r <= 0) break;
         if (r != (ssize_t)sizeof m) continue;
         if (m.kind == MSG_PID) result.pid = m.pid;
-        else if (m.kind == MSG_READY) ready = 1;
+        else if (m.kind == MSG_READY) {
+            ready = 1;
+            result.layer_fd = m.error;
+        }
         else if (m.kind == MSG_ERROR && result.step == PROCTOR_STEP_NONE) {
             result.step = m.step;
             result.error = m.error;

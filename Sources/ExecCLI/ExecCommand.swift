@@ -41,6 +41,12 @@ public struct ExecCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("The sandbox's working folder.", valueName: "path"))
     var workdir: String?
 
+    @Option(
+        help: ArgumentHelp(
+            "Start from this image of the image store (proctor image ls; $PROCTOR_IMAGES) instead of the host's /usr.",
+            valueName: "name"))
+    var image: String?
+
     @Flag(help: "Print one JSON object with the result.")
     var json = false
 
@@ -61,7 +67,7 @@ public struct ExecCommand: AsyncParsableCommand {
     public func run() async throws {
         try await ExecRun(
             memory: memory, time: time, wallTime: wallTime, pids: pids, outputLimit: outputLimit,
-            network: network, files: files, workdir: workdir, json: json, command: command
+            network: network, files: files, workdir: workdir, image: image, json: json, command: command
         ).run()
     }
 }
@@ -77,6 +83,7 @@ public struct ExecRun: Sendable {
     var network = false
     var files: [FileMapping] = []
     var workdir: String?
+    var image: String?
     var json = false
     var command: [String] = []
 
@@ -124,6 +131,7 @@ public struct ExecRun: Sendable {
                 guard let v = FileMapping(argument: value) else { return nil }
                 run.files.append(v)
             case "--workdir": run.workdir = value
+            case "--image": run.image = value
             default: return nil
             }
         }
@@ -159,6 +167,7 @@ public struct ExecRun: Sendable {
         Sandbox.useReadyCgroups(getenv("PROCTOR_READY_CGROUPS").flatMap { Int(String(cString: $0)) } ?? 16)
         let result: ExecResult
         do {
+            if let image { configuration.image = try ImageStoreFolder().sandboxImage(named: image) }
             let sandbox = try await Sandbox.create(configuration, logger: logger)
             defer { Task { await sandbox.terminate() } }
             result = try await runIn(sandbox, options)

@@ -55,6 +55,8 @@ extension Language {
     /// The sandbox for this language's programs: its binds and environment, and limits.
     public func sandboxConfiguration(memory: Int, processes: Int, workdirSize: Int = 256 << 20) -> SandboxConfiguration {
         var c = SandboxConfiguration()
+        // A missing image is `toolchainProblem`'s to report; this never runs without it.
+        if let image, let fromImage = try? ImageStoreFolder().sandboxImage(named: image) { c.image = fromImage }
         c.binds = binds.map { SandboxConfiguration.Bind(FilePath($0)) }
         c.environment.merge(environment) { $1 }
         c.limits.memory = memory
@@ -68,7 +70,8 @@ extension Language {
     public var toolchainProblem: String? {
         let missing = missingTools
         return missing.isEmpty
-            ? nil : "the \(name) toolchain is not installed on this machine (missing \(missing.joined(separator: ", ")))"
+            ? nil
+            : "the \(name) toolchain is not installed \(image.map { "in image \($0)" } ?? "on this machine") (missing \(missing.joined(separator: ", ")))"
     }
 }
 

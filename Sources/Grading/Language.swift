@@ -19,6 +19,10 @@ public struct Language: Sendable, Hashable {
     public var requires: [String]
     /// Host folders bound read-only into its sandboxes (toolchains outside /usr).
     public var binds: [String]
+    /// An image of the image store (`proctor image build`) the language's programs run in
+    /// instead of the host's /usr: a toolchain the host does not have. `requires` is then
+    /// looked for in the image.
+    public var image: String? = nil
     public var environment: [String: String]
     /// Added to a test's memory limit (the JVM's heap and code cache, say).
     public var memoryAllowance: Int
@@ -80,7 +84,10 @@ public struct Language: Sendable, Hashable {
 
     /// The required host programs that are missing (empty: the toolchain is there).
     public var missingTools: [String] {
-        requires.filter { access($0, X_OK) != 0 }
+        guard let image else { return requires.filter { access($0, X_OK) != 0 } }
+        guard let manifest = try? ImageStoreFolder().manifest(named: image) else { return ["image \(image)"] }
+        let layers = manifest.layers.reversed().map { ImageStoreFolder().layerPath($0).string }
+        return requires.filter { tool in !layers.contains { access($0 + tool, X_OK) == 0 } }
     }
 
     static let rustEnvironment = [
@@ -375,7 +382,7 @@ public struct LanguageTable: Sendable {
     }
 
     static let keys = [
-        "id", "name", "extensions", "file_name", "compile", "run", "requires", "binds", "environment",
+        "id", "name", "extensions", "file_name", "compile", "run", "requires", "binds", "image", "environment",
         "memory_allowance", "process_allowance", "compile_time", "compile_memory", "source_name",
         "shebang", "shebang_extensions",
     ]
@@ -413,6 +420,11 @@ public struct LanguageTable: Sendable {
             case "run": l.run = r.strings(v, "run") ?? []
             case "requires": l.requires = r.strings(v, "requires") ?? []
             case "binds": l.binds = r.strings(v, "binds") ?? []
+            case "image":
+                l.image = r.nonEmptyString(v, "image")
+                if let name = l.image, !ImageStoreFolder.isValidName(name) {
+                    r.error(at: v, "image '\(name)' is not an image name")
+                }
             case "environment":
                 for (k, _, value) in r.mapping(v, "environment", allowed: v.mapping?.keys.compactMap(\.string) ?? []) ?? [] {
                     l.environment[k] = r.string(value, "environment.\(k)")

@@ -36,6 +36,7 @@ enum ChildStep {
         case PROCTOR_STEP_EXEC: return "exec"
         case PROCTOR_STEP_PIPE: return "pipe"
         case PROCTOR_STEP_OOM_SCORE: return "set oom_score_adj"
+        case PROCTOR_STEP_OVERLAY: return "mount the image (overlayfs)"
         default: return "child protocol"
         }
     }

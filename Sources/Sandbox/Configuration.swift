@@ -10,6 +10,12 @@ public struct SandboxConfiguration: Sendable, Hashable {
         /// A root file system in a host folder (for example one made by debootstrap),
         /// its top-level folders bound read-only.
         case rootfs(FilePath)
+        /// An image's layers (folders made by `proctor image build` or a snapshot), the top
+        /// one first, stacked read-only by overlayfs inside the sandbox's mount namespace.
+        /// The sandbox writes to a layer of its own: a tmpfs of `limits.workdirSize` that
+        /// dies with it (or `layerFolder`). The root stays writable there; the workdir is a
+        /// folder of that layer owned by the sandbox's uid, so `snapshot` keeps it.
+        case layers([FilePath])
     }
 
     /// Whether the sandbox reaches a network.
@@ -45,8 +51,22 @@ public struct SandboxConfiguration: Sendable, Hashable {
     /// Extra host folders bound into the sandbox.
     public var binds: [Bind] = []
     public var hostname: String = "sandbox"
+    /// With a `.layers` image: a host folder for the writable layer (its `upper` and
+    /// `work` folders must exist) instead of a tmpfs. An image build's step writes its new
+    /// layer there.
+    public var layerFolder: FilePath? = nil
+    /// Execs run as uid 0 with only `buildCapabilities` in their bounding set, and /proc/sys
+    /// and the other kernel knobs of /proc read-only: for an image build's steps (a package
+    /// manager needs root), never for graded code. See docs/threat-model.md, "Image builds".
+    public var buildStep: Bool = false
 
     public init() {}
+
+    /// CAP_CHOWN, CAP_DAC_OVERRIDE, CAP_FOWNER, CAP_FSETID, CAP_KILL, CAP_SETGID, CAP_SETUID,
+    /// CAP_SETFCAP: what dpkg, apt (its _apt user) and pip need to own and move files. Not
+    /// CAP_DAC_READ_SEARCH (open_by_handle_at), CAP_SYS_ADMIN, CAP_MKNOD, CAP_NET_*,
+    /// CAP_SYS_CHROOT, CAP_SYS_PTRACE or any other.
+    public static let buildCapabilities: UInt64 = [0, 1, 3, 4, 5, 6, 7, 31].reduce(0) { $0 | (1 << $1) }
 
     public static let defaultEnvironment: [String: String] = [
         "PATH": "/usr/local/bin:/usr/bin:/bin",

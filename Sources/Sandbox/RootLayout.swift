@@ -24,7 +24,15 @@ struct RootLayout {
     /// The minimal /dev, made with mknod (cheaper than a bind mount each): name, minor of major 1.
     static let deviceNodes: [(String, UInt64)] = [("null", 3), ("zero", 5), ("full", 7), ("random", 8), ("urandom", 9)]
 
+    /// /proc entries made read-only for an image build's uid-0 steps (as Docker does): the
+    /// sysctls (core_pattern!), sysrq-trigger and the kernel's other knobs.
+    static let procReadOnly: [String] = ["sys", "sysrq-trigger", "irq", "bus", "fs"]
+
     let mountPoint: String
+    /// tmpfs options of the new root.
+    private(set) var rootData = "size=1m,nr_inodes=4096,mode=0755"
+    /// An image's overlay root: left writable (its writes land in the sandbox's own layer).
+    private(set) var rootWritable = false
     private(set) var ops: [Op] = []
     private var made: Set<String> = ["/"]
 
@@ -48,10 +56,18 @@ struct RootLayout {
             for name in names.sorted() {
                 try addImageEntry(host: root.appending(name).string, inside: "/" + name)
             }
+        case .layers(let layers):
+            try addOverlay(layers, configuration: c)
         }
         for bind in c.binds {
             try requireExisting(bind.source.string)
-            mkdirs(bind.target.string)
+            if isRegularFile(bind.source.string) {
+                // A file: its mount point is an empty file (in an image's layer: made there).
+                mkdirs(bind.target.removingLastComponent().string)
+                ops.append(Op(kind: PROCTOR_OP_TOUCH, target: inside(bind.target.string)))
+            } else {
+                mkdirs(bind.target.string)
+            }
             ops.append(
                 Op(
                     kind: bind.writable ? PROCTOR_OP_BIND_RW : PROCTOR_OP_BIND_RO,
@@ -59,6 +75,11 @@ struct RootLayout {
         }
         mkdirs("/proc")
         ops.append(Op(kind: PROCTOR_OP_PROC, target: inside("/proc")))
+        if c.buildStep {
+            for name in Self.procReadOnly where access("/proc/" + name, F_OK) == 0 {
+                ops.append(Op(kind: PROCTOR_OP_BIND_RO, source: inside("/proc/" + name), target: inside("/proc/" + name)))
+            }
+        }
         mkdirs("/dev")
         // nodev is off for /dev only: nobody inside can mknod (no CAP_MKNOD), and it is root's.
         ops.append(Op(kind: PROCTOR_OP_DEV_TMPFS, target: inside("/dev"), data: "size=64k,nr_inodes=64,mode=0755"))
@@ -82,10 +103,50 @@ struct RootLayout {
         mkdirs("/tmp")
         ops.append(Op(kind: PROCTOR_OP_TMPFS, target: inside("/tmp"), data: shared))
         mkdirs(c.workdir.string)
-        ops.append(
-            Op(
-                kind: PROCTOR_OP_TMPFS, target: inside(c.workdir.string),
-                data: "size=\(c.limits.workdirSize),mode=0755,uid=\(uid),gid=\(gid)"))
+        if rootWritable && !c.buildStep {
+            // A folder of the writable layer (bounded by its tmpfs), so a snapshot keeps it.
+            ops.append(Op(kind: PROCTOR_OP_CHOWN, target: inside(c.workdir.string), device: UInt64(uid) << 32 | UInt64(gid)))
+        } else {
+            ops.append(
+                Op(
+                    kind: PROCTOR_OP_TMPFS, target: inside(c.workdir.string),
+                    data: "size=\(c.limits.workdirSize),mode=0755,uid=\(uid),gid=\(gid)"))
+        }
+    }
+
+    /// The image's layers as an overlayfs on the root's mount point. The writable layer's
+    /// `upper` and `work` are on the root's tmpfs beneath (sized `workdirSize`, unreachable
+    /// from inside once the overlay covers it; init keeps an fd on it for snapshots) or in
+    /// `layerFolder`.
+    private mutating func addOverlay(_ layers: [FilePath], configuration c: SandboxConfiguration) throws {
+        guard !layers.isEmpty else { throw SandboxError(.invalidConfiguration, "an image with no layers") }
+        for layer in layers {
+            var st = stat()
+            guard stat(layer.string, &st) == 0, st.st_mode & S_IFMT == S_IFDIR else {
+                throw SandboxError(.invalidConfiguration, "image layer \(layer) is not a folder")
+            }
+            guard !layer.string.contains(where: { $0 == ":" || $0 == "," }) else {
+                throw SandboxError(.invalidConfiguration, "image layer \(layer): ':' and ',' cannot be in an overlayfs path")
+            }
+        }
+        let scratch: String
+        var keep: String? = nil
+        if let folder = c.layerFolder {
+            scratch = folder.string
+        } else {
+            rootData = "size=\(c.limits.workdirSize),mode=0755"
+            scratch = mountPoint
+            keep = mountPoint
+            ops.append(Op(kind: PROCTOR_OP_MKDIR, target: mountPoint + "/upper", mode: 0o755))
+            ops.append(Op(kind: PROCTOR_OP_MKDIR, target: mountPoint + "/work", mode: 0o700))
+        }
+        let lower = layers.map(\.string).joined(separator: ":")
+        // No redirects, no metacopy, no index: every layer stays a plain folder tree (with
+        // whiteouts) that can be stacked under any other, copied, or exported.
+        let data = "lowerdir=\(lower),upperdir=\(scratch)/upper,workdir=\(scratch)/work,redirect_dir=off,metacopy=off,index=off"
+        guard data.utf8.count < 4000 else { throw SandboxError(.invalidConfiguration, "an image with too many layers") }
+        ops.append(Op(kind: PROCTOR_OP_OVERLAY, source: keep, target: mountPoint, data: data))
+        rootWritable = true
     }
 
     private func inside(_ path: String) -> String {
@@ -124,6 +185,11 @@ struct RootLayout {
         default:
             return
         }
+    }
+
+    private func isRegularFile(_ path: String) -> Bool {
+        var st = stat()
+        return stat(path, &st) == 0 && st.st_mode & S_IFMT == S_IFREG
     }
 
     private func requireExisting(_ path: String) throws {

@@ -27,6 +27,8 @@ public final class Sandbox: Sendable {
     let lifeline: FileDescriptor
     let lease: UidAllocator.Lease
     let policy: SeccompPolicy
+    /// init's fd on the folder holding the writable layer (`upper`) of an image's tmpfs, or -1.
+    let layerFD: Int32
     private let state = Mutex(State())
 
     struct State {
@@ -39,8 +41,9 @@ public final class Sandbox: Sendable {
     private init(
         id: String, configuration: SandboxConfiguration, fs: SandboxFileSystem, runtime: SandboxRuntime,
         logger: Logger, cgroups: CgroupSet, initPid: pid_t, initPidfd: FileDescriptor, lifeline: FileDescriptor,
-        lease: UidAllocator.Lease, policy: SeccompPolicy
+        lease: UidAllocator.Lease, policy: SeccompPolicy, layerFD: Int32
     ) {
+        self.layerFD = layerFD
         self.id = id
         self.configuration = configuration
         self.fs = fs
@@ -103,11 +106,12 @@ public final class Sandbox: Sendable {
             let result: proctor_spawn_result_t = ops.withUnsafeBufferPointer { opsBuffer in
                 var spec = proctor_init_spec_t(
                     clone_flags: flags, root: strings.string(runtime.rootMountPoint),
-                    root_data: strings.string("size=1m,nr_inodes=4096,mode=0755"),
+                    root_data: strings.string(layout.rootData),
                     ops: opsBuffer.baseAddress, op_count: Int32(opsBuffer.count),
                     hostname: strings.string(configuration.hostname),
                     loopback_up: configuration.network == .blocked ? 1 : 0,
-                    lifeline_fd: readEnd.rawValue, uid: lease.uid, gid: lease.uid, cap_last: runtime.capLast)
+                    lifeline_fd: readEnd.rawValue, uid: lease.uid, gid: lease.uid, cap_last: runtime.capLast,
+                    root_writable: layout.rootWritable ? 1 : 0)
                 let raw = procs.map(\.rawValue)
                 return raw.withUnsafeBufferPointer { proctor_spawn_init(&spec, $0.baseAddress, Int32($0.count)) }
             }
@@ -124,7 +128,8 @@ public final class Sandbox: Sendable {
             let sandbox = Sandbox(
                 id: runtime.nextSandboxID(), configuration: configuration, fs: fs,
                 runtime: runtime, logger: logger, cgroups: cgroups, initPid: result.pid,
-                initPidfd: FileDescriptor(rawValue: pidfdRaw), lifeline: writeEnd, lease: lease, policy: policy)
+                initPidfd: FileDescriptor(rawValue: pidfdRaw), lifeline: writeEnd, lease: lease, policy: policy,
+                layerFD: result.layer_fd)
             logger.debug("sandbox created", metadata: ["id": "\(sandbox.id)", "uid": "\(lease.uid)", "init": "\(result.pid)"])
             return sandbox
         } catch {
@@ -134,6 +139,16 @@ public final class Sandbox: Sendable {
     }
 
     public var isTerminated: Bool { state.withLock { $0.terminated } }
+
+    /// The host path of the sandbox's writable layer (overlayfs's upper folder) when its
+    /// image is `.layers`: the folder on disk (`layerFolder`), or the tmpfs inside the
+    /// sandbox reached through init's fd (valid while the sandbox lives). What is in it was
+    /// written by the sandbox: walk it with dir fds and O_NOFOLLOW, never by path.
+    public var writableLayer: FilePath? {
+        guard case .layers = configuration.image else { return nil }
+        if let folder = configuration.layerFolder { return folder.appending("upper") }
+        return layerFD >= 0 ? FilePath("/proc/\(initPid)/fd/\(layerFD)/upper") : nil
+    }
 
     /// False once the sandbox is terminated or its init has died (killed from the host, or
     /// by anything else): such a sandbox runs nothing more, and a pool replaces it.
@@ -198,6 +213,7 @@ public final class Sandbox: Sendable {
         let baseline = slot.meters.read()
         let groupBaseline = cgroups.oomMeters.read()
         let strings = CStrings()
+        let execUid: UInt32 = configuration.buildStep ? 0 : uid
         let start = monotonicNow()
         let result: proctor_spawn_result_t = policy.program.withUnsafeBytes { bpf in
             rlimits.withUnsafeBufferPointer { rl in
@@ -208,9 +224,10 @@ public final class Sandbox: Sendable {
                     search_path: strings.optional(environment["PATH"]),
                     path_buffer: strings.buffer(8192), path_buffer_size: 8192,
                     stdin_fd: childFDs[0].rawValue, stdout_fd: childFDs[1].rawValue, stderr_fd: childFDs[2].rawValue,
-                    uid: uid, gid: uid, rlimits: rl.baseAddress, rlimit_count: Int32(rl.count),
+                    uid: execUid, gid: execUid, rlimits: rl.baseAddress, rlimit_count: Int32(rl.count),
                     cap_last: runtime.capLast, seccomp_filter: bpf.baseAddress,
-                    seccomp_length: UInt16(policy.instructionCount))
+                    seccomp_length: UInt16(policy.instructionCount),
+                    keep_caps: configuration.buildStep ? SandboxConfiguration.buildCapabilities : 0)
                 let raw = slot.procs.map(\.rawValue)
                 return raw.withUnsafeBufferPointer { proctor_spawn_exec(&spec, $0.baseAddress, Int32($0.count)) }
             }
@@ -375,8 +392,13 @@ public final class Sandbox: Sendable {
 
     /// Makes the sandbox as new for its next user: every process killed, workdir, /tmp and
     /// /dev/shm emptied, SysV IPC objects and POSIX message queues removed. (Counters start
-    /// anew with each exec anyway.)
+    /// anew with each exec anyway.) A sandbox started from an image is not reset: what it
+    /// wrote anywhere in its writable layer cannot be emptied while the overlay is mounted,
+    /// so this throws and a pool makes a new one.
     public func reset() async throws {
+        if case .layers = configuration.image {
+            throw SandboxError(.invalidConfiguration, "a sandbox started from an image is made anew, not reset")
+        }
         let monitors = try state.withLock { s -> [ExecMonitor] in
             if s.terminated { throw SandboxError(.terminated, "sandbox \(id) is terminated") }
             return Array(s.running.values)

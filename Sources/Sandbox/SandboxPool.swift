@@ -46,6 +46,11 @@ public actor SandboxPool {
 
     /// Resets the sandbox and keeps it for the next user (or terminates it).
     public func release(_ sandbox: Sandbox) async {
+        if case .layers = sandbox.configuration.image {
+            // Its writes anywhere in its image's writable layer cannot be undone: a new one.
+            await sandbox.terminate()
+            return
+        }
         do {
             try await sandbox.reset()
             if !closed && idle.count < capacity && sandbox.isAlive {

@@ -10,7 +10,7 @@ struct Proctor: AsyncParsableCommand {
         version: ProctorVersion.string,
         subcommands: [
             ExecCommand.self, CheckCommand.self, RunCommand.self, VerifyCommand.self, EvalCommand.self, MergeCommand.self,
-            ServeCommand.self,
+            ServeCommand.self, ImageCommand.self,
         ]
     )
 }

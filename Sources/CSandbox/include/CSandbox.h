@@ -48,6 +48,7 @@ typedef enum {
     PROCTOR_STEP_PIPE,
     PROCTOR_STEP_PROTOCOL,
     PROCTOR_STEP_OOM_SCORE,
+    PROCTOR_STEP_OVERLAY,
 } proctor_step_t;
 
 /// One step of building the sandbox's root, prepared by the parent with absolute host
@@ -62,6 +63,9 @@ typedef enum {
     PROCTOR_OP_PROC,          // fresh proc on target
     PROCTOR_OP_DEV_TMPFS,     // tmpfs on target with data, nosuid, noexec (device nodes allowed)
     PROCTOR_OP_MKNOD,         // character device target (mode), device number `device`
+    PROCTOR_OP_OVERLAY,       // overlayfs on target with data (lowerdir, upperdir, workdir), nosuid, nodev;
+                              // first an fd is kept on `source` (the writable layer's folder), if any
+    PROCTOR_OP_CHOWN,         // chown target to uid `device >> 32`, gid `device & 0xffffffff`
 } proctor_op_kind_t;
 
 typedef struct {
@@ -92,6 +96,7 @@ typedef struct {
     uid_t uid;                    // init drops to these once the root is built
     gid_t gid;
     int cap_last;
+    int root_writable;            // leave the new root writable (an image's overlay) instead of read-only
 } proctor_init_spec_t;
 
 /// What one exec needs.
@@ -112,6 +117,8 @@ typedef struct {
     int cap_last;
     const void *seccomp_filter;   // struct sock_filter array (BPF), or NULL
     unsigned short seccomp_length;
+    unsigned long long keep_caps; // capabilities left in the bounding set (bit n: capability n); 0 for
+                                  // every sandboxed program. Only an image-building step (uid 0) has any.
 } proctor_exec_spec_t;
 
 /// The outcome of a spawn: either a pid, or which step failed and why.
@@ -120,6 +127,7 @@ typedef struct {
     int step;
     int error;
     int op_index;                 // the root-building op that failed, or -1
+    int layer_fd;                 // init's fd on the writable layer's folder (PROCTOR_OP_OVERLAY), or -1
 } proctor_spawn_result_t;
 
 /// Starts the sandbox's init: a child joins the given cgroups (writes "0" into each
@@ -176,6 +184,9 @@ long proctor_memfd_create(const char *name);
 /// (from a forked child that joins it). 0 on success.
 int proctor_clear_ipc(int ns_pidfd);
 
+/// Copies every extended attribute of the file open at `fd` to `path` (not following a
+/// symlink): an overlayfs layer's "opaque" marks, file capabilities. Returns how many, or -1.
+int proctor_copy_xattrs(int fd, const char *path);
 /// The highest capability number this kernel knows.
 int proctor_cap_last(void);
 

@@ -1,0 +1,63 @@
+import Crypto
+import Foundation
+import Sandbox
+import SystemPackage
+
+extension Sandbox {
+    /// Turns what the sandbox wrote to its image (its writable layer: the workdir, and any
+    /// other file it could write) into image `name`: the sandbox's image's layers with a
+    /// copy of that layer on top (Modal's snapshot_filesystem). The sandbox goes on running;
+    /// what it writes during the copy may or may not be in the snapshot. Files the sandbox
+    /// owned become root's (later sandboxes run under other uids: they read them, and can
+    /// replace them in the workdir). /tmp and /dev/shm are not in it: they are not the
+    /// image's.
+    public func snapshot(name: String, store: ImageStore = ImageStore()) async throws -> ImageManifest {
+        guard ImageStoreFolder.isValidName(name) else { throw ImageError(.invalidRecipe, "\"\(name)\" is not an image name") }
+        guard case .layers(let paths) = configuration.image, let upper = writableLayer else {
+            throw ImageError(.store, "snapshot: sandbox \(id) was not started from an image (SandboxConfiguration.Image.layers)")
+        }
+        guard !isTerminated else { throw ImageError(.store, "snapshot: sandbox \(id) is terminated") }
+        let below = Self.layers(of: paths, store: store)
+        let stage = try store.temporaryFolder("snapshot")
+        defer { try? ImageStore.removeTree(stage) }
+        let layerFolder = stage.appending("layer")
+        let uid = self.uid
+        let bytes = try await Task.detached {
+            var copy = LayerCopy(uid: uid)
+            try copy.copy(from: upper, to: layerFolder)
+            return copy.bytes
+        }.value
+        let seed = (below.last?.digest ?? "") + "\n" + id + "\n" + UUID().uuidString
+        let digest = "sha256:" + SHA256.hash(data: Data(seed.utf8)).map { String(format: "%02x", $0) }.joined()
+        _ = try store.install(layerFolder, as: digest)
+        let parent = store.imageName(top: below.last?.digest)
+        let manifest = ImageManifest(
+            name: name,
+            layers: below + [
+                .init(digest: digest, step: "snapshot of sandbox \(id)" + (parent.map { " (\($0))" } ?? ""), size: bytes)
+            ],
+            created: ImageStore.now(), parent: parent)
+        try store.write(manifest)
+        return manifest
+    }
+
+    /// The manifest layers of a sandbox's layer folders (top first), described as the
+    /// store's images describe them.
+    static func layers(of paths: [FilePath], store: ImageStore) -> [ImageManifest.Layer] {
+        let known = Dictionary(
+            ((try? store.list()) ?? []).flatMap { $0.manifest.layers }.map { ($0.folderName, $0) },
+            uniquingKeysWith: { a, _ in a })
+        return paths.reversed().map { path in
+            let hex = path.lastComponent?.string ?? ""
+            return known[hex] ?? .init(digest: "sha256:" + hex, step: "layer \(path)")
+        }
+    }
+}
+
+extension ImageStore {
+    /// The name of an image whose top layer is `digest`.
+    func imageName(top digest: String?) -> String? {
+        guard let digest else { return nil }
+        return (try? list())?.first { $0.manifest.layers.last?.digest == digest }?.manifest.name
+    }
+}

@@ -1,0 +1,121 @@
+import FoundationEssentials
+import Glibc
+import SystemPackage
+
+/// An image as the image store keeps it: a name, and its layers from the bottom up, each a
+/// folder under the store's `layers/` named by its digest. The Images module builds and
+/// writes manifests; Sandbox reads them, so that `proctor exec --image` (in the small
+/// front, without Images) can start a sandbox from one.
+public struct ImageManifest: Codable, Sendable, Hashable {
+    public struct Layer: Codable, Sendable, Hashable {
+        /// "sha256:HEX": for a recipe's layer, the hash of the canonical recipe up to and
+        /// with its step (the cache key); for a snapshot's, of the snapshot's origin.
+        public var digest: String
+        /// What made the layer: "debootstrap --variant=minbase bookworm", "apt python3-pip".
+        public var step: String
+        /// Bytes of its files (apparent size), when it was measured.
+        public var size: Int?
+
+        public init(digest: String, step: String, size: Int? = nil) {
+            self.digest = digest
+            self.step = step
+            self.size = size
+        }
+
+        /// The folder name under `layers/`: the digest's hex.
+        public var folderName: String {
+            digest.hasPrefix("sha256:") ? String(digest.dropFirst(7)) : digest
+        }
+    }
+
+    public var name: String
+    /// Bottom (the base) first.
+    public var layers: [Layer]
+    /// ISO 8601, UTC.
+    public var created: String
+    /// The recipe's canonical lines, when a recipe made it.
+    public var recipe: [String]?
+    /// The image it was snapshotted from, for a snapshot.
+    public var parent: String?
+
+    public init(name: String, layers: [Layer], created: String, recipe: [String]? = nil, parent: String? = nil) {
+        self.name = name
+        self.layers = layers
+        self.created = created
+        self.recipe = recipe
+        self.parent = parent
+    }
+}
+
+/// Where images live: `layers/HEX/` (a layer's files, whiteouts included), `images/NAME.json`
+/// (manifests), `tmp/` (builds in progress). Mode 0700, root's: layers hold setuid files and
+/// a recipe's files that no other host user may reach.
+public struct ImageStoreFolder: Sendable, Hashable {
+    /// $PROCTOR_IMAGES, else /var/lib/proctor/images.
+    public static var defaultRoot: FilePath {
+        FilePath(getenv("PROCTOR_IMAGES").map { String(cString: $0) } ?? "/var/lib/proctor/images")
+    }
+
+    public let root: FilePath
+
+    public init(_ root: FilePath = ImageStoreFolder.defaultRoot) {
+        self.root = root
+    }
+
+    public var layersFolder: FilePath { root.appending("layers") }
+    public var imagesFolder: FilePath { root.appending("images") }
+    public var temporaryFolder: FilePath { root.appending("tmp") }
+
+    public func layerPath(_ layer: ImageManifest.Layer) -> FilePath {
+        layersFolder.appending(layer.folderName)
+    }
+
+    /// Image names are file names: letters, digits, '.', '_', '-', not starting with '.'.
+    public static func isValidName(_ name: String) -> Bool {
+        !name.isEmpty && name.count <= 128 && !name.hasPrefix(".")
+            && name.utf8.allSatisfy { c in
+                (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5A) || (c >= 0x61 && c <= 0x7A) || c == 0x2E || c == 0x5F
+                    || c == 0x2D
+            }
+    }
+
+    public func manifestPath(_ name: String) -> FilePath {
+        imagesFolder.appending(name + ".json")
+    }
+
+    /// The manifest of image `name`.
+    public func manifest(named name: String) throws -> ImageManifest {
+        guard Self.isValidName(name) else {
+            throw SandboxError(.invalidConfiguration, "\"\(name)\" is not an image name")
+        }
+        let path = manifestPath(name)
+        let fd = try openManifest(path, name: name)
+        defer { try? fd.close() }
+        let bytes = try SandboxFileSystem.readAll(fd, limit: 16 << 20, path: path.string)
+        do {
+            return try JSONDecoder().decode(ImageManifest.self, from: Data(bytes))
+        } catch {
+            throw SandboxError(.invalidConfiguration, "image \(name): its manifest \(path) is not valid: \(error)")
+        }
+    }
+
+    private func openManifest(_ path: FilePath, name: String) throws -> FileDescriptor {
+        do {
+            return try FileDescriptor.open(path, .readOnly, options: .closeOnExec)
+        } catch let errno as Errno where errno == .noSuchFileOrDirectory {
+            throw SandboxError(.invalidConfiguration, "no image \(name) in \(root) (proctor image ls lists them)")
+        } catch let errno as Errno {
+            throw SandboxError(.invalidConfiguration, "image \(name)", errno: errno)
+        }
+    }
+
+    /// The sandbox image of a manifest: its layer folders, the top one first.
+    public func sandboxImage(_ manifest: ImageManifest) -> SandboxConfiguration.Image {
+        .layers(manifest.layers.reversed().map { layerPath($0) })
+    }
+
+    /// The sandbox image of image `name`.
+    public func sandboxImage(named name: String) throws -> SandboxConfiguration.Image {
+        sandboxImage(try manifest(named: name))
+    }
+}
