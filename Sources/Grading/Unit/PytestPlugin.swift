@@ -76,7 +76,10 @@ enum PytestPlugin {
                 elif report.failed:
                     r["status"] = "failed" if report.when == "call" else "error"
                     crash = getattr(report.longrepr, "reprcrash", None)
-                    r["message"] = (crash.message if crash is not None else str(report.longreprtext))[-2000:]
+                    # The assertion's own line (pytest adds "where ..." lines after it).
+                    text = crash.message if crash is not None else str(report.longreprtext)
+                    lines = [l for l in text.splitlines() if l.strip()]
+                    r["message"] = (lines[0] if crash is not None and lines else text[-2000:])[:2000]
                 if report.when == "teardown":
                     fields = dict(test=_name(report.nodeid), **r)
                     fields["class"] = report.nodeid.split("::")[0]
