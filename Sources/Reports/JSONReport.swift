@@ -77,6 +77,10 @@ public enum JSONReport {
         var judgeMessage: String?
         var stdout: String
         var stderr: String
+        /// Unit tests (kind unit): points, Gradescope visibility and number; left out otherwise.
+        var weight: Double? = nil
+        var visibility: String? = nil
+        var number: String? = nil
     }
 
     public static func render(_ run: RunResult) throws -> [UInt8] {
@@ -108,7 +112,7 @@ public enum JSONReport {
                             wallTime: t.wallTime, memory: t.memoryPeak, exitCode: t.exitCode, signal: t.signal,
                             message: t.message,
                             difference: t.difference, judgeMessage: t.judgeMessage, stdout: t.stdoutExcerpt,
-                            stderr: t.stderrExcerpt)
+                            stderr: t.stderrExcerpt, weight: t.weight, visibility: t.visibility?.rawValue, number: t.number)
                     })
             })
         let encoder = JSONEncoder()

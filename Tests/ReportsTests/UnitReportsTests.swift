@@ -34,6 +34,11 @@ struct UnitReportsTests {
         #expect(
             tests.map { $0["visibility"] as? String } == ["visible", "visible", "visible", "after_due_date", "hidden"])
         #expect(json["score"] as? Double == 3)
+        // The JSON report carries them too (for `proctor merge`, the server's job documents).
+        let report = try JSONSerialization.jsonObject(with: Data(try JSONReport.render(run))) as! [String: Any]
+        let first = try #require((report["results"] as? [[String: Any]])?.first?["tests"] as? [[String: Any]])
+        #expect(first.map { $0["weight"] as? Double } == [1, 1, 2, 2, 2])
+        #expect(first.last?["visibility"] as? String == "hidden")
     }
 
     @Test func junitHasOneTestcasePerUnitTestAndTheirWeights() async throws {
