@@ -77,7 +77,7 @@ let package = Package(
         .target(
             name: "Grading",
             dependencies: [
-                "Sandbox", "CSandbox",
+                "Sandbox", "CSandbox", "CLibXML2",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "SystemPackage", package: "swift-system"),

@@ -24,6 +24,13 @@ for suite in Suites/*/suite.yaml; do
     if [ "${rc:-0}" -gt 1 ]; then status=${rc}; fi
     unset rc
 done
+echo; echo "== a course's autograder (kind unit): Gradescope results, one entry per unit test"
+for name in course-python-pytest course-c-harness course-java-junit; do
+    "$proctor" run "Suites/$name/suite.yaml" --solution "Fixtures/$name/wrong" \
+        --gradescope "$out/$name.gradescope.json" >/dev/null || rc=$?
+    if [ "${rc:-0}" -gt 1 ]; then status=${rc}; fi
+    unset rc
+done
 echo; echo "== Kattis problem packages: every submission gets the verdict its folder expects"
 for pkg in Suites/kattis-*/; do
     "$proctor" verify "$pkg" --json "$out/$(basename "$pkg").verify.json" || status=$?

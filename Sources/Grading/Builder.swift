@@ -114,6 +114,17 @@ public struct Builder: Sendable {
     }
 
     /// `original` is the source's own file name, which some languages keep (Kattis' rules).
+    /// A submission for unit tests (kind `unit`): its files put in place under their own
+    /// names and not compiled, as a folder's are; the suite's build step compiles them with
+    /// the instructor's tests (a C file without `main`, Java classes the tests use).
+    public func stage(original: String, language: Language, files: [ExtraFile], read: () throws -> [UInt8]) async
+        -> BuildOutcome
+    {
+        var staged = language
+        staged.compile = nil
+        return await build(original: original, language: staged, files: files, folder: true, read: read)
+    }
+
     private func build(
         original: String, language: Language, files: [ExtraFile], folder: Bool = false, read: () throws -> [UInt8]
     ) async -> BuildOutcome {

@@ -47,6 +47,26 @@ public final class Grader: Sendable {
         }
     }
 
+    /// A submission for a file, a folder, or a zip or tar archive (`SubmissionArchive`),
+    /// unpacked into a new folder beneath `scratch` (which the caller removes when done) and
+    /// judged as that folder; an archive holding one folder alone is that folder.
+    public func submission(_ path: String, language: String?, unpackingInto scratch: String) async throws -> Submission {
+        guard SubmissionArchive.isArchive(path) else { return try submission(path, language: language) }
+        try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
+        let folder = scratch + "/" + UUID().uuidString
+        try await SubmissionArchive.unpack(FilePath(path), into: FilePath(folder))
+        let entries = try ConfinedRoot(FilePath(folder)).list(".").filter { $0 != "__MACOSX" && !$0.hasPrefix(".") }
+        var top = folder
+        if entries.count == 1, (try? ConfinedRoot(FilePath(folder)).kind(entries[0])) == .directory {
+            top = folder + "/" + entries[0]
+        }
+        let name = FilePath(path).lastComponent?.string ?? path
+        var s = try Submission.folder(
+            name: name, path: top, root: ConfinedRoot(FilePath(top)), folder: ".", languages: languages, language: language)
+        s.name = name
+        return s
+    }
+
     struct Item: Sendable {
         var submission: Int
         var problem: Int
@@ -126,7 +146,8 @@ public final class Grader: Sendable {
     static func items(_ problems: [Problem], submissions: Int) -> [Item] {
         var items: [Item] = []
         for (pi, p) in problems.enumerated() {
-            for t in p.tests.indices {
+            // A unit suite's framework runs once and reports all its tests.
+            for t in p.kind == .unit ? [0] : Array(p.tests.indices) {
                 for s in 0..<submissions { items.append(Item(submission: s, problem: pi, test: t)) }
             }
         }
@@ -158,6 +179,12 @@ public final class Grader: Sendable {
                 } else {
                     r.tests = results[si][pi].map { $0! }
                 }
+                if p.kind == .unit {
+                    if case .failed(let verdict, let message) = builds[si] {
+                        r.tests = TestRunner.unitResults(p, failure: (verdict, message))
+                    }
+                    r.maxScore = r.tests.reduce(0) { $0 + ($1.weight ?? 1) }
+                }
                 (r.verdict, r.score, r.groups) = ProblemResult.score(p, tests: r.tests)
                 out.append(r)
             }
@@ -172,12 +199,21 @@ public final class Grader: Sendable {
     }
 
     /// Compiles one program, or takes what the caller's `BuildMemo` kept of it.
-    func compile(_ job: CompileJob, with builder: Builder) async -> BuildOutcome {
+    /// `stageOnly`: every problem is a unit suite's, so submissions are only put in place.
+    func compile(_ job: CompileJob, with builder: Builder, stageOnly: Bool = false) async -> BuildOutcome {
         let memo = options.builds
         let started = ContinuousClock.now
         let outcome: BuildOutcome
         let what: String
         switch job {
+        case .submission(let s) where stageOnly:
+            // Unit suites compile the submission with their tests, in their build step.
+            what = s.path
+            let original = s.mainFile ?? FilePath(s.path).lastComponent?.string ?? ""
+            outcome = await builder.stage(original: original, language: s.language, files: s.files) {
+                if let source = s.source { return try source.read(limit: 16 << 20) }
+                return try HostFile.read(FilePath(s.path), limit: 16 << 20)
+            }
         case .submission(let s):
             what = s.path
             if let known = memo?.outcome(s) { return known }
@@ -222,6 +258,8 @@ public final class Grader: Sendable {
         /// One per job: the judges' builds, then the submissions'.
         let outcomes: [Promise<BuildOutcome>]
         let failed = Locked<Set<String>>([])
+        /// Every problem is of kind `unit`: submissions are staged, not compiled.
+        var unitOnly: Bool { !problems.isEmpty && problems.allSatisfy { $0.problem.kind == .unit } }
 
         init(
             grader: Grader, problems: [(suite: Suite, problem: Problem)], submissions: [Submission],
@@ -267,7 +305,7 @@ public final class Grader: Sendable {
                 problems.map { Array(repeating: nil, count: $0.problem.tests.count) }
             }
             var done = 0
-            await withTaskGroup(of: (Item, TestResult)?.self) { group in
+            await withTaskGroup(of: (Item, [TestResult])?.self) { group in
                 var next = 0
                 func start() {
                     let w = work[next]
@@ -275,7 +313,7 @@ public final class Grader: Sendable {
                     group.addTask {
                         switch w {
                         case .compile(let i):
-                            outcomes[i].fulfill(await grader.compile(jobs[i], with: builder))
+                            outcomes[i].fulfill(await grader.compile(jobs[i], with: builder, stageOnly: unitOnly))
                             return nil
                         case .test(let item):
                             return await test(item)
@@ -284,13 +322,19 @@ public final class Grader: Sendable {
                 }
                 for _ in 0..<min(concurrency, work.count) { start() }
                 for await finished in group {
-                    if let (item, result) = finished {
-                        results[item.submission][item.problem][item.test] = result
+                    if let (item, tests) = finished {
+                        if problems[item.problem].problem.kind == .unit {
+                            results[item.submission][item.problem] = tests.map(Optional.some)
+                        } else {
+                            results[item.submission][item.problem][item.test] = tests[0]
+                        }
                         done += 1
-                        progress(
-                            GradingProgress(
-                                done: done, total: total, problem: problems[item.problem].problem.id,
-                                submission: submissions[item.submission].name, test: result.name, verdict: result.verdict))
+                        for result in tests {
+                            progress(
+                                GradingProgress(
+                                    done: done, total: total, problem: problems[item.problem].problem.id,
+                                    submission: submissions[item.submission].name, test: result.name, verdict: result.verdict))
+                        }
                     }
                     if next < work.count { start() }
                 }
@@ -300,7 +344,17 @@ public final class Grader: Sendable {
 
         /// Runs one test once its submission and judges are built; its build's verdict when
         /// it did not build, SKIP when its fail-fast scope has failed.
-        func test(_ item: Item) async -> (Item, TestResult)? {
+        func test(_ item: Item) async -> (Item, [TestResult])? {
+            let (_, problem) = problems[item.problem]
+            if problem.kind == .unit {
+                guard case .built(let build) = await build(ofSubmission: item.submission) else { return nil }
+                return (item, await runner.unit(problem, build: build))
+            }
+            guard let (item, result) = await single(item) else { return nil }
+            return (item, [result])
+        }
+
+        func single(_ item: Item) async -> (Item, TestResult)? {
             let (_, problem) = problems[item.problem]
             let test = problem.tests[item.test]
             let built = await build(ofSubmission: item.submission)

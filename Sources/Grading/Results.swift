@@ -84,6 +84,11 @@ public struct TestResult: Sendable, Hashable {
     public var stderrExcerpt: String
     /// The checker's or interactor's judgemessage.txt.
     public var judgeMessage: String?
+    /// A unit test's points (its result is `score x weight`) and Gradescope visibility and
+    /// number; nil for the other kinds (a test's share of its problem's points).
+    public var weight: Double? = nil
+    public var visibility: Visibility? = nil
+    public var number: String? = nil
 
     public init(
         name: String, group: String?, verdict: Verdict, score: Double = 0, cpuTime: Double = 0, wallTime: Double = 0,
@@ -195,7 +200,7 @@ extension ProblemResult {
     static func score(_ problem: Problem, tests: [TestResult]) -> (Verdict, Double, [GroupResult]) {
         let verdict = tests.first { $0.verdict != .accepted }?.verdict ?? .accepted
         guard !problem.groups.isEmpty else {
-            return (verdict, tests.reduce(0) { $0 + $1.score }, [])
+            return (verdict, tests.reduce(0) { $0 + $1.score * ($1.weight ?? 1) }, [])
         }
         var groups: [GroupResult] = []
         for g in problem.groups {

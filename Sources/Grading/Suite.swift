@@ -23,6 +23,9 @@ public enum TestKind: String, Sendable, Hashable, CaseIterable, Codable {
     case command
     /// An interactor program wired to the solution's stdin and stdout (Kattis contract).
     case interactive
+    /// A unit-test framework run once over the submission's files and the suite's tests; its
+    /// report becomes one result per unit test (`UnitSetup`).
+    case unit
 }
 
 /// Limits of one test run. Nil fields fall back to the problem's, then to the defaults.
@@ -148,6 +151,11 @@ public struct TestCase: Sendable {
     public var limits: TestLimits
     public var files: [ExtraFile]
     public var group: String?
+    /// Unit tests (kind `unit`): the test's points (nil: the report's, else 1), Gradescope's
+    /// visibility and number.
+    public var weight: Double? = nil
+    public var visibility: Visibility? = nil
+    public var number: String? = nil
 
     public init(
         name: String, input: DataSource? = nil, answer: DataSource? = nil, command: [String]? = nil, limits: TestLimits,
@@ -200,6 +208,8 @@ public struct Problem: Sendable {
     /// after the run, when it ended in time and without a crash. Nil: the limit stops the run
     /// (OLE at once, the 2023-07 spec's rule and every suite's).
     public var outputLimitAfterRun: Int?
+    /// Kind `unit`: how the framework is built, run and read.
+    public var unit: UnitSetup? = nil
 
     public init(
         id: String, title: String? = nil, kind: TestKind, limits: TestLimits, comparison: Comparison,
@@ -221,9 +231,10 @@ public struct Problem: Sendable {
         self.outputLimitAfterRun = outputLimitAfterRun
     }
 
-    /// The most points a solution can earn: the groups' points, or one per test.
+    /// The most points a solution can earn: the groups' points, or one per test (a unit
+    /// test's weight).
     public var maxScore: Double {
-        groups.isEmpty ? Double(tests.count) : groups.reduce(0) { $0 + $1.points }
+        groups.isEmpty ? tests.reduce(0) { $0 + ($1.weight ?? 1) } : groups.reduce(0) { $0 + $1.points }
     }
 }
 

@@ -5,7 +5,9 @@ import Yams
 /// Loads and checks suite files (format: Schemas/suite.schema.json, docs in Suites/README.md).
 public enum SuiteLoader {
     static let suiteKeys = ["version", "name", "problems"]
-    static let problemKeys = ["id", "title", "kind", "limits", "compare", "checker", "interactor", "files", "tests", "groups"]
+    static let problemKeys = [
+        "id", "title", "kind", "limits", "compare", "checker", "interactor", "files", "tests", "groups", "unit",
+    ]
     static let limitKeys = ["time", "wall_time", "memory", "output", "processes"]
     static let compareKeys = [
         "mode", "case_sensitive", "space_change_sensitive", "float_tolerance",
@@ -13,7 +15,10 @@ public enum SuiteLoader {
     ]
     static let programKeys = ["source", "language", "args"]
     static let fileKeys = ["source", "target"]
-    static let testKeys = ["name", "input", "answer", "input_file", "answer_file", "command", "limits", "files", "group", "glob"]
+    static let testKeys = [
+        "name", "input", "answer", "input_file", "answer_file", "command", "limits", "files", "group", "glob",
+        "weight", "visibility", "number",
+    ]
     static let groupKeys = ["name", "points", "aggregation"]
     enum Mode: String, CaseIterable { case exact, lines, tokens }
 
@@ -87,6 +92,7 @@ public enum SuiteLoader {
         var testNodes: [Node] = []
         var groups: [TestGroup] = []
         var testsNode: Node?
+        var unitNode: Node?
         for (key, _, value) in entries {
             switch key {
             case "id":
@@ -110,6 +116,7 @@ public enum SuiteLoader {
                 testNodes = r.list(value, "tests") ?? []
             case "groups":
                 for item in r.list(value, "groups") ?? [] { if let g = group(item, r) { groups.append(g) } }
+            case "unit": unitNode = value
             default: break
             }
         }
@@ -125,7 +132,9 @@ public enum SuiteLoader {
         // Each test with the node it came from (a glob's node for all the tests it made).
         var made: [(test: TestCase, node: Node)] = []
         for item in testNodes { made += self.tests(item, kind: kind, comparison: comparison, r).map { ($0, item) } }
-        if testsNode == nil {
+        if kind == .unit {
+            // The tests come from the framework's report; listing them is optional.
+        } else if testsNode == nil {
             r.error(at: node, "missing key 'tests' in problem '\(id)'")
         } else if testsNode?.sequence?.isEmpty == true {
             r.error(at: testsNode, "tests of problem '\(id)' must not be empty")
@@ -147,9 +156,19 @@ public enum SuiteLoader {
                 r.error(at: item, "test '\(test.name)' has no group; in a problem with groups every test names one")
             }
         }
-        return Problem(
+        var problem = Problem(
             id: id, title: title, kind: kind, limits: limits, comparison: comparison, interactor: interactor,
             files: files, tests: made.map(\.test), groups: groups)
+        if kind == .unit {
+            problem.unit = unitNode.flatMap { unit($0, files: files, r) }
+            if unitNode == nil {
+                r.error(at: node, "kind: unit needs 'unit' (at least {framework: pytest | junit5 | harness | custom})")
+            }
+            if !groups.isEmpty { r.error(at: node, "a unit problem scores by weights; 'groups' are not supported") }
+        } else if let unitNode {
+            r.error(at: unitNode, "'unit' needs kind: unit")
+        }
+        return problem
     }
 
     /// The defaults a test falls back to where the suite sets no limit, checked against the
@@ -317,6 +336,9 @@ public enum SuiteLoader {
             case "limits": test.limits = limits(value, r)
             case "files": test.files = extraFiles(value, r)
             case "group": test.group = r.nonEmptyString(value, "group")
+            case "weight": test.weight = r.number(value, "weight")
+            case "visibility": test.visibility = r.choice(value, "visibility", Visibility.self)
+            case "number": test.number = r.string(value, "number")
             case "glob":
                 glob = r.nonEmptyString(value, "glob")
                 globNode = value
@@ -349,6 +371,16 @@ public enum SuiteLoader {
             if test.command == nil { r.error(at: node, "test '\(test.name)' needs 'command' (kind: command)") }
         case .interactive:
             if test.command != nil { r.error(at: node, "test '\(test.name)': 'command' needs kind: command") }
+        case .unit:
+            for key in ["input", "answer", "input_file", "answer_file", "command", "limits", "files"]
+            where node.mapping?[key] != nil {
+                r.error(at: node, "test '\(test.name)': a unit test is named by the framework's report; '\(key)' does not apply")
+            }
+        }
+        if kind != .unit {
+            for key in ["weight", "visibility", "number"] where node.mapping?[key] != nil {
+                r.error(at: node, "test '\(test.name)': '\(key)' applies to kind: unit (use groups with points)")
+            }
         }
     }
 

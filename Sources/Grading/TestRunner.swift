@@ -31,6 +31,7 @@ struct TestRunner: Sendable {
             case .stdio: return try await stdio(test, problem, build, judges)
             case .command: return try await command(test, problem, build)
             case .interactive: return try await interactive(test, problem, build, judges)
+            case .unit: return (await unit(problem, build: build)).first!
             }
         } catch {
             return TestResult(name: test.name, group: test.group, verdict: .judgeError, message: "\(error)")
@@ -39,11 +40,11 @@ struct TestRunner: Sendable {
 
     // MARK: sandboxes
 
-    private func limits(_ test: TestCase, _ problem: Problem) -> ResolvedLimits {
+    func limits(_ test: TestCase, _ problem: Problem) -> ResolvedLimits {
         problem.limits.overridden(by: test.limits).resolved
     }
 
-    private func solutionPool(_ build: Build, _ l: ResolvedLimits) async -> SandboxPool {
+    func solutionPool(_ build: Build, _ l: ResolvedLimits) async -> SandboxPool {
         let lang = build.language
         return await pools.pool(
             lang.sandboxConfiguration(
@@ -51,7 +52,7 @@ struct TestRunner: Sendable {
                 processes: l.processes + lang.processAllowance))
     }
 
-    private func options(_ l: ResolvedLimits, _ language: Language) -> ExecOptions {
+    func options(_ l: ResolvedLimits, _ language: Language) -> ExecOptions {
         var o = ExecOptions()
         o.cpuTime = l.cpuTime
         o.wallTime = l.wallTime
@@ -64,7 +65,7 @@ struct TestRunner: Sendable {
         return o
     }
 
-    private func prepare(_ sandbox: Sandbox, _ build: Build, _ problem: Problem, _ test: TestCase) throws {
+    func prepare(_ sandbox: Sandbox, _ build: Build, _ problem: Problem, _ test: TestCase) throws {
         try build.install(in: sandbox)
         // Read beneath the suite's folder, not copied by host path: a file swapped for a
         // symlink since loading is refused.
@@ -89,7 +90,7 @@ struct TestRunner: Sendable {
     }
 
     /// Runs a program, its stdout going to `sink` as it comes and its stderr drained.
-    private func execute(
+    func execute(
         _ sandbox: Sandbox, _ argv: [String], _ options: ExecOptions,
         sink: (AsyncStream<[UInt8]>) async -> Difference?
     ) async throws -> (ExecResult, Difference?) {
@@ -100,7 +101,7 @@ struct TestRunner: Sendable {
         return (await execution.wait(), difference)
     }
 
-    private func result(_ test: TestCase, _ r: ExecResult, _ verdict: Verdict, message: String) -> TestResult {
+    func result(_ test: TestCase, _ r: ExecResult, _ verdict: Verdict, message: String) -> TestResult {
         TestResult(
             name: test.name, group: test.group, verdict: verdict, score: verdict == .accepted ? 1 : 0,
             cpuTime: r.cpuTime, wallTime: r.wallTime, memoryPeak: r.memoryPeak, exitCode: r.exitCode, signal: r.signal,

@@ -24,6 +24,8 @@ public enum GradescopeReport {
         var status: String
         var output: String
         var visibility: String
+        /// A unit test's number (gradescope-utils' @number); left out when nil.
+        var number: String? = nil
     }
 
     public static func render(_ run: RunResult, visibility: String = "visible") throws -> [UInt8] {
@@ -40,7 +42,8 @@ public enum GradescopeReport {
             let plainShare = r.tests.isEmpty ? 0 : r.maxScore / Double(r.tests.count)
             var entries: [Test] = []
             for t in r.tests {
-                let max = t.group.flatMap { shares[$0] } ?? plainShare
+                // A unit test's weight is its max_score (weights, not shares, in unit suites).
+                let max = t.weight ?? t.group.flatMap { shares[$0] } ?? plainShare
                 let name =
                     many
                     ? "\(r.problem) / \(t.name)" + (Set(run.results.map(\.submission)).count > 1 ? " (\(r.submission))" : "")
@@ -51,7 +54,8 @@ public enum GradescopeReport {
                 entries.append(
                     Test(
                         name: name, score: (t.score * max * 1e6).rounded() / 1e6, maxScore: max,
-                        status: t.verdict == .accepted ? "passed" : "failed", output: output, visibility: visibility))
+                        status: t.verdict == .accepted ? "passed" : "failed", output: output,
+                        visibility: t.visibility?.rawValue ?? visibility, number: t.number))
             }
             // A problem whose score is not the sum of its tests' (a Kattis package: all or
             // nothing, or its own grading) gets its tests for information and one entry with its score.

@@ -89,6 +89,10 @@ public enum JSONReport {
         var judgeMessage: String?
         var stdout: String
         var stderr: String
+        /// Unit tests (kind unit): points, Gradescope visibility and number; left out otherwise.
+        var weight: Double? = nil
+        var visibility: String? = nil
+        var number: String? = nil
     }
 
     public static func render(_ run: RunResult, shard: ShardSection? = nil) throws -> [UInt8] {
@@ -116,7 +120,7 @@ public enum JSONReport {
                         wallTime: t.wallTime, memory: t.memoryPeak, exitCode: t.exitCode, signal: t.signal,
                         message: t.message,
                         difference: t.difference, judgeMessage: t.judgeMessage, stdout: t.stdoutExcerpt,
-                        stderr: t.stderrExcerpt)
+                        stderr: t.stderrExcerpt, weight: t.weight, visibility: t.visibility?.rawValue, number: t.number)
                 })
         }
         return Document(

@@ -53,6 +53,12 @@ public enum JUnitReport {
             properties.append(
                 ("group.\(g.name).score", "\(Figures.points(g.score))/\(Figures.points(g.points)) (\(g.aggregation.rawValue))"))
         }
+        // Unit tests' weights and visibility (the schema allows no properties in a testcase).
+        for t in r.tests {
+            if let weight = t.weight { properties.append(("test.\(t.name).weight", Figures.points(weight))) }
+            if let visibility = t.visibility { properties.append(("test.\(t.name).visibility", visibility.rawValue)) }
+            if let number = t.number { properties.append(("test.\(t.name).number", number)) }
+        }
         for (name, value) in properties {
             try w.start("property")
             try w.attribute("name", name)

@@ -24,7 +24,7 @@ struct RunCommand: AsyncParsableCommand {
     @Option(
         name: .customLong("solution"),
         help: ArgumentHelp(
-            "A solution file, or a folder of files (Kattis' rules pick its language and main file); repeatable.",
+            "A solution file, a folder of files or a zip/tar archive of them (Kattis' rules pick its language and main file); repeatable.",
             valueName: "file"))
     var solutions: [String] = []
 
@@ -73,9 +73,12 @@ struct RunCommand: AsyncParsableCommand {
         logger.logLevel = .warning
         let grader = Grader(options: options, languages: languages, logger: logger)
         var submissions: [Submission] = []
+        // Zip and tar archives are unpacked here (in a sandbox), removed when the run ends.
+        let unpacked = NSTemporaryDirectory() + "proctor-archives-\(getpid())"
+        defer { try? FileManager.default.removeItem(atPath: unpacked) }
         for path in solutions {
             do {
-                submissions.append(try grader.submission(path, language: language))
+                submissions.append(try await grader.submission(path, language: language, unpackingInto: unpacked))
             } catch {
                 Console.error("proctor: \(error)")
                 throw ExitCode(2)

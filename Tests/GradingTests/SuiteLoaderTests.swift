@@ -160,7 +160,7 @@ struct SuiteLoaderTests {
         expectErrors(
             errors,
             [
-                "3:11: kind must be one of stdio, command, interactive, not 'interctive'; did you mean 'interactive'?",
+                "3:11: kind must be one of stdio, command, interactive, unit, not 'interctive'; did you mean 'interactive'?",
                 "4:20: limits.time (CPU time) must be a duration",
                 "4:34: limits.memory must be a size",
                 "5:28: validator flags apply to mode: tokens only",

@@ -81,14 +81,42 @@ struct GradeHandler: JobHandler {
             guard !name.isEmpty, name.utf8.count <= 255, !name.hasPrefix("."), !name.contains("/"), !name.contains("\0") else {
                 throw APIError.badRequest("solution \(i): a name is a file name ('main.py'): no '/', not starting with '.'")
             }
-            guard s.code.utf8.count <= configuration.maxFileSize else {
-                throw APIError(
-                    .contentTooLarge, "too_large", "solution '\(name)' is larger than \(configuration.maxFileSize) bytes")
+            switch (s.code, s.files) {
+            case (let code?, nil):
+                guard code.utf8.count <= configuration.maxFileSize else {
+                    throw APIError(
+                        .contentTooLarge, "too_large", "solution '\(name)' is larger than \(configuration.maxFileSize) bytes")
+                }
+                try write(solutionsRoot, "\(i)/\(name)", Array(code.utf8))
+            case (nil, let files?):
+                // Several files: a folder submission named `name` (problemtools' rules, as on the CLI).
+                try writeFolder(files, "\(i)/\(name)", solutionsRoot, what: "solution '\(name)'", configuration: configuration)
+            default:
+                throw APIError.badRequest("solution \(i): give 'code' (one file) or 'files' (several), not both")
             }
-            try write(solutionsRoot, "\(i)/\(name)", Array(s.code.utf8))
             solutions.append((folder + "/solutions/\(i)/" + name, s.language))
         }
         return (suitePath, solutions, uploaded)
+    }
+
+    /// A solution of several files, beneath `prefix`: the suite upload's caps on count and size.
+    static func writeFolder(
+        _ files: [FileUpload], _ prefix: String, _ root: ConfinedRoot, what: String, configuration: ServerConfiguration
+    ) throws {
+        guard !files.isEmpty, files.count <= configuration.maxSuiteFiles else {
+            throw APIError.badRequest("\(what): 1 to \(configuration.maxSuiteFiles) files (it has \(files.count))")
+        }
+        var total = 0
+        for f in files {
+            let name = try uploadName(f.path, "file of \(what)")
+            let file = try f.decoded(limit: configuration.maxFileSize)
+            total += file.bytes.count
+            guard total <= configuration.maxSuiteUploadSize else {
+                throw APIError(
+                    .contentTooLarge, "too_large", "\(what): larger than \(configuration.maxSuiteUploadSize) bytes together")
+            }
+            try write(root, prefix + "/" + name, file.bytes)
+        }
     }
 
     /// An uploaded file's name: a relative path, no '..', no NUL, not too long.

@@ -10,7 +10,9 @@ struct GradeRequest: Codable, Sendable {
     struct Solution: Codable, Sendable {
         /// A file name; its extension picks the language unless `language` is given.
         var name: String
-        var code: String
+        /// One file's source; or `files`, a submission of several files (a folder named `name`).
+        var code: String?
+        var files: [FileUpload]?
         var language: String?
     }
     var suite: String?
