@@ -45,9 +45,16 @@ enum ImageHost {
     }
 }
 
+extension Trait where Self == ConditionTrait {
+    /// Root, debootstrap, and the network to Debian's archive and PyPI; else skipped, saying so.
+    static var imageHost: Self {
+        .enabled("needs root, debootstrap and the network to Debian's archive and PyPI") { ImageHost.available() }
+    }
+}
+
 @Suite(
     "images: build, cache, sandboxes, snapshots, attacks", .serialized,
-    .enabled("needs root, debootstrap and the network to Debian's archive and PyPI") { ImageHost.available() })
+    .imageHost)
 struct ImageBuildTests {
     let store = ImageHost.store
 
@@ -216,7 +223,7 @@ struct ImageBuildTests {
 
 @Suite(
     "images: a language whose toolchain comes from an image", .serialized,
-    .enabled("needs root, debootstrap and the network to Debian's archive and PyPI") { ImageHost.available() })
+    .imageHost)
 struct LanguageImageTests {
     @Test("a languages file names an image; its programs run there, and requires is looked for there")
     func languageFromImage() async throws {
@@ -261,7 +268,7 @@ struct LanguageImageTests {
 
 @Suite(
     "images: the command line (proctor image, proctor exec --image)", .serialized,
-    .enabled("needs root, debootstrap and the network to Debian's archive and PyPI") { ImageHost.available() })
+    .imageHost)
 struct ImageCommandLineTests {
     func proctor(_ arguments: [String]) throws -> (status: Int32, output: String) {
         try Host.run(["/usr/bin/env", "PROCTOR_IMAGES=\(ImageHost.store.folder.root.string)", Host.proctor] + arguments)
@@ -299,7 +306,7 @@ struct ImageCommandLineTests {
 
 @Suite(
     "images: OCI image layouts", .serialized,
-    .enabled("needs root, debootstrap and the network to Debian's archive and PyPI") { ImageHost.available() })
+    .imageHost)
 struct OCILayoutTests {
     @Test("export to an OCI layout tar and import it back: the same files, whiteouts kept, and it runs")
     func roundTrip() async throws {
