@@ -21,3 +21,11 @@ int proctor_copy_xattrs(int fd, const char *path) {
     }
     return copied;
 }
+
+int proctor_get_xattr(const char *path, const char *name, char *value, size_t size) {
+    return (int)lgetxattr(path, name, value, size);
+}
+
+int proctor_set_xattr(const char *path, const char *name, const char *value, size_t size) {
+    return lsetxattr(path, name, value, size, 0);
+}

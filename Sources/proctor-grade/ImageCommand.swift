@@ -11,7 +11,7 @@ struct ImageCommand: AsyncParsableCommand {
         commandName: "image",
         abstract: "Build images from recipes, list and remove them.",
         discussion: "The store is /var/lib/proctor/images, or $PROCTOR_IMAGES.",
-        subcommands: [ImageBuild.self, ImageList.self, ImageRemove.self, ImagePrune.self]
+        subcommands: [ImageBuild.self, ImageList.self, ImageRemove.self, ImagePrune.self, ImageExport.self, ImageImport.self]
     )
 }
 
@@ -171,5 +171,50 @@ struct ImagePrune: ParsableCommand {
     func run() throws {
         let (layers, bytes) = try ImageStore().prune()
         print("removed \(layers.count) layers, \(ByteCount.text(bytes))")
+    }
+}
+
+struct ImageExport: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "export", abstract: "Write an image as an OCI image layout tar.")
+
+    @Argument(help: "The image's name.")
+    var name: String
+
+    @Argument(help: "The tar file to write.")
+    var output: String
+
+    func run() throws {
+        do {
+            try OCILayout().export(name, to: FilePath(output))
+        } catch {
+            FileHandle.standardError.write(Data("proctor image export: \(error)\n".utf8))
+            throw ExitCode(1)
+        }
+    }
+}
+
+struct ImageImport: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "import",
+        abstract: "Read an OCI image layout tar (docker buildx --output type=oci, skopeo) into an image.")
+
+    @Argument(help: "The tar file to read.")
+    var input: String
+
+    @Argument(help: "The image's name in the store.")
+    var name: String
+
+    @Option(help: "Which image of the layout (its org.opencontainers.image.ref.name); default: the first.")
+    var reference: String?
+
+    func run() throws {
+        do {
+            let manifest = try OCILayout().importImage(from: FilePath(input), name: name, reference: reference)
+            print("image \(manifest.name): \(manifest.layers.count) layers")
+        } catch {
+            FileHandle.standardError.write(Data("proctor image import: \(error)\n".utf8))
+            throw ExitCode(1)
+        }
     }
 }

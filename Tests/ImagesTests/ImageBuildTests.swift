@@ -45,9 +45,16 @@ enum ImageHost {
     }
 }
 
+extension Trait where Self == ConditionTrait {
+    /// Root, debootstrap, and the network to Debian's archive and PyPI; else skipped, saying so.
+    static var imageHost: Self {
+        .enabled("needs root, debootstrap and the network to Debian's archive and PyPI") { ImageHost.available() }
+    }
+}
+
 @Suite(
     "images: build, cache, sandboxes, snapshots, attacks", .serialized,
-    .enabled("needs root, debootstrap and the network to Debian's archive and PyPI") { ImageHost.available() })
+    .imageHost)
 struct ImageBuildTests {
     let store = ImageHost.store
 
@@ -216,7 +223,7 @@ struct ImageBuildTests {
 
 @Suite(
     "images: a language whose toolchain comes from an image", .serialized,
-    .enabled("needs root, debootstrap and the network to Debian's archive and PyPI") { ImageHost.available() })
+    .imageHost)
 struct LanguageImageTests {
     @Test("a languages file names an image; its programs run there, and requires is looked for there")
     func languageFromImage() async throws {
@@ -261,7 +268,7 @@ struct LanguageImageTests {
 
 @Suite(
     "images: the command line (proctor image, proctor exec --image)", .serialized,
-    .enabled("needs root, debootstrap and the network to Debian's archive and PyPI") { ImageHost.available() })
+    .imageHost)
 struct ImageCommandLineTests {
     func proctor(_ arguments: [String]) throws -> (status: Int32, output: String) {
         try Host.run(["/usr/bin/env", "PROCTOR_IMAGES=\(ImageHost.store.folder.root.string)", Host.proctor] + arguments)
@@ -294,5 +301,36 @@ struct ImageCommandLineTests {
         #expect(try proctor(["image", "rm", "cli-image"]).status == 0)
         #expect(!(try proctor(["image", "ls"]).output.contains("cli-image")))
         #expect(try proctor(["image", "rm", "cli-image"]).status != 0)
+    }
+}
+
+@Suite(
+    "images: OCI image layouts", .serialized,
+    .imageHost)
+struct OCILayoutTests {
+    @Test("export to an OCI layout tar and import it back: the same files, whiteouts kept, and it runs")
+    func roundTrip() async throws {
+        _ = try await ImageHost.python.value
+        let store = ImageHost.store
+        // An image with a deletion in its top layer, so that a whiteout goes through both ways.
+        _ = try await ImageBuilder(store: store).build(ImageHost.recipe.run("rm /etc/debian_version"), name: "test-oci-source")
+        let tar = FileManager.default.temporaryDirectory.appendingPathComponent("proctor-oci-\(getpid()).tar")
+        defer { try? FileManager.default.removeItem(at: tar) }
+        let oci = OCILayout(store: store)
+        try oci.export("test-oci-source", to: FilePath(tar.path))
+        let listing = try Host.run(["/bin/tar", "-tf", tar.path]).output
+        #expect(listing.contains("oci-layout") && listing.contains("index.json") && listing.contains("blobs/sha256/"))
+        let imported = try oci.importImage(from: FilePath(tar.path), name: "test-oci")
+        #expect(imported.layers.count == 4)
+        var c = SandboxConfiguration()
+        c.image = try store.folder.sandboxImage(named: "test-oci")
+        try await withSandbox(c) { (s: Sandbox) async throws in
+            let r = try await s.run([
+                "sh", "-c", "python3 -c 'import six; print(six.__version__)'; test -e /etc/debian_version; echo $?",
+            ])
+            #expect(r.out == "1.17.0\n1\n", "\(r.out)\(r.err)")
+        }
+        try store.remove("test-oci")
+        try store.remove("test-oci-source")
     }
 }

@@ -187,6 +187,9 @@ int proctor_clear_ipc(int ns_pidfd);
 /// Copies every extended attribute of the file open at `fd` to `path` (not following a
 /// symlink): an overlayfs layer's "opaque" marks, file capabilities. Returns how many, or -1.
 int proctor_copy_xattrs(int fd, const char *path);
+/// lgetxattr and lsetxattr (overlayfs's "trusted.overlay.opaque" on OCI export and import).
+int proctor_get_xattr(const char *path, const char *name, char *value, size_t size);
+int proctor_set_xattr(const char *path, const char *name, const char *value, size_t size);
 /// The highest capability number this kernel knows.
 int proctor_cap_last(void);
 
