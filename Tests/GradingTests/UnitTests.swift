@@ -56,6 +56,48 @@ struct UnitReportReaderTests {
         #expect(throws: GradingError.self) { try UnitReport.readJUnit([]) }
     }
 
+    /// node:test's TAP (`--test-reporter=tap`), as Node 20 writes it: nested tests and YAML blocks.
+    @Test func tapFromNodeTest() {
+        let tap = """
+            TAP version 13
+            # Subtest: adds
+            ok 1 - adds
+              ---
+              duration_ms: 1.5
+              ...
+            # Subtest: fails
+            not ok 2 - fails
+              ---
+              duration_ms: 1.193344
+              failureType: 'testCodeFailure'
+              error: |-
+                Expected values to be strictly equal:
+
+                2 !== 3
+              code: 'ERR_ASSERTION'
+              ...
+            ok 3 - skipped # SKIP later
+            # Subtest: group
+                # Subtest: inner
+                ok 1 - inner
+            ok 4 - group
+            not ok 5 - quoted
+              ---
+              error: 'boom'
+              ...
+            1..5
+            """
+        let r = UnitReport.readTAP(Array(tap.utf8))
+        #expect(r.cases.map(\.name) == ["adds", "fails", "skipped", "group", "quoted"])
+        #expect(r.cases.map(\.status) == [.passed, .failed, .skipped, .passed, .failed])
+        #expect(r.cases[1].message == "Expected values to be strictly equal:")
+        #expect(r.cases[4].message == "boom")
+        #expect(r.cases[0].time == 0.0015)
+        #expect(r.ended)
+        let cut = UnitReport.readTAP(Array("ok 1 - a\nnot ok 2 - b\nBail out! no database\nok 3 - c\n".utf8))
+        #expect(cut.cases.map(\.name) == ["a", "b"] && cut.notes == ["Bail out! no database"] && !cut.ended)
+    }
+
     @Test func junitXMLEntitiesAreNotExpanded() throws {
         // An external entity must not read a host file, and a billion laughs must not blow up.
         let xml = """
