@@ -299,6 +299,16 @@ struct UnitTests {
         #expect(r.score == 0 && r.maxScore == 8)
     }
 
+    @Test(.enabled(if: Host.has("/usr/bin/node"), "Node.js is not installed; skipped"))
+    func nodeTestThroughTAP() async throws {
+        let run = try await grade(
+            try Repo.suite("course-js-node-test"), ["course-js-node-test/correct", "course-js-node-test/wrong"])
+        #expect(run.results[0].verdict == .accepted && run.results[0].score == 4, "\(run.results[0].tests.map(\.message))")
+        let v = verdicts(run.results[1])
+        #expect(v["converts freezing"] == .accepted && v["rounds to one decimal"] == .wrongAnswer)
+        #expect(run.results[1].score == 2 && run.results[1].maxScore == 4)
+    }
+
     @Test(.enabled(if: UnitToolchains.junit5, "junit5 (the console launcher) or a JDK is not installed; skipped"))
     func junit5CorrectAndWrong() async throws {
         let run = try await grade(
