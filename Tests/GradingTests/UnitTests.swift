@@ -223,6 +223,17 @@ struct UnitTests {
     }
 
     @Test(.enabled(if: UnitToolchains.pytest, "python3-pytest is not installed; skipped"))
+    func gradescopeUtilsDecoratorsOnUnittestClasses() async throws {
+        let r = try await grade(
+            try Repo.suite("course-python-pytest", "gradescope_utils.yaml"), ["course-python-pytest/wrong"]
+        ).results[0]
+        #expect(r.tests.map(\.name) == ["TestCalc::test_add", "TestCalc::test_mean_empty"])
+        #expect(r.tests.map(\.weight) == [2, 3] && r.tests.map(\.number) == ["1", "2"])
+        #expect(r.tests[1].visibility == .hidden && r.tests[1].verdict == .wrongAnswer)
+        #expect(r.score == 2 && r.maxScore == 5)
+    }
+
+    @Test(.enabled(if: UnitToolchains.pytest, "python3-pytest is not installed; skipped"))
     func forgedResultsAreNotRead() async throws {
         let run = try await grade(try Repo.suite("course-python-pytest"), ["unit-attacks/forge"])
         let r = run.results[0]
