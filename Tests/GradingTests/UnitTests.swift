@@ -56,6 +56,48 @@ struct UnitReportReaderTests {
         #expect(throws: GradingError.self) { try UnitReport.readJUnit([]) }
     }
 
+    /// node:test's TAP (`--test-reporter=tap`), as Node 20 writes it: nested tests and YAML blocks.
+    @Test func tapFromNodeTest() {
+        let tap = """
+            TAP version 13
+            # Subtest: adds
+            ok 1 - adds
+              ---
+              duration_ms: 1.5
+              ...
+            # Subtest: fails
+            not ok 2 - fails
+              ---
+              duration_ms: 1.193344
+              failureType: 'testCodeFailure'
+              error: |-
+                Expected values to be strictly equal:
+
+                2 !== 3
+              code: 'ERR_ASSERTION'
+              ...
+            ok 3 - skipped # SKIP later
+            # Subtest: group
+                # Subtest: inner
+                ok 1 - inner
+            ok 4 - group
+            not ok 5 - quoted
+              ---
+              error: 'boom'
+              ...
+            1..5
+            """
+        let r = UnitReport.readTAP(Array(tap.utf8))
+        #expect(r.cases.map(\.name) == ["adds", "fails", "skipped", "group", "quoted"])
+        #expect(r.cases.map(\.status) == [.passed, .failed, .skipped, .passed, .failed])
+        #expect(r.cases[1].message == "Expected values to be strictly equal:")
+        #expect(r.cases[4].message == "boom")
+        #expect(r.cases[0].time == 0.0015)
+        #expect(r.ended)
+        let cut = UnitReport.readTAP(Array("ok 1 - a\nnot ok 2 - b\nBail out! no database\nok 3 - c\n".utf8))
+        #expect(cut.cases.map(\.name) == ["a", "b"] && cut.notes == ["Bail out! no database"] && !cut.ended)
+    }
+
     @Test func junitXMLEntitiesAreNotExpanded() throws {
         // An external entity must not read a host file, and a billion laughs must not blow up.
         let xml = """
@@ -181,6 +223,17 @@ struct UnitTests {
     }
 
     @Test(.enabled(if: UnitToolchains.pytest, "python3-pytest is not installed; skipped"))
+    func gradescopeUtilsDecoratorsOnUnittestClasses() async throws {
+        let r = try await grade(
+            try Repo.suite("course-python-pytest", "gradescope_utils.yaml"), ["course-python-pytest/wrong"]
+        ).results[0]
+        #expect(r.tests.map(\.name) == ["TestCalc::test_add", "TestCalc::test_mean_empty"])
+        #expect(r.tests.map(\.weight) == [2, 3] && r.tests.map(\.number) == ["1", "2"])
+        #expect(r.tests[1].visibility == .hidden && r.tests[1].verdict == .wrongAnswer)
+        #expect(r.score == 2 && r.maxScore == 5)
+    }
+
+    @Test(.enabled(if: UnitToolchains.pytest, "python3-pytest is not installed; skipped"))
     func forgedResultsAreNotRead() async throws {
         let run = try await grade(try Repo.suite("course-python-pytest"), ["unit-attacks/forge"])
         let r = run.results[0]
@@ -255,6 +308,16 @@ struct UnitTests {
         let r = try await grade(try Repo.suite("course-c-harness"), ["sum/sum.c"]).results[0]
         #expect(r.tests.count == 5 && r.tests.allSatisfy { $0.verdict == .compileError })
         #expect(r.score == 0 && r.maxScore == 8)
+    }
+
+    @Test(.enabled(if: Host.has("/usr/bin/node"), "Node.js is not installed; skipped"))
+    func nodeTestThroughTAP() async throws {
+        let run = try await grade(
+            try Repo.suite("course-js-node-test"), ["course-js-node-test/correct", "course-js-node-test/wrong"])
+        #expect(run.results[0].verdict == .accepted && run.results[0].score == 4, "\(run.results[0].tests.map(\.message))")
+        let v = verdicts(run.results[1])
+        #expect(v["converts freezing"] == .accepted && v["rounds to one decimal"] == .wrongAnswer)
+        #expect(run.results[1].score == 2 && run.results[1].maxScore == 4)
     }
 
     @Test(.enabled(if: UnitToolchains.junit5, "junit5 (the console launcher) or a JDK is not installed; skipped"))

@@ -81,7 +81,7 @@ extension SuiteLoader {
         case .custom:
             setup = UnitSetup(framework: "custom", command: [], report: .junit, reportFile: "report.xml")
             if command == nil { r.error(at: node, "framework custom needs unit.command") }
-            if report == nil { r.error(at: node, "framework custom needs unit.report (json or junit)") }
+            if report == nil { r.error(at: node, "framework custom needs unit.report (json, junit or tap)") }
         }
         if let build { setup.build = build }
         if let command { setup.command = command }

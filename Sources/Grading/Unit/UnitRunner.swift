@@ -77,9 +77,11 @@ extension TestRunner {
                     let path = dir + "/" + setup.reportFile
                     if sandbox.fs.exists(path) {
                         let bytes = try sandbox.fs.read(path, limit: Self.unitReportLimit)
-                        report =
-                            setup.report == .json
-                            ? UnitReport.readJSONLines(bytes, token: token) : try UnitReport.readJUnit(bytes)
+                        switch setup.report {
+                        case .json: report = UnitReport.readJSONLines(bytes, token: token)
+                        case .junit: report = try UnitReport.readJUnit(bytes)
+                        case .tap: report = UnitReport.readTAP(bytes)
+                        }
                     } else {
                         readProblem = "the framework wrote no report"
                     }

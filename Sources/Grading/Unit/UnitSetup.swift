@@ -15,6 +15,9 @@ public enum UnitReportFormat: String, Sendable, Hashable, CaseIterable, Codable 
     /// JUnit XML (JUnit 5's console launcher, Maven Surefire, GoogleTest, pytest
     /// `--junitxml`): written at the end of the run.
     case junit
+    /// TAP (Test Anything Protocol: node:test's `--test-reporter=tap`, prove, ...): its
+    /// top-level `ok` / `not ok` lines, written at the end or as it goes.
+    case tap
 }
 
 /// How a `unit` problem runs its framework: optionally a build step, then one run of the
