@@ -322,7 +322,9 @@ public final class PostgresStore: JobStore {
                         c.close().whenComplete { _ in }
                     }
                 } catch {
-                    if !Task.isCancelled { logger.warning("listening stopped", metadata: ["error": "\(String(reflecting: error))"]) }
+                    if !Task.isCancelled {
+                        logger.warning("listening stopped", metadata: ["error": "\(String(reflecting: error))"])
+                    }
                 }
                 // Closed before it goes (PostgresNIO asserts that a connection is).
                 c.close().whenComplete { _ in }
