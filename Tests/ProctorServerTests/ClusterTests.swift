@@ -16,12 +16,12 @@ struct ClusterTests {
         var pid: Int32 { server.process.processIdentifier }
     }
 
-    static func start(_ id: String, port: Int, database: String, folder: URL) throws -> Node {
+    static func start(_ id: String, port: Int, database: String, folder: URL, lease: String = "3s") throws -> Node {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: Host.proctor)
         p.arguments = [
             "serve", "--port", "\(port)", "--database", database, "--node-id", id,
-            "--advertise-url", "http://127.0.0.1:\(port)", "--lease", "3s", "--poll", "500ms", "--workers", "2",
+            "--advertise-url", "http://127.0.0.1:\(port)", "--lease", lease, "--poll", "500ms", "--workers", "2",
             "--rate", "5000", "--burst", "5000", "--suites", Host.repository.appendingPathComponent("Suites").path,
         ]
         var env = ProcessInfo.processInfo.environment
@@ -41,10 +41,12 @@ struct ClusterTests {
     }
 
     /// Nodes named `names` on `database`, up, their logs in a new folder.
-    static func cluster(_ names: [String], database: String) async throws -> (folder: URL, nodes: [Node]) {
+    static func cluster(_ names: [String], database: String, lease: String = "3s") async throws -> (folder: URL, nodes: [Node]) {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("proctor-cluster-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        let nodes = try names.map { try Self.start($0, port: Net.freePort(), database: database, folder: folder) }
+        let nodes = try names.map {
+            try Self.start($0, port: Net.freePort(), database: database, folder: folder, lease: lease)
+        }
         for n in nodes { try await n.server.waitUp() }
         return (folder, nodes)
     }
@@ -212,6 +214,41 @@ struct ClusterTests {
             let status = ((answer as? [String: Any])?["status"] as? [String: Any])?["id"] as? Int
             #expect(status == Self.verdict(count + k))
         }
+    }
+
+    @Test("SIGTERM: the node exits 0 at once and its running jobs go back to the queue (taken well before their lease ends)")
+    func sigterm() async throws {
+        let pg = try PostgresServer.shared()
+        let database = try pg.createDatabase()
+        // Leases of a minute: the jobs of the stopped node finish long before one would end.
+        let (folder, nodes) = try await Self.cluster(["t1", "t2"], database: pg.url(database), lease: "60s")
+        defer { Self.stop(nodes, folder) }
+        let batch = (0..<20).map { i -> [String: Any] in
+            ["source_code": "sleep 0.5; echo $((\(i) * 7))", "language_id": 46, "expected_output": Self.expected(i)]
+        }
+        let (code, _) = try await nodes[0].server.call("POST", "/submissions/batch?base64_encoded=false", ["submissions": batch])
+        #expect(code == 201)
+        let owner = try pg.psql(database, "SELECT owner FROM node WHERE id = 't1'").trimmingCharacters(
+            in: .whitespacesAndNewlines)
+        let held = try await Self.until(
+            pg, database, "SELECT count(*) FROM job WHERE status = 'running' AND lease_owner = '\(owner)'", seconds: 30
+        ) { $0 > 0 }
+        try #require(held > 0, "t1 never ran a job")
+        let start = Date()
+        kill(nodes[0].pid, SIGTERM)
+        let stopped = nodes[0].server.process
+        try await offPool { stopped.waitUntilExit() }
+        #expect(Date().timeIntervalSince(start) < 10)
+        #expect(
+            stopped.terminationReason == .exit && stopped.terminationStatus == 0, "t1 exited with \(stopped.terminationStatus)")
+        let done = try await Self.until(
+            pg, database, "SELECT count(*) FROM job WHERE status = 'done'", seconds: 40
+        ) { $0 == batch.count }
+        #expect(done == batch.count, "the jobs t1 held were run by t2 before their leases ended")
+        #expect(Date().timeIntervalSince(start) < 45)
+        let wrong = try pg.psql(
+            database, "SELECT id FROM job WHERE convert_from(result, 'UTF8')::json->>'status_id' NOT IN ('3', '4')")
+        #expect(wrong.isEmpty)
     }
 
     @Test("wait=true answers with the result whichever node ran the submission (its end is NOTIFYed to all)")
