@@ -2,10 +2,6 @@ import Foundation
 import TestSupport
 import Testing
 
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
-
 /// Three real `proctor serve` processes on loopback ports sharing one PostgreSQL database:
 /// submissions spread over them, one node SIGKILLed mid-run, every submission finished
 /// once with the right verdict; the node started again takes work; sandboxes answered
@@ -20,12 +16,12 @@ struct ClusterTests {
         var pid: Int32 { server.process.processIdentifier }
     }
 
-    static func start(_ id: String, port: Int, database: String, folder: URL) throws -> Node {
+    static func start(_ id: String, port: Int, database: String, folder: URL, lease: String = "3s") throws -> Node {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: Host.proctor)
         p.arguments = [
             "serve", "--port", "\(port)", "--database", database, "--node-id", id,
-            "--advertise-url", "http://127.0.0.1:\(port)", "--lease", "3s", "--poll", "500ms", "--workers", "2",
+            "--advertise-url", "http://127.0.0.1:\(port)", "--lease", lease, "--poll", "500ms", "--workers", "2",
             "--rate", "5000", "--burst", "5000", "--suites", Host.repository.appendingPathComponent("Suites").path,
         ]
         var env = ProcessInfo.processInfo.environment
@@ -44,15 +40,23 @@ struct ClusterTests {
         return Node(server: ServeProcessTests.Server(process: p, port: port), id: id)
     }
 
-    /// A request whose answer may be any JSON (a batch answers with an array).
-    static func call(_ port: Int, _ method: String, _ path: String, _ body: Any? = nil) async throws -> (Int, Any?) {
-        var r = URLRequest(url: URL(string: "http://127.0.0.1:\(port)\(path)")!)
-        r.httpMethod = method
-        r.setValue("Bearer secret-a", forHTTPHeaderField: "Authorization")
-        r.setValue("application/json", forHTTPHeaderField: "Content-Type")
-        if let body { r.httpBody = try JSONSerialization.data(withJSONObject: body) }
-        let (data, response) = try await URLSession.shared.data(for: r)
-        return ((response as? HTTPURLResponse)?.statusCode ?? 0, try? JSONSerialization.jsonObject(with: data))
+    /// Nodes named `names` on `database`, up, their logs in a new folder.
+    static func cluster(_ names: [String], database: String, lease: String = "3s") async throws -> (folder: URL, nodes: [Node]) {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("proctor-cluster-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let nodes = try names.map {
+            try Self.start($0, port: Net.freePort(), database: database, folder: folder, lease: lease)
+        }
+        for n in nodes { try await n.server.waitUp() }
+        return (folder, nodes)
+    }
+
+    static func stop(_ nodes: [Node], _ folder: URL) {
+        for n in nodes {
+            kill(n.pid, SIGKILL)
+            n.server.process.waitUntilExit()
+        }
+        try? FileManager.default.removeItem(at: folder)
     }
 
     /// `count` Judge0 submissions of a one-line Bash program, in batches of 20 spread over
@@ -65,8 +69,8 @@ struct ClusterTests {
                 ["source_code": "echo $((\(i) * 7))", "language_id": 46, "expected_output": Self.expected(i)]
             }
             let node = nodes[b % nodes.count]
-            let (code, answer) = try await call(
-                node.port, "POST", "/submissions/batch?base64_encoded=false", ["submissions": batch])
+            let (code, answer) = try await node.server.call(
+                "POST", "/submissions/batch?base64_encoded=false", ["submissions": batch])
             try #require(code == 201, "batch \(b) on \(node.id): \(code) \(String(describing: answer))")
             let items = try #require(answer as? [[String: Any]])
             tokens += try items.map { try #require($0["token"] as? String) }
@@ -98,17 +102,10 @@ struct ClusterTests {
         let pg = try PostgresServer.shared()
         let database = try pg.createDatabase()
         let url = pg.url(database)
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("proctor-cluster-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        var nodes = try ["n1", "n2", "n3"].map { try Self.start($0, port: Net.freePort(), database: url, folder: folder) }
-        defer {
-            for n in nodes {
-                kill(n.pid, SIGKILL)
-                n.server.process.waitUntilExit()
-            }
-            try? FileManager.default.removeItem(at: folder)
-        }
-        for n in nodes { try await n.server.waitUp() }
+        let cluster = try await Self.cluster(["n1", "n2", "n3"], database: url)
+        let folder = cluster.folder
+        var nodes = cluster.nodes
+        defer { Self.stop(nodes, folder) }
         func logs() -> String {
             nodes.map { n in
                 "--- \(n.id):\n"
@@ -192,7 +189,7 @@ struct ClusterTests {
         // Any node answers for any submission: each asked of a node it was not sent to.
         let alive = [nodes[0], nodes[2]]
         for i in stride(from: 0, to: count, by: 37) {
-            let (code, answer) = try await Self.call(alive[i % 2].port, "GET", "/submissions/\(tokens[i])?base64_encoded=false")
+            let (code, answer) = try await alive[i % 2].server.call("GET", "/submissions/\(tokens[i])?base64_encoded=false")
             let status = ((answer as? [String: Any])?["status"] as? [String: Any])?["id"] as? Int
             #expect(code == 200 && status == Self.verdict(i), "submission \(i): \(code) \(String(describing: answer))")
         }
@@ -213,28 +210,77 @@ struct ClusterTests {
         ) { $0 > 0 }
         #expect(byRestarted > 0, "the restarted n2 ran none of the \(more.count) new submissions")
         for (k, token) in more.enumerated() where k % 11 == 0 {
-            let (_, answer) = try await Self.call(nodes[1].port, "GET", "/submissions/\(token)?base64_encoded=false")
+            let (_, answer) = try await nodes[1].server.call("GET", "/submissions/\(token)?base64_encoded=false")
             let status = ((answer as? [String: Any])?["status"] as? [String: Any])?["id"] as? Int
             #expect(status == Self.verdict(count + k))
         }
+    }
+
+    @Test("SIGTERM: the node exits 0 at once and its running jobs go back to the queue (taken well before their lease ends)")
+    func sigterm() async throws {
+        let pg = try PostgresServer.shared()
+        let database = try pg.createDatabase()
+        // Leases of a minute: the jobs of the stopped node finish long before one would end.
+        let (folder, nodes) = try await Self.cluster(["t1", "t2"], database: pg.url(database), lease: "60s")
+        defer { Self.stop(nodes, folder) }
+        let batch = (0..<20).map { i -> [String: Any] in
+            ["source_code": "sleep 0.5; echo $((\(i) * 7))", "language_id": 46, "expected_output": Self.expected(i)]
+        }
+        let (code, _) = try await nodes[0].server.call("POST", "/submissions/batch?base64_encoded=false", ["submissions": batch])
+        #expect(code == 201)
+        let owner = try pg.psql(database, "SELECT owner FROM node WHERE id = 't1'").trimmingCharacters(
+            in: .whitespacesAndNewlines)
+        let held = try await Self.until(
+            pg, database, "SELECT count(*) FROM job WHERE status = 'running' AND lease_owner = '\(owner)'", seconds: 30
+        ) { $0 > 0 }
+        try #require(held > 0, "t1 never ran a job")
+        let start = Date()
+        kill(nodes[0].pid, SIGTERM)
+        let stopped = nodes[0].server.process
+        try await offPool { stopped.waitUntilExit() }
+        #expect(Date().timeIntervalSince(start) < 10)
+        #expect(
+            stopped.terminationReason == .exit && stopped.terminationStatus == 0, "t1 exited with \(stopped.terminationStatus)")
+        let done = try await Self.until(
+            pg, database, "SELECT count(*) FROM job WHERE status = 'done'", seconds: 40
+        ) { $0 == batch.count }
+        #expect(done == batch.count, "the jobs t1 held were run by t2 before their leases ended")
+        #expect(Date().timeIntervalSince(start) < 45)
+        let wrong = try pg.psql(
+            database, "SELECT id FROM job WHERE convert_from(result, 'UTF8')::json->>'status_id' NOT IN ('3', '4')")
+        #expect(wrong.isEmpty)
+    }
+
+    @Test("wait=true answers with the result whichever node ran the submission (its end is NOTIFYed to all)")
+    func waitAcrossNodes() async throws {
+        let pg = try PostgresServer.shared()
+        let database = try pg.createDatabase()
+        let (folder, nodes) = try await Self.cluster(["w1", "w2"], database: pg.url(database))
+        defer { Self.stop(nodes, folder) }
+        try await withThrowingTaskGroup(of: (Int, Int, Int?).self) { group in
+            for i in 0..<8 {
+                group.addTask {
+                    let (code, answer) = try await nodes[i % 2].server.call(
+                        "POST", "/submissions?base64_encoded=false&wait=true",
+                        ["source_code": "echo $((\(i) * 7))", "language_id": 46, "expected_output": Self.expected(i)])
+                    return (i, code, ((answer as? [String: Any])?["status"] as? [String: Any])?["id"] as? Int)
+                }
+            }
+            for try await (i, code, status) in group {
+                #expect(code == 201 && status == Self.verdict(i), "\(i): \(code), status \(String(describing: status))")
+            }
+        }
+        let runners = try pg.psql(database, "SELECT count(DISTINCT split_part(finished_by, '/', 1)) FROM job")
+        print("wait=true over two nodes: ran on \(runners.trimmingCharacters(in: .whitespacesAndNewlines)) node(s)")
     }
 
     @Test("a sandbox lives on the node that made it: the others answer 307 to its advertised URL; an unknown node's, 404")
     func sandboxRedirect() async throws {
         let pg = try PostgresServer.shared()
         let database = try pg.createDatabase()
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("proctor-cluster-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        let nodes = try ["a", "b"].map { try Self.start($0, port: Net.freePort(), database: pg.url(database), folder: folder) }
-        defer {
-            for n in nodes {
-                kill(n.pid, SIGKILL)
-                n.server.process.waitUntilExit()
-            }
-            try? FileManager.default.removeItem(at: folder)
-        }
-        for n in nodes { try await n.server.waitUp() }
-        let (code, made) = try await Self.call(nodes[0].port, "POST", "/sandboxes", ["lifetime": 60])
+        let (folder, nodes) = try await Self.cluster(["a", "b"], database: pg.url(database))
+        defer { Self.stop(nodes, folder) }
+        let (code, made) = try await nodes[0].server.call("POST", "/sandboxes", ["lifetime": 60])
         #expect(code == 201)
         let id = try #require((made as? [String: Any])?["id"] as? String)
         #expect(id.hasSuffix(".a"))
@@ -244,12 +290,12 @@ struct ClusterTests {
         #expect(
             elsewhere.lowercased().contains("location: http://127.0.0.1:\(nodes[0].port)/sandboxes/\(id)/files?path=."),
             "\(elsewhere.prefix(400))")
-        let (here, _) = try await Self.call(nodes[0].port, "GET", "/sandboxes/\(id)")
+        let (here, _) = try await nodes[0].server.call("GET", "/sandboxes/\(id)")
         #expect(here == 200)
         let unknown = "sb-" + UUID().uuidString.lowercased() + ".nowhere"
         let gone = try await offPool { try RawConnection.exchange(port: port, "GET", "/sandboxes/\(unknown)") }
         #expect(gone.hasPrefix("HTTP/1.1 404"), "\(gone.prefix(400))")
-        let (deleted, _) = try await Self.call(nodes[0].port, "DELETE", "/sandboxes/\(id)")
+        let (deleted, _) = try await nodes[0].server.call("DELETE", "/sandboxes/\(id)")
         #expect(deleted == 204)
     }
 }

@@ -44,6 +44,7 @@ public final class PostgresServer: Sendable {
     private init() throws {
         guard let bin = Self.binaries, Self.missing == nil else { throw Failure(Self.missing ?? "no PostgreSQL") }
         self.bin = bin
+        Self.stopOrphans(bin)
         port = Net.freePort()
         folder = FileManager.default.temporaryDirectory.appendingPathComponent("proctor-pg-\(getpid())-\(port)").path
         try? FileManager.default.removeItem(atPath: folder)
@@ -100,6 +101,20 @@ public final class PostgresServer: Sendable {
         ])
         guard status == 0 else { throw Failure("psql failed (\(status)): \(output)") }
         return output
+    }
+
+    /// Stops the servers of earlier test processes that are gone (one killed, or one whose
+    /// exit did not run `stop`): their folders are named for their pid.
+    static func stopOrphans(_ bin: String) {
+        let tmp = FileManager.default.temporaryDirectory.path
+        guard let runuser, let names = try? FileManager.default.contentsOfDirectory(atPath: tmp) else { return }
+        for name in names where name.hasPrefix("proctor-pg-") {
+            guard let part = name.split(separator: "-").dropFirst(2).first, let pid = Int32(part), kill(pid, 0) != 0,
+                errno == ESRCH
+            else { continue }
+            _ = system("\(runuser) -u postgres -- \(bin)/pg_ctl -D \(tmp)/\(name)/data -m immediate -w stop >/dev/null 2>&1")
+            try? FileManager.default.removeItem(atPath: tmp + "/" + name)
+        }
     }
 
     /// At the test process's exit: system(3) too (Foundation's Process is no help in atexit).
