@@ -6,8 +6,10 @@ SWIFT ?= swift
 # cleanup and the ready cgroup sets (they look at the whole host), a server killed mid-job
 # (it must reach "running" before a deadline) and a slow_accepted submission (1.3 s of CPU
 # under a wall limit that a saturated machine's parallel tests made it miss), and the cluster
-# of three servers on one PostgreSQL (one killed mid-run, its leases timed).
-SERIAL_TESTS = LimitTests|CleanupTests|KilledRunnerTests|ReadySetTests|ServeProcessTests|ClusterTests|missingToolchainIsSkippedNotFailed
+# of three servers on one PostgreSQL (one killed mid-run, its leases timed); the abuse tests
+# and the official Judge0 client (answers within seconds, which a saturated machine missed),
+# and the image builds (debootstrap and apt load the machine for minutes).
+SERIAL_TESTS = LimitTests|CleanupTests|KilledRunnerTests|ReadySetTests|ServeProcessTests|ClusterTests|missingToolchainIsSkippedNotFailed|AbuseTests|officialClient|ImagesTests\.
 
 .PHONY: setup build release install demo test test-parallel test-serial bench format lint docs clean
 
