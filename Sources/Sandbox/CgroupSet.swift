@@ -144,8 +144,9 @@ final class CgroupSetStash: Sendable {
         return try CgroupSet(driver: driver, group: "\(runnerGroup)/g\(n)", limits: limits)
     }
 
-    /// Keeps an emptied set for the next sandbox (or destroys it when the stash is full);
-    /// a ready set goes back to all runners.
+    /// Keeps an emptied set for the next sandbox; past `capacity` the set kept longest is
+    /// destroyed instead (the one just freed is the likeliest to be asked for again: a pool's
+    /// next sandbox has its limits). A ready set goes back to all runners.
     func give(back set: CgroupSet) {
         if set.isReady {
             set.release()
@@ -155,11 +156,10 @@ final class CgroupSetStash: Sendable {
             set.destroy()
             return
         }
-        let kept = spare.withLock { sets -> Bool in
-            guard sets.count < capacity else { return false }
+        let evicted = spare.withLock { sets -> CgroupSet? in
             sets.append(set)
-            return true
+            return sets.count > capacity ? sets.removeFirst() : nil
         }
-        if !kept { set.destroy() }
+        evicted?.destroy()
     }
 }

@@ -102,6 +102,27 @@ struct CleanupTests {
         await second.terminate()
     }
 
+    /// A full stash of spare sets (other tests' limits) must not turn away the set just
+    /// freed: the longest kept goes instead (CI saw the old rule make a new set here).
+    @Test("a full stash keeps the set just freed and lets the oldest go")
+    func fullStashKeepsTheNewest() async throws {
+        var others: [Sandbox] = []
+        for n in 0..<10 {
+            var c = SandboxConfiguration()
+            c.limits.processes = 40 + n  // ten sets of limits no other test uses
+            others.append(try await Sandbox.create(c))
+        }
+        for s in others { await s.terminate() }
+        var c = SandboxConfiguration()
+        c.limits.processes = 23
+        let first = try await Sandbox.create(c)
+        let group = first.group
+        await first.terminate()
+        let second = try await Sandbox.create(c)
+        #expect(second.group == group)
+        await second.terminate()
+    }
+
     @Test("the lifetime timeout terminates the sandbox by itself")
     func lifetime() async throws {
         var c = SandboxConfiguration()
