@@ -43,14 +43,23 @@ install: release
 demo: build
 	bash scripts/demo.sh
 
-test: setup
+# The tests' installs (language toolchains, PostgreSQL, Chromium, debootstrap, pip: minutes on a
+# fresh machine) run in the background while the compiler runs; the tests wait for them.
+test:
+	bash scripts/setup.sh build
+	bash scripts/setup.sh start-rest
+	@echo "test: build starts at $$(date +%T)"
 	$(SWIFT) build --build-tests
+	@echo "test: build ended at $$(date +%T)"
+	bash scripts/setup.sh wait-rest
 	$(MAKE) --no-print-directory test-parallel test-serial
 
 test-parallel:
+	@echo "test: the parallel tests start at $$(date +%T)"
 	$(SWIFT) test --skip-build --skip '$(SERIAL_TESTS)'
 
 test-serial:
+	@echo "test: the serial tests start at $$(date +%T)"
 	$(SWIFT) test --skip-build --no-parallel --filter '$(SERIAL_TESTS)'
 
 # Speed benchmark (issue 2): release build, proctor-bench, hyperfine vs bwrap; results in bench-results/.

@@ -22,17 +22,7 @@ struct MergeCommand: AsyncParsableCommand {
     @Argument(help: ArgumentHelp("The shards' partial JSON reports.", valueName: "partial.json"))
     var partials: [String] = []
 
-    @Option(help: ArgumentHelp("Write the merged JSON report here.", valueName: "path"))
-    var json: String?
-
-    @Option(help: ArgumentHelp("Write a JUnit XML report here (run).", valueName: "path"))
-    var junit: String?
-
-    @Option(help: ArgumentHelp("Write a self-contained HTML report here (run).", valueName: "path"))
-    var html: String?
-
-    @Option(help: ArgumentHelp("Write Gradescope's autograder results.json here (run).", valueName: "path"))
-    var gradescope: String?
+    @OptionGroup var outputs: ReportArguments
 
     func validate() throws {
         if partials.isEmpty { throw ValidationError("give the partial reports to merge") }
@@ -46,30 +36,24 @@ struct MergeCommand: AsyncParsableCommand {
         do {
             parts = try ShardMerge.check(try ShardMerge.read(partials))
             let command = parts[0].shard.command
-            if command != "run",
-                let flag = [("--junit", junit), ("--html", html), ("--gradescope", gradescope)].first(
-                    where: { $0.1 != nil })?.0
-            {
+            if command != "run", let flag = outputs.runOnlyFlag {
                 throw ReportError("\(flag) is for parts of `proctor run`; these are of `proctor \(command)`")
             }
             switch command {
             case "run":
                 let merged = try ShardMerge.run(parts)
                 let run = merged.run
-                reports = [
-                    (json, { merged.json }), (junit, { try JUnitReport.render(run) }), (html, { HTMLReport.render(run) }),
-                    (gradescope, { try GradescopeReport.render(run) }),
-                ]
+                reports = outputs.reports(run) { merged.json }
                 summary = TerminalSummary(colour: Console.stdoutIsTerminal).render(run)
                 code = run.allAccepted ? 0 : 1
             case "verify":
                 let v = try ShardMerge.verify(parts)
-                reports = [(json, { VerifyReport.render(v) })]
+                reports = [(outputs.json, { VerifyReport.render(v) })]
                 summary = VerifyReport.table(v)
                 code = v.ok ? 0 : 1
             case "eval":
                 let e = try ShardMerge.eval(parts)
-                reports = [(json, { EvalReport.render(e) })]
+                reports = [(outputs.json, { EvalReport.render(e) })]
                 let ks = e.passAtK.keys.sorted().map { "pass@\($0) = \(String(format: "%.4f", e.passAtK[$0]!))" }
                 summary = "\(e.passed)/\(e.samples) samples passed" + (ks.isEmpty ? "" : "; " + ks.joined(separator: ", "))
                 code = 0

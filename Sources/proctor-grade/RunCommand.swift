@@ -34,17 +34,7 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Tests run at once (default: one per core).", valueName: "n"))
     var jobs: Int?
 
-    @Option(help: ArgumentHelp("Write a JUnit XML report here.", valueName: "path"))
-    var junit: String?
-
-    @Option(help: ArgumentHelp("Write a JSON report here (schema proctor.report/1).", valueName: "path"))
-    var json: String?
-
-    @Option(help: ArgumentHelp("Write a self-contained HTML report here.", valueName: "path"))
-    var html: String?
-
-    @Option(help: ArgumentHelp("Write Gradescope's autograder results.json here.", valueName: "path"))
-    var gradescope: String?
+    @OptionGroup var reports: ReportArguments
 
     @Flag(name: .customLong("fail-fast"), help: "Stop a solution at its first test that is not AC.")
     var failFast = false
@@ -54,7 +44,7 @@ struct RunCommand: AsyncParsableCommand {
     func validate() throws {
         if solutions.isEmpty { throw ValidationError("give at least one --solution FILE") }
         if let jobs, jobs < 1 { throw ValidationError("--jobs must be at least 1") }
-        try sharding.validate(json: json)
+        try sharding.validate(json: reports.json)
     }
 
     func run() async throws {
@@ -136,11 +126,7 @@ struct RunCommand: AsyncParsableCommand {
                 "proctor: internal error: the shard has \(result.results.count) results, \(part.positions.count) planned")
             throw ExitCode(3)
         }
-        let reportFailed = !Console.write([
-            (junit, { try JUnitReport.render(result) }), (json, { try JSONReport.render(result, shard: section) }),
-            (html, { HTMLReport.render(result) }),
-            (gradescope, { try GradescopeReport.render(result) }),
-        ])
+        let reportFailed = !Console.write(reports.reports(result) { try JSONReport.render(result, shard: section) })
         print(summary.render(result))
         if reportFailed { throw ExitCode(3) }
         throw ExitCode(result.allAccepted ? 0 : 1)
