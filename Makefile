@@ -2,6 +2,9 @@
 # `make demo` and `make test` each do all setup first (a fresh Debian machine with Swift).
 
 SWIFT ?= swift
+# The tests' output line by line, also into a pipe or a file (stdio buffers it in blocks
+# there): what CI shows of a run that hangs or is killed is then where it really stood.
+SWIFT_TEST = stdbuf -oL -eL $(SWIFT) test
 # Tests that measure time or compare the whole host run alone, after the rest: limits,
 # cleanup and the ready cgroup sets (they look at the whole host), a server killed mid-job
 # (it must reach "running" before a deadline) and a slow_accepted submission (1.3 s of CPU
@@ -56,11 +59,11 @@ test:
 
 test-parallel:
 	@echo "test: the parallel tests start at $$(date +%T)"
-	$(SWIFT) test --skip-build --skip '$(SERIAL_TESTS)'
+	$(SWIFT_TEST) --skip-build --skip '$(SERIAL_TESTS)'
 
 test-serial:
 	@echo "test: the serial tests start at $$(date +%T)"
-	$(SWIFT) test --skip-build --no-parallel --filter '$(SERIAL_TESTS)'
+	$(SWIFT_TEST) --skip-build --no-parallel --filter '$(SERIAL_TESTS)'
 
 # Speed benchmark (issue 2): release build, proctor-bench, hyperfine vs bwrap; results in bench-results/.
 bench: setup

@@ -54,7 +54,7 @@ extension Trait where Self == ConditionTrait {
 
 @Suite(
     "images: build, cache, sandboxes, snapshots, attacks", .serialized,
-    .imageHost)
+    .imageHost, .timeLimit(.minutes(15)))
 struct ImageBuildTests {
     let store = ImageHost.store
 

@@ -136,7 +136,8 @@ struct ExecCommandTests {
 
 /// A runner killed with SIGKILL mid-run: its sandbox dies with it (init's lifeline pipe
 /// closes), and the cgroup set it held, one of the ready sets, serves the next run empty.
-@Suite("a runner killed with SIGKILL", .enabled(if: geteuid() == 0, "needs root: runs a sandbox"))
+@Suite(
+    "a runner killed with SIGKILL", .enabled(if: geteuid() == 0, "needs root: runs a sandbox"), .timeLimit(.minutes(5)))
 struct KilledRunnerTests {
     /// Live host processes whose command line holds `marker`, in any of Proctor's cgroups.
     /// A zombie, or a process already in exit (PF_EXITING: a pid-namespace init waiting for
@@ -199,7 +200,9 @@ struct KilledRunnerTests {
 /// The cgroup sets `proctor exec` keeps ready across runs (proctor/ready/k<N>): taken one
 /// per runner, given back empty, every limit written anew by the next user. Run alone
 /// (Makefile SERIAL_TESTS): "the same set again" holds only when no other runner takes one.
-@Suite("ready cgroup sets", .enabled(if: geteuid() == 0, "needs root: runs a sandbox"), .serialized)
+@Suite(
+    "ready cgroup sets", .enabled(if: geteuid() == 0, "needs root: runs a sandbox"), .serialized,
+    .timeLimit(.minutes(5)))
 struct ReadySetTests {
     static let hierarchies = ["memory", "pids", "unified", ""].map { "/sys/fs/cgroup/\($0)/proctor" }
         .filter { FileManager.default.fileExists(atPath: $0) }

@@ -8,7 +8,7 @@ import Testing
 /// Issue 8: what a sandboxed program or a rude client can do to the server. Each test runs
 /// the server in-process on a real socket (HummingbirdTesting's live mode) and attacks it
 /// over raw connections.
-@Suite("abuse: FIFOs, hang-ups, slow clients, load", .needsRoot)
+@Suite("abuse: FIFOs, hang-ups, slow clients, load", .needsRoot, .timeLimit(.minutes(10)))
 struct AbuseTests {
     func create(_ client: any TestClientProtocol, _ fields: [String: Any] = [:]) async throws -> String {
         try await client.execute(uri: "/sandboxes", method: .post, headers: alice, body: body(fields)) { r in

@@ -6,7 +6,8 @@ import Testing
 /// submissions spread over them, one node SIGKILLed mid-run, every submission finished
 /// once with the right verdict; the node started again takes work; sandboxes answered
 /// with a redirect by the nodes they do not live on.
-@Suite("a cluster: three proctor serve nodes on one PostgreSQL", .needsRoot, .needsPostgres, .serialized)
+@Suite(
+    "a cluster: three proctor serve nodes on one PostgreSQL", .needsRoot, .needsPostgres, .serialized, .timeLimit(.minutes(10)))
 struct ClusterTests {
     /// One node: its process (replaced when restarted), port, name.
     struct Node {

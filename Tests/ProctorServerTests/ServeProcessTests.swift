@@ -8,7 +8,7 @@ import FoundationNetworking
 
 /// `proctor serve` as a real process: killed with SIGKILL mid-job and restarted, it loses no
 /// accepted job and runs the interrupted one again; SIGTERM stops it cleanly.
-@Suite("proctor serve as a process: SIGKILL and restart, SIGTERM", .needsRoot, .serialized)
+@Suite("proctor serve as a process: SIGKILL and restart, SIGTERM", .needsRoot, .serialized, .timeLimit(.minutes(10)))
 struct ServeProcessTests {
     static func freePort() -> Int { Net.freePort() }
 

@@ -46,7 +46,7 @@ struct HostSnapshot: Equatable {
     }
 }
 
-@Suite("cleanup: nothing of a run survives it", .needsRoot, .serialized)
+@Suite("cleanup: nothing of a run survives it", .needsRoot, .serialized, .timeLimit(.minutes(10)))
 struct CleanupTests {
     @Test("1,000 sandboxed runs in a row leave the host as it was")
     func thousandRuns() async throws {

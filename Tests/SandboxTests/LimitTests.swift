@@ -5,7 +5,7 @@ import Testing
 @testable import Sandbox
 
 /// Each attack states the contained outcome it expects.
-@Suite("limits: every bomb ends as a result, the host unharmed", .needsRoot, .serialized)
+@Suite("limits: every bomb ends as a result, the host unharmed", .needsRoot, .serialized, .timeLimit(.minutes(10)))
 struct LimitTests {
     @Test("fork bomb: stopped by the pids limit and the wall time; nothing survives")
     func forkBomb() async throws {

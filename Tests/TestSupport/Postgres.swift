@@ -120,7 +120,9 @@ public final class PostgresServer: Sendable {
     /// At the test process's exit: system(3) too (Foundation's Process is no help in atexit).
     func stop() {
         guard let runuser = Self.runuser else { return }
-        _ = system("\(runuser) -u postgres -- \(bin)/pg_ctl -D \(folder)/data -m immediate -w stop >/dev/null 2>&1")
+        // Bounded: the test process's buffered output is written only after its atexit handlers.
+        _ = system(
+            "/usr/bin/timeout 30 \(runuser) -u postgres -- \(bin)/pg_ctl -D \(folder)/data -m immediate -w stop >/dev/null 2>&1")
         try? FileManager.default.removeItem(atPath: folder)
     }
 
