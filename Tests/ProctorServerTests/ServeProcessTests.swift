@@ -50,12 +50,23 @@ struct ServeProcessTests {
             r.setValue("Bearer secret-a", forHTTPHeaderField: "Authorization")
             r.setValue("application/json", forHTTPHeaderField: "Content-Type")
             if let body { r.httpBody = try JSONSerialization.data(withJSONObject: body) }
-            let (data, response) = try await URLSession.shared.data(for: r)
+            let (data, response) = try await Self.session.data(for: r)
             return ((response as? HTTPURLResponse)?.statusCode ?? 0, try? JSONSerialization.jsonObject(with: data))
         }
 
+        /// Short timeouts (URLSession's default waits 60 s for a request): a server that
+        /// accepts and never answers fails its test in seconds instead of holding the run.
+        static let session: URLSession = {
+            let c = URLSessionConfiguration.ephemeral
+            c.timeoutIntervalForRequest = 30
+            c.timeoutIntervalForResource = 120
+            return URLSession(configuration: c)
+        }()
+
+        /// Up within 20 s, whatever each attempt costs.
         func waitUp() async throws {
-            for _ in 0..<100 {
+            let deadline = ContinuousClock.now + .seconds(20)
+            while ContinuousClock.now < deadline {
                 if let (code, _) = try? await request("GET", "/health"), code == 200 { return }
                 try await Task.sleep(for: .milliseconds(100))
             }
