@@ -2,13 +2,15 @@ import Foundation
 import Hummingbird
 import HummingbirdTesting
 import Images
+import Sandbox
 import SystemPackage
 import TestSupport
 import Testing
 
 /// The image store over HTTP: sandboxes and /execute from an image, GET /images, snapshots,
 /// and what a caller may try at that door.
-@Suite("images over HTTP: sandboxes, /execute, snapshots, attacks", .serialized, .imageHost)
+@Suite(
+    "images over HTTP: sandboxes, /execute, snapshots, attacks", .serialized, .imageHost, .timeLimit(.minutes(15)))
 struct ImageServerTests {
     static let sixCheck = "import six\nassert six.__version__ == '1.17.0', six.__version__\nprint('six', six.__version__)\n"
 
@@ -144,7 +146,8 @@ struct ImageServerTests {
         let name = "snap-\(UUID().uuidString.prefix(8).lowercased())"
         defer { ImageServer.drop(name) }
         try await ImageServer.with { client in
-            let id = try await ImageServer.create(client, ["image": "test-python", "lifetime": 60, "limits": ["workdir_size": "8M"]])
+            let id = try await ImageServer.create(
+                client, ["image": "test-python", "lifetime": 60, "limits": ["workdir_size": "8M"]])
             let planted = try await ImageServer.sh(
                 client, id,
                 """
@@ -180,5 +183,35 @@ struct ImageServerTests {
             let seen = try await ImageServer.sh(client, again, "readlink shadow; test -e pipe || echo no-pipe")
             #expect(seen.out == "/etc/shadow\nno-pipe\n")
         }
+    }
+    @Test("attack: two snapshots racing for one name: exactly one is made, the other refused, nothing replaced")
+    func racingSnapshots() async throws {
+        _ = try await ImageHost.python.value
+        let name = "snap-\(UUID().uuidString.prefix(8).lowercased())"
+        defer { ImageServer.drop(name) }
+        let store = ImageHost.store
+        var c = SandboxConfiguration()
+        c.image = try store.folder.sandboxImage(named: "test-python")
+        let layersBefore = try FileManager.default.contentsOfDirectory(atPath: store.folder.layersFolder.string).count
+        try await withSandbox(c) { (a: Sandbox) async throws in
+            try await withSandbox(c) { (b: Sandbox) async throws in
+                try a.fs.write("who", "a\n")
+                try b.fs.write("who", "b\n")
+                @Sendable func attempt(_ s: Sandbox) async -> Result<ImageManifest, any Error> {
+                    do { return .success(try await s.snapshot(name: name, store: store, replacing: false)) } catch {
+                        return .failure(error)
+                    }
+                }
+                async let first = attempt(a)
+                async let second = attempt(b)
+                let results = await [first, second]
+                let made = results.compactMap { try? $0.get() }
+                #expect(made.count == 1)
+                for case .failure(let e) in results { #expect((e as? ImageError)?.code == .exists, "\(e)") }
+                #expect(try store.manifest(named: name) == made.first)
+            }
+        }
+        // The loser's layer did not stay behind: one new layer, the winner's.
+        #expect(try FileManager.default.contentsOfDirectory(atPath: store.folder.layersFolder.string).count == layersBefore + 1)
     }
 }

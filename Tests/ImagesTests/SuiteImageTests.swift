@@ -8,7 +8,9 @@ import Testing
 /// `image:` in suites: a problem's (or the suite's default) builds and runs there; an image
 /// the store lacks is an error at its line before anything runs, on the command line and
 /// for a suite uploaded to the server.
-@Suite("images in suites: image: NAME, checked at load, graded in the image", .serialized, .imageHost)
+@Suite(
+    "images in suites: image: NAME, checked at load, graded in the image", .serialized, .imageHost,
+    .timeLimit(.minutes(15)))
 struct SuiteImageTests {
     /// Passes only where six 1.17.0 is (the test image's pip install); the host's Python
     /// has no six, or Debian's older one: an RTE either way.
@@ -28,13 +30,14 @@ struct SuiteImageTests {
               - {name: t1, answer: "six 1.17.0"}
         """
 
-    /// A folder with `suite.yaml` and `six.py`, removed after `body`.
+    /// A folder with `suite.yaml` and `uses_six.py` (not six.py: it would shadow the module), removed after `body`.
     func withFolder<T>(_ suite: String, _ body: (String) async throws -> T) async throws -> T {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("proctor-suite-image-\(UUID().uuidString)").path
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("proctor-suite-image-\(UUID().uuidString)")
+            .path
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: folder) }
         try suite.write(toFile: folder + "/suite.yaml", atomically: true, encoding: .utf8)
-        try Self.solution.write(toFile: folder + "/six.py", atomically: true, encoding: .utf8)
+        try Self.solution.write(toFile: folder + "/uses_six.py", atomically: true, encoding: .utf8)
         return try await body(folder)
     }
 
@@ -48,7 +51,8 @@ struct SuiteImageTests {
             options.images = ImageHost.store.folder
             options.jobs = 2
             let grader = Grader(options: options)
-            let run = try await grader.grade(suites: [loaded], submissions: [try grader.submission(folder + "/six.py", language: nil)])
+            let run = try await grader.grade(
+                suites: [loaded], submissions: [try grader.submission(folder + "/uses_six.py", language: nil)])
             let verdicts = Dictionary(uniqueKeysWithValues: run.results.map { ($0.problem, $0.verdict) })
             #expect(verdicts["in-image"] == .accepted, "\(run.results.map { $0.tests.map(\.message) })")
             #expect(verdicts["on-host"] == .runtimeError, "\(run.results.map { $0.tests.map(\.message) })")
@@ -82,7 +86,7 @@ struct SuiteImageTests {
                     uri: "/grade", method: .post, headers: ImageServer.alice,
                     body: ImageServer.body([
                         "suite_upload": ["files": [["path": "suite.yaml", "content": suite]]],
-                        "solutions": [["name": "six.py", "code": Self.solution]],
+                        "solutions": [["name": "uses_six.py", "code": Self.solution]],
                     ])
                 ) { (Int($0.status.code), ImageServer.json($0), String(buffer: $0.body)) }
             }
@@ -95,12 +99,15 @@ struct SuiteImageTests {
             let id = try #require(job["id"] as? String)
             var doc: [String: Any] = [:]
             for _ in 0..<150 {
-                doc = try await client.execute(uri: "/jobs/\(id)", method: .get, headers: ImageServer.alice) { ImageServer.json($0) }
+                doc = try await client.execute(uri: "/jobs/\(id)", method: .get, headers: ImageServer.alice) {
+                    ImageServer.json($0)
+                }
                 if let s = doc["status"] as? String, s == "done" || s == "failed" { break }
                 try await Task.sleep(for: .milliseconds(200))
             }
             let results = (doc["report"] as? [String: Any])?["results"] as? [[String: Any]] ?? []
-            let verdicts = Dictionary(uniqueKeysWithValues: results.compactMap { r in (r["problem"] as? String).map { ($0, r["verdict"] as? String) } })
+            let verdicts = Dictionary(
+                uniqueKeysWithValues: results.compactMap { r in (r["problem"] as? String).map { ($0, r["verdict"] as? String) } })
             #expect(verdicts["in-image"] == "AC", "\(doc)")
             #expect(verdicts["on-host"] == "RTE", "\(doc)")
         }

@@ -37,7 +37,8 @@ struct ImageController {
         defer { registry.release(id) }
         guard case .layers = sandbox.configuration.image else {
             throw APIError(
-                .badRequest, "not_from_an_image", "only a sandbox started from an image (POST /sandboxes {\"image\"}) has a snapshot")
+                .badRequest, "not_from_an_image",
+                "only a sandbox started from an image (POST /sandboxes {\"image\"}) has a snapshot")
         }
         let manifest: ImageManifest
         do {
