@@ -57,16 +57,13 @@ struct SuiteImageKeyTests {
                 """
                 version: 1
                 image: nope
-                problems:
-                  - id: a
-                    image: ../tiny
-                    tests: [{name: t, answer: "1"}]
+                problems: [{id: a, image: ../tiny, tests: [{name: t, answer: "1"}]}]
                 """)
             defer { folder.remove() }
             let found = errors(folder, store)
             #expect(found.count == 2, "\(found)")
             #expect(found.first?.hasPrefix("2: unknown image 'nope'") == true, "\(found)")
-            #expect(found.last?.hasPrefix("5: image '../tiny' is not an image name") == true, "\(found)")
+            #expect(found.last?.hasPrefix("3: image '../tiny' is not an image name") == true, "\(found)")
             #expect(!found.joined().contains(store.root.string))
         }
     }
