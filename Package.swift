@@ -111,7 +111,7 @@ let package = Package(
         .target(
             name: "ProctorServer",
             dependencies: [
-                "Sandbox", "Grading", "Reports",
+                "Sandbox", "Grading", "Reports", "Images",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 // The store of a cluster (`--database postgres://...`); SQLite stays the default.
@@ -175,7 +175,10 @@ let package = Package(
         ),
         .testTarget(
             name: "ImagesTests",
-            dependencies: ["Images", "Sandbox", "Grading", "proctor", "proctor-grade"],
+            dependencies: [
+                "Images", "Sandbox", "Grading", "ProctorServer", "proctor", "proctor-grade",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -1,4 +1,5 @@
 import Crypto
+import Sandbox
 import Synchronization
 
 /// Builds already made, so a program sent again (a resubmission, the same sample twice)
@@ -49,6 +50,12 @@ public final class BuildCache: Sendable {
         list(language.run)
         list(language.binds)
         list(language.environment.sorted { $0.key < $1.key }.flatMap { [$0.key, $0.value] })
+        if let image = language.image {
+            // Built in an image: its store, its name, and what it is now (its top layer), so
+            // a build in one image is never served for another or for the host.
+            let top = (try? language.images.manifest(named: image))?.layers.last?.digest ?? ""
+            list(["image", language.images.root.string, image, top])
+        }
         list(options)
         field(code)
         return hasher.finalize()

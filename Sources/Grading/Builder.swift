@@ -56,7 +56,7 @@ extension Language {
     public func sandboxConfiguration(memory: Int, processes: Int, workdirSize: Int = 256 << 20) -> SandboxConfiguration {
         var c = SandboxConfiguration()
         // A missing image is `toolchainProblem`'s to report; this never runs without it.
-        if let image, let fromImage = try? ImageStoreFolder().sandboxImage(named: image) { c.image = fromImage }
+        if let image, let fromImage = try? images.sandboxImage(named: image) { c.image = fromImage }
         c.binds = binds.map { SandboxConfiguration.Bind(FilePath($0)) }
         c.environment.merge(environment) { $1 }
         c.limits.memory = memory

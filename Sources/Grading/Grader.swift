@@ -92,26 +92,43 @@ public final class Grader: Sendable {
         let problems: [(suite: Suite, problem: Problem)] = suites.flatMap { s in s.problems.map { (s, $0) } }
         let chosen = { (s: Int, p: Int) in pairs?.contains(GradedPair(submission: s, problem: p)) ?? true }
         let needed = submissions.indices.filter { s in problems.indices.contains { chosen(s, $0) } }
-        let judgePrograms = Self.judgePrograms(
-            of: problems.indices.filter { p in submissions.indices.contains { chosen($0, p) } }.map { problems[$0].problem })
+        let graded = problems.indices.filter { p in submissions.indices.contains { chosen($0, p) } }
+        let judgePrograms = Self.judgePrograms(of: graded.map { problems[$0].problem })
+        // Each submission is compiled once per image its problems name (`variants`; just
+        // the host's, nil, for a suite that names none), and runs in its build's image.
+        var variants: [String?] = []
+        for p in graded where !variants.contains(problems[p].problem.image) { variants.append(problems[p].problem.image) }
+        if variants.isEmpty { variants = [nil] }
+        let variantOf = problems.map { p in variants.firstIndex(of: p.problem.image) ?? 0 }
         // One queue for every compile, the judges' first: every test needs its judge, and a
         // validator (templates, a large header) is often the slowest compile of all.
         let later = options.builds == nil ? [] : alsoCompile.filter { !submissions.contains($0) }
         let jobs =
-            judgePrograms.map(CompileJob.judge) + submissions.map(CompileJob.submission)
+            judgePrograms.map(CompileJob.judge)
+            + variants.flatMap { v in submissions.map { CompileJob.submission($0.inImage(v, store: options.images)) } }
             + later.map(CompileJob.submission)
         let run = Run(
             grader: self, problems: problems, submissions: submissions, judgePrograms: judgePrograms, jobs: jobs,
-            laterJobs: later.count, builder: Builder(pools: pools),
+            laterJobs: later.count, variantOf: variantOf, builder: Builder(pools: pools),
             runner: TestRunner(pools: pools, scratch: scratch, excerptBytes: options.excerptBytes))
         let compileStart = ContinuousClock.now
         let items = Self.items(problems.map(\.problem), submissions: submissions.count).filter {
             chosen($0.submission, $0.problem)
         }
-        let compiles = Array(judgePrograms.indices) + needed.map { judgePrograms.count + $0 }
+        let compiles =
+            Array(judgePrograms.indices)
+            + variants.indices.flatMap { v in
+                needed.filter { s in graded.contains { variantOf[$0] == v && chosen(s, $0) } }.map {
+                    run.job(ofSubmission: $0, variant: v)
+                }
+            }
         let results = await run.work(items, compiles: compiles, jobs: options.jobs, progress: progress)
-        var builds: [BuildOutcome?] = Array(repeating: nil, count: submissions.count)
-        for i in needed { builds[i] = await run.build(ofSubmission: i) }
+        var builds: [[BuildOutcome?]] = Array(repeating: [], count: submissions.count)
+        for s in needed {
+            for p in problems.indices {
+                builds[s].append(chosen(s, p) ? await run.build(ofSubmission: s, problem: p) : nil)
+            }
+        }
         logger.debug(
             "compiled and judged",
             metadata: [
@@ -155,9 +172,9 @@ public final class Grader: Sendable {
     }
 
     /// Each submission's result on each problem: its tests' results, or its build's verdict
-    /// on every test when it did not build.
+    /// on every test when it did not build (`builds`: by submission, then problem).
     static func problemResults(
-        _ problems: [(suite: Suite, problem: Problem)], submissions: [Submission], builds: [BuildOutcome?],
+        _ problems: [(suite: Suite, problem: Problem)], submissions: [Submission], builds: [[BuildOutcome?]],
         results: [[[TestResult?]]], chosen: (Int, Int) -> Bool
     ) -> [ProblemResult] {
         var out: [ProblemResult] = []
@@ -168,7 +185,7 @@ public final class Grader: Sendable {
                     suite: suite.name, problem: p.id, title: p.title, submission: s.name, submissionPath: s.path,
                     language: s.language.id, limits: limits, verdict: .accepted, score: 0,
                     maxScore: p.maxScore, compileMessage: nil, tests: [], groups: [])
-                if case .failed(let verdict, let message) = builds[si]! {
+                if case .failed(let verdict, let message) = builds[si][pi]! {
                     r.compileMessage = message
                     r.tests = p.tests.map {
                         TestResult(
@@ -180,7 +197,7 @@ public final class Grader: Sendable {
                     r.tests = results[si][pi].map { $0! }
                 }
                 if p.kind == .unit {
-                    if case .failed(let verdict, let message) = builds[si] {
+                    if case .failed(let verdict, let message) = builds[si][pi] {
                         r.tests = TestRunner.unitResults(p, failure: (verdict, message))
                     }
                     r.maxScore = r.tests.reduce(0) { $0 + ($1.weight ?? 1) }
@@ -253,6 +270,8 @@ public final class Grader: Sendable {
         /// How many of `jobs`, at the end, compile only for a later run: they are queued
         /// after the tests.
         let laterJobs: Int
+        /// Each problem's image among the submissions' builds (`job(ofSubmission:variant:)`).
+        let variantOf: [Int]
         let builder: Builder
         let runner: TestRunner
         /// One per job: the judges' builds, then the submissions'.
@@ -264,7 +283,7 @@ public final class Grader: Sendable {
         init(
             grader: Grader, problems: [(suite: Suite, problem: Problem)], submissions: [Submission],
             judgePrograms: [JudgeProgram],
-            jobs: [CompileJob], laterJobs: Int = 0, builder: Builder, runner: TestRunner
+            jobs: [CompileJob], laterJobs: Int = 0, variantOf: [Int] = [], builder: Builder, runner: TestRunner
         ) {
             self.grader = grader
             self.problems = problems
@@ -272,13 +291,21 @@ public final class Grader: Sendable {
             self.judgePrograms = judgePrograms
             self.jobs = jobs
             self.laterJobs = laterJobs
+            self.variantOf = variantOf
             self.builder = builder
             self.runner = runner
             outcomes = jobs.map { _ in Promise<BuildOutcome>() }
         }
 
-        func build(ofSubmission s: Int) async -> BuildOutcome {
-            await outcomes[judgePrograms.count + s].value()
+        /// The index in `jobs` of submission `s`'s build in image variant `v`: the judges,
+        /// then the submissions once per variant.
+        func job(ofSubmission s: Int, variant v: Int) -> Int {
+            judgePrograms.count + v * submissions.count + s
+        }
+
+        /// Submission `s`'s build for problem `p` (in the problem's image).
+        func build(ofSubmission s: Int, problem p: Int) async -> BuildOutcome {
+            await outcomes[job(ofSubmission: s, variant: variantOf.isEmpty ? 0 : variantOf[p])].value()
         }
 
         enum Work: Sendable {
@@ -347,7 +374,9 @@ public final class Grader: Sendable {
         func test(_ item: Item) async -> (Item, [TestResult])? {
             let (_, problem) = problems[item.problem]
             if problem.kind == .unit {
-                guard case .built(let build) = await build(ofSubmission: item.submission) else { return nil }
+                guard case .built(let build) = await build(ofSubmission: item.submission, problem: item.problem) else {
+                    return nil
+                }
                 return (item, await runner.unit(problem, build: build))
             }
             guard let (item, result) = await single(item) else { return nil }
@@ -357,7 +386,7 @@ public final class Grader: Sendable {
         func single(_ item: Item) async -> (Item, TestResult)? {
             let (_, problem) = problems[item.problem]
             let test = problem.tests[item.test]
-            let built = await build(ofSubmission: item.submission)
+            let built = await build(ofSubmission: item.submission, problem: item.problem)
             guard case .built(let build) = built else {
                 // Its tests take the build's verdict below; reported as such.
                 if case .failed(let v, let m) = built {

@@ -1,4 +1,5 @@
 import Foundation
+import Sandbox
 
 public struct GradingOptions: Sendable {
     /// Tests run at once (default: one per core).
@@ -15,6 +16,9 @@ public struct GradingOptions: Sendable {
     /// the time-limit probe, the limit, the safety margin): each submission and each
     /// validator or interactor is compiled once.
     public var builds: BuildMemo? = nil
+    /// The image store that problems' `image:` names are read from; nil: the default
+    /// ($PROCTOR_IMAGES, else /var/lib/proctor/images).
+    public var images: ImageStoreFolder? = nil
 
     public init() {}
 }

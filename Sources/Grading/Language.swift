@@ -23,6 +23,9 @@ public struct Language: Sendable, Hashable {
     /// instead of the host's /usr: a toolchain the host does not have. `requires` is then
     /// looked for in the image.
     public var image: String? = nil
+    /// The image store `image` is looked up in; nil: the default ($PROCTOR_IMAGES, else
+    /// /var/lib/proctor/images). A server sets its own (`proctor serve --images`).
+    public var imageStore: ImageStoreFolder? = nil
     public var environment: [String: String]
     /// Added to a test's memory limit (the JVM's heap and code cache, say).
     public var memoryAllowance: Int
@@ -82,11 +85,25 @@ public struct Language: Sendable, Hashable {
         self.compileMemory = compileMemory
     }
 
+    /// The store `image` is read from.
+    public var images: ImageStoreFolder { imageStore ?? ImageStoreFolder() }
+
+    /// This language with its programs built and run in image `name` of `store` (a
+    /// problem's `image:`); nil keeps it as it is.
+    public func inImage(_ name: String?, store: ImageStoreFolder?) -> Language {
+        guard let name else { return self }
+        var l = self
+        l.image = name
+        l.imageStore = store
+        return l
+    }
+
     /// The required host programs that are missing (empty: the toolchain is there).
     public var missingTools: [String] {
         guard let image else { return requires.filter { access($0, X_OK) != 0 } }
-        guard let manifest = try? ImageStoreFolder().manifest(named: image) else { return ["image \(image)"] }
-        let layers = manifest.layers.reversed().map { ImageStoreFolder().layerPath($0).string }
+        let store = images
+        guard let manifest = try? store.manifest(named: image) else { return ["image \(image)"] }
+        let layers = manifest.layers.reversed().map { store.layerPath($0).string }
         return requires.filter { tool in !layers.contains { access($0 + tool, X_OK) == 0 } }
     }
 

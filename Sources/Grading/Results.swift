@@ -219,3 +219,13 @@ extension ProblemResult {
         return (verdict, groups.reduce(0) { $0 + $1.score }, groups)
     }
 }
+
+extension Submission {
+    /// This submission with its language built and run in image `name` of `store` (nil:
+    /// as it is).
+    func inImage(_ name: String?, store: ImageStoreFolder?) -> Submission {
+        var s = self
+        s.language = language.inImage(name, store: store)
+        return s
+    }
+}

@@ -210,6 +210,10 @@ public struct Problem: Sendable {
     public var outputLimitAfterRun: Int?
     /// Kind `unit`: how the framework is built, run and read.
     public var unit: UnitSetup? = nil
+    /// An image of the image store (`image:`, the problem's or the suite's): submissions
+    /// are built and run in sandboxes started from it instead of the host's /usr.
+    /// Checkers and interactors (the judge's trusted programs) stay on the host's.
+    public var image: String? = nil
 
     public init(
         id: String, title: String? = nil, kind: TestKind, limits: TestLimits, comparison: Comparison,

@@ -1,12 +1,13 @@
 import Foundation
+import Sandbox
 import SystemPackage
 import Yams
 
 /// Loads and checks suite files (format: Schemas/suite.schema.json, docs in Suites/README.md).
 public enum SuiteLoader {
-    static let suiteKeys = ["version", "name", "problems"]
+    static let suiteKeys = ["version", "name", "image", "problems"]
     static let problemKeys = [
-        "id", "title", "kind", "limits", "compare", "checker", "interactor", "files", "tests", "groups", "unit",
+        "id", "title", "kind", "limits", "compare", "checker", "interactor", "files", "tests", "groups", "unit", "image",
     ]
     static let limitKeys = ["time", "wall_time", "memory", "output", "processes"]
     static let compareKeys = [
@@ -21,13 +22,18 @@ public enum SuiteLoader {
     ]
     static let groupKeys = ["name", "points", "aggregation"]
     enum Mode: String, CaseIterable { case exact, lines, tokens }
+    /// `image: host`: the host's system folders, as with no image.
+    static let hostImage = "host"
 
     /// Loads a suite, or throws a `GradingError` with every problem found (`diagnostics`).
     /// Every file it names is read beneath its folder (`ConfinedRoot`); with `caps`, a suite
     /// that asks for more (limits, tests, file sizes) is refused, each excess at its line.
-    public static func load(_ path: FilePath, caps: SuiteCaps? = nil) throws -> Suite {
+    /// An `image:` (the suite's default, or a problem's) must name an image of `images`
+    /// (nil: the default store), else it is an error at its line, before anything runs.
+    public static func load(_ path: FilePath, caps: SuiteCaps? = nil, images: ImageStoreFolder? = nil) throws -> Suite {
         let reader = YAMLReader(file: path)
         reader.caps = caps
+        reader.images = images ?? ImageStoreFolder()
         let text: String
         do {
             text = String(decoding: try HostFile.read(path, limit: 16 << 20), as: UTF8.self)
@@ -44,11 +50,13 @@ public enum SuiteLoader {
         var name = path.stem ?? "suite"
         var problems: [Problem] = []
         var sawProblems = false
+        var image: String?
         for (key, _, value) in entries {
             switch key {
             case "version":
                 if r.integer(value, "version") != 1 { r.error(at: value, "version must be 1 (the only version of the format)") }
             case "name": name = r.nonEmptyString(value, "name") ?? name
+            case "image": image = self.image(value, r)
             case "problems":
                 sawProblems = true
                 guard let items = r.list(value, "problems") else { break }
@@ -75,7 +83,29 @@ public enum SuiteLoader {
             }
         }
         if !sawProblems { r.error(at: root, "missing key 'problems' (a list of problems)") }
+        // The suite's image is every problem's that names none.
+        for i in problems.indices {
+            if problems[i].image == nil { problems[i].image = image }
+            if problems[i].image == hostImage { problems[i].image = nil }
+        }
         return Suite(path: path, name: name, problems: problems)
+    }
+
+    /// `image: NAME`: an image of the reader's store, or `host` (the host's system folders:
+    /// a problem's way out of the suite's image). The message names the image, never the
+    /// store's host folder (an uploaded suite's errors go back to its sender).
+    static func image(_ node: Node, _ r: YAMLReader) -> String? {
+        guard let name = r.nonEmptyString(node, "image") else { return nil }
+        if name == hostImage { return name }
+        guard ImageStoreFolder.isValidName(name) else {
+            r.error(at: node, "image '\(name.prefix(64))' is not an image name (letters, digits, '.', '_', '-')")
+            return nil
+        }
+        guard (try? r.images.manifest(named: name)) != nil else {
+            r.error(at: node, "unknown image '\(name)': not in the image store (proctor image ls lists it)")
+            return nil
+        }
+        return name
     }
 
     static func problem(_ node: Node, _ r: YAMLReader) -> Problem? {
@@ -93,6 +123,7 @@ public enum SuiteLoader {
         var groups: [TestGroup] = []
         var testsNode: Node?
         var unitNode: Node?
+        var image: String?
         for (key, _, value) in entries {
             switch key {
             case "id":
@@ -117,6 +148,7 @@ public enum SuiteLoader {
             case "groups":
                 for item in r.list(value, "groups") ?? [] { if let g = group(item, r) { groups.append(g) } }
             case "unit": unitNode = value
+            case "image": image = self.image(value, r)
             default: break
             }
         }
@@ -159,6 +191,7 @@ public enum SuiteLoader {
         var problem = Problem(
             id: id, title: title, kind: kind, limits: limits, comparison: comparison, interactor: interactor,
             files: files, tests: made.map(\.test), groups: groups)
+        problem.image = image
         if kind == .unit {
             problem.unit = unitNode.flatMap { unit($0, files: files, r) }
             if unitNode == nil {

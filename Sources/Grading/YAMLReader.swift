@@ -11,6 +11,8 @@ final class YAMLReader {
     let root: ConfinedRoot
     /// What the file may ask for at most; nil: no caps (a suite of one's own, on the CLI).
     var caps: SuiteCaps?
+    /// The image store a suite's `image:` names (`SuiteLoader.image`).
+    var images = ImageStoreFolder()
     private(set) var diagnostics: [Diagnostic] = []
 
     init(file: FilePath) {

@@ -11,6 +11,8 @@ public struct ImageError: Error, Sendable, Hashable, CustomStringConvertible {
         case store
         /// A tool the build needs is missing (debootstrap).
         case missingTool
+        /// An image of that name is there already (a snapshot that may not replace it).
+        case exists
     }
 
     public var code: Code

@@ -51,20 +51,44 @@ public struct ImageStore: Sendable {
         folder.layerPath(.init(digest: digest, step: ""))
     }
 
-    /// Writes a manifest (atomically: a temporary file renamed over the old one).
-    public func write(_ manifest: ImageManifest) throws {
+    /// Writes a manifest (atomically: a temporary file renamed over the old one). Not
+    /// `replacing`: an image of that name already there is an `.exists` error, decided by
+    /// link(2) so that of two writers racing for one name exactly one wins.
+    public func write(_ manifest: ImageManifest, replacing: Bool = true) throws {
         guard ImageStoreFolder.isValidName(manifest.name) else {
             throw ImageError(.store, "\"\(manifest.name)\" is not an image name")
         }
         try prepare()
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        let target = folder.manifestPath(manifest.name)
+        let data: Data
         do {
-            let data = try encoder.encode(manifest)
-            try data.write(to: URL(fileURLWithPath: folder.manifestPath(manifest.name).string), options: .atomic)
+            data = try encoder.encode(manifest)
+            if replacing {
+                try data.write(to: URL(fileURLWithPath: target.string), options: .atomic)
+                return
+            }
         } catch {
             throw ImageError(.store, "cannot write the manifest of \(manifest.name): \(error.localizedDescription)")
         }
+        // Not ending in .json: `list` never reads it half written.
+        let temporary = folder.imagesFolder.appending(".new-\(UUID().uuidString.lowercased())")
+        defer { unlink(temporary.string) }
+        do {
+            try data.write(to: URL(fileURLWithPath: temporary.string))
+        } catch {
+            throw ImageError(.store, "cannot write the manifest of \(manifest.name): \(error.localizedDescription)")
+        }
+        guard link(temporary.string, target.string) == 0 else {
+            if errno == EEXIST { throw ImageError(.exists, "an image named \(manifest.name) exists already") }
+            throw ImageError(.store, "cannot write the manifest of \(manifest.name): \(String(cString: strerror(errno)))")
+        }
+    }
+
+    /// True when an image of that name is in the store.
+    public func contains(_ name: String) -> Bool {
+        ImageStoreFolder.isValidName(name) && FileManager.default.fileExists(atPath: folder.manifestPath(name).string)
     }
 
     /// Every image, by name.

@@ -8,7 +8,7 @@ import SystemPackage
 /// relative to a directory fd and opens with O_NOFOLLOW, so a symlink or a folder swapped
 /// for one is copied as a symlink, never followed to a host file. Kept: regular files,
 /// folders, symlinks, overlayfs's whiteouts (character devices 0/0) and xattrs (the
-/// "opaque" mark); FIFOs are made anew; sockets and other devices are left out. Files of
+/// "opaque" mark); FIFOs, sockets and other devices are left out. Files of
 /// `uid` (the sandbox's) become root's, so that no host uid owns an image's files.
 struct LayerCopy {
     let uid: UInt32
@@ -114,10 +114,10 @@ struct LayerCopy {
             // A whiteout: the file is deleted in this layer.
             guard mknod(path, S_IFCHR | 0o000, 0) == 0 else { throw failure("whiteout \(path)") }
             _ = lchown(path, u, g)
-        case S_IFIFO:
-            guard mkfifo(path, st.st_mode & 0o777) == 0 else { throw failure("mkfifo \(path)") }
-            _ = lchown(path, u, g)
         default:
+            // FIFOs, sockets and devices (a sandbox cannot mknod one, but its layer is
+            // untrusted all the same): not an image's to hold; a FIFO would block whoever
+            // opens it later (an export, a sandbox's program).
             return
         }
     }

@@ -11,8 +11,16 @@ extension Sandbox {
     /// owned become root's (later sandboxes run under other uids: they read them, and can
     /// replace them in the workdir). /tmp and /dev/shm are not in it: they are not the
     /// image's.
-    public func snapshot(name: String, store: ImageStore = ImageStore()) async throws -> ImageManifest {
+    ///
+    /// Not `replacing`: an image of that name already there is an `.exists` error, before
+    /// anything is copied and again, atomically, when the manifest is written (the server's
+    /// snapshots never replace an image). Only the writable layer is copied, as `LayerCopy`
+    /// copies an untrusted tree: symlinks as symlinks, devices, FIFOs and sockets left out.
+    public func snapshot(name: String, store: ImageStore = ImageStore(), replacing: Bool = true) async throws
+        -> ImageManifest
+    {
         guard ImageStoreFolder.isValidName(name) else { throw ImageError(.invalidRecipe, "\"\(name)\" is not an image name") }
+        if !replacing, store.contains(name) { throw ImageError(.exists, "an image named \(name) exists already") }
         guard case .layers(let paths) = configuration.image, let upper = writableLayer else {
             throw ImageError(.store, "snapshot: sandbox \(id) was not started from an image (SandboxConfiguration.Image.layers)")
         }
@@ -22,11 +30,12 @@ extension Sandbox {
         defer { try? ImageStore.removeTree(stage) }
         let layerFolder = stage.appending("layer")
         let uid = self.uid
-        let bytes = try await Task.detached {
+        // Off Swift's cooperative pool: a copy of up to the layer's size (a server's threads).
+        let bytes = try await Blocking.run {
             var copy = LayerCopy(uid: uid)
             try copy.copy(from: upper, to: layerFolder)
             return copy.bytes
-        }.value
+        }
         let seed = (below.last?.digest ?? "") + "\n" + id + "\n" + UUID().uuidString
         let digest = "sha256:" + SHA256.hash(data: Data(seed.utf8)).map { String(format: "%02x", $0) }.joined()
         _ = try store.install(layerFolder, as: digest)
@@ -37,7 +46,13 @@ extension Sandbox {
                 .init(digest: digest, step: "snapshot of sandbox \(id)" + (parent.map { " (\($0))" } ?? ""), size: bytes)
             ],
             created: ImageStore.now(), parent: parent)
-        try store.write(manifest)
+        do {
+            try store.write(manifest, replacing: replacing)
+        } catch let e as ImageError where e.code == .exists {
+            // Another snapshot took the name meanwhile: this one's layer (its own digest) goes.
+            try? ImageStore.removeTree(store.layerPath(digest))
+            throw e
+        }
         return manifest
     }
 

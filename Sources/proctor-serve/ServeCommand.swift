@@ -45,6 +45,11 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("With PostgreSQL: how often an idle node looks for jobs besides NOTIFY.", valueName: "time"))
     var poll = "1s"
     @Option(help: ArgumentHelp("Folder of suites that POST /grade may name.", valueName: "dir")) var suites = "Suites"
+    @Option(
+        help: ArgumentHelp(
+            "The image store that sandboxes, /execute and suites name images of, and snapshots go to (default: $PROCTOR_IMAGES, else /var/lib/proctor/images).",
+            valueName: "dir"))
+    var images: String?
     @Option(help: ArgumentHelp("Programs run at once (default: one per core).", valueName: "n")) var workers: Int?
     @Option(name: .customLong("queue"), help: ArgumentHelp("Runs that may wait for a worker before 503.", valueName: "n"))
     var queue = 64
@@ -128,12 +133,15 @@ struct ServeCommand: AsyncParsableCommand {
         if let d = try Self.duration(lease, "--lease") { c.cluster.lease = d.seconds }
         if let d = try Self.duration(poll, "--poll") { c.cluster.poll = d.seconds }
         c.suitesDirectory = suites
+        if let images { c.images = ImageStoreFolder(FilePath(images)) }
         if let workers { c.workers = max(1, workers) }
         c.queueCapacity = max(0, queue)
         c.rateLimit = rate
         c.rateBurst = burst
         c.maxSandboxesPerToken = maxSandboxes
         if let languagesFile { try c.languages.load(FilePath(languagesFile)) }
+        // A language naming an image finds it in the server's store.
+        c.languages = LanguageTable(c.languages.languages.map { $0.inImage($0.image, store: c.images) })
         c.callbackTargets = CallbackTargets(allowedHosts: Set(allowCallbackHosts), allowInternal: allowInternalCallbacks)
         if let d = try Self.duration(maxCPUTime, "--max-cpu-time") { c.suiteCaps.cpuTime = d }
         if let d = try Self.duration(maxWallTime, "--max-wall-time") { c.suiteCaps.wallTime = d }

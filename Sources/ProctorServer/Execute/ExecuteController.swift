@@ -13,7 +13,11 @@ struct ExecuteController {
         let caller = try context.requireCaller()
         let c = service.configuration
         let body = try await JSON.decode(ExecuteRequest.self, from: request, limit: c.maxBodySize, timeout: c.bodyTimeout)
-        let language = try service.language(body.language)
+        var language = try service.language(body.language)
+        if let image = body.image {
+            _ = try ServerImages(c.images).manifest(image)
+            language = language.inImage(image, store: c.images)
+        }
         let run = try service.codeRun(
             language: language, code: body.code, stdin: body.stdin, files: body.files, args: body.args,
             timeout: body.timeout, memory: body.memory?.bytes)

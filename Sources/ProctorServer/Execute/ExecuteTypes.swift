@@ -10,6 +10,9 @@ struct ExecuteRequest: Codable, Sendable {
     /// Seconds (wall clock, and CPU); capped at the server's maximum (60 s).
     var timeout: Double?
     var memory: ByteSize?
+    /// An image of the server's store (GET /images) to compile and run in instead of the
+    /// host's system folders; the language's tools are looked for there.
+    var image: String?
 }
 
 /// POST /execute's answer.

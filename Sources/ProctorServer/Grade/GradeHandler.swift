@@ -156,10 +156,12 @@ struct GradeHandler: JobHandler {
         var options = GradingOptions()
         options.jobs = configuration.workers
         options.failFast = r.fail_fast ?? false
+        options.images = configuration.images
         let grader = Grader(options: options, languages: configuration.languages, logger: logger)
         do {
             // Uploaded suites are held to the caps; the server's own suites are the operator's.
-            let suite = try SuiteLoader.load(FilePath(suitePath), caps: uploaded ? configuration.suiteCaps : nil)
+            let suite = try SuiteLoader.load(
+                FilePath(suitePath), caps: uploaded ? configuration.suiteCaps : nil, images: configuration.images)
             let submissions = try solutions.map { try grader.submission($0.0, language: $0.1) }
             return (grader, suite, submissions)
         } catch let e as APIError {

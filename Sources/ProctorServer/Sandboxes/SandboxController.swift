@@ -37,7 +37,7 @@ struct SandboxController {
 
     func info(_ id: String, _ e: SandboxRegistry.Entry) -> SandboxInfo {
         SandboxInfo(
-            id: id, image: "host", created_at: e.createdAt, expires_at: e.createdAt + e.lifetime.seconds,
+            id: id, image: e.image, created_at: e.createdAt, expires_at: e.createdAt + e.lifetime.seconds,
             idle_timeout: e.idleTimeout.seconds, network: e.sandbox?.configuration.network == .allowed)
     }
 
@@ -45,10 +45,11 @@ struct SandboxController {
         let caller = try context.requireCaller()
         let c = service.configuration
         let body = try await JSON.decode(SandboxCreateRequest.self, from: request, limit: c.maxBodySize, timeout: c.bodyTimeout)
-        if let image = body.image, image != "host" {
-            throw APIError.badRequest("unknown image '\(image.prefix(64))' (served: host)")
-        }
         var config = SandboxConfiguration()
+        let image = body.image ?? "host"
+        // "host": the host's system folders; any other name, an image of the server's store
+        // (its layers read-only under a writable layer on the root's tmpfs, sized workdir_size).
+        if image != "host" { config.image = try ServerImages(c.images).sandboxImage(image) }
         if let l = body.limits {
             if let m = l.memory?.bytes {
                 guard m >= 1 << 20, m <= c.maxMemory else {
@@ -84,7 +85,7 @@ struct SandboxController {
         let idle = min(body.idle_timeout ?? c.sandboxIdleTimeout, lifetime)
         guard lifetime > 0, idle > 0 else { throw APIError.badRequest("lifetime and idle_timeout must be positive") }
         let (id, entry) = try await registry.create(
-            owner: caller, configuration: config,
+            owner: caller, configuration: config, image: image,
             lifetime: .milliseconds(Int64(lifetime * 1000)),
             idleTimeout: .milliseconds(Int64(idle * 1000)))
         return JSON.response(info(id, entry), status: .created)

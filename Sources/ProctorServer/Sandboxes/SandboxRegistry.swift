@@ -19,6 +19,8 @@ final class SandboxRegistry: Sendable {
         var idleTimeout: Duration
         var busy = 0
         var createdAt: Double
+        /// The image it started from ("host": the host's system folders).
+        var image = "host"
     }
     private let entries = Mutex<[String: Entry]>([:])
     let perOwner: Int
@@ -35,7 +37,9 @@ final class SandboxRegistry: Sendable {
     var count: Int { entries.withLock { $0.count } }
 
     /// Makes a sandbox for `owner` unless the owner is at its cap (429).
-    func create(owner: String, configuration: SandboxConfiguration, lifetime: Duration, idleTimeout: Duration) async throws -> (
+    func create(
+        owner: String, configuration: SandboxConfiguration, image: String = "host", lifetime: Duration, idleTimeout: Duration
+    ) async throws -> (
         String, Entry
     ) {
         let id = "sb-" + UUID().uuidString.lowercased() + (node.map { "." + $0 } ?? "")
@@ -44,7 +48,7 @@ final class SandboxRegistry: Sendable {
             guard e.values.filter({ $0.owner == owner }).count < perOwner else { return false }
             e[id] = Entry(
                 sandbox: nil, owner: owner, created: now, lastUsed: now, lifetime: lifetime, idleTimeout: idleTimeout,
-                busy: 1, createdAt: Date().timeIntervalSince1970)
+                busy: 1, createdAt: Date().timeIntervalSince1970, image: image)
             return true
         }
         guard reserved else {

@@ -6,7 +6,8 @@ struct SandboxCreateRequest: Codable, Sendable {
         var workdir_size: ByteSize?
         var tmp_size: ByteSize?
     }
-    /// Only "host" (the host's system folders, read-only) is served.
+    /// "host" (the host's system folders, read-only; the default), or an image of the
+    /// server's store (GET /images).
     var image: String?
     var limits: LimitsBody?
     var network: Bool?

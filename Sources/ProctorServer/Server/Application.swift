@@ -16,6 +16,7 @@ public func buildRouter(_ service: ProctorService) -> Router<ProctorContext> {
     SystemController(service: service).addRoutes(to: router)
     ExecuteController(service: service).addRoutes(to: router)
     SandboxController(service: service).addRoutes(to: router)
+    ImageController(service: service).addRoutes(to: router)
     GradeController(service: service).addRoutes(to: router)
     Judge0Controller(service: service).addRoutes(to: router)
     PlaygroundController(service: service).addRoutes(to: router)

@@ -1,5 +1,6 @@
 import Foundation
 import Grading
+import Sandbox
 import SystemPackage
 
 /// Everything `proctor serve` is told: where to listen, who may call, how much work it takes on.
@@ -15,6 +16,9 @@ public struct ServerConfiguration: Sendable {
     public var cluster = ClusterSettings()
     /// Folder of suites that POST /grade may name.
     public var suitesDirectory = "Suites"
+    /// The image store: images that sandboxes, /execute and suites may name, and where
+    /// snapshots go ($PROCTOR_IMAGES, else /var/lib/proctor/images; `--images`).
+    public var images = ImageStoreFolder()
     /// Runs at once (one per core by default), and how many more may wait before 503.
     public var workers = max(1, ProcessInfo.processInfo.activeProcessorCount)
     public var queueCapacity = 64
