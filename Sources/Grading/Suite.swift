@@ -210,6 +210,10 @@ public struct Problem: Sendable {
     public var outputLimitAfterRun: Int?
     /// Kind `unit`: how the framework is built, run and read.
     public var unit: UnitSetup? = nil
+    /// The program to run of a submission that its own Makefile or CMakeLists.txt builds
+    /// (`BuildSystem`): a path in its folder (CMake's: in `build/`) or a file name; nil: the
+    /// only executable the build made.
+    public var executable: String? = nil
 
     public init(
         id: String, title: String? = nil, kind: TestKind, limits: TestLimits, comparison: Comparison,

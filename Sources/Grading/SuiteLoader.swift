@@ -7,6 +7,7 @@ public enum SuiteLoader {
     static let suiteKeys = ["version", "name", "problems"]
     static let problemKeys = [
         "id", "title", "kind", "limits", "compare", "checker", "interactor", "files", "tests", "groups", "unit",
+        "executable",
     ]
     static let limitKeys = ["time", "wall_time", "memory", "output", "processes"]
     static let compareKeys = [
@@ -93,6 +94,7 @@ public enum SuiteLoader {
         var groups: [TestGroup] = []
         var testsNode: Node?
         var unitNode: Node?
+        var executable: String?
         for (key, _, value) in entries {
             switch key {
             case "id":
@@ -117,6 +119,18 @@ public enum SuiteLoader {
             case "groups":
                 for item in r.list(value, "groups") ?? [] { if let g = group(item, r) { groups.append(g) } }
             case "unit": unitNode = value
+            case "executable":
+                executable = r.nonEmptyString(value, "executable")
+                if let e = executable,
+                    e.hasPrefix("/")
+                        || e.split(separator: "/", omittingEmptySubsequences: false).contains(where: {
+                            $0.isEmpty || $0 == ".." || $0 == "." || !Language.isPlainFileName(String($0))
+                        })
+                {
+                    r.error(
+                        at: value,
+                        "executable '\(e)': a file name, or a relative path of plain names (letters, digits, '_', '-', '.')")
+                }
             default: break
             }
         }
@@ -159,6 +173,7 @@ public enum SuiteLoader {
         var problem = Problem(
             id: id, title: title, kind: kind, limits: limits, comparison: comparison, interactor: interactor,
             files: files, tests: made.map(\.test), groups: groups)
+        problem.executable = executable
         if kind == .unit {
             problem.unit = unitNode.flatMap { unit($0, files: files, r) }
             if unitNode == nil {

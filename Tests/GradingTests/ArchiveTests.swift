@@ -90,7 +90,8 @@ struct ArchiveTests {
             try await SubmissionArchive.unpack(FilePath(zip), into: FilePath(dir + "/out"))
         }
         #expect(error.code == .refused, "\(error)")
-        #expect(!FileManager.default.fileExists(atPath: dir + "/out/zeros.bin"))
+        #expect(error.message.contains("expands past 64 MiB"), "\(error)")
+        #expect(!FileManager.default.fileExists(atPath: dir + "/out"), "nothing of it reaches the host")
     }
 
     @Test func tooManyFilesAreRefused() async throws {
@@ -106,5 +107,116 @@ struct ArchiveTests {
             try await SubmissionArchive.unpack(FilePath(zip), into: FilePath(dir + "/out"))
         }
         #expect(error.message.contains("more than"), "\(error)")
+    }
+
+    /// Unpacks `archive` expecting a refusal whose message has `saying`; nothing may reach the host.
+    func refused(_ archive: String, saying: String) async throws {
+        let out = dir + "/out-" + UUID().uuidString
+        let error = try await #require(throws: GradingError.self, "\(archive)") {
+            try await SubmissionArchive.unpack(FilePath(archive), into: FilePath(out))
+        }
+        #expect(error.code == .refused && error.message.contains(saying), "\(archive): \(error)")
+        #expect(!FileManager.default.fileExists(atPath: out), "\(archive): a refused archive leaves no folder")
+    }
+
+    @Test("entries with '..' or an absolute path are refused by the listing, in zip and tar")
+    func pathsOutAreRefused() async throws {
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let mark = "proctor-archive-out-\(getpid())"
+        for (name, entry) in [("up.zip", "../\(mark)"), ("deep.zip", "a/../../\(mark)"), ("abs.zip", "/tmp/\(mark)")] {
+            let zip = try make(
+                name, "with zipfile.ZipFile(path, 'w') as z:\n    z.writestr('ok.py', 'x')\n    z.writestr('\(entry)', 'x')\n")
+            try await refused(zip, saying: "leads out")
+        }
+        for (name, entry) in [("up.tar", "../\(mark)"), ("abs.tar.gz", "/tmp/\(mark)")] {
+            let tar = try make(
+                name,
+                "with tarfile.open(path, 'w:gz' if path.endswith('gz') else 'w') as t:\n    info = tarfile.TarInfo('\(entry)'); info.size = 1; t.addfile(info, io.BytesIO(b'x'))\n"
+            )
+            try await refused(tar, saying: "leads out")
+        }
+        #expect(
+            !FileManager.default.fileExists(atPath: dir + "/\(mark)") && !FileManager.default.fileExists(atPath: "/tmp/\(mark)"))
+    }
+
+    @Test("a name twice is refused (which one would be judged?), in zip and tar")
+    func duplicatesAreRefused() async throws {
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let zip = try make(
+            "dup.zip",
+            "import warnings; warnings.simplefilter('ignore')\nwith zipfile.ZipFile(path, 'w') as z:\n    z.writestr('calc.py', 'good')\n    z.writestr('calc.py', 'evil')\n"
+        )
+        try await refused(zip, saying: "twice")
+        let tar = try make(
+            "dup.tar",
+            "with tarfile.open(path, 'w') as t:\n    for n, d in [('calc.py', b'good'), ('./calc.py', b'evil')]:\n        info = tarfile.TarInfo(n); info.size = len(d); t.addfile(info, io.BytesIO(d))\n"
+        )
+        try await refused(tar, saying: "twice")
+    }
+
+    @Test("devices and FIFOs are refused; a hard link to a host file does not unpack")
+    func specialFilesAreRefused() async throws {
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        for (name, kind) in [("chr.tar", "CHRTYPE"), ("blk.tar", "BLKTYPE"), ("fifo.tar", "FIFOTYPE")] {
+            let tar = try make(
+                name,
+                "with tarfile.open(path, 'w') as t:\n    info = tarfile.TarInfo('dev'); info.type = tarfile.\(kind); info.devmajor = 1; info.devminor = 3; t.addfile(info)\n"
+            )
+            let out = dir + "/out-" + name
+            let error = try await #require(throws: GradingError.self, "\(name)") {
+                try await SubmissionArchive.unpack(FilePath(tar), into: FilePath(out))
+            }
+            #expect(
+                error.code == .refused
+                    && (error.message.contains("not a regular file") || error.message.contains("does not unpack")),
+                "\(name): \(error)")
+            #expect(!FileManager.default.fileExists(atPath: out))
+        }
+        let hard = try make(
+            "hard.tar",
+            "with tarfile.open(path, 'w') as t:\n    info = tarfile.TarInfo('passwd'); info.type = tarfile.LNKTYPE; info.linkname = '/etc/passwd'; t.addfile(info)\n"
+        )
+        try await refused(hard, saying: "does not unpack")
+    }
+
+    @Test("a name that is not UTF-8 is refused, in zip and tar")
+    func nonUTF8NamesAreRefused() async throws {
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let zip = try make(
+            "latin.zip",
+            "with zipfile.ZipFile(path, 'w') as z:\n    z.writestr('plain.py', 'x')\ndata = open(path, 'rb').read().replace(b'plain.py', b'pl\\xe9in.py')\nopen(path, 'wb').write(data)\n"
+        )
+        try await refused(zip, saying: "not UTF-8")
+        let tar = try make(
+            "latin.tar",
+            "with tarfile.open(path, 'w', format=tarfile.GNU_FORMAT, encoding='latin-1') as t:\n    info = tarfile.TarInfo('caf\\xe9.py'); info.size = 1; t.addfile(info, io.BytesIO(b'x'))\n"
+        )
+        try await refused(tar, saying: "not UTF-8")
+    }
+
+    @Test("more files than the cap are refused by the listing, before anything is unpacked")
+    func tooManyFilesInATar() async throws {
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let tar = try make(
+            "many.tar.gz",
+            "with tarfile.open(path, 'w:gz') as t:\n    for i in range(5000):\n        info = tarfile.TarInfo('f%d.py' % i); t.addfile(info, io.BytesIO(b''))\n"
+        )
+        try await refused(tar, saying: "more than \(SubmissionArchive.maxFiles) files")
+    }
+
+    @Test(
+        "a zip of a C lab with its Makefile: unpacked, built by make, judged (the CLI's door)",
+        .enabled(if: Host.has("/usr/bin/make") && Host.has("/usr/bin/gcc"), "make or gcc is not installed; skipped"))
+    func aZipOfAMakefileLab() async throws {
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let zip = try make(
+            "lab3.zip",
+            "import os\nsrc = '\(Repo.fixture("course-c-make/correct"))'\nwith zipfile.ZipFile(path, 'w') as z:\n    for f in sorted(os.listdir(src)):\n        z.write(os.path.join(src, f), 'lab3/' + f)\n"
+        )
+        let grader = Grader()
+        let s = try await grader.submission(zip, language: nil, unpackingInto: dir + "/unpacked")
+        #expect(s.language.buildSystem == .make && s.name == "lab3.zip")
+        let run = try await grader.grade(suites: [try Repo.suite("course-c-make")], submissions: [s])
+        #expect(run.results[0].verdict == .accepted, "\(run.results[0].compileMessage ?? "")")
     }
 }
