@@ -139,6 +139,34 @@ struct ArchiveTests {
             !FileManager.default.fileExists(atPath: dir + "/\(mark)") && !FileManager.default.fileExists(atPath: "/tmp/\(mark)"))
     }
 
+    @Test("a zip's symlinks are left out, and a file written through one lands in the sandbox, not the host")
+    func zipSymlinksStayOut() async throws {
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let mark = "proctor-archive-link-\(getpid())"
+        let zip = try make(
+            "links.zip",
+            """
+            def link(z, name, target):
+                info = zipfile.ZipInfo(name); info.external_attr = (0o120777 << 16); z.writestr(info, target)
+            with zipfile.ZipFile(path, "w") as z:
+                z.writestr("main.py", "print(1)\\n")
+                link(z, "passwd", "/etc/passwd")
+                link(z, "tmp", "/tmp")
+                z.writestr("tmp/\(mark)", "pwned")
+            """)
+        let out = dir + "/out"
+        do {
+            try await SubmissionArchive.unpack(FilePath(zip), into: FilePath(out))
+            #expect(files(out).contains("main.py") && !files(out).contains("passwd"), "\(files(out))")
+            for f in files(out) {
+                #expect(!((try? String(contentsOfFile: out + "/" + f, encoding: .utf8)) ?? "").contains("root:"), "\(f)")
+            }
+        } catch let e as GradingError {
+            #expect(e.code == .refused, "\(e)")
+        }
+        #expect(!FileManager.default.fileExists(atPath: "/tmp/\(mark)"), "written through a symlink onto the host")
+    }
+
     @Test("a name twice is refused (which one would be judged?), in zip and tar")
     func duplicatesAreRefused() async throws {
         defer { try? FileManager.default.removeItem(atPath: dir) }
