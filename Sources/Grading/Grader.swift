@@ -159,7 +159,11 @@ public final class Grader: Sendable {
                     suite: suite.name, problem: p.id, title: p.title, submission: s.name, submissionPath: s.path,
                     language: s.language.id, limits: limits, verdict: .accepted, score: 0,
                     maxScore: p.maxScore, compileMessage: nil, tests: [], groups: [])
-                if case .failed(let verdict, let message) = builds[si]! {
+                var built = builds[si]!
+                // A program its own Makefile built without the executable this problem runs:
+                // a compile error of this problem, said once as the build's.
+                if case .built(let b) = built, p.kind != .unit { built = b.program(named: p.executable) }
+                if case .failed(let verdict, let message) = built {
                     r.compileMessage = message
                     r.tests = p.tests.map {
                         TestResult(
