@@ -24,8 +24,8 @@ for suite in Suites/*/suite.yaml; do
     if [ "${rc:-0}" -gt 1 ]; then status=${rc}; fi
     unset rc
 done
-echo; echo "== a course's autograder (kind unit): Gradescope results, one entry per unit test"
-for name in course-python-pytest course-c-harness course-java-junit course-js-node-test; do
+echo; echo "== a course's autograder (kind unit, and a C lab built by its Makefile): Gradescope results"
+for name in course-python-pytest course-c-harness course-java-junit course-js-node-test course-c-make; do
     "$proctor" run "Suites/$name/suite.yaml" --solution "Fixtures/$name/wrong" \
         --gradescope "$out/$name.gradescope.json" >/dev/null || rc=$?
     if [ "${rc:-0}" -gt 1 ]; then status=${rc}; fi

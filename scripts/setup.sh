@@ -50,7 +50,8 @@ setup_rest() {
 
     # Toolchains of the languages past C, C++, Python, Java, JavaScript, Rust, Swift and Bash, from
     # Debian's packages, so that their hello/CE/RTE tests and problemtools' example submissions run;
-    # and the classroom suites' frameworks (kind unit): pytest and JUnit 5's console launcher.
+    # and the classroom suites' frameworks (kind unit): pytest and JUnit 5's console launcher, and
+    # make and cmake, which build C/C++ submissions that bring a Makefile or CMakeLists.txt.
     # About 4 minutes and 3 GB in all (ghc 0.8 GB, go, ocaml and kotlin ~0.4 GB each; the rest small).
     # PROCTOR_SETUP_LANGUAGES=0 skips them; a failed install is a warning: those tests are then
     # skipped, each saying which toolchain is missing. Debian 12 has no Python 2 (nor PyPy 2).
@@ -58,7 +59,7 @@ setup_rest() {
         local langs
         langs=$(missing golang-go ruby php-cli lua5.4 kotlin scala mono-mcs mono-runtime libmono-system-numerics4.0-cil \
             ghc ocaml-nox sbcl fp-compiler gfortran gnat gdc swi-prolog-nox erlang-base elixir r-base-core \
-            node-typescript python3-pytest junit5)
+            node-typescript python3-pytest junit5 make cmake)
         if [ -n "$langs" ] && [ "$(id -u)" -eq 0 ]; then
             # shellcheck disable=SC2086
             INSTALL_RECOMMENDS=false apt_install "language toolchains (without recommends)" $langs \

@@ -14,6 +14,9 @@ public struct BuildFile: Sendable, Hashable {
 public struct Build: Sendable {
     public var language: Language
     public var files: [BuildFile]
+    /// A program its own build made (`BuildSystem`): the executables it made, one of which
+    /// each problem runs (`program(named:)`); nil for the others.
+    public var programs: [String]? = nil
 
     /// Puts the build into a sandbox's workdir.
     public func install(in sandbox: Sandbox) throws {
@@ -184,6 +187,11 @@ public struct Builder: Sendable {
                 case .exited where r.exitCode == 0:
                     var files: [BuildFile] = []
                     try collect(sandbox, folder: ".", into: &files)
+                    if let system = language.buildSystem {
+                        let inputs = Dictionary(
+                            extra.map { ($0.path, $0.bytes) } + [(language.fileName, bytes)], uniquingKeysWith: { $1 })
+                        return Build.made(by: system, language: language, files: files, inputs: inputs)
+                    }
                     return .built(Build(language: language, files: files))
                 case .sandboxError:
                     return .failed(.judgeError, "the compiler could not run: \(r.error ?? "sandbox error")")

@@ -13,7 +13,9 @@ import SystemPackage
 ///   language's commands; the main file is the first named `main.*` (any case), else the
 ///   first source (Java: else the first that declares `main`, whose class is run);
 /// - a `build` or `run` script at the top makes it a program of the spec's build/run form
-///   (`Language.kattisScripts`, as for validators).
+///   (`Language.kattisScripts`, as for validators);
+/// - a C or C++ folder with a `Makefile` or `CMakeLists.txt` at the top is built by it
+///   (`BuildSystem`); without one, its sources are compiled together (`{files}`).
 extension Submission {
     /// The most files a folder submission may have.
     public static let folderFileLimit = 256
@@ -44,6 +46,13 @@ extension Submission {
             }
             language = detected
         }
+        // A C or C++ folder with a Makefile or CMakeLists.txt at its top builds itself.
+        if ["c", "cpp"].contains(language.id), let (file, system) = BuildSystem.of(names) {
+            var s = Submission(name: name, path: path, language: language.built(by: system, file: file), source: try rooted(file))
+            s.mainFile = file
+            s.files = try names.filter { $0 != file }.map { ExtraFile(source: try rooted($0), target: $0) }
+            return s
+        }
         let sources = names.filter { language.isSource($0) }
         guard !sources.isEmpty else {
             throw GradingError(
@@ -59,6 +68,9 @@ extension Submission {
         }
         let mainFile = main ?? sources[0]
         var s = Submission(name: name, path: path, language: language, source: try rooted(mainFile))
+        // C and C++ sources compiled together find headers from the folder's top (`-I.`),
+        // wherever in the folder they are.
+        if ["c", "cpp"].contains(language.id) { s.language.environment["CPATH"] = "." }
         s.mainFile = mainFile
         s.files = try names.filter { $0 != mainFile }.map { ExtraFile(source: try rooted($0), target: $0) }
         return s

@@ -52,19 +52,9 @@ public final class Grader: Sendable {
     /// judged as that folder; an archive holding one folder alone is that folder.
     public func submission(_ path: String, language: String?, unpackingInto scratch: String) async throws -> Submission {
         guard SubmissionArchive.isArchive(path) else { return try submission(path, language: language) }
-        try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
-        let folder = scratch + "/" + UUID().uuidString
-        try await SubmissionArchive.unpack(FilePath(path), into: FilePath(folder))
-        let entries = try ConfinedRoot(FilePath(folder)).list(".").filter { $0 != "__MACOSX" && !$0.hasPrefix(".") }
-        var top = folder
-        if entries.count == 1, (try? ConfinedRoot(FilePath(folder)).kind(entries[0])) == .directory {
-            top = folder + "/" + entries[0]
-        }
-        let name = FilePath(path).lastComponent?.string ?? path
-        var s = try Submission.folder(
-            name: name, path: top, root: ConfinedRoot(FilePath(top)), folder: ".", languages: languages, language: language)
-        s.name = name
-        return s
+        let bytes = try HostFile.read(FilePath(path), limit: SubmissionArchive.maxBytes)
+        return try await SubmissionArchive.submission(
+            bytes, named: path, scratch: scratch, languages: languages, language: language)
     }
 
     struct Item: Sendable {
@@ -122,7 +112,7 @@ public final class Grader: Sendable {
                     run.job(ofSubmission: $0, variant: v)
                 }
             }
-        let results = await run.work(items, compiles: compiles, jobs: options.jobs, progress: progress)
+        let (results, unitCPU) = await run.work(items, compiles: compiles, jobs: options.jobs, progress: progress)
         var builds: [[BuildOutcome?]] = Array(repeating: [], count: submissions.count)
         for s in needed {
             for p in problems.indices {
@@ -136,7 +126,8 @@ public final class Grader: Sendable {
                 "seconds": "\(Self.seconds(since: compileStart))",
             ])
         await pools.shutdown()
-        let out = Self.problemResults(problems, submissions: submissions, builds: builds, results: results, chosen: chosen)
+        let out = Self.problemResults(
+            problems, submissions: submissions, builds: builds, results: results, unitCPU: unitCPU, chosen: chosen)
         let elapsed = ContinuousClock.now - clock
         return RunResult(
             proctorVersion: options.proctorVersion, hostname: ProcessInfo.processInfo.hostName,
@@ -175,7 +166,7 @@ public final class Grader: Sendable {
     /// on every test when it did not build (`builds`: by submission, then problem).
     static func problemResults(
         _ problems: [(suite: Suite, problem: Problem)], submissions: [Submission], builds: [[BuildOutcome?]],
-        results: [[[TestResult?]]], chosen: (Int, Int) -> Bool
+        results: [[[TestResult?]]], unitCPU: [[Double?]] = [], chosen: (Int, Int) -> Bool
     ) -> [ProblemResult] {
         var out: [ProblemResult] = []
         for (si, s) in submissions.enumerated() {
@@ -185,7 +176,11 @@ public final class Grader: Sendable {
                     suite: suite.name, problem: p.id, title: p.title, submission: s.name, submissionPath: s.path,
                     language: s.language.id, limits: limits, verdict: .accepted, score: 0,
                     maxScore: p.maxScore, compileMessage: nil, tests: [], groups: [])
-                if case .failed(let verdict, let message) = builds[si][pi]! {
+                var built = builds[si][pi]!
+                // A program its own Makefile built without the executable this problem runs:
+                // a compile error of this problem, said once as the build's.
+                if case .built(let b) = built, p.kind != .unit { built = b.program(named: p.executable) }
+                if case .failed(let verdict, let message) = built {
                     r.compileMessage = message
                     r.tests = p.tests.map {
                         TestResult(
@@ -201,6 +196,7 @@ public final class Grader: Sendable {
                         r.tests = TestRunner.unitResults(p, failure: (verdict, message))
                     }
                     r.maxScore = r.tests.reduce(0) { $0 + ($1.weight ?? 1) }
+                    r.frameworkCPUTime = unitCPU.isEmpty ? nil : unitCPU[si][pi]
                 }
                 (r.verdict, r.score, r.groups) = ProblemResult.score(p, tests: r.tests)
                 out.append(r)
@@ -321,7 +317,7 @@ public final class Grader: Sendable {
         func work(
             _ items: [Item], compiles: [Int], jobs concurrency: Int, progress: @escaping @Sendable (GradingProgress) -> Void
         ) async
-            -> [[[TestResult?]]]
+            -> (tests: [[[TestResult?]]], unitCPU: [[Double?]])
         {
             // `laterJobs` (at the end of `jobs`) compile for a later run: queued after the tests.
             let work =
@@ -331,8 +327,10 @@ public final class Grader: Sendable {
             var results: [[[TestResult?]]] = submissions.map { _ in
                 problems.map { Array(repeating: nil, count: $0.problem.tests.count) }
             }
+            // A unit problem's framework run: its CPU time (no one unit test has its own).
+            var unitCPU: [[Double?]] = submissions.map { _ in problems.map { _ in nil } }
             var done = 0
-            await withTaskGroup(of: (Item, [TestResult])?.self) { group in
+            await withTaskGroup(of: (Item, [TestResult], Double?)?.self) { group in
                 var next = 0
                 func start() {
                     let w = work[next]
@@ -349,9 +347,10 @@ public final class Grader: Sendable {
                 }
                 for _ in 0..<min(concurrency, work.count) { start() }
                 for await finished in group {
-                    if let (item, tests) = finished {
+                    if let (item, tests, cpu) = finished {
                         if problems[item.problem].problem.kind == .unit {
                             results[item.submission][item.problem] = tests.map(Optional.some)
+                            unitCPU[item.submission][item.problem] = cpu
                         } else {
                             results[item.submission][item.problem][item.test] = tests[0]
                         }
@@ -366,27 +365,30 @@ public final class Grader: Sendable {
                     if next < work.count { start() }
                 }
             }
-            return results
+            return (results, unitCPU)
         }
 
         /// Runs one test once its submission and judges are built; its build's verdict when
         /// it did not build, SKIP when its fail-fast scope has failed.
-        func test(_ item: Item) async -> (Item, [TestResult])? {
+        func test(_ item: Item) async -> (Item, [TestResult], Double?)? {
             let (_, problem) = problems[item.problem]
             if problem.kind == .unit {
                 guard case .built(let build) = await build(ofSubmission: item.submission, problem: item.problem) else {
                     return nil
                 }
-                return (item, await runner.unit(problem, build: build))
+                let run = await runner.unitRun(problem, build: build)
+                return (item, run.tests, run.cpuTime)
             }
             guard let (item, result) = await single(item) else { return nil }
-            return (item, [result])
+            return (item, [result], nil)
         }
 
         func single(_ item: Item) async -> (Item, TestResult)? {
             let (_, problem) = problems[item.problem]
             let test = problem.tests[item.test]
-            let built = await build(ofSubmission: item.submission, problem: item.problem)
+            var built = await build(ofSubmission: item.submission, problem: item.problem)
+            // A program its own Makefile built: the executable this problem runs.
+            if case .built(let b) = built { built = b.program(named: problem.executable) }
             guard case .built(let build) = built else {
                 // Its tests take the build's verdict below; reported as such.
                 if case .failed(let v, let m) = built {

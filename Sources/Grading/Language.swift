@@ -51,6 +51,9 @@ public struct Language: Sendable, Hashable {
     /// only when its first line names python2, a `.pl` Perl rather than Prolog when it names perl).
     public var shebang: String?
     public var shebangExtensions: [String] = []
+    /// A C or C++ folder submission built by its own Makefile or CMakeLists.txt
+    /// (`BuildSystem`): `compile` runs it, and the program is an executable the build made.
+    public var buildSystem: BuildSystem? = nil
 
     public enum SourceNaming: String, Sendable, Hashable, CaseIterable {
         /// Always `fileName`.

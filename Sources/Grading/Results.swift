@@ -151,6 +151,9 @@ public struct ProblemResult: Sendable {
     public var compileMessage: String?
     public var tests: [TestResult]
     public var groups: [GroupResult]
+    /// Kind `unit`: the CPU time of the framework's run that gave every test's result (no one
+    /// unit test has a CPU time of its own); nil for the other kinds, or when it did not run.
+    public var frameworkCPUTime: Double? = nil
 
     public init(
         suite: String, problem: String, title: String?, submission: String, submissionPath: String, language: String,
@@ -173,6 +176,8 @@ public struct ProblemResult: Sendable {
     }
 
     public var passed: Int { tests.filter { $0.verdict == .accepted }.count }
+    /// The most CPU time a run took: the slowest test's, or a unit problem's framework run.
+    public var maxCPUTime: Double { frameworkCPUTime ?? tests.map(\.cpuTime).max() ?? 0 }
     public var time: Double { tests.reduce(0) { $0 + $1.wallTime } }
 }
 

@@ -214,6 +214,10 @@ public struct Problem: Sendable {
     /// are built and run in sandboxes started from it instead of the host's /usr.
     /// Checkers and interactors (the judge's trusted programs) stay on the host's.
     public var image: String? = nil
+    /// The program to run of a submission that its own Makefile or CMakeLists.txt builds
+    /// (`BuildSystem`): a path in its folder (CMake's: in `build/`) or a file name; nil: the
+    /// only executable the build made.
+    public var executable: String? = nil
 
     public init(
         id: String, title: String? = nil, kind: TestKind, limits: TestLimits, comparison: Comparison,

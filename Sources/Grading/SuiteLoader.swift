@@ -8,6 +8,7 @@ public enum SuiteLoader {
     static let suiteKeys = ["version", "name", "image", "problems"]
     static let problemKeys = [
         "id", "title", "kind", "limits", "compare", "checker", "interactor", "files", "tests", "groups", "unit", "image",
+        "executable",
     ]
     static let limitKeys = ["time", "wall_time", "memory", "output", "processes"]
     static let compareKeys = [
@@ -124,6 +125,7 @@ public enum SuiteLoader {
         var testsNode: Node?
         var unitNode: Node?
         var image: String?
+        var executable: String?
         for (key, _, value) in entries {
             switch key {
             case "id":
@@ -149,6 +151,18 @@ public enum SuiteLoader {
                 for item in r.list(value, "groups") ?? [] { if let g = group(item, r) { groups.append(g) } }
             case "unit": unitNode = value
             case "image": image = self.image(value, r)
+            case "executable":
+                executable = r.nonEmptyString(value, "executable")
+                if let e = executable,
+                    e.hasPrefix("/")
+                        || e.split(separator: "/", omittingEmptySubsequences: false).contains(where: {
+                            $0.isEmpty || $0 == ".." || $0 == "." || !Language.isPlainFileName(String($0))
+                        })
+                {
+                    r.error(
+                        at: value,
+                        "executable '\(e)': a file name, or a relative path of plain names (letters, digits, '_', '-', '.')")
+                }
             default: break
             }
         }
@@ -192,6 +206,7 @@ public enum SuiteLoader {
             id: id, title: title, kind: kind, limits: limits, comparison: comparison, interactor: interactor,
             files: files, tests: made.map(\.test), groups: groups)
         problem.image = image
+        problem.executable = executable
         if kind == .unit {
             problem.unit = unitNode.flatMap { unit($0, files: files, r) }
             if unitNode == nil {

@@ -54,6 +54,8 @@ public enum JSONReport {
         var score: Double
         var maxScore: Double
         var compileMessage: String?
+        /// Kind unit: the framework run's CPU time (`ProblemResult.frameworkCPUTime`).
+        var frameworkCpuTime: Double? = nil
         var limits: Limits
         var groups: [Group]
         var tests: [Test]
@@ -107,7 +109,7 @@ public enum JSONReport {
                 suite: r.suite, problem: r.problem, title: r.title, submission: r.submission,
                 submissionPath: r.submissionPath,
                 language: r.language, verdict: r.verdict.rawValue, score: r.score, maxScore: r.maxScore,
-                compileMessage: r.compileMessage,
+                compileMessage: r.compileMessage, frameworkCpuTime: r.frameworkCPUTime,
                 limits: Limits(
                     cpuTime: r.limits.cpuTime.seconds, wallTime: r.limits.wallTime.seconds, memory: r.limits.memory,
                     output: r.limits.output, processes: r.limits.processes),

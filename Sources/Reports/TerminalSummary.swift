@@ -46,7 +46,7 @@ public struct TerminalSummary: Sendable {
             [
                 c(r.problem), c(r.submission), c(r.language), r.verdict.rawValue,
                 "\(Figures.points(r.score))/\(Figures.points(r.maxScore))",
-                "\(r.passed)/\(r.tests.count)", String(format: "%.2fs", r.tests.map(\.cpuTime).max() ?? 0),
+                "\(r.passed)/\(r.tests.count)", String(format: "%.2fs", r.maxCPUTime),
             ]
         }
         let header = ["PROBLEM", "SUBMISSION", "LANGUAGE", "VERDICT", "SCORE", "PASSED", "MAX CPU"]

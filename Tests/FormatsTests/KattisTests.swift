@@ -656,6 +656,45 @@ extension KattisVerifyTests {
         #expect(v.submissions.map(\.verdict) == [.accepted, .wrongAnswer])
     }
 
+    /// Archives under submissions/ are judged as the folders they hold (as `proctor run`
+    /// unpacks one), with the same refusals; a C folder with a Makefile is built by it.
+    @Test(.enabled(if: Host.has("/usr/bin/unzip") && Host.has("/usr/bin/make"), "unzip or make is not installed; skipped"))
+    func archivesAndMakefileFolders() async throws {
+        let t = try TempPackage([
+            "problem.yaml": "limits: {time_limit: 2}\n", "data/secret/1.in": "1\n", "data/secret/1.ans": "1\n",
+            "submissions/accepted/made/Makefile": "one: one.c\n\tgcc -o one one.c\n",
+            "submissions/accepted/made/one.c": "#include <stdio.h>\nint main(void) { puts(\"1\"); return 0; }\n",
+        ])
+        defer { t.remove() }
+        let script = """
+            import io, sys, tarfile, zipfile
+            root = sys.argv[1] + "/submissions/"
+            with zipfile.ZipFile(root + "accepted/lab.zip", "w") as z:
+                z.writestr("lab/main.py", "import helper\\nhelper.say()\\n")
+                z.writestr("lab/helper.py", "def say():\\n    print(1)\\n")
+            with tarfile.open(root + "wrong_answer/two.tar.gz", "w:gz") as t:
+                info = tarfile.TarInfo("two.py"); info.size = 9; t.addfile(info, io.BytesIO(b"print(2)\\n"))
+            with zipfile.ZipFile(root + "accepted/evil.zip", "w") as z:
+                z.writestr("main.py", "print(1)\\n")
+                z.writestr("../../data/secret/1.ans", "2\\n")
+            """
+        try FileManager.default.createDirectory(atPath: t.dir + "/submissions/wrong_answer", withIntermediateDirectories: true)
+        let (status, log) = try Host.run(["/usr/bin/python3", "-c", script, t.dir])
+        try #require(status == 0, "\(log)")
+        let v = try await verify(t.dir)
+        let byPath = Dictionary(uniqueKeysWithValues: v.submissions.map { ($0.path, $0) })
+        #expect(
+            byPath["submissions/accepted/lab.zip"]?.verdict == .accepted,
+            "\(byPath["submissions/accepted/lab.zip"]?.message ?? "")")
+        #expect(byPath["submissions/wrong_answer/two.tar.gz"]?.verdict == .wrongAnswer)
+        #expect(
+            byPath["submissions/accepted/made"]?.verdict == .accepted, "\(byPath["submissions/accepted/made"]?.message ?? "")")
+        let evil = byPath["submissions/accepted/evil.zip"]
+        #expect(evil?.verdict == nil && evil?.skipped?.contains("leads out") == true, "\(evil?.message ?? "missing")")
+        #expect(try String(contentsOfFile: t.dir + "/data/secret/1.ans", encoding: .utf8) == "1\n")
+        #expect(v.ok, "\(v.submissions.map(\.message))")
+    }
+
     /// output_validator/<folder>/ with a build script that makes run (Kattis spec), and one
     /// of several C++ files compiled together.
     @Test func buildRunAndMultiFileValidators() async throws {

@@ -90,7 +90,8 @@ struct ArchiveTests {
             try await SubmissionArchive.unpack(FilePath(zip), into: FilePath(dir + "/out"))
         }
         #expect(error.code == .refused, "\(error)")
-        #expect(!FileManager.default.fileExists(atPath: dir + "/out/zeros.bin"))
+        #expect(error.message.contains("expands past 64 MiB"), "\(error)")
+        #expect(!FileManager.default.fileExists(atPath: dir + "/out"), "nothing of it reaches the host")
     }
 
     @Test func tooManyFilesAreRefused() async throws {
@@ -106,5 +107,135 @@ struct ArchiveTests {
             try await SubmissionArchive.unpack(FilePath(zip), into: FilePath(dir + "/out"))
         }
         #expect(error.message.contains("more than"), "\(error)")
+    }
+
+    /// Unpacks `archive` expecting a refusal whose message has `saying`; nothing may reach the host.
+    func refused(_ archive: String, saying: String) async throws {
+        let out = dir + "/out-" + UUID().uuidString
+        let error = try await #require(throws: GradingError.self, "\(archive)") {
+            try await SubmissionArchive.unpack(FilePath(archive), into: FilePath(out))
+        }
+        #expect(error.code == .refused && error.message.contains(saying), "\(archive): \(error)")
+        #expect(!FileManager.default.fileExists(atPath: out), "\(archive): a refused archive leaves no folder")
+    }
+
+    static let mark = "proctor-archive-out-\(getpid())"
+
+    /// Hostile archives, each refused with the reason before anything of it reaches the host:
+    /// its file name, the Python that writes it (to `path`), and what the refusal says.
+    static let hostile: [(String, String, String)] = [
+        (
+            "up.zip", "with zipfile.ZipFile(path, 'w') as z:\n    z.writestr('ok.py', 'x')\n    z.writestr('../\(mark)', 'x')\n",
+            "leads out"
+        ),
+        ("deep.zip", "with zipfile.ZipFile(path, 'w') as z:\n    z.writestr('a/../../\(mark)', 'x')\n", "leads out"),
+        ("abs.zip", "with zipfile.ZipFile(path, 'w') as z:\n    z.writestr('/tmp/\(mark)', 'x')\n", "leads out"),
+        ("up.tar", tar(entry: "../\(mark)"), "leads out"),
+        ("abs.tar.gz", tar(entry: "/tmp/\(mark)", mode: "w:gz"), "leads out"),
+        (
+            "dup.zip",
+            "import warnings; warnings.simplefilter('ignore')\nwith zipfile.ZipFile(path, 'w') as z:\n    z.writestr('calc.py', 'good')\n    z.writestr('calc.py', 'evil')\n",
+            "twice"
+        ),
+        (
+            "dup.tar",
+            "with tarfile.open(path, 'w') as t:\n    for n, d in [('calc.py', b'good'), ('./calc.py', b'evil')]:\n        info = tarfile.TarInfo(n); info.size = len(d); t.addfile(info, io.BytesIO(d))\n",
+            "twice"
+        ),
+        (
+            "latin.zip",
+            "with zipfile.ZipFile(path, 'w') as z:\n    z.writestr('plain.py', 'x')\ndata = open(path, 'rb').read().replace(b'plain.py', b'pl\\xe9in.py')\nopen(path, 'wb').write(data)\n",
+            "not UTF-8"
+        ),
+        ("latin.tar", tar(entry: "caf\\xe9.py", format: ", format=tarfile.GNU_FORMAT, encoding='latin-1'"), "not UTF-8"),
+        (
+            "many.tar.gz",
+            "with tarfile.open(path, 'w:gz') as t:\n    for i in range(5000):\n        info = tarfile.TarInfo('f%d.py' % i); t.addfile(info, io.BytesIO(b''))\n",
+            "more than \(SubmissionArchive.maxFiles) files"
+        ),
+    ]
+
+    /// The Python that writes a tar with one one-byte file named `entry`.
+    static func tar(entry: String, mode: String = "w", format: String = "") -> String {
+        "with tarfile.open(path, '\(mode)'\(format)) as t:\n    info = tarfile.TarInfo('\(entry)'); info.size = 1; t.addfile(info, io.BytesIO(b'x'))\n"
+    }
+
+    @Test(
+        "'..', absolute paths, a name twice, names not UTF-8, too many files (by the listing): refused, in zip and tar",
+        arguments: hostile)
+    func hostileArchiveIsRefused(_ name: String, _ script: String, _ saying: String) async throws {
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try await refused(try make(name, script), saying: saying)
+        #expect(!FileManager.default.fileExists(atPath: dir + "/\(Self.mark)"))
+        #expect(!FileManager.default.fileExists(atPath: "/tmp/\(Self.mark)"))
+    }
+
+    @Test("a zip's symlinks are left out, and a file written through one lands in the sandbox, not the host")
+    func zipSymlinksStayOut() async throws {
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let mark = "proctor-archive-link-\(getpid())"
+        let zip = try make(
+            "links.zip",
+            """
+            def link(z, name, target):
+                info = zipfile.ZipInfo(name); info.external_attr = (0o120777 << 16); z.writestr(info, target)
+            with zipfile.ZipFile(path, "w") as z:
+                z.writestr("main.py", "print(1)\\n")
+                link(z, "passwd", "/etc/passwd")
+                link(z, "tmp", "/tmp")
+                z.writestr("tmp/\(mark)", "pwned")
+            """)
+        let out = dir + "/out"
+        do {
+            try await SubmissionArchive.unpack(FilePath(zip), into: FilePath(out))
+            #expect(files(out).contains("main.py") && !files(out).contains("passwd"), "\(files(out))")
+            for f in files(out) {
+                #expect(!((try? String(contentsOfFile: out + "/" + f, encoding: .utf8)) ?? "").contains("root:"), "\(f)")
+            }
+        } catch let e as GradingError {
+            #expect(e.code == .refused, "\(e)")
+        }
+        #expect(!FileManager.default.fileExists(atPath: "/tmp/\(mark)"), "written through a symlink onto the host")
+    }
+
+    @Test("devices and FIFOs are refused; a hard link to a host file does not unpack")
+    func specialFilesAreRefused() async throws {
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        for (name, kind) in [("chr.tar", "CHRTYPE"), ("blk.tar", "BLKTYPE"), ("fifo.tar", "FIFOTYPE")] {
+            let tar = try make(
+                name,
+                "with tarfile.open(path, 'w') as t:\n    info = tarfile.TarInfo('dev'); info.type = tarfile.\(kind); info.devmajor = 1; info.devminor = 3; t.addfile(info)\n"
+            )
+            let out = dir + "/out-" + name
+            let error = try await #require(throws: GradingError.self, "\(name)") {
+                try await SubmissionArchive.unpack(FilePath(tar), into: FilePath(out))
+            }
+            #expect(
+                error.code == .refused
+                    && (error.message.contains("not a regular file") || error.message.contains("does not unpack")),
+                "\(name): \(error)")
+            #expect(!FileManager.default.fileExists(atPath: out))
+        }
+        let hard = try make(
+            "hard.tar",
+            "with tarfile.open(path, 'w') as t:\n    info = tarfile.TarInfo('passwd'); info.type = tarfile.LNKTYPE; info.linkname = '/etc/passwd'; t.addfile(info)\n"
+        )
+        try await refused(hard, saying: "does not unpack")
+    }
+
+    @Test(
+        "a zip of a C lab with its Makefile: unpacked, built by make, judged (the CLI's door)",
+        .enabled(if: Host.has("/usr/bin/make") && Host.has("/usr/bin/gcc"), "make or gcc is not installed; skipped"))
+    func aZipOfAMakefileLab() async throws {
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let zip = try make(
+            "lab3.zip",
+            "import os\nsrc = '\(Repo.fixture("course-c-make/correct"))'\nwith zipfile.ZipFile(path, 'w') as z:\n    for f in sorted(os.listdir(src)):\n        z.write(os.path.join(src, f), 'lab3/' + f)\n"
+        )
+        let grader = Grader()
+        let s = try await grader.submission(zip, language: nil, unpackingInto: dir + "/unpacked")
+        #expect(s.language.buildSystem == .make && s.name == "lab3.zip")
+        let run = try await grader.grade(suites: [try Repo.suite("course-c-make")], submissions: [s])
+        #expect(run.results[0].verdict == .accepted, "\(run.results[0].compileMessage ?? "")")
     }
 }

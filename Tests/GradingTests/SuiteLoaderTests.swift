@@ -49,6 +49,20 @@ func expectErrors(_ errors: [String], _ prefixes: [String], sourceLocation: Sour
 
 @Suite("Suite files")
 struct SuiteLoaderTests {
+    @Test("executable: a file name or a relative path of plain names, never out of the folder")
+    func executableKey() throws {
+        for (value, ok) in [("rpn", true), ("bin/rpn", true), ("../rpn", false), ("/usr/bin/rpn", false), ("a b", false)] {
+            let f = try SuiteFolder(
+                "problems:\n  - id: p\n    executable: \"\(value)\"\n    tests: [{name: t, input: \"\", answer: \"\"}]\n")
+            defer { f.remove() }
+            if ok {
+                #expect(try f.load().problems[0].executable == value)
+            } else {
+                expectErrors(f.errors(), ["3:17: executable '\(value)'"])
+            }
+        }
+    }
+
     @Test func minimalSuite() throws {
         let f = try SuiteFolder(
             """

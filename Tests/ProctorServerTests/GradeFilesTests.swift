@@ -52,4 +52,59 @@ struct GradeFilesTests {
             }
         }
     }
+
+    /// A zip made on the host from `files` (name: text) with Python's zipfile, in base64.
+    static func zip(_ files: [(String, String)]) throws -> String {
+        let dir = NSTemporaryDirectory() + "proctor-grade-zip-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let spec = try String(decoding: JSONSerialization.data(withJSONObject: files.map { [$0.0, $0.1] }), as: UTF8.self)
+        let (status, log) = try Host.run([
+            "/usr/bin/python3", "-c",
+            "import json, sys, zipfile, warnings\nwarnings.simplefilter('ignore')\nwith zipfile.ZipFile(sys.argv[1], 'w') as z:\n    for n, t in json.loads(sys.argv[2]): z.writestr(n, t)\n",
+            dir + "/a.zip", spec,
+        ])
+        try #require(status == 0, "\(log)")
+        return try Data(contentsOf: URL(fileURLWithPath: dir + "/a.zip")).base64EncodedString()
+    }
+
+    @Test(
+        "an archive upload: unpacked in a sandbox, built by its Makefile; a hostile one is a 400",
+        .enabled(
+            if: Host.has("/usr/bin/unzip") && Host.has("/usr/bin/make") && Host.has("/usr/bin/gcc"),
+            "unzip, make or gcc is not installed; skipped"))
+    func anArchiveIsAFolderSubmission() async throws {
+        let lab = try Self.zip(
+            ["Makefile", "main.c", "stack.c", "stack.h"].map { ("lab3/" + $0, Self.read("Fixtures/course-c-make/correct/" + $0)) }
+        )
+        try await withApp { client, _ in
+            let id = try await client.execute(
+                uri: "/grade", method: .post, headers: alice,
+                body: body(["suite": "course-c-make", "solutions": [["name": "lab3.zip", "archive": lab]]])
+            ) { r in
+                #expect(r.status == .accepted, "\(r.text)")
+                return try #require(r.json["id"] as? String)
+            }
+            let doc = try await waitForJob(client, id)
+            let results = (doc["report"] as? [String: Any])?["results"] as? [[String: Any]]
+            #expect(results?.first?["verdict"] as? String == "AC", "\(doc)")
+            #expect(results?.first?["score"] as? Double == 5)
+
+            let hostile: [(String, String, String)] = [
+                ("evil.zip", try Self.zip([("main.py", "print(1)"), ("../escape.py", "x")]), "leads out"),
+                ("dup.zip", try Self.zip([("main.py", "print(1)"), ("main.py", "print(2)")]), "twice"),
+                ("lab.py", lab, "an archive's name ends in"),
+                ("lab.zip", "not base64!", "base64"),
+            ]
+            for (name, archive, saying) in hostile {
+                try await client.execute(
+                    uri: "/grade", method: .post, headers: alice,
+                    body: body(["suite": "course-c-make", "solutions": [["name": name, "archive": archive]]])
+                ) {
+                    #expect($0.status == .badRequest, "\(name): \($0.text)")
+                    #expect($0.text.contains(saying), "\(name): \($0.text)")
+                }
+            }
+        }
+    }
 }

@@ -62,4 +62,20 @@ struct UnitReportsTests {
             #expect(result.0 == 0, "\(result.1)")
         }
     }
+
+    /// MAX CPU of a unit problem is its framework run's CPU time (the wrong lab's `reverse`
+    /// loops for its 2 s), not 0: no single unit test has a CPU time of its own.
+    @Test func maxCPUIsTheFrameworkRun() async throws {
+        let run = try await run()
+        let cpu = try #require(run.results[0].frameworkCPUTime)
+        #expect(cpu > 0.05 && run.results[0].maxCPUTime == cpu, "\(cpu)")
+        let table = TerminalSummary(colour: false).render(run).split(separator: "\n")
+        let row = try #require(table.first { $0.hasPrefix("stats") }).trimmingCharacters(in: .whitespaces)
+        #expect(row.hasSuffix(String(format: "%.2fs", cpu)) && !row.hasSuffix(" 0.00s"), "\(row)")
+        // The JSON report carries it, and `proctor merge` reads it back.
+        let report = try JSONReport.render(run)
+        let json = try JSONSerialization.jsonObject(with: Data(report)) as! [String: Any]
+        #expect((json["results"] as? [[String: Any]])?.first?["framework_cpu_time"] as? Double == cpu)
+        #expect(try ShardMerge.runResult(JSONReport.decode(report)).results[0].frameworkCPUTime == cpu)
+    }
 }

@@ -101,6 +101,10 @@ public struct KattisVerifier: Sendable {
         var folder: String
         var submission: Submission?
         var skipped: String?
+        /// A zip or tar archive, judged as the folder it holds once unpacked (`unpackArchives`),
+        /// and the language submissions.yaml gives it.
+        var archive: RootedPath? = nil
+        var language: String? = nil
     }
 
     /// Submissions are read beneath the package's folder: one that is a symlink leading
@@ -157,6 +161,14 @@ public struct KattisVerifier: Sendable {
                     }
                 } else if kind != .file {
                     c.skipped = "not a regular file"
+                } else if SubmissionArchive.isArchive(entry) {
+                    // Unpacked (in a sandbox) before judging, as `proctor run` unpacks one.
+                    do {
+                        c.archive = try root.file(rel)
+                        c.language = language?.id
+                    } catch {
+                        c.skipped = "refused: \(error)"
+                    }
                 } else if language == nil, let python2 = Self.python2(try? root.file(rel), entry) {
                     // problemtools: a .py whose first line is a python2 shebang is Python 2.
                     if let language = languages.language(id: "python2"), language.toolchainProblem == nil {
@@ -183,6 +195,30 @@ public struct KattisVerifier: Sendable {
             }
         }
         return out
+    }
+
+    /// The candidates that are archives, unpacked beneath `scratch` and made folder submissions
+    /// (the same rules as `proctor run`'s: `SubmissionArchive`); one refused is skipped with
+    /// the reason, never judged.
+    func unpackArchives(_ candidates: inout [Candidate], _ package: KattisPackage, into scratch: String) async {
+        for i in candidates.indices {
+            guard let archive = candidates[i].archive else { continue }
+            let name = String(candidates[i].path.split(separator: "/").last ?? "")
+            do {
+                let bytes = try archive.read(limit: SubmissionArchive.maxBytes)
+                let s = try await SubmissionArchive.submission(
+                    bytes, named: name, scratch: scratch, languages: languages, language: candidates[i].language)
+                if let problem = s.language.toolchainProblem {
+                    candidates[i].skipped = problem
+                } else {
+                    candidates[i].submission = Self.withPackageLimits(s, package)
+                }
+            } catch let e as GradingError where e.code == .language {
+                candidates[i].skipped = e.message
+            } catch {
+                candidates[i].skipped = "refused: \(error)"
+            }
+        }
     }
 
     /// limits.compilation_time and compilation_memory of the package (never below the
@@ -215,7 +251,10 @@ public struct KattisVerifier: Sendable {
     /// different ones, which `proctor merge` refuses).
     public func verify(_ package: KattisPackage, shard: Shard = .whole) async throws -> VerifyResult {
         let rules = try Self.submissionRules(package)
-        let candidates = candidates(package, rules: rules)
+        var candidates = candidates(package, rules: rules)
+        let unpacked = NSTemporaryDirectory() + "proctor-verify-archives-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: unpacked) }
+        await unpackArchives(&candidates, package, into: unpacked)
         let owned = candidates.indices.filter(shard.owns)
         var options = self.options
         let scopes = package.rejectionScopes

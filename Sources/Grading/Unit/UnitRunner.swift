@@ -18,6 +18,18 @@ extension TestRunner {
     static let unitReportLimit = 16 << 20
 
     func unit(_ problem: Problem, build: Build) async -> [TestResult] {
+        await unitRun(problem, build: build).tests
+    }
+
+    /// The unit tests' results, and the CPU time of the framework's run that gave them (nil
+    /// when it did not run): no one unit test has a CPU time of its own.
+    func unitRun(_ problem: Problem, build: Build) async -> (tests: [TestResult], cpuTime: Double?) {
+        let frameworkCPU = Locked<Double?>(nil)
+        let tests = await unitTests(problem, build: build) { cpu in frameworkCPU.withLock { $0 = cpu } }
+        return (tests, frameworkCPU.withLock { $0 })
+    }
+
+    private func unitTests(_ problem: Problem, build: Build, ran: @escaping @Sendable (Double) -> Void) async -> [TestResult] {
         guard let setup = problem.unit else {
             return Self.unitResults(problem, failure: (.judgeError, "kind unit needs 'unit'"))
         }
@@ -71,6 +83,7 @@ extension TestRunner {
                     for await _ in stream {}
                     return nil
                 }
+                ran(r.cpuTime)
                 var report = UnitReport()
                 var readProblem: String?
                 do {

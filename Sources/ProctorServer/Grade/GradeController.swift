@@ -29,7 +29,7 @@ struct GradeController {
         let id = "job-" + UUID().uuidString.lowercased()
         let folder = service.jobsFolder + "/check-" + id
         defer { try? FileManager.default.removeItem(atPath: folder) }
-        _ = try GradeHandler.prepare(body, in: folder, configuration: c, logger: service.logger)
+        _ = try await GradeHandler.prepare(body, in: folder, configuration: c, logger: service.logger)
         try await service.jobs.submit([
             JobRow(id: id, kind: "grade", owner: caller, request: Data(bytes), callbackURL: body.callback_url)
         ])

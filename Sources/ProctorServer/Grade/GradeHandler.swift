@@ -81,18 +81,28 @@ struct GradeHandler: JobHandler {
             guard !name.isEmpty, name.utf8.count <= 255, !name.hasPrefix("."), !name.contains("/"), !name.contains("\0") else {
                 throw APIError.badRequest("solution \(i): a name is a file name ('main.py'): no '/', not starting with '.'")
             }
-            switch (s.code, s.files) {
-            case (let code?, nil):
+            switch (s.code, s.files, s.archive) {
+            case (let code?, nil, nil):
                 guard code.utf8.count <= configuration.maxFileSize else {
                     throw APIError(
                         .contentTooLarge, "too_large", "solution '\(name)' is larger than \(configuration.maxFileSize) bytes")
                 }
                 try write(solutionsRoot, "\(i)/\(name)", Array(code.utf8))
-            case (nil, let files?):
+            case (nil, let files?, nil):
                 // Several files: a folder submission named `name` (problemtools' rules, as on the CLI).
                 try writeFolder(files, "\(i)/\(name)", solutionsRoot, what: "solution '\(name)'", configuration: configuration)
+            case (nil, nil, let archive?):
+                // An archive: unpacked in a sandbox when the solutions are read (`prepare`).
+                guard SubmissionArchive.isArchive(name) else {
+                    throw APIError.badRequest(
+                        "solution '\(name.prefix(100))': an archive's name ends in .zip, .tar, .tar.gz, .tgz, .tar.xz or .tar.bz2"
+                    )
+                }
+                let file = try FileUpload(path: name, content: archive, encoding: "base64").decoded(
+                    limit: min(configuration.maxSuiteUploadSize, SubmissionArchive.maxBytes))
+                try write(solutionsRoot, "\(i)/\(name)", file.bytes)
             default:
-                throw APIError.badRequest("solution \(i): give 'code' (one file) or 'files' (several), not both")
+                throw APIError.badRequest("solution \(i): give one of 'code' (one file), 'files' (several) or 'archive' (base64)")
             }
             solutions.append((folder + "/solutions/\(i)/" + name, s.language))
         }
@@ -151,7 +161,7 @@ struct GradeHandler: JobHandler {
     static func prepare(
         _ r: GradeRequest, in folder: String, configuration: ServerConfiguration,
         logger: Logger
-    ) throws -> (Grader, Suite, [Submission]) {
+    ) async throws -> (Grader, Suite, [Submission]) {
         let (suitePath, solutions, uploaded) = try materialize(r, in: folder, configuration: configuration)
         var options = GradingOptions()
         options.jobs = configuration.workers
@@ -162,7 +172,11 @@ struct GradeHandler: JobHandler {
             // Uploaded suites are held to the caps; the server's own suites are the operator's.
             let suite = try SuiteLoader.load(
                 FilePath(suitePath), caps: uploaded ? configuration.suiteCaps : nil, images: configuration.images)
-            let submissions = try solutions.map { try grader.submission($0.0, language: $0.1) }
+            // Archives are unpacked beneath the job's folder, removed with it.
+            var submissions: [Submission] = []
+            for (path, language) in solutions {
+                submissions.append(try await grader.submission(path, language: language, unpackingInto: folder + "/unpacked"))
+            }
             return (grader, suite, submissions)
         } catch let e as APIError {
             throw e
@@ -176,7 +190,8 @@ struct GradeHandler: JobHandler {
         defer { try? FileManager.default.removeItem(atPath: folder) }
         do {
             let request = try JSONDecoder().decode(GradeRequest.self, from: job.request)
-            let (grader, suite, submissions) = try Self.prepare(request, in: folder, configuration: configuration, logger: logger)
+            let (grader, suite, submissions) = try await Self.prepare(
+                request, in: folder, configuration: configuration, logger: logger)
             var result = try await grader.grade(suites: [suite], submissions: submissions)
             for i in result.results.indices {
                 result.results[i].submissionPath = Self.scrub(

@@ -10,9 +10,12 @@ struct GradeRequest: Codable, Sendable {
     struct Solution: Codable, Sendable {
         /// A file name; its extension picks the language unless `language` is given.
         var name: String
-        /// One file's source; or `files`, a submission of several files (a folder named `name`).
+        /// One file's source; or `files`, a submission of several files (a folder named `name`);
+        /// or `archive`, a zip or tar archive in base64 (`name` ends in .zip, .tar, .tar.gz, ...),
+        /// judged as the folder it holds (`SubmissionArchive`, as on the CLI).
         var code: String?
         var files: [FileUpload]?
+        var archive: String?
         var language: String?
     }
     var suite: String?

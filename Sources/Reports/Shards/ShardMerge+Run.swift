@@ -35,7 +35,7 @@ extension ShardMerge {
             return v
         }
         let results = try d.results.map { r in
-            ProblemResult(
+            var p = ProblemResult(
                 suite: r.suite, problem: r.problem, title: r.title, submission: r.submission, submissionPath: r.submissionPath,
                 language: r.language,
                 limits: ResolvedLimits(
@@ -54,6 +54,8 @@ extension ShardMerge {
                     }
                     return GroupResult(name: g.name, points: g.points, score: g.score, aggregation: a)
                 })
+            p.frameworkCPUTime = r.frameworkCpuTime
+            return p
         }
         let f = ISO8601DateFormatter()
         f.formatOptions = [.withInternetDateTime]
