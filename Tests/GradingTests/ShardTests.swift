@@ -263,6 +263,26 @@ struct ShardMergeTests {
         #expect(!FileManager.default.fileExists(atPath: dir + "/x.json"))
     }
 
+    /// Unit tests keep their points, visibility and number through a merge: the merged
+    /// Gradescope results score and hide each test as the unsharded run's do.
+    @Test(.enabled(if: Host.isRoot, "needs root: runs sandboxes"))
+    func unitShardsMergeWithTheirWeightsAndVisibility() throws {
+        let dir = try ShardRuns.folder()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let run = [
+            "run", "Suites/course-python-pytest/suite.yaml", "--solution", "Fixtures/course-python-pytest/correct",
+            "--solution", "Fixtures/course-python-pytest/wrong",
+        ]
+        let whole = try CLI.run(run + ["--gradescope", dir + "/whole-gs.json"], environment: ShardRuns.clean)
+        #expect(whole.status == 1, "\(whole.stdout)\(whole.stderr)")
+        let parts = try ShardRuns.shards(run, count: 2, into: dir)
+        let merged = try CLI.run(["merge"] + parts + ["--gradescope", dir + "/merged-gs.json"])
+        #expect(merged.status == 1, "\(merged.stdout)\(merged.stderr)")
+        let text = try ShardRuns.text(dir + "/whole-gs.json")
+        #expect(text.contains("after_published"), "the fixture's hidden test: \(text)")
+        try ShardRuns.expectSame(dir + "/merged-gs.json", dir + "/whole-gs.json", json: [("execution_time", 2)])
+    }
+
     @Test func verifyShardsMergeIntoOneVerification() throws {
         let dir = try ShardRuns.folder()
         defer { try? FileManager.default.removeItem(atPath: dir) }

@@ -43,10 +43,19 @@ extension ShardMerge {
                     output: r.limits.output, processes: r.limits.processes),
                 verdict: try verdict(r.verdict), score: r.score, maxScore: r.maxScore, compileMessage: r.compileMessage,
                 tests: try r.tests.map { t in
-                    TestResult(
+                    var test = TestResult(
                         name: t.name, group: t.group, verdict: try verdict(t.verdict), score: t.score, cpuTime: t.cpuTime,
                         wallTime: t.wallTime, memoryPeak: t.memory, exitCode: t.exitCode, signal: t.signal, message: t.message,
                         difference: t.difference, stdoutExcerpt: t.stdout, stderrExcerpt: t.stderr, judgeMessage: t.judgeMessage)
+                    // A unit test's points, visibility and number: the Gradescope results of a
+                    // merged run must score and hide each test as the unsharded run does.
+                    test.weight = t.weight
+                    test.number = t.number
+                    if let v = t.visibility {
+                        guard let visibility = Visibility(rawValue: v) else { throw ReportError("unknown visibility '\(v)'") }
+                        test.visibility = visibility
+                    }
+                    return test
                 },
                 groups: try r.groups.map { g in
                     guard let a = Aggregation(rawValue: g.aggregation) else {
