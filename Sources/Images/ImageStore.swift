@@ -119,6 +119,15 @@ public struct ImageStore: Sendable {
         }
     }
 
+    /// Removes one layer unless an image names it or it is in `inUse` (folder names of
+    /// layers live sandboxes are mounted on). Unlike `prune`, it leaves every other layer
+    /// alone, a build's cached steps and one being installed among them.
+    public func removeLayerIfUnused(_ layer: ImageManifest.Layer, inUse: Set<String> = []) throws {
+        guard !inUse.contains(layer.folderName) else { return }
+        let named = Set(try list().flatMap { $0.manifest.layers.map(\.folderName) })
+        if !named.contains(layer.folderName) { try? Self.removeTree(folder.layerPath(layer)) }
+    }
+
     /// Removes every layer no image names (the cache of steps no recipe uses any more) and
     /// what interrupted builds left in tmp/ (an hour old or more). Returns the removed layers' digests and bytes.
     @discardableResult

@@ -16,8 +16,10 @@ extension Sandbox {
     /// anything is copied and again, atomically, when the manifest is written (the server's
     /// snapshots never replace an image). Only the writable layer is copied, as `LayerCopy`
     /// copies an untrusted tree: symlinks as symlinks, devices, FIFOs and sockets left out.
-    public func snapshot(name: String, store: ImageStore = ImageStore(), replacing: Bool = true) async throws
-        -> ImageManifest
+    ///
+    /// `owner`: who made it, kept in the manifest (the server's token name).
+    public func snapshot(name: String, store: ImageStore = ImageStore(), replacing: Bool = true, owner: String? = nil)
+        async throws -> ImageManifest
     {
         guard ImageStoreFolder.isValidName(name) else { throw ImageError(.invalidRecipe, "\"\(name)\" is not an image name") }
         if !replacing, store.contains(name) { throw ImageError(.exists, "an image named \(name) exists already") }
@@ -45,7 +47,7 @@ extension Sandbox {
             layers: below + [
                 .init(digest: digest, step: "snapshot of sandbox \(id)" + (parent.map { " (\($0))" } ?? ""), size: bytes)
             ],
-            created: ImageStore.now(), parent: parent)
+            created: ImageStore.now(), parent: parent, owner: owner)
         do {
             try store.write(manifest, replacing: replacing)
         } catch let e as ImageError where e.code == .exists {

@@ -37,13 +37,19 @@ public struct ImageManifest: Codable, Sendable, Hashable {
     public var recipe: [String]?
     /// The image it was snapshotted from, for a snapshot.
     public var parent: String?
+    /// The server token's name that made it (a snapshot over HTTP): what it may delete and
+    /// what counts against its quota. Nil for an image made on the host.
+    public var owner: String?
 
-    public init(name: String, layers: [Layer], created: String, recipe: [String]? = nil, parent: String? = nil) {
+    public init(
+        name: String, layers: [Layer], created: String, recipe: [String]? = nil, parent: String? = nil, owner: String? = nil
+    ) {
         self.name = name
         self.layers = layers
         self.created = created
         self.recipe = recipe
         self.parent = parent
+        self.owner = owner
     }
 }
 

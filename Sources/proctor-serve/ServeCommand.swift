@@ -58,6 +58,14 @@ struct ServeCommand: AsyncParsableCommand {
         100
     @Option(name: .customLong("max-sandboxes"), help: ArgumentHelp("Live sandboxes per token.", valueName: "n"))
     var maxSandboxes = 8
+    @Option(
+        name: .customLong("max-snapshots"),
+        help: ArgumentHelp("Snapshots (images made over HTTP) a token may keep.", valueName: "n"))
+    var maxSnapshots = 16
+    @Option(
+        name: .customLong("max-snapshot-bytes"),
+        help: ArgumentHelp("Bytes of its snapshots' own layers a token may keep (default 8G).", valueName: "size"))
+    var maxSnapshotBytes: String?
     @Option(name: .customLong("languages"), help: ArgumentHelp("A YAML file of languages.", valueName: "file"))
     var languagesFile: String?
     @Option(
@@ -115,6 +123,7 @@ struct ServeCommand: AsyncParsableCommand {
         _ = try Self.duration(maxWallTime, "--max-wall-time")
         _ = try Self.bytes(maxMemory, "--max-memory")
         _ = try Self.bytes(maxOutput, "--max-output")
+        _ = try Self.bytes(maxSnapshotBytes, "--max-snapshot-bytes")
         _ = try Self.duration(lease, "--lease")
         _ = try Self.duration(poll, "--poll")
         if let nodeID, !ClusterSettings.validNodeID(nodeID) {
@@ -139,6 +148,8 @@ struct ServeCommand: AsyncParsableCommand {
         c.rateLimit = rate
         c.rateBurst = burst
         c.maxSandboxesPerToken = maxSandboxes
+        c.maxSnapshotsPerToken = max(0, maxSnapshots)
+        if let b = try Self.bytes(maxSnapshotBytes, "--max-snapshot-bytes") { c.maxSnapshotBytesPerToken = b }
         if let languagesFile { try c.languages.load(FilePath(languagesFile)) }
         // A language naming an image finds it in the server's store.
         c.languages = LanguageTable(c.languages.languages.map { $0.inImage($0.image, store: c.images) })

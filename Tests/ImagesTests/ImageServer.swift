@@ -12,7 +12,9 @@ enum ImageServer {
     static let alice: HTTPFields = [.authorization: "Bearer secret-a", .contentType: "application/json"]
     static let bob: HTTPFields = [.authorization: "Bearer secret-b", .contentType: "application/json"]
 
-    static func with<T: Sendable>(_ body: @Sendable (any TestClientProtocol) async throws -> T) async throws -> T {
+    static func with<T: Sendable>(
+        snapshots: Int = 16, snapshotBytes: Int = 8 << 30, _ body: @Sendable (any TestClientProtocol) async throws -> T
+    ) async throws -> T {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("proctor-image-server-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
@@ -23,6 +25,8 @@ enum ImageServer {
         c.workers = 2
         c.suitesDirectory = Host.repository.appendingPathComponent("Suites").path
         c.images = ImageHost.store.folder
+        c.maxSnapshotsPerToken = snapshots
+        c.maxSnapshotBytesPerToken = snapshotBytes
         let service = try ProctorService(configuration: c, logger: Logger(label: "test"))
         do {
             let value = try await buildApplication(service).test(.live) { try await body($0) }
@@ -70,6 +74,13 @@ enum ImageServer {
         try await client.execute(uri: "/sandboxes/\(id)/snapshot", method: .post, headers: headers, body: body(["name": name])) {
             ($0.status, json($0), String(buffer: $0.body))
         }
+    }
+
+    /// DELETE /images/{name}: the status.
+    static func delete(_ client: any TestClientProtocol, _ name: String, headers: HTTPFields = alice) async throws
+        -> HTTPResponse.Status
+    {
+        try await client.execute(uri: "/images/\(name)", method: .delete, headers: headers) { $0.status }
     }
 
     /// Removes a test's snapshot: its manifest and its own (top) layer.

@@ -140,6 +140,58 @@ struct ImageServerTests {
         }
     }
 
+    @Test("attack: a token's snapshots are capped (count and bytes); it deletes its own, never another's or the host's")
+    func quotaAndDelete() async throws {
+        _ = try await ImageHost.python.value
+        let tag = UUID().uuidString.prefix(8).lowercased()
+        let (a, b, c, d) = ("q1-\(tag)", "q2-\(tag)", "q3-\(tag)", "q4-\(tag)")
+        defer { for n in [a, b, c, d] { ImageServer.drop(n) } }
+        let python = ImageHost.store.folder.manifestPath("test-python").string
+        let before = try Data(contentsOf: URL(fileURLWithPath: python))
+        try await ImageServer.with(snapshots: 2) { client in
+            let id = try await ImageServer.create(client, ["image": "test-python", "lifetime": 60])
+            _ = try await ImageServer.sh(client, id, "echo one > f")
+            #expect(try await ImageServer.snapshot(client, id, a).0 == .created)
+            // b starts from a: a's layer is b's too.
+            let child = try await ImageServer.create(client, ["image": a, "lifetime": 60])
+            _ = try await ImageServer.sh(client, child, "echo two > g")
+            #expect(try await ImageServer.snapshot(client, child, b).0 == .created)
+            let (over, answer, text) = try await ImageServer.snapshot(client, id, c)
+            #expect(over == .forbidden, "\(text)")
+            #expect((answer["error"] as? [String: Any])?["code"] as? String == "snapshot_quota")
+            #expect(!ImageHost.store.contains(c))
+            // Bob's quota is his own; he cannot delete Alice's image, nor the host's.
+            #expect(try await ImageServer.delete(client, a, headers: ImageServer.bob) == .notFound)
+            #expect(try await ImageServer.delete(client, "test-python") == .notFound)
+            #expect(try await ImageServer.delete(client, "no-such-image") == .notFound)
+            #expect(try await ImageServer.delete(client, "..%2Fetc") == .badRequest)
+            #expect(ImageHost.store.contains(a))
+            #expect(try Data(contentsOf: URL(fileURLWithPath: python)) == before, "test-python's manifest changed")
+            // Alice deletes a: b, made from it, still starts and sees a's file (the layer stays).
+            let aLayer = try ImageHost.store.layerPath(#require(ImageHost.store.manifest(named: a).layers.last).digest)
+            #expect(try await ImageServer.delete(client, a) == .noContent)
+            #expect(!ImageHost.store.contains(a))
+            #expect(FileManager.default.fileExists(atPath: aLayer.string), "a's layer went while b names it")
+            let fromB = try await ImageServer.create(client, ["image": b, "lifetime": 60])
+            #expect(try await ImageServer.sh(client, fromB, "cat f g").out == "one\ntwo\n")
+            // Room again: c is made; deleted, its own layer (no other image names it, no
+            // sandbox is mounted on it) goes with it.
+            #expect(try await ImageServer.snapshot(client, id, c).0 == .created)
+            let cLayer = try ImageHost.store.layerPath(#require(ImageHost.store.manifest(named: c).layers.last).digest)
+            #expect(try await ImageServer.delete(client, c) == .noContent)
+            #expect(!FileManager.default.fileExists(atPath: cLayer.string), "c's own layer stayed")
+            #expect(try await ImageServer.delete(client, c) == .notFound)
+        }
+        // The byte quota: a snapshot past it is refused and leaves nothing behind.
+        try await ImageServer.with(snapshotBytes: 1 << 20) { client in
+            let id = try await ImageServer.create(client, ["image": "test-python", "lifetime": 60])
+            _ = try await ImageServer.sh(client, id, "head -c 2000000 /dev/zero > big")
+            let (status, _, text) = try await ImageServer.snapshot(client, id, d)
+            #expect(status == .forbidden, "\(text)")
+            #expect(!ImageHost.store.contains(d))
+        }
+    }
+
     @Test("attack: a snapshot copies only the bounded writable layer; planted symlinks stay links, FIFOs are left out")
     func snapshotOfAHostileLayer() async throws {
         _ = try await ImageHost.python.value

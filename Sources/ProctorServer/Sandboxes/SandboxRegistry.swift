@@ -102,6 +102,20 @@ final class SandboxRegistry: Sendable {
         }
     }
 
+    /// The layer folders (their names: a digest's hex) that live sandboxes are mounted on:
+    /// a deleted image's layer is removed only when none is.
+    func layerFoldersInUse() -> Set<String> {
+        entries.withLock { e in
+            var folders: Set<String> = []
+            for entry in e.values {
+                if case .layers(let paths)? = entry.sandbox?.configuration.image {
+                    for p in paths { if let name = p.lastComponent?.string { folders.insert(name) } }
+                }
+            }
+            return folders
+        }
+    }
+
     func list(owner: String) -> [(String, Entry)] {
         entries.withLock { e in
             e.filter { $0.value.owner == owner }.map { ($0.key, $0.value) }.sorted { $0.1.createdAt < $1.1.createdAt }

@@ -2,6 +2,7 @@ import Foundation
 import Grading
 import Logging
 import Sandbox
+import Synchronization
 
 /// What the controllers share: configuration, the store, the executor, metrics.
 public final class ProctorService: Sendable {
@@ -14,6 +15,8 @@ public final class ProctorService: Sendable {
     public let metrics: Metrics
     let logger: Logger
     let sandboxes: SandboxRegistry
+    /// Tokens making a snapshot now: one at a time each, so its quota holds.
+    let snapshotting = Mutex<Set<String>>([])
     let jobs: JobSystem
     /// Where grading jobs lay out their suites and solutions (next to an SQLite database; in
     /// a cluster, in the temporary folder, named for the node).

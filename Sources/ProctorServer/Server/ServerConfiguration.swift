@@ -40,6 +40,11 @@ public struct ServerConfiguration: Sendable {
     public var rateBurst: Double = 100
     /// Per token: live sandboxes of the sandbox API.
     public var maxSandboxesPerToken = 8
+    /// Per token: snapshots kept in the image store (POST /sandboxes/{id}/snapshot), and the
+    /// bytes of their own layers; a token frees room with DELETE /images/{name}. Without
+    /// them one token could fill the server's disk a sandbox's writable layer at a time.
+    public var maxSnapshotsPerToken = 16
+    public var maxSnapshotBytesPerToken = 8 << 30
     /// Limits of /execute.
     public var maxTimeout: Double = 60
     public var defaultTimeout: Double = 5
