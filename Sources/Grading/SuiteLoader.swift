@@ -151,18 +151,7 @@ public enum SuiteLoader {
                 for item in r.list(value, "groups") ?? [] { if let g = group(item, r) { groups.append(g) } }
             case "unit": unitNode = value
             case "image": image = self.image(value, r)
-            case "executable":
-                executable = r.nonEmptyString(value, "executable")
-                if let e = executable,
-                    e.hasPrefix("/")
-                        || e.split(separator: "/", omittingEmptySubsequences: false).contains(where: {
-                            $0.isEmpty || $0 == ".." || $0 == "." || !Language.isPlainFileName(String($0))
-                        })
-                {
-                    r.error(
-                        at: value,
-                        "executable '\(e)': a file name, or a relative path of plain names (letters, digits, '_', '-', '.')")
-                }
+            case "executable": executable = self.executable(value, r)
             default: break
             }
         }
@@ -185,23 +174,8 @@ public enum SuiteLoader {
         } else if testsNode?.sequence?.isEmpty == true {
             r.error(at: testsNode, "tests of problem '\(id)' must not be empty")
         }
-        var names: Set<String> = []
-        for (test, item) in made where !names.insert(test.name).inserted {
-            r.error(at: item, "duplicate test name '\(test.name)' in problem '\(id)'")
-        }
-        var groupNames: Set<String> = []
-        for g in groups where !groupNames.insert(g.name).inserted {
-            r.error(at: node, "duplicate group '\(g.name)' in problem '\(id)'")
-        }
+        checkNames(made, groups: groups, problem: id, at: node, r)
         if let caps = r.caps { made = capped(made, problem: limits, caps: caps, r) }
-        for (test, item) in made {
-            if let g = test.group, !groupNames.contains(g) {
-                let hint = YAMLReader.suggestion(for: g, among: Array(groupNames)).map { "; did you mean '\($0)'?" } ?? ""
-                r.error(at: item, "test '\(test.name)' names group '\(g)', which problem '\(id)' does not declare\(hint)")
-            } else if test.group == nil && !groups.isEmpty {
-                r.error(at: item, "test '\(test.name)' has no group; in a problem with groups every test names one")
-            }
-        }
         var problem = Problem(
             id: id, title: title, kind: kind, limits: limits, comparison: comparison, interactor: interactor,
             files: files, tests: made.map(\.test), groups: groups)
@@ -217,6 +191,43 @@ public enum SuiteLoader {
             r.error(at: unitNode, "'unit' needs kind: unit")
         }
         return problem
+    }
+
+    /// `executable:`: a file name, or a relative path of plain names (what a build made).
+    static func executable(_ value: Node, _ r: YAMLReader) -> String? {
+        let e = r.nonEmptyString(value, "executable")
+        if let e,
+            e.hasPrefix("/")
+                || e.split(separator: "/", omittingEmptySubsequences: false).contains(where: {
+                    $0.isEmpty || $0 == ".." || $0 == "." || !Language.isPlainFileName(String($0))
+                })
+        {
+            r.error(
+                at: value, "executable '\(e)': a file name, or a relative path of plain names (letters, digits, '_', '-', '.')")
+        }
+        return e
+    }
+
+    /// Test and group names: each once, and every test in a declared group when there are groups.
+    static func checkNames(
+        _ made: [(test: TestCase, node: Node)], groups: [TestGroup], problem id: String, at node: Node, _ r: YAMLReader
+    ) {
+        var names: Set<String> = []
+        for (test, item) in made where !names.insert(test.name).inserted {
+            r.error(at: item, "duplicate test name '\(test.name)' in problem '\(id)'")
+        }
+        var groupNames: Set<String> = []
+        for g in groups where !groupNames.insert(g.name).inserted {
+            r.error(at: node, "duplicate group '\(g.name)' in problem '\(id)'")
+        }
+        for (test, item) in made {
+            if let g = test.group, !groupNames.contains(g) {
+                let hint = YAMLReader.suggestion(for: g, among: Array(groupNames)).map { "; did you mean '\($0)'?" } ?? ""
+                r.error(at: item, "test '\(test.name)' names group '\(g)', which problem '\(id)' does not declare\(hint)")
+            } else if test.group == nil && !groups.isEmpty {
+                r.error(at: item, "test '\(test.name)' has no group; in a problem with groups every test names one")
+            }
+        }
     }
 
     /// The defaults a test falls back to where the suite sets no limit, checked against the
