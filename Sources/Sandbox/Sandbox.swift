@@ -199,15 +199,7 @@ public final class Sandbox: Sendable {
         var environment = configuration.environment
         environment.merge(options.environment) { $1 }
         let envp = environment.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
-        let limits = configuration.limits
-        var rlimits: [proctor_rlimit_t] = [
-            .init(resource: Int32(RLIMIT_NOFILE.rawValue), soft: rlim_t(limits.openFiles), hard: rlim_t(limits.openFiles)),
-            .init(resource: Int32(RLIMIT_FSIZE.rawValue), soft: rlim_t(limits.fileSize), hard: rlim_t(limits.fileSize)),
-            .init(resource: Int32(RLIMIT_CORE.rawValue), soft: 0, hard: 0),
-        ]
-        if let stack = limits.stack {
-            rlimits.append(.init(resource: Int32(RLIMIT_STACK.rawValue), soft: rlim_t(stack), hard: rlim_t(stack)))
-        }
+        let rlimits = Self.rlimits(configuration.limits)
         let driver = runtime.driver
         slot.meters.resetPeak()
         let baseline = slot.meters.read()
@@ -281,6 +273,19 @@ public final class Sandbox: Sendable {
             pid: result.pid, stdout: stdoutStream, stderr: stderrStream, stdin: stdinWriter,
             outcome: outcome
         ) { [monitor] in monitor.stop() }
+    }
+
+    /// The resource limits each exec'd process gets (the cgroup holds memory, pids and CPU).
+    static func rlimits(_ limits: Limits) -> [proctor_rlimit_t] {
+        var rlimits: [proctor_rlimit_t] = [
+            .init(resource: Int32(RLIMIT_NOFILE.rawValue), soft: rlim_t(limits.openFiles), hard: rlim_t(limits.openFiles)),
+            .init(resource: Int32(RLIMIT_FSIZE.rawValue), soft: rlim_t(limits.fileSize), hard: rlim_t(limits.fileSize)),
+            .init(resource: Int32(RLIMIT_CORE.rawValue), soft: 0, hard: 0),
+        ]
+        if let stack = limits.stack {
+            rlimits.append(.init(resource: Int32(RLIMIT_STACK.rawValue), soft: rlim_t(stack), hard: rlim_t(stack)))
+        }
+        return rlimits
     }
 
     /// exec and wait: the usual one-call use. Cancelling the calling task kills the run
