@@ -443,25 +443,30 @@ struct TestRunner: Sendable {
             // Strictly longer than the solution's, whose clock starts later: when both wait on
             // each other, the solution's limit always ends it first.
             judgeOptions.wallTime = max(judgeOptions.wallTime ?? .zero, l.wallTime * 2 + .seconds(10))
-            // Who ended first: the judge can learn that the solution ended only through
-            // its stdin, which the pump closes once the solution's output has ended. So
-            // the solution ended first exactly when its output had ended by the time the
-            // judge's run ended (measured end times raced under load).
+            // Who ended first, told by cause, never by clocks (end times, or when each end was
+            // seen, race under load and even on a quiet machine): each learns of the other's
+            // end only through the pumps. The judge's output ending is marked before the pump
+            // closes the solution's stdin, so a solution that stops at that EOF always ends
+            // after it; the solution ended first exactly when its output ended while the
+            // judge's was still open (the judge then learns of it through its stdin).
             let judgeRun = try await judgeBox.exec(
                 interactor.language.run + ["judge/input", "judge/answer", "feedback/"] + program.arguments, judgeOptions)
             let solution = try await box.exec(build.language.run, solutionOptions)
-            let solutionOutputEnded = Locked(false)
+            let order = Locked((judgeOutputEnded: false, solutionFirst: false))
             let judgeKilled = Locked(false)
-            async let toSolution: Void = pump(judgeRun.stdout, into: solution.stdin)
-            async let toJudge: Void = pump(solution.stdout, into: judgeRun.stdin) { solutionOutputEnded.withLock { $0 = true } }
+            async let toSolution: Void = pump(judgeRun.stdout, into: solution.stdin) {
+                order.withLock { $0.judgeOutputEnded = true }
+            }
+            async let toJudge: Void = pump(solution.stdout, into: judgeRun.stdin) {
+                order.withLock { if !$0.judgeOutputEnded { $0.solutionFirst = true } }
+            }
             async let drainA: Void = { for await _ in solution.stderr {} }()
             async let drainB: Void = { for await _ in judgeRun.stderr {} }()
-            async let judgeEnd: (ExecResult, Bool) = {
+            async let judgeEnd: ExecResult = {
                 let r = await judgeRun.wait()
-                let solutionFirst = solutionOutputEnded.withLock { $0 }
                 // A judge that gave up (WA) ends the solution too.
                 if r.status == .exited && r.exitCode == 43 { solution.kill() }
-                return (r, solutionFirst)
+                return r
             }()
             async let solutionEnd: ExecResult = {
                 let r = await solution.wait()
@@ -482,9 +487,9 @@ struct TestRunner: Sendable {
                 }
                 return r
             }()
-            let ((jr, solutionFirst), sr) = await (judgeEnd, solutionEnd)
+            let (jr, sr) = await (judgeEnd, solutionEnd)
             _ = await (toSolution, toJudge, drainA, drainB)
-            let judgeFirst = !solutionFirst
+            let judgeFirst = !order.withLock { $0.solutionFirst }
             let judged = readJudgement(judgeBox, jr, what: "interactor", maxScore: problem.maxTestScore)
             // The judge failed on its own (not stopped by its wall limit or by us while it
             // waited for a solution that ran out of time).
