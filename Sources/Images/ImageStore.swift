@@ -91,19 +91,27 @@ public struct ImageStore: Sendable {
         ImageStoreFolder.isValidName(name) && FileManager.default.fileExists(atPath: folder.manifestPath(name).string)
     }
 
-    /// Every image, by name.
-    public func list() throws -> [Entry] {
+    /// Every image's manifest, by name: what a caller that needs no sizes reads (`list`
+    /// measures, on disk, every layer whose manifest has no size).
+    public func manifests() throws -> [ImageManifest] {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: folder.imagesFolder.string)) ?? []
-        var sizes: [String: Int] = [:]
-        return try names.filter { $0.hasSuffix(".json") }.sorted().map { file in
-            let m = try manifest(named: String(file.dropLast(5)))
-            let size = m.layers.reduce(0) { total, layer in
-                if let known = layer.size { return total + known }
-                let measured = sizes[layer.digest] ?? Self.size(of: folder.layerPath(layer))
-                sizes[layer.digest] = measured
-                return total + measured
-            }
-            return Entry(manifest: m, size: size)
+        return try names.filter { $0.hasSuffix(".json") }.sorted().map { try manifest(named: String($0.dropLast(5))) }
+    }
+
+    /// Every image, by name, with its size.
+    public func list() throws -> [Entry] {
+        var measured: [String: Int] = [:]
+        return try manifests().map { Entry(manifest: $0, size: size(of: $0, measured: &measured)) }
+    }
+
+    /// Bytes of an image's layers: as its manifest records them, else measured on disk (once
+    /// per layer in `measured`).
+    public func size(of manifest: ImageManifest, measured: inout [String: Int]) -> Int {
+        manifest.layers.reduce(0) { total, layer in
+            if let known = layer.size { return total + known }
+            let bytes = measured[layer.digest] ?? Self.size(of: folder.layerPath(layer))
+            measured[layer.digest] = bytes
+            return total + bytes
         }
     }
 
@@ -124,7 +132,7 @@ public struct ImageStore: Sendable {
     /// alone, a build's cached steps and one being installed among them.
     public func removeLayerIfUnused(_ layer: ImageManifest.Layer, inUse: Set<String> = []) throws {
         guard !inUse.contains(layer.folderName) else { return }
-        let named = Set(try list().flatMap { $0.manifest.layers.map(\.folderName) })
+        let named = Set(try manifests().flatMap { $0.layers.map(\.folderName) })
         if !named.contains(layer.folderName) { try? Self.removeTree(folder.layerPath(layer)) }
     }
 
@@ -132,7 +140,7 @@ public struct ImageStore: Sendable {
     /// what interrupted builds left in tmp/ (an hour old or more). Returns the removed layers' digests and bytes.
     @discardableResult
     public func prune() throws -> (layers: [String], bytes: Int) {
-        let used = Set(try list().flatMap { $0.manifest.layers.map(\.folderName) })
+        let used = Set(try manifests().flatMap { $0.layers.map(\.folderName) })
         var removed: [String] = []
         var bytes = 0
         let fm = FileManager.default

@@ -62,7 +62,7 @@ extension Sandbox {
     /// store's images describe them.
     static func layers(of paths: [FilePath], store: ImageStore) -> [ImageManifest.Layer] {
         let known = Dictionary(
-            ((try? store.list()) ?? []).flatMap { $0.manifest.layers }.map { ($0.folderName, $0) },
+            ((try? store.manifests()) ?? []).flatMap(\.layers).map { ($0.folderName, $0) },
             uniquingKeysWith: { a, _ in a })
         return paths.reversed().map { path in
             let hex = path.lastComponent?.string ?? ""
@@ -75,6 +75,6 @@ extension ImageStore {
     /// The name of an image whose top layer is `digest`.
     func imageName(top digest: String?) -> String? {
         guard let digest else { return nil }
-        return (try? list())?.first { $0.manifest.layers.last?.digest == digest }?.manifest.name
+        return (try? manifests())?.first { $0.layers.last?.digest == digest }?.name
     }
 }

@@ -65,7 +65,10 @@ struct ImageController {
             try? await Blocking.run { try Self.remove(manifest, from: store, keeping: []) }
             throw Self.quota(held, c)
         }
-        let size = try? await Blocking.run { try store.list().first { $0.manifest.name == name }?.size }
+        let size = try? await Blocking.run { () -> Int in
+            var measured: [String: Int] = [:]
+            return store.size(of: manifest, measured: &measured)
+        }
         return JSON.response(ImageInfo(manifest, size: size), status: .created)
     }
 
@@ -94,8 +97,8 @@ struct ImageController {
 
     /// The caller's snapshots in the store: how many, and the bytes of their own layers.
     static func held(by caller: String, in store: ImageStore) throws -> (count: Int, bytes: Int) {
-        let mine = try store.list().filter { $0.manifest.owner == caller }
-        return (mine.count, mine.reduce(0) { $0 + ($1.manifest.layers.last?.size ?? 0) })
+        let mine = try store.manifests().filter { $0.owner == caller }
+        return (mine.count, mine.reduce(0) { $0 + ($1.layers.last?.size ?? 0) })
     }
 
     static func quota(_ held: (count: Int, bytes: Int), _ c: ServerConfiguration) -> APIError {
