@@ -45,23 +45,9 @@ struct ServeProcessTests {
 
         /// A request whose answer may be any JSON (a Judge0 batch answers with an array).
         func call(_ method: String, _ path: String, _ body: Any? = nil) async throws -> (Int, Any?) {
-            var r = URLRequest(url: URL(string: "http://127.0.0.1:\(port)\(path)")!)
-            r.httpMethod = method
-            r.setValue("Bearer secret-a", forHTTPHeaderField: "Authorization")
-            r.setValue("application/json", forHTTPHeaderField: "Content-Type")
-            if let body { r.httpBody = try JSONSerialization.data(withJSONObject: body) }
-            let (data, response) = try await Self.session.data(for: r)
+            let (data, response) = try await loopbackSession.data(for: loopbackRequest(port: port, method, path, body))
             return ((response as? HTTPURLResponse)?.statusCode ?? 0, try? JSONSerialization.jsonObject(with: data))
         }
-
-        /// Short timeouts (URLSession's default waits 60 s for a request): a server that
-        /// accepts and never answers fails its test in seconds instead of holding the run.
-        static let session: URLSession = {
-            let c = URLSessionConfiguration.ephemeral
-            c.timeoutIntervalForRequest = 30
-            c.timeoutIntervalForResource = 120
-            return URLSession(configuration: c)
-        }()
 
         /// Up within 20 s, whatever each attempt costs.
         func waitUp() async throws {

@@ -61,14 +61,29 @@ extension TestResponse {
     var text: String { String(buffer: body) }
 }
 
-/// A POST on its own connection (HummingbirdTesting's client sends one request at a time).
-func post(port: Int, _ path: String, _ object: Any) async throws -> Int {
+/// Short timeouts for requests to a server on its own port (URLSession's default waits 60 s
+/// a request): a server that accepts and never answers fails its test in seconds instead of
+/// holding the run.
+let loopbackSession: URLSession = {
+    let c = URLSessionConfiguration.ephemeral
+    c.timeoutIntervalForRequest = 30
+    c.timeoutIntervalForResource = 120
+    return URLSession(configuration: c)
+}()
+
+/// A request as alice to a server on 127.0.0.1:`port`, with a JSON body when one is given.
+func loopbackRequest(port: Int, _ method: String, _ path: String, _ body: Any?) throws -> URLRequest {
     var r = URLRequest(url: URL(string: "http://127.0.0.1:\(port)\(path)")!)
-    r.httpMethod = "POST"
+    r.httpMethod = method
     r.setValue("Bearer secret-a", forHTTPHeaderField: "Authorization")
     r.setValue("application/json", forHTTPHeaderField: "Content-Type")
-    r.httpBody = try JSONSerialization.data(withJSONObject: object)
-    let (_, response) = try await URLSession.shared.data(for: r)
+    if let body { r.httpBody = try JSONSerialization.data(withJSONObject: body) }
+    return r
+}
+
+/// A POST on its own connection (HummingbirdTesting's client sends one request at a time).
+func post(port: Int, _ path: String, _ object: Any) async throws -> Int {
+    let (_, response) = try await loopbackSession.data(for: loopbackRequest(port: port, "POST", path, object))
     return (response as? HTTPURLResponse)?.statusCode ?? 0
 }
 
