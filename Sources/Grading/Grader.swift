@@ -309,20 +309,19 @@ public final class Grader: Sendable {
             case test(Item)
         }
 
-        /// The compiles (`compiles`: indexes of `jobs`) come first in the same queue of `jobs`:
-        /// a test starts as soon as its own program and judge are built (it waits for them if
-        /// it is taken first), so tests
-        /// that wait (an interactive one at its wall-time limit) overlap the remaining
-        /// compiles. Returns each test's result by submission, problem and test.
+        /// One queue of `concurrency` slots for the compiles (`compiles`: indexes of `jobs`)
+        /// and the tests. A free slot takes the first test (in `items`' order) whose programs
+        /// are built, else the next compile, else the next later compile (`laterJobs`), else
+        /// a test that then waits for its build. Ready tests first: a slot never sits waiting
+        /// on a long compile (kotlinc's seconds) while tests whose programs are built queue
+        /// behind it, and a slow test (a submission that spins for a second) starts as soon as
+        /// it can. Returns each test's result by submission, problem and test.
         func work(
             _ items: [Item], compiles: [Int], jobs concurrency: Int, progress: @escaping @Sendable (GradingProgress) -> Void
         ) async
             -> (tests: [[[TestResult?]]], unitCPU: [[Double?]])
         {
-            // `laterJobs` (at the end of `jobs`) compile for a later run: queued after the tests.
-            let work =
-                compiles.map(Work.compile) + items.map(Work.test)
-                + ((jobs.count - laterJobs)..<jobs.count).map(Work.compile)
+            var queue = WorkQueue(run: self, items: items, compiles: compiles)
             let total = items.count
             var results: [[[TestResult?]]] = submissions.map { _ in
                 problems.map { Array(repeating: nil, count: $0.problem.tests.count) }
@@ -331,10 +330,8 @@ public final class Grader: Sendable {
             var unitCPU: [[Double?]] = submissions.map { _ in problems.map { _ in nil } }
             var done = 0
             await withTaskGroup(of: (Item, [TestResult], Double?)?.self) { group in
-                var next = 0
                 func start() {
-                    let w = work[next]
-                    next += 1
+                    guard let w = queue.next() else { return }
                     group.addTask {
                         switch w {
                         case .compile(let i):
@@ -345,7 +342,7 @@ public final class Grader: Sendable {
                         }
                     }
                 }
-                for _ in 0..<min(concurrency, work.count) { start() }
+                for _ in 0..<concurrency { start() }
                 for await finished in group {
                     if let (item, tests, cpu) = finished {
                         if problems[item.problem].problem.kind == .unit {
@@ -362,10 +359,71 @@ public final class Grader: Sendable {
                                     submission: submissions[item.submission].name, test: result.name, verdict: result.verdict))
                         }
                     }
-                    if next < work.count { start() }
+                    start()
                 }
             }
             return (results, unitCPU)
+        }
+
+        /// The builds a test waits for: its submission's (in its problem's image) and its
+        /// problem's judges'.
+        func dependencies(_ item: Item) -> [Int] {
+            let problem = problems[item.problem].problem
+            var deps = [job(ofSubmission: item.submission, variant: variantOf.isEmpty ? 0 : variantOf[item.problem])]
+            for (j, program) in judgePrograms.enumerated()
+            where problem.interactor == program || problem.comparison == .checker(program) {
+                deps.append(j)
+            }
+            return deps
+        }
+
+        /// What `work` starts next (see there). Tests are kept by what they wait for (a
+        /// submission's build for one problem and its judges), each in `items`' order, so a
+        /// pick looks at each pending (submission, problem) once, not at every test.
+        struct WorkQueue {
+            let run: Run
+            let items: [Item]
+            var compiles: ArraySlice<Int>
+            var later: ArraySlice<Int>
+            /// By (submission, problem) (`key`): the indexes in `items` not yet started, in order.
+            var pending: [Int: ArraySlice<Int>] = [:]
+            var dependencies: [Int: [Int]] = [:]
+            var ready: Set<Int> = []
+
+            init(run: Run, items: [Item], compiles: [Int]) {
+                self.run = run
+                self.items = items
+                self.compiles = compiles[...]
+                // `laterJobs` (at the end of `jobs`) compile for a later run.
+                later = ((run.jobs.count - run.laterJobs)..<run.jobs.count).map { $0 }[...]
+                var byKey: [Int: [Int]] = [:]
+                for (i, item) in items.enumerated() {
+                    let key = item.submission * run.problems.count + item.problem
+                    if byKey[key] == nil { dependencies[key] = run.dependencies(item) }
+                    byKey[key, default: []].append(i)
+                }
+                pending = byKey.mapValues { $0[...] }
+            }
+
+            mutating func next() -> Work? {
+                var first: (key: Int, index: Int)? = nil
+                var firstReady: (key: Int, index: Int)? = nil
+                for (key, queue) in pending {
+                    guard let head = queue.first else { continue }
+                    if first == nil || head < first!.index { first = (key, head) }
+                    if !ready.contains(key) && dependencies[key]!.allSatisfy({ run.outcomes[$0].isFulfilled }) {
+                        ready.insert(key)
+                    }
+                    if ready.contains(key) && (firstReady == nil || head < firstReady!.index) { firstReady = (key, head) }
+                }
+                if let pick = firstReady ?? (compiles.isEmpty && later.isEmpty ? first : nil) {
+                    pending[pick.key]!.removeFirst()
+                    if pending[pick.key]!.isEmpty { pending[pick.key] = nil }
+                    return .test(items[pick.index])
+                }
+                if let c = compiles.popFirst() ?? later.popFirst() { return .compile(c) }
+                return nil
+            }
         }
 
         /// Runs one test once its submission and judges are built; its build's verdict when

@@ -54,6 +54,14 @@ public struct Language: Sendable, Hashable {
     /// A C or C++ folder submission built by its own Makefile or CMakeLists.txt
     /// (`BuildSystem`): `compile` runs it, and the program is an executable the build made.
     public var buildSystem: BuildSystem? = nil
+    /// The language's programs run under an address-space limit (RLIMIT_AS) as large as
+    /// their memory limit where a problem asks for one (`Problem.addressSpaceLimit`): true
+    /// for those whose runtime reserves no large address space up front (C, C++, Rust,
+    /// CPython, ...); a JVM, V8, Go, GHC or .NET would not even start under it.
+    public var addressSpaceLimit: Bool
+
+    /// The built-in languages that run under an address-space limit (`addressSpaceLimit`).
+    static let addressSpaceLimitIDs: Set<String> = ["c", "cpp", "rust", "python3", "pascal", "fortran", "ada", "bash"]
 
     public enum SourceNaming: String, Sendable, Hashable, CaseIterable {
         /// Always `fileName`.
@@ -86,6 +94,7 @@ public struct Language: Sendable, Hashable {
         self.processAllowance = processAllowance
         self.compileTime = compileTime
         self.compileMemory = compileMemory
+        self.addressSpaceLimit = Self.addressSpaceLimitIDs.contains(id)
     }
 
     /// The store `image` is read from.
@@ -404,7 +413,7 @@ public struct LanguageTable: Sendable {
     static let keys = [
         "id", "name", "extensions", "file_name", "compile", "run", "requires", "binds", "image", "environment",
         "memory_allowance", "process_allowance", "compile_time", "compile_memory", "source_name",
-        "shebang", "shebang_extensions",
+        "shebang", "shebang_extensions", "address_space_limit",
     ]
 
     /// Adds (or replaces, by id) the languages of a YAML file: `languages: [{id: ..., ...}]`.
@@ -453,6 +462,7 @@ public struct LanguageTable: Sendable {
             case "process_allowance": l.processAllowance = r.integer(v, key, minimum: 0) ?? 0
             case "compile_time": l.compileTime = r.duration(v, key) ?? l.compileTime
             case "compile_memory": l.compileMemory = r.size(v, key) ?? l.compileMemory
+            case "address_space_limit": l.addressSpaceLimit = r.bool(v, key) ?? false
             case "shebang": l.shebang = r.string(v, key)
             case "shebang_extensions": l.shebangExtensions = r.strings(v, key) ?? []
             case "source_name":

@@ -208,6 +208,11 @@ public struct Problem: Sendable {
     /// after the run, when it ended in time and without a crash. Nil: the limit stops the run
     /// (OLE at once, the 2023-07 spec's rule and every suite's).
     public var outputLimitAfterRun: Int?
+    /// problemtools' memory rule (legacy Kattis packages): besides the memory cgroup, a
+    /// program of a language that allows it (`Language.addressSpaceLimit`) runs under an
+    /// address-space limit as large as its memory limit, so an allocation past the limit
+    /// fails there and then (a run-time error), as in problemtools, even if never touched.
+    public var addressSpaceLimit = false
     /// Kind `unit`: how the framework is built, run and read.
     public var unit: UnitSetup? = nil
     /// An image of the image store (`image:`, the problem's or the suite's): submissions

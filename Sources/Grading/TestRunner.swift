@@ -44,12 +44,12 @@ struct TestRunner: Sendable {
         problem.limits.overridden(by: test.limits).resolved
     }
 
-    func solutionPool(_ build: Build, _ l: ResolvedLimits) async -> SandboxPool {
+    func solutionPool(_ build: Build, _ l: ResolvedLimits, _ problem: Problem) async -> SandboxPool {
         let lang = build.language
-        return await pools.pool(
-            lang.sandboxConfiguration(
-                memory: l.memory + lang.memoryAllowance,
-                processes: l.processes + lang.processAllowance))
+        var c = lang.sandboxConfiguration(
+            memory: l.memory + lang.memoryAllowance, processes: l.processes + lang.processAllowance)
+        if problem.addressSpaceLimit && lang.addressSpaceLimit { c.limits.addressSpace = l.memory + lang.memoryAllowance }
+        return await pools.pool(c)
     }
 
     func options(_ l: ResolvedLimits, _ language: Language) -> ExecOptions {
@@ -128,7 +128,7 @@ struct TestRunner: Sendable {
         _ judges: [JudgeProgram: BuildOutcome]
     ) async throws -> TestResult {
         let l = limits(test, problem)
-        let pool = await solutionPool(build, l)
+        let pool = await solutionPool(build, l, problem)
         let options = options(l, build.language)
         switch problem.comparison {
         case .builtin(let mode):
@@ -237,7 +237,7 @@ struct TestRunner: Sendable {
                     let outputPath = scratch.newFile()
                     defer { unlink(outputPath) }
                     let options = options(l, build.language)
-                    let pool = await solutionPool(build, l)
+                    let pool = await solutionPool(build, l, problem)
                     let r = try await runToFile(passTest, problem, build, pool: pool, options: options, outputPath: outputPath)
                     if let v = Verdict.of(r) {
                         out = result(test, r, v, message: Self.reason(r))
@@ -305,7 +305,7 @@ struct TestRunner: Sendable {
 
     private func command(_ test: TestCase, _ problem: Problem, _ build: Build) async throws -> TestResult {
         let l = limits(test, problem)
-        let pool = await solutionPool(build, l)
+        let pool = await solutionPool(build, l, problem)
         let options = options(l, build.language)
         let (r, _) = try await pool.withSandbox { sandbox in
             try prepare(sandbox, build, problem, test)
@@ -432,7 +432,7 @@ struct TestRunner: Sendable {
         _ test: TestCase, _ problem: Problem, _ build: Build, judgeBox: Sandbox, interactor: Build,
         program: JudgeProgram, _ l: ResolvedLimits
     ) async throws -> TestResult {
-        let solutionPool = await solutionPool(build, l)
+        let solutionPool = await solutionPool(build, l, problem)
         return try await solutionPool.withSandbox { box in
             try prepare(box, build, problem, test)
             var solutionOptions = options(l, build.language)

@@ -30,6 +30,7 @@ public enum VerifyReport {
             "{\n  \"problem\": \(JSONText.quoted(v.problem)),\n  \"ok\": \(v.ok),\n  \"time_limit\": \(number(v.timeLimit)),\n"
             + "  \"safety_margin\": \(number(v.safetyMargin)),\n  \"output_limit\": \(v.outputLimit),\n"
             + "  \"output_rule\": \(JSONText.quoted(v.outputRule)),\n"
+            + "  \"memory_limit\": \(v.memoryLimit),\n  \"memory_rule\": \(JSONText.quoted(v.memoryRule)),\n"
             + "  \"expectations\": \(JSONText.quoted(v.expectations)),\n"
             + "  \"submissions\": [\n" + subs.joined(separator: ",\n") + (subs.isEmpty ? "" : "\n") + "  ]\n}\n"
         return shard.map { $0.appended(to: Array(text.utf8)) } ?? Array(text.utf8)
@@ -40,6 +41,7 @@ public enum VerifyReport {
             "\(v.problem): time limit \(number(v.timeLimit))s\(v.timeLimitComputed ? " (computed from the accepted submissions)" : "")"
             + ", safety margin x\(number(v.safetyMargin))\n"
         if !v.outputRule.isEmpty { out += "output limit \(v.outputLimit >> 20) MiB; rule: \(v.outputRule)\n" }
+        if !v.memoryRule.isEmpty { out += "memory limit \(v.memoryLimit >> 20) MiB; rule: \(v.memoryRule)\n" }
         if !v.expectations.isEmpty { out += "submissions judged by \(v.expectations)\n" }
         let width = v.submissions.map(\.path.count).max() ?? 10
         for s in v.submissions {

@@ -94,6 +94,11 @@ public struct Limits: Sendable, Hashable {
     public var fileSize: Int = 64 << 20
     /// RLIMIT_STACK (bytes); nil keeps the default.
     public var stack: Int? = 64 << 20
+    /// RLIMIT_AS (bytes): the address space of each exec'd process; nil: none. The memory
+    /// cgroup is the sandbox's memory limit (what a program touches); this counts what it
+    /// reserves, as judges that limit memory this way do (problemtools, for legacy Kattis
+    /// packages): an allocation past it fails at once instead of after the pages are touched.
+    public var addressSpace: Int? = nil
 
     public init() {}
 }

@@ -112,6 +112,9 @@ public final class Promise<Value: Sendable>: Sendable {
         for w in waiters { w.resume(returning: value) }
     }
 
+    /// True once a value is there: `value()` would not wait.
+    public var isFulfilled: Bool { state.withLock { $0.value != nil } }
+
     public func value() async -> Value {
         await withCheckedContinuation { continuation in
             let ready = state.withLock { s -> Value? in

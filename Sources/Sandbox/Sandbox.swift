@@ -285,6 +285,9 @@ public final class Sandbox: Sendable {
         if let stack = limits.stack {
             rlimits.append(.init(resource: Int32(RLIMIT_STACK.rawValue), soft: rlim_t(stack), hard: rlim_t(stack)))
         }
+        if let space = limits.addressSpace {
+            rlimits.append(.init(resource: Int32(RLIMIT_AS.rawValue), soft: rlim_t(space), hard: rlim_t(space)))
+        }
         return rlimits
     }
 

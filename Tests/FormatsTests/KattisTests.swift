@@ -819,6 +819,47 @@ extension KattisVerifyTests {
 }
 
 extension KattisVerifyTests {
+    /// The memory limit: legacy packages as problemtools judges them (an address-space limit:
+    /// reserving more than the limit fails, touched or not, and fails at once), 2023-07 ones by
+    /// the memory used (the cgroup: a reservation never touched costs nothing).
+    @Test func memoryRuleFollowsTheFormatVersion() async throws {
+        // 400 MiB reserved, one page touched, under a 256 MiB limit.
+        let reserve = """
+            #include <stdio.h>
+            #include <stdlib.h>
+            int main(void) {
+                char *p = malloc(400u << 20);
+                if (!p) return 3;
+                p[0] = 1;
+                printf("%d\\n", p[0]);
+                return 0;
+            }
+            """
+        let files = { (version: String, folder: String) -> [String: String] in
+            [
+                "problem.yaml": version + "name: m\nlimits: {time_limit: 3, memory: 256}\n",
+                "data/secret/1.in": "1\n", "data/secret/1.ans": "1\n",
+                "submissions/accepted/one.py": "print(1)\n", "submissions/\(folder)/reserve.c": reserve,
+            ]
+        }
+        let legacy = try TempPackage(files("", "run_time_error"))
+        defer { legacy.remove() }
+        let l = try await verify(legacy.dir)
+        #expect(l.ok, "\(l.submissions.map(\.message))")
+        #expect(l.submissions.map(\.verdict) == [.accepted, .runtimeError])
+        #expect(l.memoryRule.hasPrefix("problemtools") && l.memoryLimit == 256 << 20)
+        let draft = try TempPackage(files("problem_format_version: 2023-07-draft\n", "accepted"))
+        defer { draft.remove() }
+        let d = try await verify(draft.dir)
+        #expect(d.ok, "\(d.submissions.map(\.message))")
+        #expect(d.submissions.map(\.verdict) == [.accepted, .accepted])
+        #expect(d.memoryRule.hasPrefix("memory used"))
+        let json = String(decoding: VerifyReport.render(l), as: UTF8.self)
+        #expect(json.contains("\"memory_rule\": \"problemtools") && json.contains("\"memory_limit\": 268435456"))
+    }
+}
+
+extension KattisVerifyTests {
     /// A fixed time limit tighter than the slowest accepted test times the multiplier is an
     /// error, as problemtools says; time_safety_margin 4 (problemtools' different) is honoured.
     @Test func fixedTimeLimitMustLeaveTheMultiplier() async throws {

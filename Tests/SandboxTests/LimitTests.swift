@@ -176,8 +176,24 @@ struct LimitTests {
         var c = SandboxConfiguration()
         c.limits.openFiles = 100
         try await withSandbox(c) { (sandbox: Sandbox) async throws in
-            let r = try await sandbox.run(["/bin/sh", "-c", "ulimit -n; ulimit -c"])
-            #expect(r.out == "100\n0\n")
+            let r = try await sandbox.run(["/bin/sh", "-c", "ulimit -n; ulimit -c; ulimit -v"])
+            #expect(r.out == "100\n0\nunlimited\n")
+        }
+    }
+
+    /// An address-space limit (problemtools' memory rule): a reservation past it fails at
+    /// once, though never touched and well under the memory cgroup's limit.
+    @Test("RLIMIT_AS: a reservation past the address-space limit fails")
+    func addressSpace() async throws {
+        var c = SandboxConfiguration()
+        c.limits.memory = 1 << 30
+        c.limits.addressSpace = 128 << 20
+        try await withSandbox(c) { (sandbox: Sandbox) async throws in
+            let r = try await sandbox.run(["/bin/sh", "-c", "ulimit -v"])
+            #expect(r.out == "131072\n")
+            let script = "b = bytearray(256 << 20)"
+            let big = try await sandbox.run(["/usr/bin/python3", "-c", script])
+            #expect(big.status == .exited && big.exitCode == 1 && big.err.contains("MemoryError"), "\(big)")
         }
     }
 

@@ -42,6 +42,7 @@ extension KattisPackage {
             if scoring { p.maxTestScore = .infinity }
             p.passes = validationPasses ?? 1
             if outputRule == .afterRun { p.outputLimitAfterRun = output }
+            p.addressSpaceLimit = memoryRule == .addressSpace
             p.judgeLimits = TestLimits(
                 cpuTime: .milliseconds(Int64(validationTime * 1000)),
                 wallTime: .milliseconds(Int64(validationTime * 2000)), memory: validationMemory)

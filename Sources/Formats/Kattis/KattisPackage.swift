@@ -72,6 +72,22 @@ public struct KattisPackage: Sendable {
 
     public var outputRule: OutputRule { formatVersion.hasPrefix("legacy") ? .afterRun : .stopped }
 
+    /// How the memory limit is enforced, by the package's format version (the spec does not
+    /// say how memory is counted; each rule follows the tool of its format).
+    public enum MemoryRule: String, Sendable {
+        /// Legacy packages, as problemtools judges them: an address-space limit (RLIMIT_AS)
+        /// as large as the memory limit for every language but those whose runtime reserves
+        /// address space up front (problemtools leaves out Java, Scala, Kotlin and Common
+        /// Lisp; here, every language not marked `address_space_limit`), and the memory
+        /// cgroup for all.
+        case addressSpace =
+            "problemtools (legacy format): address space (RLIMIT_AS) for C, C++, Rust, Python and other runtimes that allow it; the memory cgroup for all"
+        /// 2023-07 and later: the memory a program uses (the memory cgroup).
+        case used = "memory used (the memory cgroup)"
+    }
+
+    public var memoryRule: MemoryRule { formatVersion.hasPrefix("legacy") ? .addressSpace : .used }
+
     /// The safety cap of a legacy package's run (its output is streamed, never stored).
     public static let afterRunOutputCap = 1 << 30
 

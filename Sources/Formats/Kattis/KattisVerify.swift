@@ -47,6 +47,9 @@ public struct VerifyResult: Sendable {
     /// the limits that decided: the output limit and the safety margin.
     public var outputRule: String = ""
     public var outputLimit: Int = 0
+    /// Which rule enforced the memory limit (by the package's format version), and the limit.
+    public var memoryRule: String = ""
+    public var memoryLimit: Int = 0
     public var safetyMargin: Double = 1
     /// Which rules judged the submissions: problemtools' folder rules, or the spec's
     /// (2025-09, or 2023-07 with a submissions.yaml).
@@ -274,6 +277,8 @@ public struct KattisVerifier: Sendable {
             problem: package.shortName, ok: out.allSatisfy(\.ok), timeLimit: runs.timeLimit,
             timeLimitComputed: runs.computed, submissions: out)
         result.outputRule = package.outputRule.rawValue
+        result.memoryRule = package.memoryRule.rawValue
+        result.memoryLimit = package.memory
         result.outputLimit = package.output
         result.safetyMargin = package.safetyMargin
         result.expectations = rules == nil ? "problemtools' folder rules" : "the problem package spec's submission rules"

@@ -46,7 +46,7 @@ extension TestRunner {
         let dir = "/tmp/.proctor-unit-" + Self.randomHex(16)
         let token = Self.randomHex(32)
         do {
-            let pool = await solutionPool(build, l)
+            let pool = await solutionPool(build, l, problem)
             return try await pool.withSandbox { sandbox in
                 try prepare(sandbox, build, problem, TestCase(name: problem.id, limits: TestLimits(), files: []))
                 try sandbox.fs.mkdir(dir, parents: true, mode: 0o700)

@@ -9,6 +9,9 @@ extension ShardMerge {
         var safetyMargin: Double
         var outputLimit: Int
         var outputRule: String
+        /// The memory limit and its rule (absent in reports of older versions).
+        var memoryLimit: Int?
+        var memoryRule: String?
         /// Which rules judged (absent in reports of older versions).
         var expectations: String?
         var submissions: [Submission]
@@ -41,6 +44,7 @@ extension ShardMerge {
         let a = documents[0]
         for (p, d) in zip(parts, documents).dropFirst() {
             if d.problem != a.problem || d.outputLimit != a.outputLimit || d.outputRule != a.outputRule
+                || d.memoryLimit != a.memoryLimit || d.memoryRule != a.memoryRule
                 || d.safetyMargin != a.safetyMargin || d.expectations != a.expectations
             {
                 throw ReportError("\(p.path): another problem or other limits than \(parts[0].path)")
@@ -62,6 +66,8 @@ extension ShardMerge {
             submissions: submissions)
         v.outputLimit = a.outputLimit
         v.outputRule = a.outputRule
+        v.memoryRule = a.memoryRule ?? ""
+        v.memoryLimit = a.memoryLimit ?? 0
         v.safetyMargin = a.safetyMargin
         v.expectations = a.expectations ?? ""
         return v
