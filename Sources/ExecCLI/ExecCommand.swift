@@ -65,7 +65,7 @@ public struct ExecCommand: AsyncParsableCommand {
     }
 
     public func run() async throws {
-        try await ExecRun(
+        try ExecRun(
             memory: memory, time: time, wallTime: wallTime, pids: pids, outputLimit: outputLimit,
             network: network, files: files, workdir: workdir, image: image, json: json, command: command
         ).run()
@@ -142,8 +142,10 @@ public struct ExecRun: Sendable {
         return run
     }
 
-    /// Runs the command; ends by throwing `ExitCode` (the command's, or 0 with --json).
-    public func run() async throws {
+    /// Runs the command; ends by throwing `ExitCode` (the command's, or 0 with --json). All
+    /// on the calling thread (`Sandbox.createSynchronously`): a one-shot run starts no task
+    /// and no thread, which cost more than a millisecond of its start.
+    public func run() throws {
         var configuration = SandboxConfiguration()
         if let memory { configuration.limits.memory = memory.bytes }
         if let pids { configuration.limits.processes = pids }
@@ -168,10 +170,9 @@ public struct ExecRun: Sendable {
         let result: ExecResult
         do {
             if let image { configuration.image = try ImageStoreFolder().sandboxImage(named: image) }
-            let sandbox = try await Sandbox.create(configuration, logger: logger)
-            defer { Task { await sandbox.terminate() } }
-            result = try await runIn(sandbox, options)
-            await sandbox.terminate()
+            let sandbox = try Sandbox.createSynchronously(configuration, logger: logger)
+            defer { sandbox.terminateSynchronously() }
+            result = try runIn(sandbox, options)
         } catch {
             result = ExecResult(status: .sandboxError, error: "\(error)")
         }
@@ -185,21 +186,12 @@ public struct ExecRun: Sendable {
         throw ExitCode(result.shellExitCode)
     }
 
-    private func runIn(_ sandbox: Sandbox, _ options: ExecOptions) async throws -> ExecResult {
+    private func runIn(_ sandbox: Sandbox, _ options: ExecOptions) throws -> ExecResult {
         for file in files {
             try sandbox.fs.copy(from: FilePath(file.local), to: file.inside)
         }
-        let execution = try await sandbox.exec(command, options)
-        guard options.streamOutput else { return await execution.wait() }
-        async let out: Void = forward(execution.stdout, to: .standardOutput)
-        async let err: Void = forward(execution.stderr, to: .standardError)
-        _ = await (out, err)
-        return await execution.wait()
-    }
-
-    private func forward(_ stream: AsyncStream<[UInt8]>, to fd: FileDescriptor) async {
-        for await chunk in stream {
-            _ = try? fd.writeAll(chunk)
+        return try sandbox.runSynchronously(command, options) { stream, chunk in
+            _ = try? (stream == 0 ? FileDescriptor.standardOutput : .standardError).writeAll(chunk)
         }
     }
 }

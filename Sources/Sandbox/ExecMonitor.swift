@@ -29,6 +29,9 @@ final class ExecMonitor: @unchecked Sendable {
     let outcome: Promise<ExecResult>
     let finished: @Sendable () -> Void
     private var streams: [Stream]
+    /// Where output chunks go instead of the streams, for a watch on the caller's thread
+    /// (`watchHere`): set before it starts.
+    var sink: ((_ stream: Int, _ chunk: [UInt8]) -> Void)?
     private let stopReason = Mutex<ExecResult.Status?>(nil)
 
     init(
@@ -62,6 +65,11 @@ final class ExecMonitor: @unchecked Sendable {
 
     func startThread() {
         startDetachedThread(stackSize: 256 << 10) { [self] in run() }
+    }
+
+    /// Watches the exec on the calling thread, until the run is over (`Sandbox.runSynchronously`).
+    func watchHere() {
+        run()
     }
 
     private func run() {
@@ -162,6 +170,10 @@ final class ExecMonitor: @unchecked Sendable {
     /// Yields a chunk; with a backlog limit, waits while the reader is that far behind
     /// (unless the run is being stopped or its wall time runs out: then the chunk is dropped).
     private func deliver(_ i: Int, _ chunk: [UInt8]) {
+        if let sink {
+            sink(i, chunk)
+            return
+        }
         let deadline = options.wallTime.map { start + $0.seconds }
         while true {
             guard case .dropped = streams[i].continuation.yield(chunk), options.streamBacklog != nil else { return }

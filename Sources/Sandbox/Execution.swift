@@ -98,18 +98,39 @@ public final class StdinWriter: Sendable {
 /// A value that arrives once (an exit status, a build), awaited by any number of tasks;
 /// later fulfilments are dropped.
 public final class Promise<Value: Sendable>: Sendable {
-    private let state = Mutex<(value: Value?, waiters: [CheckedContinuation<Value, Never>])>((nil, []))
+    private let state = Mutex<(value: Value?, waiters: [CheckedContinuation<Value, Never>], blocked: [DispatchSemaphore])>(
+        (nil, [], []))
 
     public init() {}
 
     public func fulfill(_ value: Value) {
-        let waiters = state.withLock { s -> [CheckedContinuation<Value, Never>] in
-            guard s.value == nil else { return [] }
+        let (waiters, blocked) = state.withLock { s -> ([CheckedContinuation<Value, Never>], [DispatchSemaphore]) in
+            guard s.value == nil else { return ([], []) }
             s.value = value
-            defer { s.waiters = [] }
-            return s.waiters
+            defer {
+                s.waiters = []
+                s.blocked = []
+            }
+            return (s.waiters, s.blocked)
         }
         for w in waiters { w.resume(returning: value) }
+        for b in blocked { b.signal() }
+    }
+
+    /// The value, if it has arrived.
+    public var current: Value? { state.withLock { $0.value } }
+
+    /// Waits for the value on this thread (for synchronous callers, never on the cooperative pool).
+    public func waitSynchronously() -> Value {
+        let semaphore = DispatchSemaphore(value: 0)
+        if let v = state.withLock({ s -> Value? in
+            if s.value == nil { s.blocked.append(semaphore) }
+            return s.value
+        }) {
+            return v
+        }
+        semaphore.wait()
+        return current!
     }
 
     /// True once a value is there: `value()` would not wait.

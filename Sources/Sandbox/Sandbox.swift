@@ -83,6 +83,20 @@ public final class Sandbox: Sendable {
         return sandbox
     }
 
+    /// `create` on the calling thread, for a process that runs one sandbox and exits (a
+    /// CLI's one-shot run): with `runSynchronously` and `terminateSynchronously` no task,
+    /// executor thread or monitor thread is started, and a run costs none of their start.
+    /// A `lifetime` needs `create`'s timer task, so it is refused here.
+    public static func createSynchronously(
+        _ configuration: SandboxConfiguration = .init(),
+        logger: Logger = Logger(label: "proctor.sandbox")
+    ) throws -> Sandbox {
+        if configuration.lifetime != nil {
+            throw SandboxError(.invalidConfiguration, "a sandbox with a lifetime is made by create, not createSynchronously")
+        }
+        return try make(configuration, logger: logger)
+    }
+
     /// The blocking part of `create`: cgroups, init's spawn, waiting for its root.
     private static func make(_ configuration: SandboxConfiguration, logger: Logger) throws -> Sandbox {
         let runtime = try SandboxRuntime.get(logger: logger)
@@ -166,11 +180,30 @@ public final class Sandbox: Sendable {
     /// child's execve (up to 200 ms on ETXTBSY) never hold a thread of the cooperative pool.
     public func exec(_ argv: [String], _ options: ExecOptions = .init()) async throws -> Execution {
         guard !argv.isEmpty else { throw SandboxError(.invalidConfiguration, "empty command") }
-        return try await Blocking.run { [self] in try spawn(argv, options) }
+        return try await Blocking.run { [self] in try spawn(argv, options).execution }
     }
 
-    /// The blocking part of `exec`.
-    private func spawn(_ argv: [String], _ options: ExecOptions) throws -> Execution {
+    /// `run` on the calling thread (see `createSynchronously`): the exec is watched here,
+    /// and each output chunk goes to `output` (0: stdout, 1: stderr) when
+    /// `options.streamOutput` is set, as it comes.
+    public func runSynchronously(
+        _ argv: [String], _ options: ExecOptions = .init(),
+        output: @escaping (_ stream: Int, _ chunk: [UInt8]) -> Void = { _, _ in }
+    ) throws -> ExecResult {
+        guard !argv.isEmpty else { throw SandboxError(.invalidConfiguration, "empty command") }
+        let (execution, monitor) = try spawn(argv, options, watchHere: true)
+        if let monitor {
+            monitor.sink = output
+            monitor.watchHere()
+        }
+        return execution.outcome.waitSynchronously()
+    }
+
+    /// The blocking part of `exec`. `watchHere`: the monitor is returned to be run by the
+    /// caller instead of on a thread of its own.
+    private func spawn(
+        _ argv: [String], _ options: ExecOptions, watchHere: Bool = false
+    ) throws -> (execution: Execution, monitor: ExecMonitor?) {
         let slot = try acquireSlot(memory: options.memory ?? configuration.limits.memory)
         var childFDs: [FileDescriptor] = []
         var parentFDs: [FileDescriptor] = []
@@ -245,7 +278,7 @@ public final class Sandbox: Sendable {
             let message =
                 result.step == 0 ? "pidfd_open: \(Errno(rawValue: errno))" : ChildStep.describe(result, command: argv[0])
             outcome.fulfill(ExecResult(status: .sandboxError, wallTime: monotonicNow() - start, error: message))
-            return Execution(pid: -1, stdout: stdoutStream, stderr: stderrStream, stdin: nil, outcome: outcome) {}
+            return (Execution(pid: -1, stdout: stdoutStream, stderr: stderrStream, stdin: nil, outcome: outcome) {}, nil)
         }
         _ = fcntl(stdoutPipe.readEnd.rawValue, F_SETFL, O_NONBLOCK)
         _ = fcntl(stderrPipe.readEnd.rawValue, F_SETFL, O_NONBLOCK)
@@ -267,12 +300,13 @@ public final class Sandbox: Sendable {
             s.running[execNumber] = monitor
             return true
         }
-        monitor.startThread()
+        if !watchHere { monitor.startThread() }
         if !accepted { monitor.stop() }
-        return Execution(
+        let execution = Execution(
             pid: result.pid, stdout: stdoutStream, stderr: stderrStream, stdin: stdinWriter,
             outcome: outcome
         ) { [monitor] in monitor.stop() }
+        return (execution, watchHere ? monitor : nil)
     }
 
     /// The resource limits each exec'd process gets (the cgroup holds memory, pids and CPU).
@@ -373,6 +407,22 @@ public final class Sandbox: Sendable {
 
     /// Kills every process, then removes the cgroups; nothing of the sandbox survives.
     public func terminate() async {
+        guard let monitors = beginTermination() else { return }
+        await Blocking.run { [self] in killAndReap() }
+        for monitor in monitors { _ = await monitor.outcome.value() }
+        await Blocking.run { [self] in release() }
+    }
+
+    /// `terminate` on the calling thread (see `createSynchronously`).
+    public func terminateSynchronously() {
+        guard let monitors = beginTermination() else { return }
+        killAndReap()
+        for monitor in monitors { _ = monitor.outcome.waitSynchronously() }
+        release()
+    }
+
+    /// Marks the sandbox terminated; the runs still being watched, or nil if it already was.
+    private func beginTermination() -> [ExecMonitor]? {
         let (monitors, lifetimeTask, first) = state.withLock { s in
             defer {
                 s.terminated = true
@@ -380,21 +430,26 @@ public final class Sandbox: Sendable {
             }
             return (Array(s.running.values), s.lifetimeTask, !s.terminated)
         }
-        guard first else { return }
+        guard first else { return nil }
         lifetimeTask?.cancel()
-        let driver = runtime.driver
-        await Blocking.run { [self] in
-            driver.kill(group)
-            try? lifeline.close()
-            var code: Int32 = 0
-            var sig: Int32 = 0
-            _ = proctor_wait_pidfd(initPidfd.rawValue, &code, &sig)
-        }
-        for monitor in monitors { _ = await monitor.outcome.value() }
+        return monitors
+    }
+
+    /// Kills every process of the sandbox and waits for init to go.
+    private func killAndReap() {
+        runtime.driver.kill(group)
+        try? lifeline.close()
+        var code: Int32 = 0
+        var sig: Int32 = 0
+        _ = proctor_wait_pidfd(initPidfd.rawValue, &code, &sig)
+    }
+
+    /// Once every run is over: closes what the sandbox held; emptied, its cgroups serve the
+    /// next sandbox (or are removed if anything is left).
+    private func release() {
         try? initPidfd.close()
         fs.close()
-        // Emptied, the cgroups serve the next sandbox (or are removed if anything is left).
-        await Blocking.run { [runtime, cgroups] in runtime.cgroupSets.give(back: cgroups) }
+        runtime.cgroupSets.give(back: cgroups)
         logger.debug("sandbox terminated", metadata: ["id": "\(id)"])
     }
 

@@ -1,5 +1,4 @@
 import ArgumentParser
-import Dispatch
 import ExecCLI
 import Glibc
 
@@ -10,10 +9,11 @@ import Glibc
 /// Why: a one-shot `proctor exec` is what scripts call in loops, and loading the grader's
 /// libraries (Foundation with ICU, Yams, libxml2, NIO, Crypto) cost more than the sandbox.
 ///
-/// The main function is synchronous and waits for the async `exec` on a semaphore: an async
-/// main parks the main thread with dispatch_main(), whose pthread_exit() unwinds the stack,
-/// and in a statically linked executable the first unwind sorts the unwind tables of the
-/// whole binary (about 10 ms for this one, more than the sandbox costs).
+/// The main function is synchronous and so is `exec` (`Sandbox.createSynchronously`): an
+/// async main parks the main thread with dispatch_main(), whose pthread_exit() unwinds the
+/// stack, and in a statically linked executable the first unwind sorts the unwind tables of
+/// the whole binary (about 10 ms for this one, more than the sandbox costs); a task started
+/// from here waited a millisecond or more for the concurrency runtime's first thread.
 @main
 enum Main {
     static func main() {
@@ -29,21 +29,15 @@ enum Main {
             Sibling.exec(Sibling.serve, ["--help"] + arguments.dropFirst(3))
         }
         if arguments.count > 1, arguments[1] == "exec", let exec = ExecRun.parse(Array(arguments.dropFirst(2))) {
-            let done = DispatchSemaphore(value: 0)
-            // Detached: main is the main actor's, which the wait below holds.
-            Task.detached {
-                do {
-                    try await exec.run()
-                } catch let code as ExitCode {
-                    exit(code.rawValue)
-                } catch {
-                    let message = "proctor: \(error)\n"
-                    _ = message.withCString { write(2, $0, strlen($0)) }
-                    exit(125)
-                }
-                done.signal()
+            do {
+                try exec.run()
+            } catch let code as ExitCode {
+                exit(code.rawValue)
+            } catch {
+                let message = "proctor: \(error)\n"
+                _ = message.withCString { write(2, $0, strlen($0)) }
+                exit(125)
             }
-            done.wait()
             return
         }
         Sibling.exec(Sibling.grade, Array(arguments.dropFirst()))

@@ -222,3 +222,48 @@ struct ExecTests {
         }
     }
 }
+
+/// The synchronous path a one-shot CLI run takes (`createSynchronously`, `runSynchronously`,
+/// `terminateSynchronously`): same results and limits as the async one, output delivered
+/// to the callback as it comes, nothing left behind.
+@Suite("exec on the calling thread", .needsRoot)
+struct SynchronousExecTests {
+    @Test("results, streamed output, limits and termination without tasks")
+    func synchronousRun() throws {
+        var c = SandboxConfiguration()
+        c.limits.processes = 16
+        let sandbox = try Sandbox.createSynchronously(c)
+        defer { sandbox.terminateSynchronously() }
+        var options = ExecOptions()
+        options.streamOutput = true
+        options.captureLimit = 0
+        var chunks: [[UInt8]] = [[], []]
+        let r = try sandbox.runSynchronously(["/bin/sh", "-c", "echo out; echo err >&2; exit 7"], options) { stream, chunk in
+            chunks[stream] += chunk
+        }
+        #expect(r.status == .exited && r.exitCode == 7)
+        #expect(String(decoding: chunks[0], as: UTF8.self) == "out\n" && String(decoding: chunks[1], as: UTF8.self) == "err\n")
+        // The limits hold here too: a wall-time limit stops a sleeper, the output limit a flood.
+        var slow = ExecOptions()
+        slow.wallTime = .milliseconds(300)
+        let s = try sandbox.runSynchronously(["/bin/sleep", "30"], slow)
+        #expect(s.status == .wallTimeLimit)
+        var flood = ExecOptions()
+        flood.outputLimit = 1 << 16
+        let f = try sandbox.runSynchronously(["/bin/sh", "-c", "yes"], flood)
+        #expect(f.status == .outputLimit)
+        // A process left in the background dies with the run.
+        let bg = try sandbox.runSynchronously(["/bin/sh", "-c", "sleep 60 & echo $!"])
+        #expect(bg.status == .exited)
+        sandbox.terminateSynchronously()
+        #expect(!sandbox.isAlive)
+        #expect(throws: SandboxError.self) { try sandbox.runSynchronously(["/bin/true"]) }
+    }
+
+    @Test("a lifetime needs the async create: refused")
+    func lifetimeRefused() {
+        var c = SandboxConfiguration()
+        c.lifetime = .seconds(5)
+        #expect(throws: SandboxError.self) { try Sandbox.createSynchronously(c) }
+    }
+}
