@@ -73,7 +73,7 @@ struct CgroupV2: CgroupDriver {
 
     func kill(_ path: String) {
         let group = root.appending(path)
-        if CgroupTree.killWithCgroupKill(group) { return }
+        if CgroupTree.killWithCgroupKill(group) != nil { return }
         CgroupTree.killFrozen(freezeFile: group.appending("cgroup.freeze"), freeze: "1", thaw: "0", group: group)
     }
 

@@ -170,29 +170,32 @@ enum CgroupTree {
     /// elsewhere the procs files are read. Killed processes are usually gone within a
     /// millisecond, so it looks every 50 µs at first. (Not poll on cgroup.events: the
     /// kernel rate-limits those notifications to one per 10 ms.)
-    static func waitEmpty(_ path: FilePath, kill: () -> Void) {
+    /// True once the group is empty; false when it still was after 5 s.
+    @discardableResult
+    static func waitEmpty(_ path: FilePath, kill: () -> Void) -> Bool {
         let events = try? FileDescriptor.open(path.appending("cgroup.events"), .readOnly, options: .closeOnExec)
         defer { try? events?.close() }
         let start = monotonicNow()
         var attempt = 0
         while monotonicNow() - start < 5 {
             if let events, let populated = ControlFile.keyed(ControlFile.read(events), "populated") {
-                if populated == 0 { return }
+                if populated == 0 { return true }
             } else if pidsRecursively(path).isEmpty {
-                return
+                return true
             }
             usleep(attempt < 40 ? 50 : 1000)
             attempt += 1
             if attempt % 100 == 0 { kill() }
         }
+        return false
     }
 
-    /// Kills through cgroup.kill (v2, and the v2 mount of a hybrid machine).
-    static func killWithCgroupKill(_ path: FilePath) -> Bool {
+    /// Kills through cgroup.kill (v2, and the v2 mount of a hybrid machine): nil when there
+    /// is none, else whether the group emptied.
+    static func killWithCgroupKill(_ path: FilePath) -> Bool? {
         let file = path.appending("cgroup.kill")
-        guard (try? ControlFile.write(file, "1")) != nil else { return false }
-        waitEmpty(path) { _ = try? ControlFile.write(file, "1") }
-        return true
+        guard (try? ControlFile.write(file, "1")) != nil else { return nil }
+        return waitEmpty(path) { _ = try? ControlFile.write(file, "1") }
     }
 
     /// Kills by freezing (so nothing forks meanwhile), SIGKILL to every task, thawing.
