@@ -77,7 +77,7 @@ let package = Package(
         .target(
             name: "Grading",
             dependencies: [
-                "Sandbox", "CSandbox", "CLibXML2",
+                "Sandbox", "CSandbox", "CLibXML2", "Images",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "SystemPackage", package: "swift-system"),
@@ -127,25 +127,25 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        // `proctor exec` and the argument types every command line shares.
+        // `proctor exec` and the argument types every command line shares, without
+        // ArgumentParser (proctor-grade's ExecCommand parses the cases the front does not).
         .target(
             name: "ExecCLI",
             dependencies: [
                 "Sandbox",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "SystemPackage", package: "swift-system"),
             ],
             swiftSettings: swiftSettings
         ),
         // Three executables in one folder, each linking only what its commands need:
-        // `proctor` (exec and --version; no Foundation, only FoundationEssentials) execs
-        // `proctor-grade` (check, run, verify, eval, help) or `proctor-serve` for the rest.
+        // `proctor` (plain exec and --version; no Foundation at all: neither Sandbox nor
+        // ExecCLI links it) execs `proctor-grade` (check, run, verify, eval, help, exec
+        // with --image or anything else the front does not parse) or `proctor-serve`.
         .executableTarget(
             name: "proctor",
             dependencies: [
-                "ExecCLI",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "ExecCLI"
             ],
             swiftSettings: swiftSettings
         ),

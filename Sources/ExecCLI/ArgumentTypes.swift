@@ -1,18 +1,19 @@
-import ArgumentParser
 import Sandbox
 
+// Their ArgumentParser conformances are proctor-grade's (ArgumentConformances.swift): this
+// module, which the small front links, holds no ArgumentParser (nor its Foundation).
+
 /// "64M", "1G": bytes.
-public struct ByteSize: ExpressibleByArgument, Sendable {
+public struct ByteSize: Sendable {
     public let bytes: Int
     public init?(argument: String) {
         guard let b = Units.bytes(argument) else { return nil }
         bytes = b
     }
-    public static var defaultCompletionKind: CompletionKind { .default }
 }
 
 /// "500ms", "2s", "1m".
-public struct TimeSpan: ExpressibleByArgument, Sendable {
+public struct TimeSpan: Sendable {
     public let duration: Duration
     public init?(argument: String) {
         guard let d = Units.duration(argument), d > .zero else { return nil }
@@ -21,7 +22,7 @@ public struct TimeSpan: ExpressibleByArgument, Sendable {
 }
 
 /// LOCAL:SANDBOX_PATH for --file.
-public struct FileMapping: ExpressibleByArgument, Sendable {
+public struct FileMapping: Sendable {
     public let local: String
     public let inside: String
     public init?(argument: String) {

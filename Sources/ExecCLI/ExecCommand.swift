@@ -1,79 +1,16 @@
-import ArgumentParser
 import Glibc
 import Logging
 import Sandbox
 import SystemPackage
 
-/// `proctor exec`: one command in a fresh sandbox. Its flags and JSON are a contract.
-public struct ExecCommand: AsyncParsableCommand {
-    public static let configuration = CommandConfiguration(
-        commandName: "exec",
-        abstract: "Run one command in a fresh sandbox.",
-        discussion: """
-            Without --json the command's stdin, stdout and stderr pass through live and proctor exits \
-            with its exit code (128+N when killed by signal N, 125 for a sandbox error), after a \
-            one-line reason on stderr when a limit ended it. With --json it prints one JSON object \
-            and exits 0.
-            """
-    )
-
-    @Option(help: ArgumentHelp("Memory limit, swap included (K/M/G).", valueName: "size"))
-    var memory: ByteSize?
-
-    @Option(help: ArgumentHelp("CPU time limit, all threads and children (ms/s/m).", valueName: "duration"))
-    var time: TimeSpan?
-
-    @Option(name: .customLong("wall-time"), help: ArgumentHelp("Wall time limit (ms/s/m).", valueName: "duration"))
-    var wallTime: TimeSpan?
-
-    @Option(help: ArgumentHelp("Processes and threads limit.", valueName: "count"))
-    var pids: Int?
-
-    @Option(name: .customLong("output-limit"), help: ArgumentHelp("Limit on stdout and on stderr (K/M/G).", valueName: "size"))
-    var outputLimit: ByteSize?
-
-    @Flag(help: "Give the sandbox the host's network (blocked by default).")
-    var network = false
-
-    @Option(name: .customLong("file"), help: ArgumentHelp("Copy a host file in (repeatable).", valueName: "LOCAL:SANDBOX_PATH"))
-    var files: [FileMapping] = []
-
-    @Option(help: ArgumentHelp("The sandbox's working folder.", valueName: "path"))
-    var workdir: String?
-
-    @Option(
-        help: ArgumentHelp(
-            "Start from this image of the image store (proctor image ls; $PROCTOR_IMAGES) instead of the host's /usr.",
-            valueName: "name"))
-    var image: String?
-
-    @Flag(help: "Print one JSON object with the result.")
-    var json = false
-
-    @Argument(parsing: .postTerminator, help: "The command and its arguments (after --).")
-    var command: [String] = []
-
-    public init() {}
-
-    public func validate() throws {
-        if command.isEmpty { throw ValidationError("missing command: proctor exec [options] -- CMD [ARGS...]") }
-        if let pids, pids < 1 { throw ValidationError("--pids must be at least 1") }
-        if let workdir, !workdir.hasPrefix("/") { throw ValidationError("--workdir must be an absolute path") }
-        for file in files where access(file.local, R_OK) != 0 {
-            throw ValidationError("--file \(file.local): no such readable file")
-        }
-    }
-
-    public func run() async throws {
-        try ExecRun(
-            memory: memory, time: time, wallTime: wallTime, pids: pids, outputLimit: outputLimit,
-            network: network, files: files, workdir: workdir, image: image, json: json, command: command
-        ).run()
-    }
+/// How `proctor exec` ends: the exit code to exit with (the command's, or 0 with --json).
+public struct ExecExit: Error, Sendable {
+    public let code: Int32
+    public init(_ code: Int32) { self.code = code }
 }
 
-/// What `proctor exec` was asked, parsed: by `ExecCommand`, or by `ExecRun.parse` for the
-/// plain cases (same values, without ArgumentParser's reflection).
+/// What `proctor exec` was asked, parsed: by proctor-grade's `ExecCommand`, or by
+/// `ExecRun.parse` for the plain cases (same values, without ArgumentParser).
 public struct ExecRun: Sendable {
     var memory: ByteSize?
     var time: TimeSpan?
@@ -83,14 +20,36 @@ public struct ExecRun: Sendable {
     var network = false
     var files: [FileMapping] = []
     var workdir: String?
-    var image: String?
+    /// The image's layers (`--image`, read from its manifest by the caller: the manifest is
+    /// JSON, which this module, linked by the small front, does not read).
+    var image: SandboxConfiguration.Image?
     var json = false
     var command: [String] = []
+
+    public init(
+        memory: ByteSize?, time: TimeSpan?, wallTime: TimeSpan?, pids: Int?, outputLimit: ByteSize?, network: Bool,
+        files: [FileMapping], workdir: String?, image: SandboxConfiguration.Image?, json: Bool, command: [String]
+    ) {
+        self.memory = memory
+        self.time = time
+        self.wallTime = wallTime
+        self.pids = pids
+        self.outputLimit = outputLimit
+        self.network = network
+        self.files = files
+        self.workdir = workdir
+        self.image = image
+        self.json = json
+        self.command = command
+    }
+
+    init() {}
 
     /// The arguments after `exec` when they are plain: known options each given once as
     /// `--name value`, flags, `--`, then the command; values that convert; the same checks as
     /// `ExecCommand.validate`. Anything else (help, `--name=value`, an unknown or repeated
     /// option, a bad value) is nil: then ArgumentParser parses, so messages stay its own.
+    /// `--image` is nil too: proctor-grade reads the image's manifest.
     public static func parse(_ arguments: [String]) -> ExecRun? {
         var run = ExecRun()
         var seen = Set<String>()
@@ -131,7 +90,6 @@ public struct ExecRun: Sendable {
                 guard let v = FileMapping(argument: value) else { return nil }
                 run.files.append(v)
             case "--workdir": run.workdir = value
-            case "--image": run.image = value
             default: return nil
             }
         }
@@ -142,7 +100,7 @@ public struct ExecRun: Sendable {
         return run
     }
 
-    /// Runs the command; ends by throwing `ExitCode` (the command's, or 0 with --json). All
+    /// Runs the command; ends by throwing `ExecExit` (the command's code, or 0 with --json). All
     /// on the calling thread (`Sandbox.createSynchronously`): a one-shot run starts no task
     /// and no thread, which cost more than a millisecond of its start.
     public func run() throws {
@@ -169,21 +127,31 @@ public struct ExecRun: Sendable {
         Sandbox.useReadyCgroups(getenv("PROCTOR_READY_CGROUPS").flatMap { Int(String(cString: $0)) } ?? 16)
         let result: ExecResult
         do {
-            if let image { configuration.image = try ImageStoreFolder().sandboxImage(named: image) }
+            if let image { configuration.image = image }
             let sandbox = try Sandbox.createSynchronously(configuration, logger: logger)
             defer { sandbox.terminateSynchronously() }
             result = try runIn(sandbox, options)
         } catch {
             result = ExecResult(status: .sandboxError, error: "\(error)")
         }
+        try Self.report(result, json: json)
+    }
+
+    /// Ends as a run that could not start its sandbox (`message`: why).
+    public static func failed(json: Bool, _ message: String) throws {
+        try report(ExecResult(status: .sandboxError, error: message), json: json)
+    }
+
+    /// Prints the result (--json) or the reason a limit ended the run, and throws its `ExecExit`.
+    static func report(_ result: ExecResult, json: Bool) throws {
         if json {
             print(ExecJSON.encode(result))
-            throw ExitCode.success
+            throw ExecExit(0)
         }
         if let reason = result.limitReason {
             _ = try? FileDescriptor.standardError.writeAll(Array("proctor: \(reason)\n".utf8))
         }
-        throw ExitCode(result.shellExitCode)
+        throw ExecExit(result.shellExitCode)
     }
 
     private func runIn(_ sandbox: Sandbox, _ options: ExecOptions) throws -> ExecResult {

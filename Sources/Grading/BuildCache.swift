@@ -1,4 +1,5 @@
 import Crypto
+import Images
 import Sandbox
 import Synchronization
 

@@ -37,10 +37,10 @@ enum ControlFile {
             throw SandboxError(.setup, "open \(path)", errno: errno)
         }
         defer { try? fd.close() }
-        do {
-            _ = try fd.writeAll(Array(value.utf8))
-        } catch let errno as Errno {
-            throw SandboxError(.setup, "write \(value.trimmingSuffixNewline) to \(path)", errno: errno)
+        // A control file takes a value in one write(2) (no partial writes to retry).
+        let written = value.withCString { Glibc.write(fd.rawValue, $0, strlen($0)) }
+        if written < 0 {
+            throw SandboxError(.setup, "write \(value.trimmingSuffixNewline) to \(path)", errno: Errno(rawValue: errno))
         }
     }
 

@@ -37,8 +37,9 @@ struct CgroupV1: CgroupDriver {
     }
 
     private func unique(_ roots: [FilePath]) -> [FilePath] {
-        var seen = Set<FilePath>()
-        return roots.filter { seen.insert($0).inserted }
+        var out: [FilePath] = []
+        for root in roots where !out.contains(root) { out.append(root) }
+        return out
     }
 
     func createSandbox(_ path: String, limits: Limits) throws {

@@ -1,4 +1,3 @@
-import FoundationEssentials
 import SystemPackage
 
 #if canImport(Glibc)
@@ -222,17 +221,21 @@ enum CgroupDetection {
     static func mounts(mountinfo: String? = ControlFile.read("/proc/self/mountinfo")) -> [Mount] {
         var result: [Mount] = []
         // Fields: id, parent, major:minor, root, mount point, options, optional fields, "-",
-        // type, source, super-block options (paths escape spaces as \040). Split on
-        // characters, not on the string " - ": the string search cost a one-shot run more
-        // than reading the file.
-        for line in (mountinfo ?? "").split(separator: "\n") {
-            let fields = line.split(separator: " ")
-            guard let dash = fields.firstIndex(of: "-"), dash >= 5, fields.count >= dash + 4 else { continue }
-            let type = fields[dash + 1]
-            guard type == "cgroup2" || type == "cgroup" else { continue }
-            let point = FilePath(String(fields[4]))
-            let options = Set(fields[dash + 3].split(separator: ",").map(String.init))
-            if type == "cgroup2" {
+        // type, source, super-block options (paths escape spaces as \040). Split on bytes:
+        // a split on Characters (grapheme breaking) cost a one-shot run more than reading
+        // the file; Strings are made only for the cgroup mounts.
+        func bytes(_ field: Substring.UTF8View, equal text: StaticString) -> Bool {
+            field.elementsEqual(UnsafeBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
+        }
+        for line in (mountinfo ?? "").utf8.split(separator: UInt8(ascii: "\n")) {
+            let fields = line.split(separator: UInt8(ascii: " "))
+            guard let dash = fields.firstIndex(where: { bytes($0, equal: "-") }), dash >= 5, fields.count >= dash + 4
+            else { continue }
+            let isV2 = bytes(fields[dash + 1], equal: "cgroup2")
+            guard isV2 || bytes(fields[dash + 1], equal: "cgroup") else { continue }
+            let point = FilePath(String(decoding: fields[4], as: UTF8.self))
+            let options = Set(String(decoding: fields[dash + 3], as: UTF8.self).split(separator: ",").map(String.init))
+            if isV2 {
                 result.append(Mount(point: point, isV2: true, controllers: [], options: options))
             } else {
                 result.append(Mount(point: point, isV2: false, controllers: options, options: options))

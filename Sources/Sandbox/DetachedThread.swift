@@ -2,7 +2,7 @@ import Glibc
 
 /// Runs `body` on a new, detached OS thread with a `stackSize`-byte stack. Foundation's
 /// `Thread` does the same, but linking Foundation (and its ICU data) into the CLI cost
-/// milliseconds at every start: Sandbox uses only FoundationEssentials.
+/// milliseconds at every start: Sandbox uses no Foundation at all.
 func startDetachedThread(stackSize: Int, _ body: @escaping @Sendable () -> Void) {
     final class Box: @unchecked Sendable {
         let body: @Sendable () -> Void

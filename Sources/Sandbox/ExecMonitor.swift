@@ -1,5 +1,4 @@
 import CSandbox
-import FoundationEssentials
 import Glibc
 import Synchronization
 import SystemPackage
@@ -14,7 +13,8 @@ final class ExecMonitor: @unchecked Sendable {
         var open = true
         var total = 0
         var captured: [UInt8] = []
-        var continuation: AsyncStream<[UInt8]>.Continuation
+        /// Nil when the chunks go to `sink` (a watch on the caller's thread).
+        var continuation: AsyncStream<[UInt8]>.Continuation?
     }
 
     let pidfd: FileDescriptor
@@ -176,7 +176,7 @@ final class ExecMonitor: @unchecked Sendable {
         }
         let deadline = options.wallTime.map { start + $0.seconds }
         while true {
-            guard case .dropped = streams[i].continuation.yield(chunk), options.streamBacklog != nil else { return }
+            guard case .dropped = streams[i].continuation?.yield(chunk), options.streamBacklog != nil else { return }
             if stopReason.withLock({ $0 }) != nil { return }
             if let deadline, monotonicNow() >= deadline {
                 stop(.wallTimeLimit)
@@ -218,7 +218,7 @@ final class ExecMonitor: @unchecked Sendable {
             stdoutTruncated: streams[0].total > streams[0].captured.count,
             stderrTruncated: streams[1].total > streams[1].captured.count)
         for s in streams {
-            s.continuation.finish()
+            s.continuation?.finish()
             try? s.fd.close()
         }
         try? pidfd.close()

@@ -1,11 +1,10 @@
-import FoundationEssentials
 import Glibc
 import SystemPackage
 
 /// An image as the image store keeps it: a name, and its layers from the bottom up, each a
-/// folder under the store's `layers/` named by its digest. The Images module builds and
-/// writes manifests; Sandbox reads them, so that `proctor exec --image` (in the small
-/// front, without Images) can start a sandbox from one.
+/// folder under the store's `layers/` named by its digest. The Images module builds,
+/// writes and reads manifests (JSON: Sandbox links no Foundation, so that the small
+/// `proctor` front, which runs one-shot execs, does not carry its conformance tables).
 public struct ImageManifest: Codable, Sendable, Hashable {
     public struct Layer: Codable, Sendable, Hashable {
         /// "sha256:HEX": for a recipe's layer, the hash of the canonical recipe up to and
@@ -89,39 +88,8 @@ public struct ImageStoreFolder: Sendable, Hashable {
         imagesFolder.appending(name + ".json")
     }
 
-    /// The manifest of image `name`.
-    public func manifest(named name: String) throws -> ImageManifest {
-        guard Self.isValidName(name) else {
-            throw SandboxError(.invalidConfiguration, "\"\(name)\" is not an image name")
-        }
-        let path = manifestPath(name)
-        let fd = try openManifest(path, name: name)
-        defer { try? fd.close() }
-        let bytes = try SandboxFileSystem.readAll(fd, limit: 16 << 20, path: path.string)
-        do {
-            return try JSONDecoder().decode(ImageManifest.self, from: Data(bytes))
-        } catch {
-            throw SandboxError(.invalidConfiguration, "image \(name): its manifest \(path) is not valid: \(error)")
-        }
-    }
-
-    private func openManifest(_ path: FilePath, name: String) throws -> FileDescriptor {
-        do {
-            return try FileDescriptor.open(path, .readOnly, options: .closeOnExec)
-        } catch let errno as Errno where errno == .noSuchFileOrDirectory {
-            throw SandboxError(.invalidConfiguration, "no image \(name) in \(root) (proctor image ls lists them)")
-        } catch let errno as Errno {
-            throw SandboxError(.invalidConfiguration, "image \(name)", errno: errno)
-        }
-    }
-
     /// The sandbox image of a manifest: its layer folders, the top one first.
     public func sandboxImage(_ manifest: ImageManifest) -> SandboxConfiguration.Image {
         .layers(manifest.layers.reversed().map { layerPath($0) })
-    }
-
-    /// The sandbox image of image `name`.
-    public func sandboxImage(named name: String) throws -> SandboxConfiguration.Image {
-        sandboxImage(try manifest(named: name))
     }
 }

@@ -1,6 +1,5 @@
 import CSandbox
 import Dispatch
-import FoundationEssentials
 import Glibc
 import Logging
 import Synchronization
@@ -180,7 +179,7 @@ public final class Sandbox: Sendable {
     /// child's execve (up to 200 ms on ETXTBSY) never hold a thread of the cooperative pool.
     public func exec(_ argv: [String], _ options: ExecOptions = .init()) async throws -> Execution {
         guard !argv.isEmpty else { throw SandboxError(.invalidConfiguration, "empty command") }
-        return try await Blocking.run { [self] in try spawn(argv, options).execution }
+        return try await Blocking.run { [self] in try spawn(argv, options).execution! }
     }
 
     /// `run` on the calling thread (see `createSynchronously`): the exec is watched here,
@@ -191,19 +190,19 @@ public final class Sandbox: Sendable {
         output: @escaping (_ stream: Int, _ chunk: [UInt8]) -> Void = { _, _ in }
     ) throws -> ExecResult {
         guard !argv.isEmpty else { throw SandboxError(.invalidConfiguration, "empty command") }
-        let (execution, monitor) = try spawn(argv, options, watchHere: true)
+        let (_, monitor, outcome) = try spawn(argv, options, watchHere: true)
         if let monitor {
             monitor.sink = output
             monitor.watchHere()
         }
-        return execution.outcome.waitSynchronously()
+        return outcome.waitSynchronously()
     }
 
     /// The blocking part of `exec`. `watchHere`: the monitor is returned to be run by the
     /// caller instead of on a thread of its own.
     private func spawn(
         _ argv: [String], _ options: ExecOptions, watchHere: Bool = false
-    ) throws -> (execution: Execution, monitor: ExecMonitor?) {
+    ) throws -> (execution: Execution?, monitor: ExecMonitor?, outcome: Promise<ExecResult>) {
         let slot = try acquireSlot(memory: options.memory ?? configuration.limits.memory)
         var childFDs: [FileDescriptor] = []
         var parentFDs: [FileDescriptor] = []
@@ -261,10 +260,8 @@ public final class Sandbox: Sendable {
         childFDs = []
 
         let outcome = Promise<ExecResult>()
-        let buffering: AsyncStream<[UInt8]>.Continuation.BufferingPolicy =
-            options.streamBacklog.map { .bufferingOldest(max(1, $0)) } ?? .unbounded
-        let (stdoutStream, stdoutContinuation) = AsyncStream.makeStream(of: [UInt8].self, bufferingPolicy: buffering)
-        let (stderrStream, stderrContinuation) = AsyncStream.makeStream(of: [UInt8].self, bufferingPolicy: buffering)
+        // Streams for an Execution; a watch on the caller's thread hands chunks to its sink.
+        let streams = watchHere ? nil : Self.outputStreams(options)
         let pidfdRaw = result.step == 0 ? proctor_pidfd_open(result.pid) : -1
         guard result.step == 0, pidfdRaw >= 0 else {
             if result.step == 0 {
@@ -273,12 +270,15 @@ public final class Sandbox: Sendable {
             }
             cleanup()
             releaseSlot(slot)
-            stdoutContinuation.finish()
-            stderrContinuation.finish()
+            streams?.out.continuation.finish()
+            streams?.err.continuation.finish()
             let message =
                 result.step == 0 ? "pidfd_open: \(Errno(rawValue: errno))" : ChildStep.describe(result, command: argv[0])
             outcome.fulfill(ExecResult(status: .sandboxError, wallTime: monotonicNow() - start, error: message))
-            return (Execution(pid: -1, stdout: stdoutStream, stderr: stderrStream, stdin: nil, outcome: outcome) {}, nil)
+            let execution = streams.map {
+                Execution(pid: -1, stdout: $0.out.stream, stderr: $0.err.stream, stdin: nil, outcome: outcome) {}
+            }
+            return (execution, nil, outcome)
         }
         _ = fcntl(stdoutPipe.readEnd.rawValue, F_SETFL, O_NONBLOCK)
         _ = fcntl(stderrPipe.readEnd.rawValue, F_SETFL, O_NONBLOCK)
@@ -289,8 +289,8 @@ public final class Sandbox: Sendable {
         let monitor = ExecMonitor(
             pidfd: FileDescriptor(rawValue: pidfdRaw), options: options, slot: slot, driver: driver, start: start,
             baseline: baseline, groupMeters: cgroups.oomMeters, groupBaseline: groupBaseline,
-            stdout: .init(fd: stdoutPipe.readEnd, continuation: stdoutContinuation),
-            stderr: .init(fd: stderrPipe.readEnd, continuation: stderrContinuation),
+            stdout: .init(fd: stdoutPipe.readEnd, continuation: streams?.out.continuation),
+            stderr: .init(fd: stderrPipe.readEnd, continuation: streams?.err.continuation),
             outcome: outcome
         ) { [weak self] in
             self?.finished(execNumber, slot: slot)
@@ -302,11 +302,25 @@ public final class Sandbox: Sendable {
         }
         if !watchHere { monitor.startThread() }
         if !accepted { monitor.stop() }
-        let execution = Execution(
-            pid: result.pid, stdout: stdoutStream, stderr: stderrStream, stdin: stdinWriter,
-            outcome: outcome
-        ) { [monitor] in monitor.stop() }
-        return (execution, watchHere ? monitor : nil)
+        let execution = streams.map {
+            Execution(pid: result.pid, stdout: $0.out.stream, stderr: $0.err.stream, stdin: stdinWriter, outcome: outcome) {
+                [monitor] in monitor.stop()
+            }
+        }
+        return (execution, watchHere ? monitor : nil, outcome)
+    }
+
+    /// An exec's stdout and stderr streams, buffered as `options.streamBacklog` says.
+    private static func outputStreams(_ options: ExecOptions) -> (
+        out: (stream: AsyncStream<[UInt8]>, continuation: AsyncStream<[UInt8]>.Continuation),
+        err: (stream: AsyncStream<[UInt8]>, continuation: AsyncStream<[UInt8]>.Continuation)
+    ) {
+        let buffering: AsyncStream<[UInt8]>.Continuation.BufferingPolicy =
+            options.streamBacklog.map { .bufferingOldest(max(1, $0)) } ?? .unbounded
+        return (
+            AsyncStream.makeStream(of: [UInt8].self, bufferingPolicy: buffering),
+            AsyncStream.makeStream(of: [UInt8].self, bufferingPolicy: buffering)
+        )
     }
 
     /// The resource limits each exec'd process gets (the cgroup holds memory, pids and CPU).

@@ -1,5 +1,4 @@
 import CSandbox
-import FoundationEssentials
 import Glibc
 import Synchronization
 import SystemPackage
@@ -36,28 +35,33 @@ public final class SandboxFileSystem: Sendable {
 
     public let workdir: FilePath
     let uid: UInt32
-    private let roots: Mutex<[FilePath: FileDescriptor]>
+    /// The tmpfs roots and their fds, the deepest first: a workdir inside /tmp (/tmp/w) is
+    /// its own tmpfs mounted over /tmp's folder, so a path is located on the deepest root
+    /// that holds it. (A list, not a dictionary: a dictionary's order is not the deepest
+    /// first, and its type costs a one-shot run its metadata.)
+    private let roots: Mutex<[(inside: FilePath, fd: FileDescriptor)]>
 
     init(initPid: pid_t, workdir: FilePath, uid: UInt32) throws {
         self.workdir = workdir
         self.uid = uid
-        var roots: [FilePath: FileDescriptor] = [:]
-        for inside in [workdir, FilePath("/tmp"), FilePath("/dev/shm")] {
+        var roots: [(inside: FilePath, fd: FileDescriptor)] = []
+        let insides = [workdir, FilePath("/tmp"), FilePath("/dev/shm")].sorted { $0.components.count > $1.components.count }
+        for inside in insides {
             let path = "/proc/\(initPid)/root\(inside.string)"
             let fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
             guard fd >= 0 else {
-                for fd in roots.values { try? fd.close() }
+                for root in roots { try? root.fd.close() }
                 throw SandboxError(.setup, "open \(inside) of the sandbox", errno: Errno(rawValue: errno))
             }
-            roots[inside] = FileDescriptor(rawValue: fd)
+            roots.append((inside, FileDescriptor(rawValue: fd)))
         }
         self.roots = Mutex(roots)
     }
 
     func close() {
         roots.withLock { r in
-            for fd in r.values { try? fd.close() }
-            r = [:]
+            for root in r { try? root.fd.close() }
+            r = []
         }
     }
 
@@ -221,7 +225,7 @@ public final class SandboxFileSystem: Sendable {
     }
 
     /// Reads to the end, failing past `limit` (the file may grow while it is read).
-    static func readAll(_ fd: FileDescriptor, limit: Int, path: String, expected: Int = 0) throws -> [UInt8] {
+    package static func readAll(_ fd: FileDescriptor, limit: Int, path: String, expected: Int = 0) throws -> [UInt8] {
         var bytes: [UInt8] = []
         bytes.reserveCapacity(min(max(0, expected), limit))
         var chunk = [UInt8](repeating: 0, count: 64 << 10)
@@ -345,7 +349,7 @@ public final class SandboxFileSystem: Sendable {
 
     /// Empties the workdir, /tmp and /dev/shm (a pool's reset).
     func wipe() throws {
-        let fds = roots.withLock { Array($0.values) }
+        let fds = roots.withLock { $0.map(\.fd) }
         for root in fds {
             // A fresh open file description: a dup would share (and move) the directory offset.
             let fresh = openat(root.rawValue, ".", O_RDONLY | O_DIRECTORY | Self.openFlags)

@@ -1,5 +1,4 @@
 import CSandbox
-import FoundationEssentials
 import Glibc
 import Logging
 import Synchronization
@@ -39,7 +38,10 @@ final class SandboxRuntime: Sendable {
     let rootMountPoint: String
     let uids: UidAllocator
     let cgroupSets: CgroupSetStash
-    private let policies: Mutex<[SandboxConfiguration.Network: SeccompPolicy]> = Mutex([:])
+    /// By network policy: blocked, allowed (two slots, not a dictionary: each generic type a
+    /// one-shot run instantiates costs it tens of microseconds of metadata and conformance
+    /// lookups).
+    private let policies: Mutex<(blocked: SeccompPolicy?, allowed: SeccompPolicy?)> = Mutex((nil, nil))
     private let counter = Atomic<Int>(0)
 
     private static let shared: Mutex<SandboxRuntime?> = Mutex(nil)
@@ -122,10 +124,10 @@ final class SandboxRuntime: Sendable {
     }
 
     func policy(for network: SandboxConfiguration.Network) throws -> SeccompPolicy {
-        if let cached = policies.withLock({ $0[network] }) { return cached }
+        if let cached = policies.withLock({ network == .blocked ? $0.blocked : $0.allowed }) { return cached }
         // Cached in the state folder across processes: a one-shot runner loads the bytes.
         let built = try SeccompPolicy.build(network: network, cacheFolder: Self.stateFolder)
-        policies.withLock { $0[network] = built }
+        policies.withLock { if network == .blocked { $0.blocked = built } else { $0.allowed = built } }
         return built
     }
 
@@ -133,11 +135,12 @@ final class SandboxRuntime: Sendable {
     /// from a later process that reuses its pid.
     static func startTime(of pid: pid_t) -> UInt64? {
         guard let stat = ControlFile.read(FilePath("/proc/\(pid)/stat")),
-            let close = stat.lastIndex(of: ")")
+            let close = stat.utf8.lastIndex(of: UInt8(ascii: ")"))
         else { return nil }
-        let fields = stat[stat.index(after: close)...].split(separator: " ")
+        // Bytes, not Characters (see CgroupDetection.mounts).
+        let fields = stat.utf8[stat.utf8.index(after: close)...].split(separator: UInt8(ascii: " "))
         // fields[0] is the state (field 3), so field 22 is fields[19].
-        return fields.count > 19 ? UInt64(fields[19]) : nil
+        return fields.count > 19 ? UInt64(String(decoding: fields[19], as: UTF8.self)) : nil
     }
 
     static func isAlive(runnerGroup name: String) -> Bool {

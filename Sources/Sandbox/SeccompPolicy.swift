@@ -166,12 +166,14 @@ struct SeccompPolicy: Sendable {
 /// checksum holds.
 /// Anything else is ignored and the filter compiled anew.
 struct SeccompCache {
+    let folder: FilePath
     let path: FilePath
     let description: [UInt8]
     static let magic: [UInt8] = Array("PRSECCMP".utf8)
     static let maxInstructions = 4096  // BPF_MAXINSNS
 
     init(folder: FilePath, description: String) {
+        self.folder = folder
         self.description = Array(description.utf8)
         let hex = String(Self.fnv1a(self.description), radix: 16)
         path = folder.appending("seccomp-" + String(repeating: "0", count: 16 - hex.count) + hex + ".bpf")
@@ -220,7 +222,7 @@ struct SeccompCache {
 
     func load() -> [UInt8]? {
         var folder = stat()
-        guard stat(path.removingLastComponent().string, &folder) == 0, folder.st_uid == 0,
+        guard stat(self.folder.string, &folder) == 0, folder.st_uid == 0,
             folder.st_mode & 0o022 == 0
         else { return nil }
         guard let fd = try? FileDescriptor.open(path, .readOnly, options: [.closeOnExec, .noFollow]) else { return nil }

@@ -1,4 +1,3 @@
-import ArgumentParser
 import ExecCLI
 import Glibc
 
@@ -17,7 +16,10 @@ import Glibc
 @main
 enum Main {
     static func main() {
-        let arguments = CommandLine.arguments
+        // argv read directly: CommandLine.arguments maps it through generic code whose
+        // metadata a fresh process builds at run time (tens of microseconds here).
+        var arguments: [String] = []
+        for i in 0..<Int(CommandLine.argc) { arguments.append(String(cString: CommandLine.unsafeArgv[i]!)) }
         if arguments.count == 2, arguments[1] == "--version" {
             print(ProctorVersion.string)
             return
@@ -31,8 +33,8 @@ enum Main {
         if arguments.count > 1, arguments[1] == "exec", let exec = ExecRun.parse(Array(arguments.dropFirst(2))) {
             do {
                 try exec.run()
-            } catch let code as ExitCode {
-                exit(code.rawValue)
+            } catch let exit as ExecExit {
+                Glibc.exit(exit.code)
             } catch {
                 let message = "proctor: \(error)\n"
                 _ = message.withCString { write(2, $0, strlen($0)) }

@@ -37,6 +37,21 @@ struct FileSystemTests {
         }
     }
 
+    /// A workdir inside /tmp is a tmpfs of its own mounted over /tmp's folder: its files
+    /// must land on it (the deepest root), never on /tmp's tmpfs beneath, where the sandbox
+    /// would not see them. (The roots were a dictionary, tried in no fixed order.)
+    @Test("a workdir inside /tmp: files land where the sandbox sees them", arguments: 1...5)
+    func workdirInsideTmp(_ round: Int) async throws {
+        var c = SandboxConfiguration()
+        c.workdir = "/tmp/w"
+        try await withSandbox(c) { (sandbox: Sandbox) async throws in
+            try sandbox.fs.write("in-workdir.txt", Array("w\(round)".utf8))
+            try sandbox.fs.write("/tmp/in-tmp.txt", Array("t".utf8))
+            let r = try await sandbox.run(["/bin/sh", "-c", "cat /tmp/w/in-workdir.txt; cat /tmp/in-tmp.txt"])
+            #expect(r.out == "w\(round)t", "\(r)")
+        }
+    }
+
     @Test("paths outside the workdir and /tmp are refused")
     func outside() async throws {
         try await withSandbox { (sandbox: Sandbox) async throws in
