@@ -20,8 +20,9 @@ public struct ExecRun: Sendable {
     var network = false
     var files: [FileMapping] = []
     var workdir: String?
-    /// The image's layers (`--image`, read from its manifest by the caller: the manifest is
-    /// JSON, which this module, linked by the small front, does not read).
+    /// The image's layers (`--image`): from its layer index (`parse`), or from its manifest
+    /// (proctor-grade; the manifest is JSON, which this module, linked by the small front,
+    /// does not read).
     var image: SandboxConfiguration.Image?
     var json = false
     var command: [String] = []
@@ -49,7 +50,8 @@ public struct ExecRun: Sendable {
     /// `--name value`, flags, `--`, then the command; values that convert; the same checks as
     /// `ExecCommand.validate`. Anything else (help, `--name=value`, an unknown or repeated
     /// option, a bad value) is nil: then ArgumentParser parses, so messages stay its own.
-    /// `--image` is nil too: proctor-grade reads the image's manifest.
+    /// `--image` of an image without a current layer index is nil too: proctor-grade reads
+    /// the image's manifest (JSON, which this module does not read).
     public static func parse(_ arguments: [String]) -> ExecRun? {
         var run = ExecRun()
         var seen = Set<String>()
@@ -90,6 +92,9 @@ public struct ExecRun: Sendable {
                 guard let v = FileMapping(argument: value) else { return nil }
                 run.files.append(v)
             case "--workdir": run.workdir = value
+            case "--image":
+                guard let image = ImageStoreFolder().sandboxImageFromIndex(named: value) else { return nil }
+                run.image = image
             default: return nil
             }
         }

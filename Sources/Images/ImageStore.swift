@@ -67,8 +67,11 @@ public struct ImageStore: Sendable {
             data = try encoder.encode(manifest)
             if replacing {
                 try data.write(to: URL(fileURLWithPath: target.string), options: .atomic)
+                try writeLayerIndex(manifest, data)
                 return
             }
+        } catch let error as ImageError {
+            throw error
         } catch {
             throw ImageError(.store, "cannot write the manifest of \(manifest.name): \(error.localizedDescription)")
         }
@@ -83,6 +86,21 @@ public struct ImageStore: Sendable {
         guard link(temporary.string, target.string) == 0 else {
             if errno == EEXIST { throw ImageError(.exists, "an image named \(manifest.name) exists already") }
             throw ImageError(.store, "cannot write the manifest of \(manifest.name): \(String(cString: strerror(errno)))")
+        }
+        try writeLayerIndex(manifest, data)
+    }
+
+    /// The layer index beside a manifest just written (`ImageStoreFolder.layerIndexPath`),
+    /// atomically. It names the manifest's bytes by hash, so an index that lags behind its
+    /// manifest (a writer between the two renames, a store from an older version without
+    /// indexes) is not used: Sandbox then falls back to the manifest.
+    private func writeLayerIndex(_ manifest: ImageManifest, _ data: Data) throws {
+        let text = ImageStoreFolder.layerIndex(manifestBytes: Array(data), manifest)
+        do {
+            try Data(text.utf8).write(
+                to: URL(fileURLWithPath: folder.layerIndexPath(manifest.name).string), options: .atomic)
+        } catch {
+            throw ImageError(.store, "cannot write the layer index of \(manifest.name): \(error.localizedDescription)")
         }
     }
 
@@ -120,6 +138,8 @@ public struct ImageStore: Sendable {
     public func remove(_ name: String) throws {
         guard ImageStoreFolder.isValidName(name), FileManager.default.fileExists(atPath: folder.manifestPath(name).string)
         else { throw ImageError(.notFound, "no image \(name) in \(folder.root)") }
+        // The index first: without it, a start reads the manifest (or finds none).
+        unlink(folder.layerIndexPath(name).string)
         do {
             try FileManager.default.removeItem(atPath: folder.manifestPath(name).string)
         } catch {

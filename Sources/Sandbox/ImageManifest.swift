@@ -88,6 +88,54 @@ public struct ImageStoreFolder: Sendable, Hashable {
         imagesFolder.appending(name + ".json")
     }
 
+    /// `images/NAME.layers`: the layer index of image NAME, which the Images module writes
+    /// next to each manifest so that Sandbox, which reads no JSON, can start a sandbox from
+    /// an image (`proctor exec --image` in the small front). First line `proctor-layers 1
+    /// HASH` (FNV-1a 64 of the manifest file's bytes, 16 hex digits), then the layer
+    /// folders, the top one first.
+    public func layerIndexPath(_ name: String) -> FilePath {
+        imagesFolder.appending(name + ".layers")
+    }
+
+    /// The layer index's text for a manifest file's bytes (`layerIndexPath`).
+    public static func layerIndex(manifestBytes: [UInt8], _ manifest: ImageManifest) -> String {
+        var text = "proctor-layers 1 " + hex16(FNV1a.hash(manifestBytes)) + "\n"
+        for layer in manifest.layers.reversed() { text += layer.folderName + "\n" }
+        return text
+    }
+
+    /// The sandbox image of image `name` from its layer index, or nil when there is none or
+    /// it does not match the manifest as it is now (then the manifest itself decides:
+    /// `manifest(named:)` in Images). Layer names must be plain folder names.
+    public func sandboxImageFromIndex(named name: String) -> SandboxConfiguration.Image? {
+        guard Self.isValidName(name), let manifest = Self.readSmall(manifestPath(name)),
+            let index = Self.readSmall(layerIndexPath(name))
+        else { return nil }
+        let lines = index.split(separator: UInt8(ascii: "\n"))
+        let header = Array("proctor-layers 1 ".utf8) + Array(Self.hex16(FNV1a.hash(manifest)).utf8)
+        guard let first = lines.first, first.elementsEqual(header), lines.count > 1 else { return nil }
+        var layers: [FilePath] = []
+        for line in lines.dropFirst() {
+            guard !line.isEmpty, line.count <= 128,
+                line.allSatisfy({ ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x61 && $0 <= 0x7A) })
+            else { return nil }
+            layers.append(layersFolder.appending(String(decoding: line, as: UTF8.self)))
+        }
+        return .layers(layers)
+    }
+
+    /// A whole file of at most 16 MiB, or nil.
+    static func readSmall(_ path: FilePath) -> [UInt8]? {
+        guard let fd = try? FileDescriptor.open(path, .readOnly, options: [.closeOnExec, .noFollow]) else { return nil }
+        defer { try? fd.close() }
+        return try? SandboxFileSystem.readAll(fd, limit: 16 << 20, path: path.string)
+    }
+
+    static func hex16(_ v: UInt64) -> String {
+        let hex = String(v, radix: 16)
+        return String(repeating: "0", count: 16 - hex.count) + hex
+    }
+
     /// The sandbox image of a manifest: its layer folders, the top one first.
     public func sandboxImage(_ manifest: ImageManifest) -> SandboxConfiguration.Image {
         .layers(manifest.layers.reversed().map { layerPath($0) })

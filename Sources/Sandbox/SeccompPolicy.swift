@@ -175,17 +175,8 @@ struct SeccompCache {
     init(folder: FilePath, description: String) {
         self.folder = folder
         self.description = Array(description.utf8)
-        let hex = String(Self.fnv1a(self.description), radix: 16)
+        let hex = String(FNV1a.hash(self.description), radix: 16)
         path = folder.appending("seccomp-" + String(repeating: "0", count: 16 - hex.count) + hex + ".bpf")
-    }
-
-    static func fnv1a(_ bytes: [UInt8]) -> UInt64 {
-        var h: UInt64 = 0xcbf2_9ce4_8422_2325
-        for b in bytes {
-            h ^= UInt64(b)
-            h = h &* 0x0000_0100_0000_01b3
-        }
-        return h
     }
 
     /// magic, description length (u32 LE), program length (u32 LE), description, program,
@@ -197,7 +188,7 @@ struct SeccompCache {
         u32(program.count)
         bytes += description
         bytes += program
-        let sum = Self.fnv1a(bytes)
+        let sum = FNV1a.hash(bytes)
         for i in 0..<8 { bytes.append(UInt8(truncatingIfNeeded: sum >> (8 * UInt64(i)))) }
         return bytes
     }
@@ -214,7 +205,7 @@ struct SeccompCache {
         else { return nil }
         let body = bytes.count - 8
         let sum = (0..<8).reduce(UInt64(0)) { $0 | UInt64(bytes[body + $1]) << (8 * UInt64($1)) }
-        guard sum == Self.fnv1a(Array(bytes[..<body])),
+        guard sum == FNV1a.hash(Array(bytes[..<body])),
             bytes[header..<(header + descriptionLength)].elementsEqual(description)
         else { return nil }
         return Array(bytes[(header + descriptionLength)..<body])

@@ -65,16 +65,16 @@ public struct ExecCommand: AsyncParsableCommand {
     }
 
     public func run() async throws {
-        // An unknown image is a sandbox error, as any other failure to start the sandbox.
-        var sandboxImage: SandboxConfiguration.Image? = nil
-        if let image {
-            do {
-                sandboxImage = try ImageStoreFolder().sandboxImage(named: image)
-            } catch {
-                try ExecRun.failed(json: json, "\(error)")
-            }
-        }
         do {
+            // An unknown image is a sandbox error, as any other failure to start the sandbox.
+            var sandboxImage: SandboxConfiguration.Image? = nil
+            if let image {
+                do {
+                    sandboxImage = try ImageStoreFolder().sandboxImage(named: image)
+                } catch {
+                    try ExecRun.failed(json: json, "\(error)")
+                }
+            }
             try ExecRun(
                 memory: memory, time: time, wallTime: wallTime, pids: pids, outputLimit: outputLimit,
                 network: network, files: files, workdir: workdir, image: sandboxImage, json: json, command: command
