@@ -485,13 +485,17 @@ static int middle_main(void *arg) {
 
 enum { CHILD_STACK_SIZE = 128 * 1024 };
 
-static proctor_spawn_result_t spawn(spawn_target_t target, const int *cgroup_fds, int cgroup_fd_count) {
+/// The first half of a spawn: the middle child is started and, being vfork-style, is gone
+/// when this returns (init, if any, exists by then).
+static proctor_spawn_pending_t spawn_start(spawn_target_t target, const int *cgroup_fds, int cgroup_fd_count) {
+    proctor_spawn_pending_t pending = {-1, -1, {-1, PROCTOR_STEP_NONE, 0, -1, -1}};
     proctor_spawn_result_t result = {-1, PROCTOR_STEP_NONE, 0, -1, -1};
     int pipefd[2];
     if (pipe2(pipefd, O_CLOEXEC) < 0) {
         result.step = PROCTOR_STEP_PIPE;
         result.error = errno;
-        return result;
+        pending.result = result;
+        return pending;
     }
     // Stacks for the vfork-style children: the middle one, and an exec's process.
     char *stacks = mmap(NULL, 2 * CHILD_STACK_SIZE, PROT_READ | PROT_WRITE,
@@ -501,7 +505,8 @@ static proctor_spawn_result_t spawn(spawn_target_t target, const int *cgroup_fds
         close(pipefd[1]);
         result.step = PROCTOR_STEP_FORK;
         result.error = errno;
-        return result;
+        pending.result = result;
+        return pending;
     }
     middle_args_t args = {target, cgroup_fds, cgroup_fd_count, pipefd[1], stacks + 2 * CHILD_STACK_SIZE};
 
@@ -521,15 +526,28 @@ static proctor_spawn_result_t spawn(spawn_target_t target, const int *cgroup_fds
         close(pipefd[0]);
         result.step = PROCTOR_STEP_FORK;
         result.error = fork_errno;
-        return result;
+        pending.result = result;
+        return pending;
     }
+    pending.read_fd = pipefd[0];
+    pending.middle = middle;
+    return pending;
+}
 
+/// The second half: reads the spawn's messages until init is ready (or the exec'd process
+/// has exec'd), then reaps the middle child.
+static proctor_spawn_result_t spawn_wait(proctor_spawn_pending_t *pending, int is_init) {
+    proctor_spawn_result_t result = pending->result;
+    if (pending->read_fd < 0) return result;
+    int fd = pending->read_fd;
+    pid_t middle = pending->middle;
+    pending->read_fd = -1;
     // Read until every writer is gone: the middle child sends the pid; the grandchild
     // sends READY (init) or an error, or closes its end by execve (exec).
     int ready = 0;
     message_t m;
     for (;;) {
-        ssize_t r = read(pipefd[0], &m, sizeof m);
+        ssize_t r = read(fd, &m, sizeof m);
         if (r < 0 && errno == EINTR) continue;
         if (r <= 0) break;
         if (r != (ssize_t)sizeof m) continue;
@@ -546,14 +564,14 @@ static proctor_spawn_result_t spawn(spawn_target_t target, const int *cgroup_fds
         // init keeps no copy of the pipe after READY, but its READY arrives first.
         if (ready && result.pid > 0) break;
     }
-    close(pipefd[0]);
+    close(fd);
     int status;
     while (waitpid(middle, &status, 0) < 0 && errno == EINTR) {}
     if (result.step == PROCTOR_STEP_NONE && result.pid <= 0) {
         result.step = PROCTOR_STEP_PROTOCOL;
         result.error = ECHILD;
     }
-    if (target.init && result.step == PROCTOR_STEP_NONE && !ready) {
+    if (is_init && result.step == PROCTOR_STEP_NONE && !ready) {
         result.step = PROCTOR_STEP_PROTOCOL;
         result.error = EPIPE;
     }
@@ -565,9 +583,23 @@ static proctor_spawn_result_t spawn(spawn_target_t target, const int *cgroup_fds
     return result;
 }
 
+static proctor_spawn_result_t spawn(spawn_target_t target, const int *cgroup_fds, int cgroup_fd_count) {
+    proctor_spawn_pending_t pending = spawn_start(target, cgroup_fds, cgroup_fd_count);
+    return spawn_wait(&pending, target.init != NULL);
+}
+
 proctor_spawn_result_t proctor_spawn_init(const proctor_init_spec_t *spec, const int *cgroup_fds, int n) {
     spawn_target_t t = {spec, NULL};
     return spawn(t, cgroup_fds, n);
+}
+
+proctor_spawn_pending_t proctor_spawn_init_start(const proctor_init_spec_t *spec, const int *cgroup_fds, int n) {
+    spawn_target_t t = {spec, NULL};
+    return spawn_start(t, cgroup_fds, n);
+}
+
+proctor_spawn_result_t proctor_spawn_init_wait(proctor_spawn_pending_t *pending) {
+    return spawn_wait(pending, 1);
 }
 
 proctor_spawn_result_t proctor_spawn_exec(const proctor_exec_spec_t *spec, const int *cgroup_fds, int n) {

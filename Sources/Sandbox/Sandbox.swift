@@ -103,7 +103,6 @@ public final class Sandbox: Sendable {
         let lease = try runtime.uids.lease()
         let cgroups = try runtime.cgroupSets.take(driver: driver, limits: configuration.limits)
         do {
-            let policy = try runtime.policy(for: configuration.network)
             let layout = try RootLayout(
                 mountPoint: runtime.rootMountPoint, configuration: configuration,
                 uid: lease.uid, gid: lease.uid)
@@ -116,7 +115,7 @@ public final class Sandbox: Sendable {
             let strings = CStrings()
             let ops = layout.cOps(strings)
             let flags = joinedNamespaces(configuration.network)
-            let result: proctor_spawn_result_t = ops.withUnsafeBufferPointer { opsBuffer in
+            var pending: proctor_spawn_pending_t = ops.withUnsafeBufferPointer { opsBuffer in
                 var spec = proctor_init_spec_t(
                     clone_flags: flags, root: strings.string(runtime.rootMountPoint),
                     root_data: strings.string(layout.rootData),
@@ -126,11 +125,25 @@ public final class Sandbox: Sendable {
                     lifeline_fd: readEnd.rawValue, uid: lease.uid, gid: lease.uid, cap_last: runtime.capLast,
                     root_writable: layout.rootWritable ? 1 : 0)
                 let raw = procs.map(\.rawValue)
-                return raw.withUnsafeBufferPointer { proctor_spawn_init(&spec, $0.baseAddress, Int32($0.count)) }
+                return raw.withUnsafeBufferPointer { proctor_spawn_init_start(&spec, $0.baseAddress, Int32($0.count)) }
             }
+            // While init builds its root (on a copy of this process's memory: the spec may
+            // go), what the first exec needs: the seccomp policy, an exec slot.
+            let policy = Result { try runtime.policy(for: configuration.network) }
+            if let slot = try? cgroups.acquireSlot(memory: configuration.limits.memory) { cgroups.releaseSlot(slot) }
+            let result = proctor_spawn_init_wait(&pending)
             guard result.step == 0 else {
                 try? writeEnd.close()
                 throw SandboxError(.childSetup, "sandbox setup failed: " + ChildStep.describe(result, layout: layout))
+            }
+            let seccomp: SeccompPolicy
+            do {
+                seccomp = try policy.get()
+            } catch {
+                try? writeEnd.close()
+                kill(result.pid, SIGKILL)
+                waitpid(result.pid, nil, 0)
+                throw error
             }
             let pidfdRaw = proctor_pidfd_open(result.pid)
             guard pidfdRaw >= 0 else {
@@ -141,7 +154,7 @@ public final class Sandbox: Sendable {
             let sandbox = Sandbox(
                 id: runtime.nextSandboxID(), configuration: configuration, fs: fs,
                 runtime: runtime, logger: logger, cgroups: cgroups, initPid: result.pid,
-                initPidfd: FileDescriptor(rawValue: pidfdRaw), lifeline: writeEnd, lease: lease, policy: policy,
+                initPidfd: FileDescriptor(rawValue: pidfdRaw), lifeline: writeEnd, lease: lease, policy: seccomp,
                 layerFD: result.layer_fd)
             logger.debug("sandbox created", metadata: ["id": "\(sandbox.id)", "uid": "\(lease.uid)", "init": "\(result.pid)"])
             return sandbox

@@ -136,6 +136,20 @@ typedef struct {
 proctor_spawn_result_t proctor_spawn_init(const proctor_init_spec_t *spec,
                                           const int *cgroup_fds, int cgroup_fd_count);
 
+/// `proctor_spawn_init` in two halves, so that the caller can work while init builds its
+/// root: `start` returns once init exists (its namespaces made; it works on a copy of the
+/// caller's memory, so the spec may go), `wait` once it has built its root or failed.
+/// Every started spawn must be waited for.
+typedef struct {
+    int read_fd;                  // the spawn's message pipe, -1 when the start failed
+    pid_t middle;
+    proctor_spawn_result_t result; // the start's failure, if any
+} proctor_spawn_pending_t;
+
+proctor_spawn_pending_t proctor_spawn_init_start(const proctor_init_spec_t *spec,
+                                                 const int *cgroup_fds, int cgroup_fd_count);
+proctor_spawn_result_t proctor_spawn_init_wait(proctor_spawn_pending_t *pending);
+
 /// Starts one process inside a running sandbox, as a child of the caller. Returns once
 /// execve succeeded (or failed, with the step).
 proctor_spawn_result_t proctor_spawn_exec(const proctor_exec_spec_t *spec,
