@@ -445,10 +445,11 @@ struct TestRunner: Sendable {
             judgeOptions.wallTime = max(judgeOptions.wallTime ?? .zero, l.wallTime * 2 + .seconds(10))
             // Who ended first, told by cause, never by clocks (end times, or when each end was
             // seen, race under load and even on a quiet machine): each learns of the other's
-            // end only through the pumps. The judge's output ending is marked before the pump
-            // closes the solution's stdin, so a solution that stops at that EOF always ends
-            // after it; the solution ended first exactly when its output ended while the
-            // judge's was still open (the judge then learns of it through its stdin).
+            // end only through the pumps, or (the solution) by the kill after the judge's WA.
+            // The judge's end is marked before the pump closes the solution's stdin and before
+            // that kill, so a solution that stops at that EOF, or is killed, always ends after
+            // it; the solution ended first exactly when its output ended while the judge was
+            // still running (the judge then learns of it through its stdin).
             let judgeRun = try await judgeBox.exec(
                 interactor.language.run + ["judge/input", "judge/answer", "feedback/"] + program.arguments, judgeOptions)
             let solution = try await box.exec(build.language.run, solutionOptions)
@@ -464,6 +465,11 @@ struct TestRunner: Sendable {
             async let drainB: Void = { for await _ in judgeRun.stderr {} }()
             async let judgeEnd: ExecResult = {
                 let r = await judgeRun.wait()
+                // The judge has ended, so its output has: marked here too, before anything
+                // below can end the solution. The pump may not have seen the end of the
+                // judge's output yet, and the solution's end that the kill causes must not
+                // pass for its ending first (it did under load: guess_linear read as RTE).
+                order.withLock { $0.judgeOutputEnded = true }
                 // A judge that gave up (WA) ends the solution too.
                 if r.status == .exited && r.exitCode == 43 { solution.kill() }
                 return r
