@@ -588,11 +588,6 @@ static proctor_spawn_result_t spawn(spawn_target_t target, const int *cgroup_fds
     return spawn_wait(&pending, target.init != NULL);
 }
 
-proctor_spawn_result_t proctor_spawn_init(const proctor_init_spec_t *spec, const int *cgroup_fds, int n) {
-    spawn_target_t t = {spec, NULL};
-    return spawn(t, cgroup_fds, n);
-}
-
 proctor_spawn_pending_t proctor_spawn_init_start(const proctor_init_spec_t *spec, const int *cgroup_fds, int n) {
     spawn_target_t t = {spec, NULL};
     return spawn_start(t, cgroup_fds, n);

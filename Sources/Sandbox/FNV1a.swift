@@ -10,4 +10,10 @@ enum FNV1a {
         }
         return h
     }
+
+    /// The hash as 16 lowercase hex digits (a file name, a line of text).
+    static func hex(_ bytes: [UInt8]) -> String {
+        let hex = String(hash(bytes), radix: 16)
+        return String(repeating: "0", count: 16 - hex.count) + hex
+    }
 }

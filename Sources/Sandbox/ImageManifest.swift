@@ -99,7 +99,7 @@ public struct ImageStoreFolder: Sendable, Hashable {
 
     /// The layer index's text for a manifest file's bytes (`layerIndexPath`).
     public static func layerIndex(manifestBytes: [UInt8], _ manifest: ImageManifest) -> String {
-        var text = "proctor-layers 1 " + hex16(FNV1a.hash(manifestBytes)) + "\n"
+        var text = "proctor-layers 1 " + FNV1a.hex(manifestBytes) + "\n"
         for layer in manifest.layers.reversed() { text += layer.folderName + "\n" }
         return text
     }
@@ -112,7 +112,7 @@ public struct ImageStoreFolder: Sendable, Hashable {
             let index = Self.readSmall(layerIndexPath(name))
         else { return nil }
         let lines = index.split(separator: UInt8(ascii: "\n"))
-        let header = Array("proctor-layers 1 ".utf8) + Array(Self.hex16(FNV1a.hash(manifest)).utf8)
+        let header = Array("proctor-layers 1 ".utf8) + Array(FNV1a.hex(manifest).utf8)
         guard let first = lines.first, first.elementsEqual(header), lines.count > 1 else { return nil }
         var layers: [FilePath] = []
         for line in lines.dropFirst() {
@@ -129,11 +129,6 @@ public struct ImageStoreFolder: Sendable, Hashable {
         guard let fd = try? FileDescriptor.open(path, .readOnly, options: [.closeOnExec, .noFollow]) else { return nil }
         defer { try? fd.close() }
         return try? SandboxFileSystem.readAll(fd, limit: 16 << 20, path: path.string)
-    }
-
-    static func hex16(_ v: UInt64) -> String {
-        let hex = String(v, radix: 16)
-        return String(repeating: "0", count: 16 - hex.count) + hex
     }
 
     /// The sandbox image of a manifest: its layer folders, the top one first.

@@ -175,8 +175,7 @@ struct SeccompCache {
     init(folder: FilePath, description: String) {
         self.folder = folder
         self.description = Array(description.utf8)
-        let hex = String(FNV1a.hash(self.description), radix: 16)
-        path = folder.appending("seccomp-" + String(repeating: "0", count: 16 - hex.count) + hex + ".bpf")
+        path = folder.appending("seccomp-" + FNV1a.hex(self.description) + ".bpf")
     }
 
     /// magic, description length (u32 LE), program length (u32 LE), description, program,

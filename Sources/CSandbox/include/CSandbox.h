@@ -131,15 +131,11 @@ typedef struct {
 } proctor_spawn_result_t;
 
 /// Starts the sandbox's init: a child joins the given cgroups (writes "0" into each
-/// cgroup.procs fd), then clones init into fresh namespaces as a child of the caller.
-/// Returns once init has built its root (or failed, with the step).
-proctor_spawn_result_t proctor_spawn_init(const proctor_init_spec_t *spec,
-                                          const int *cgroup_fds, int cgroup_fd_count);
-
-/// `proctor_spawn_init` in two halves, so that the caller can work while init builds its
-/// root: `start` returns once init exists (its namespaces made; it works on a copy of the
-/// caller's memory, so the spec may go), `wait` once it has built its root or failed.
-/// Every started spawn must be waited for.
+/// cgroup.procs fd), then clones init into fresh namespaces as a child of the caller. In
+/// two halves, so that the caller can work while init builds its root: `start` returns once
+/// init exists (its namespaces made; it works on a copy of the caller's memory, so the spec
+/// may go), `wait` once it has built its root (or failed, with the step). Every started
+/// spawn must be waited for.
 typedef struct {
     int read_fd;                  // the spawn's message pipe, -1 when the start failed
     pid_t middle;
