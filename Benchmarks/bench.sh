@@ -59,14 +59,14 @@ bwrap --version >&2
 if [ "${SKIP_BUILD:-0}" != 1 ]; then
     say "build (release, scratch path $SCRATCH)"
     # One product per invocation: --product takes a single name.
-    # The CLI's front as shipped (`make release`): a fully static executable (no dynamic
-    # loader, no shared libraries to load and relocate).
-    swift build -c release --scratch-path "$SCRATCH-static" -Xswiftc -static-executable --product proctor >&2
+    # The CLI's front as shipped (`make release`, whose flags `make front` uses): a fully
+    # static executable (no dynamic loader, no shared libraries to load and relocate).
+    make -s front FRONT_SCRATCH="$SCRATCH-static" >&2
     # The library benchmark is a package of its own (Benchmarks/Package.swift).
     swift build -c release --package-path Benchmarks --scratch-path "$SCRATCH" --product proctor-bench >&2
 fi
 BIN=$(swift build -c release --package-path Benchmarks --scratch-path "$SCRATCH" --show-bin-path)
-PROCTOR="$(swift build -c release --scratch-path "$SCRATCH-static" -Xswiftc -static-executable --show-bin-path)/proctor"
+PROCTOR="$(make -s front-path FRONT_SCRATCH="$SCRATCH-static")/proctor"
 BENCH="$BIN/proctor-bench"
 for b in "$PROCTOR" "$BENCH"; do
     [ -x "$b" ] || { echo "bench.sh: $b is missing (build failed?)" >&2; exit 1; }

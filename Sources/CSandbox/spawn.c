@@ -606,6 +606,10 @@ int proctor_pidfd_open(pid_t pid) {
     return (int)syscall(SYS_pidfd_open, pid, 0);
 }
 
+int proctor_pidfd_kill(int pidfd) {
+    return (int)syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0);
+}
+
 int proctor_wait_pidfd(int pidfd, int *exit_code, int *signal_number) {
     siginfo_t info;
     for (;;) {

@@ -28,15 +28,19 @@ final class CgroupSet: @unchecked Sendable {
         }
     }
 
-    /// Makes the group (or, for a ready set, finds it made) and writes its limits.
-    init(driver: any CgroupDriver, group: String, limits: Limits, lock: FileDescriptor? = nil) throws {
+    /// Makes the group (or, for a ready set, finds it made) and writes its limits; `prepared`:
+    /// a ready set whose folders and limits are known to be as `limits` asks (see
+    /// `ReadyCgroupSets.take`), whose files are only opened.
+    init(driver: any CgroupDriver, group: String, limits: Limits, lock: FileDescriptor? = nil, prepared: Bool = false) throws {
         self.driver = driver
         self.group = group
         self.limits = CgroupLimits(limits)
         self.lock = lock
         do {
-            try driver.createSandbox(group, limits: limits)
-            try driver.createLeaf("\(group)/init", memory: nil)
+            if !prepared {
+                try driver.createSandbox(group, limits: limits)
+                try driver.createLeaf("\(group)/init", memory: nil)
+            }
             initProcs = try Self.openProcsFiles(driver.procsFiles(sandbox: group, leaf: "init"))
             oomMeters = driver.oomMeters(group)
         } catch {
@@ -126,6 +130,9 @@ final class CgroupSetStash: Sendable {
     let runnerGroup: String
     let ready: ReadyCgroupSets?
     let capacity = 8
+
+    /// Whether a set was made in the runner's own folder (which then exists).
+    var madeInRunnerFolder: Bool { counter.load(ordering: .relaxed) > 0 }
 
     init(runnerGroup: String, ready: ReadyCgroupSets? = nil) {
         self.runnerGroup = runnerGroup

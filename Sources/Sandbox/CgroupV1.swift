@@ -141,6 +141,11 @@ struct CgroupV1: CgroupDriver {
         CgroupTree.pids((unified ?? memory).appending(path).appending("cgroup.procs")).isEmpty
     }
 
+    /// Every process of a sandbox is in the v2 tree of a hybrid machine too (see `kill`).
+    func isEmptyTree(_ path: String) -> Bool {
+        CgroupTree.isEmpty((unified ?? memory).appending(path))
+    }
+
     func remove(_ path: String) {
         for root in allRoots { CgroupTree.removeRecursively(root.appending(path)) }
     }

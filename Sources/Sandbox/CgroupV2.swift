@@ -81,6 +81,10 @@ struct CgroupV2: CgroupDriver {
         CgroupTree.pids(root.appending(path).appending("cgroup.procs")).isEmpty
     }
 
+    func isEmptyTree(_ path: String) -> Bool {
+        CgroupTree.isEmpty(root.appending(path))
+    }
+
     func remove(_ path: String) {
         CgroupTree.removeRecursively(root.appending(path))
     }

@@ -39,6 +39,8 @@ protocol CgroupDriver: Sendable {
     func kill(_ path: String)
     /// True when no process is in the group (a leaf: no descendants to look at).
     func isEmpty(_ path: String) -> Bool
+    /// True when no process is in the group or any of its descendants.
+    func isEmptyTree(_ path: String) -> Bool
     /// Removes the group and its descendants (kill first).
     func remove(_ path: String)
     /// Names of the child groups of `path`.
@@ -189,6 +191,17 @@ enum CgroupTree {
         return false
     }
 
+    /// True when the group and its descendants hold no process: a v2 group's cgroup.events
+    /// says so in one read; elsewhere the procs files are read.
+    static func isEmpty(_ path: FilePath) -> Bool {
+        if let events = ControlFile.read(path.appending("cgroup.events")),
+            let populated = ControlFile.keyed(events, "populated")
+        {
+            return populated == 0
+        }
+        return pidsRecursively(path).isEmpty
+    }
+
     /// Kills through cgroup.kill (v2, and the v2 mount of a hybrid machine): nil when there
     /// is none, else whether the group emptied.
     static func killWithCgroupKill(_ path: FilePath) -> Bool? {
@@ -212,36 +225,69 @@ enum CgroupDetection {
     struct Mount {
         var point: FilePath
         var isV2: Bool
-        var controllers: Set<String>
+        /// Arrays, not sets: a handful of names each, and a one-shot run pays for every
+        /// hashed collection it makes (seeding, hashing) more than for these lookups.
+        var controllers: [String]
         /// Super-block options (for v1 they name the controllers too).
-        var options: Set<String> = []
+        var options: [String] = []
         var favorsDynamicModifications: Bool { options.contains("favordynmods") }
     }
 
+    /// The cgroup mounts listed in a mountinfo text. Fields: id, parent, major:minor, root,
+    /// mount point, options, optional fields, "-", type, source, super-block options (paths
+    /// escape spaces as \040). Scanned byte by byte, in place: no array per line, and
+    /// Strings made only for the cgroup mounts (a split into fields per line, and sets of
+    /// options, cost a one-shot run twice what reading the file does).
     static func mounts(mountinfo: String? = ControlFile.read("/proc/self/mountinfo")) -> [Mount] {
-        var result: [Mount] = []
-        // Fields: id, parent, major:minor, root, mount point, options, optional fields, "-",
-        // type, source, super-block options (paths escape spaces as \040). Split on bytes:
-        // a split on Characters (grapheme breaking) cost a one-shot run more than reading
-        // the file; Strings are made only for the cgroup mounts.
-        func bytes(_ field: Substring.UTF8View, equal text: StaticString) -> Bool {
-            field.elementsEqual(UnsafeBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
-        }
-        for line in (mountinfo ?? "").utf8.split(separator: UInt8(ascii: "\n")) {
-            let fields = line.split(separator: UInt8(ascii: " "))
-            guard let dash = fields.firstIndex(where: { bytes($0, equal: "-") }), dash >= 5, fields.count >= dash + 4
-            else { continue }
-            let isV2 = bytes(fields[dash + 1], equal: "cgroup2")
-            guard isV2 || bytes(fields[dash + 1], equal: "cgroup") else { continue }
-            let point = FilePath(String(decoding: fields[4], as: UTF8.self))
-            let options = Set(String(decoding: fields[dash + 3], as: UTF8.self).split(separator: ",").map(String.init))
-            if isV2 {
-                result.append(Mount(point: point, isV2: true, controllers: [], options: options))
-            } else {
-                result.append(Mount(point: point, isV2: false, controllers: options, options: options))
+        guard var text = mountinfo else { return [] }
+        return text.withUTF8 { bytes in
+            var result: [Mount] = []
+            var lineStart = 0
+            while lineStart < bytes.count {
+                var lineEnd = lineStart
+                while lineEnd < bytes.count && bytes[lineEnd] != UInt8(ascii: "\n") { lineEnd += 1 }
+                if let mount = mount(UnsafeBufferPointer(rebasing: bytes[lineStart..<lineEnd])) { result.append(mount) }
+                lineStart = lineEnd + 1
             }
+            return result
         }
-        return result
+    }
+
+    /// One mountinfo line's mount, if it is a cgroup (v1 or v2) mount.
+    private static func mount(_ line: UnsafeBufferPointer<UInt8>) -> Mount? {
+        func equal(_ field: Range<Int>, _ text: StaticString) -> Bool {
+            field.count == text.utf8CodeUnitCount
+                && memcmp(line.baseAddress! + field.lowerBound, text.utf8Start, field.count) == 0
+        }
+        func string(_ field: Range<Int>) -> String {
+            String(decoding: UnsafeBufferPointer(rebasing: line[field]), as: UTF8.self)
+        }
+        var point: Range<Int>? = nil
+        var type: Range<Int>? = nil
+        var superOptions: Range<Int>? = nil
+        var index = 0
+        var afterDash = -1  // fields after "-": 0 type, 1 source, 2 super-block options
+        var start = 0
+        while start < line.count {
+            var end = start
+            while end < line.count && line[end] != UInt8(ascii: " ") { end += 1 }
+            let field = start..<end
+            if afterDash >= 0 {
+                if afterDash == 0 { type = field } else if afterDash == 2 { superOptions = field }
+                afterDash += 1
+            } else if index == 4 {
+                point = field
+            } else if index > 5 && equal(field, "-") {
+                afterDash = 0
+            }
+            index += 1
+            start = end + 1
+        }
+        guard let point, let type, let superOptions else { return nil }
+        let isV2 = equal(type, "cgroup2")
+        guard isV2 || equal(type, "cgroup") else { return nil }
+        let options = string(superOptions).split(separator: ",").map(String.init)
+        return Mount(point: FilePath(string(point)), isV2: isV2, controllers: isV2 ? [] : options, options: options)
     }
 
     /// The driver for this machine: v2 where a cgroup2 mount offers memory and pids,

@@ -79,7 +79,7 @@ final class SandboxRuntime: Sendable {
             ready: readyCount > 0 ? try ReadyCgroupSets(stateFolder: Self.stateFolder, capacity: readyCount) : nil)
         Self.sweep(driver: driver, logger: logger)
         Self.favorDynamicModifications(mounts, logger: logger)
-        Self.removeRunnerFoldersAtExit(driver: driver, runnerGroup: runnerGroup)
+        Self.removeRunnerFoldersAtExit(driver: driver, runnerGroup: runnerGroup, stash: cgroupSets)
     }
 
     /// Moving a process between cgroups takes a global lock that, once idle, makes the next
@@ -102,10 +102,12 @@ final class SandboxRuntime: Sendable {
     /// At exit the runner's own cgroup folders go too, so the next runner has nothing to
     /// sweep. Sandboxes still alive would die with their init once the runner is gone; they
     /// are killed first here, since a folder that still holds a process cannot be removed
-    /// (waiting on each for EBUSY held a stopping server for seconds).
-    private static func removeRunnerFoldersAtExit(driver: any CgroupDriver, runnerGroup: String) {
+    /// (waiting on each for EBUSY held a stopping server for seconds). A runner that took
+    /// only ready sets (`proctor exec`) made no folder: nothing to look for.
+    private static func removeRunnerFoldersAtExit(driver: any CgroupDriver, runnerGroup: String, stash: CgroupSetStash) {
         exitCleanup.withLock {
             $0 = {
+                guard stash.madeInRunnerFolder else { return }
                 driver.kill(runnerGroup)
                 driver.remove(runnerGroup)
             }

@@ -295,6 +295,27 @@ struct ReadySetTests {
         #expect(plain.pidsLimit == "64")
     }
 
+    @Test("a set whose record was emptied is made anew: only a whole record stands for its limits")
+    func emptiedRecordRewritten() async throws {
+        let first = try await Self.holding([])
+        let n = String(first.set.dropFirst("ready/k".count))
+        // As a taker that died while changing the limits leaves it: the record emptied, a
+        // limit changed. The next taker must not trust the folders as they are.
+        let v1 = FileManager.default.fileExists(atPath: "/sys/fs/cgroup/memory/proctor/\(first.set)")
+        let limitFile =
+            v1
+            ? "/sys/fs/cgroup/memory/proctor/\(first.set)/memory.limit_in_bytes"
+            : "/sys/fs/cgroup/proctor/\(first.set)/memory.max"
+        try "\(16 << 20)".write(toFile: limitFile, atomically: false, encoding: .utf8)
+        try "".write(toFile: "/run/proctor/cgroups/\(n)", atomically: false, encoding: .utf8)
+        let second = try await Self.holding([])
+        #expect(second.set == first.set)
+        #expect(second.memoryLimit == "\(512 << 20)")
+        // And the record is whole again: a third user with the same limits finds them.
+        let third = try await Self.holding([])
+        #expect(third.set == first.set && third.memoryLimit == "\(512 << 20)" && third.pidsLimit == "64")
+    }
+
     @Test("a process left in a free set is killed by the next user before it runs")
     func leftoverKilled() async throws {
         // A host process put into a free set's init leaf behind Proctor's back.

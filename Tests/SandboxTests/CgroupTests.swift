@@ -118,8 +118,30 @@ struct CgroupDetectionTests {
         let mounts = CgroupDetection.mounts(mountinfo: info)
         #expect(mounts.count == 3)
         #expect(mounts[0].isV2 && mounts[0].point == "/sys/fs/cgroup/unified")
-        #expect(mounts[1].controllers.contains("memory"))
-        #expect(mounts[2].controllers.isSuperset(of: ["cpu", "cpuacct"]))
+        #expect(mounts[1].point == "/sys/fs/cgroup/memory" && mounts[1].controllers.contains("memory"))
+        #expect(mounts[2].point == "/sys/fs/cgroup/cpu,cpuacct")
+        #expect(mounts[2].controllers.contains("cpu") && mounts[2].controllers.contains("cpuacct"))
+        #expect(mounts.filter(\.favorsDynamicModifications).isEmpty)
+    }
+
+    @Test("mountinfo: no optional fields, several, super-block options, and lines that are not mounts")
+    func parseMountinfoEdges() {
+        let info = """
+            29 1 0:25 / /sys/fs/cgroup rw,nosuid,nodev,noexec,relatime - cgroup2 cgroup2 rw,nsdelegate,favordynmods
+            40 29 0:40 / /mnt/a rw shared:1 master:2 propagate_from:3 - cgroup cgroup rw,pids
+            41 29 0:41 / /mnt/b rw - tmpfs cgroup rw
+            42 29 0:42 / /mnt/c rw - cgroup
+            garbage
+            43 29 0:43 / /mnt/d rw - cgroup cgroup rw,freezer
+
+            """
+        let mounts = CgroupDetection.mounts(mountinfo: info)
+        #expect(mounts.map(\.point) == ["/sys/fs/cgroup", "/mnt/a", "/mnt/d"])
+        #expect(mounts[0].isV2 && mounts[0].controllers.isEmpty && mounts[0].favorsDynamicModifications)
+        #expect(!mounts[1].isV2 && mounts[1].controllers == ["rw", "pids"])
+        #expect(mounts[2].controllers.contains("freezer"))
+        #expect(CgroupDetection.mounts(mountinfo: "").isEmpty)
+        #expect(CgroupDetection.mounts(mountinfo: nil).isEmpty)
     }
 
     @Test("the machine's driver is found and names its version", .needsRoot)

@@ -167,6 +167,8 @@ int proctor_pipe_cloexec(int fds[2]);
 
 /// A pidfd for a child of ours, or -1 with errno.
 int proctor_pidfd_open(pid_t pid);
+/// SIGKILL to the process behind a pidfd (no pid-reuse race).
+int proctor_pidfd_kill(int pidfd);
 
 /// Waits for a child through its pidfd; fills the raw wait status. Retries on EINTR.
 int proctor_wait_pidfd(int pidfd, int *exit_code, int *signal_number);
