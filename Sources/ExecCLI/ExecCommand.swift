@@ -54,7 +54,7 @@ public struct ExecRun: Sendable {
     /// the image's manifest (JSON, which this module does not read).
     public static func parse(_ arguments: [String]) -> ExecRun? {
         var run = ExecRun()
-        var seen = Set<String>()
+        var seen: [String] = []  // a few names: no hashed set to seed and fill
         var i = 0
         while i < arguments.count {
             let name = arguments[i]
@@ -64,14 +64,18 @@ public struct ExecRun: Sendable {
                 break
             }
             if name == "--network" || name == "--json" {
-                guard seen.insert(name).inserted else { return nil }
+                guard !seen.contains(name) else { return nil }
+                seen.append(name)
                 if name == "--network" { run.network = true } else { run.json = true }
                 continue
             }
             guard i < arguments.count, !arguments[i].hasPrefix("-") else { return nil }
             let value = arguments[i]
             i += 1
-            if name != "--file" { guard seen.insert(name).inserted else { return nil } }
+            if name != "--file" {
+                guard !seen.contains(name) else { return nil }
+                seen.append(name)
+            }
             switch name {
             case "--memory":
                 guard let v = ByteSize(argument: value) else { return nil }

@@ -34,7 +34,8 @@ struct RootLayout {
     /// An image's overlay root: left writable (its writes land in the sandbox's own layer).
     private(set) var rootWritable = false
     private(set) var ops: [Op] = []
-    private var made: Set<String> = ["/"]
+    /// Folders already made (an array: a dozen paths, and a hashed set cost a one-shot run more).
+    private var made: [String] = ["/"]
 
     init(mountPoint: String, configuration c: SandboxConfiguration, uid: uid_t, gid: gid_t) throws {
         self.mountPoint = mountPoint
@@ -157,7 +158,8 @@ struct RootLayout {
         var current = ""
         for part in path.split(separator: "/") {
             current += "/" + part
-            if made.insert(current).inserted {
+            if !made.contains(current) {
+                made.append(current)
                 ops.append(Op(kind: PROCTOR_OP_MKDIR, target: inside(current), mode: 0o755))
             }
         }
@@ -177,7 +179,7 @@ struct RootLayout {
             let n = readlink(host, &buffer, buffer.count - 1)
             guard n > 0 else { return }
             let target = String(decoding: buffer[..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self)
-            made.insert(path)
+            made.append(path)
             ops.append(Op(kind: PROCTOR_OP_SYMLINK, source: target, target: inside(path)))
         case S_IFDIR:
             mkdirs(path)

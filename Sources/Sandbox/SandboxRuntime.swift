@@ -21,8 +21,10 @@ final class SandboxRuntime: Sendable {
         getenv(name).map { String(cString: $0) }
     }
 
-    /// mkdir -p, mode 0755 (what is there already is left as it is).
+    /// mkdir -p, mode 0755 (what is there already is left as it is). The folder itself is
+    /// tried first: it is there on every run but the first, and then one call answers.
     static func makeFolders(_ path: FilePath) throws {
+        if mkdir(path.string, 0o755) == 0 || errno == EEXIST { return }
         var current = FilePath(path.root?.string ?? "")
         for component in path.components {
             current.append(component)
