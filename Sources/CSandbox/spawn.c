@@ -46,19 +46,10 @@ typedef struct {
     int step;
     int error;
     int pid;
-    unsigned long long dev;   // READY: the root's st_dev and st_ino
-    unsigned long long ino;
 } message_t;
 
-static void send_message_root(int fd, int kind, int step, int error, int pid, unsigned long long dev,
-                              unsigned long long ino) {
-    message_t m = {kind, step, error, pid, dev, ino};
-    ssize_t r;
-    do { r = write(fd, &m, sizeof m); } while (r < 0 && errno == EINTR);
-}
-
 static void send_message(int fd, int kind, int step, int error, int pid) {
-    message_t m = {kind, step, error, pid, 0, 0};
+    message_t m = {kind, step, error, pid};
     ssize_t r;
     do { r = write(fd, &m, sizeof m); } while (r < 0 && errno == EINTR);
 }
@@ -170,20 +161,7 @@ static void close_other_fds(int keep1, int keep2, int keep3) {
 /// init's fd on the writable layer's folder (kept for the runner's snapshot), or -1.
 static int layer_fd = -1;
 
-/// Waits for one byte (or EOF) on `fd`, then closes it.
-static void wait_byte(int fd) {
-    char byte;
-    ssize_t r;
-    do { r = read(fd, &byte, 1); } while (r < 0 && errno == EINTR);
-    close(fd);
-}
-
-/// `held_fd`: -1, or the read end init waits on before its pivot_root until a held first
-/// exec has entered its mount namespace (see start_held): the pivot then moves that process's
-/// root and cwd to the new root with init's, as it does for every process whose root is the
-/// old one. Entering between the pivot and the unmount of the old root would leave it in the
-/// old root, detached (its check before exec would fail).
-static void build_root(const proctor_init_spec_t *s, int errfd, int held_fd) {
+static void build_root(const proctor_init_spec_t *s, int errfd) {
     if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0) fail(errfd, PROCTOR_STEP_MOUNT_PRIVATE);
     if (mount("proctor", s->root, "tmpfs", MS_NOSUID | MS_NODEV, s->root_data) < 0)
         fail(errfd, PROCTOR_STEP_MOUNT_ROOT);
@@ -261,7 +239,6 @@ static void build_root(const proctor_init_spec_t *s, int errfd, int held_fd) {
         if (ioctl(sock, SIOCSIFFLAGS, &ifr) < 0) fail(errfd, PROCTOR_STEP_LOOPBACK);
         close(sock);
     }
-    if (held_fd >= 0) wait_byte(held_fd);
     if (chdir(s->root) < 0) fail(errfd, PROCTOR_STEP_PIVOT_ROOT);
     if (syscall(SYS_pivot_root, ".", ".") < 0) fail(errfd, PROCTOR_STEP_PIVOT_ROOT);
     if (umount2(".", MNT_DETACH) < 0) fail(errfd, PROCTOR_STEP_UMOUNT_OLD);
@@ -346,11 +323,11 @@ static void release_runner_memory(void) {
 /// always has the program to kill, and prefers it. init touches only its stack and the spec's few
 /// fields (copy-on-write, so the runner's pages stay the runner's and are not charged to
 /// the sandbox), and takes a name of its own instead of the Swift thread's it forked from.
-static void __attribute__((noreturn)) init_main(const proctor_init_spec_t *s, int errfd, int held_fd) {
-    close_other_fds(errfd, s->lifeline_fd, held_fd);
+static void __attribute__((noreturn)) init_main(const proctor_init_spec_t *s, int errfd) {
+    close_other_fds(errfd, s->lifeline_fd, -1);
     (void)prctl(PR_SET_NAME, "proctor-init", 0, 0, 0);
     layer_fd = -1;
-    build_root(s, errfd, held_fd);
+    build_root(s, errfd);
     // Best effort: without CAP_SYS_RESOURCE (some container runtimes drop it) the kernel
     // refuses to lower the value (EACCES). Then init stays killable, but small (see
     // release_runner_memory), and the runner still reads a kill anywhere in the sandbox
@@ -372,10 +349,7 @@ static void __attribute__((noreturn)) init_main(const proctor_init_spec_t *s, in
     (void)prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
     if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) fail(errfd, PROCTOR_STEP_NO_NEW_PRIVS);
 
-    struct stat root;
-    if (stat("/", &root) < 0) fail(errfd, PROCTOR_STEP_CHDIR);
-    send_message_root(errfd, MSG_READY, 0, layer_fd, 1, (unsigned long long)root.st_dev,
-                      (unsigned long long)root.st_ino);
+    send_message(errfd, MSG_READY, 0, layer_fd, 1);
     close(errfd);
 
     // Everything the loop needs is on this stack from here on: `s` lives in the runner's
@@ -413,38 +387,11 @@ static void exec_retrying(const char *path, const proctor_exec_spec_t *s) {
     }
 }
 
-/// A held first exec's wait: the root's identity from the runner (EOF: not released, leave),
-/// then the check that this process's root is that root (it entered the mount namespace
-/// before init's pivot_root, which moved it there; were it anywhere else, it would exec in
-/// the host's file system: it fails instead), then its cwd.
-static void wait_until_released(const proctor_exec_spec_t *s, int errfd) {
-    unsigned long long want[2];
-    size_t got = 0;
-    while (got < sizeof want) {
-        ssize_t r = read(s->go_fd, (char *)want + got, sizeof want - got);
-        if (r < 0 && errno == EINTR) continue;
-        if (r <= 0) {
-            errno = EPIPE;
-            fail(errfd, PROCTOR_STEP_PROTOCOL);
-        }
-        got += (size_t)r;
-    }
-    close(s->go_fd);
-    struct stat root;
-    if (stat("/", &root) < 0) fail(errfd, PROCTOR_STEP_ROOT);
-    if ((unsigned long long)root.st_dev != want[0] || (unsigned long long)root.st_ino != want[1]) {
-        errno = EXDEV;
-        fail(errfd, PROCTOR_STEP_ROOT);
-    }
-    if (chdir(s->cwd) < 0) fail(errfd, PROCTOR_STEP_CHDIR);
-}
-
 static void __attribute__((noreturn)) exec_main(const proctor_exec_spec_t *s, int errfd) {
     if (setsid() < 0) fail(errfd, PROCTOR_STEP_SETSID);
     if (dup2(s->stdin_fd, 0) < 0 || dup2(s->stdout_fd, 1) < 0 || dup2(s->stderr_fd, 2) < 0)
         fail(errfd, PROCTOR_STEP_DUP2);
-    // A held first exec changes to its cwd once released: its root is not built yet.
-    if (s->go_fd < 0 && chdir(s->cwd) < 0) fail(errfd, PROCTOR_STEP_CHDIR);
+    if (chdir(s->cwd) < 0) fail(errfd, PROCTOR_STEP_CHDIR);
     // Whatever the runner's own value (a service may run it at -1000), the program is the
     // OOM killer's first choice: at the sandbox's memory limit it must pick the program,
     // never init (which may have kept the default 0 where -1000 was refused: it is small,
@@ -461,13 +408,12 @@ static void __attribute__((noreturn)) exec_main(const proctor_exec_spec_t *s, in
     if (s->keep_caps && clear_inheritable() < 0) fail(errfd, PROCTOR_STEP_CAPS);
     become(errfd, s->uid, s->gid);
     if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) fail(errfd, PROCTOR_STEP_NO_NEW_PRIVS);
-    close_other_fds(errfd, s->go_fd, -1);
+    close_other_fds(errfd, -1, -1);
     reset_signals();
     if (s->seccomp_filter) {
         struct sock_fprog prog = {s->seccomp_length, (struct sock_filter *)s->seccomp_filter};
         if (prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog, 0, 0) < 0) fail(errfd, PROCTOR_STEP_SECCOMP);
     }
-    if (s->go_fd >= 0) wait_until_released(s, errfd);
     const char *name = s->argv[0];
     if (strchr(name, '/')) {
         exec_retrying(name, s);
@@ -508,50 +454,11 @@ typedef struct {
     int cgroup_fd_count;
     int errfd;
     char *grandchild_stack_top;
-    int held_sync[2];   // with a held first exec: init waits on [0] until the middle has entered its namespaces
-    const proctor_first_exec_t *first;
 } middle_args_t;
 
 static int grandchild_main(void *arg) {
     middle_args_t *a = arg;
     exec_main(a->target.exec, a->errfd);
-}
-
-/// A held first exec (in the middle child, once init exists): joins the exec's cgroups and
-/// init's namespaces, then forks the exec's process as a child of the runner. A fork, not
-/// vfork-style: it lives on, setting itself up while init builds the root, until released;
-/// its copy of the runner's memory is gone at its execve. Failures go to its own pipe; init's
-/// spawn goes on.
-static void start_held(const proctor_first_exec_t *first, pid_t init, int sync_fd) {
-    int errfd = first->errfd;
-    int pidfd = (int)syscall(SYS_pidfd_open, init, 0);
-    int step = PROCTOR_STEP_NONE;
-    if (pidfd < 0) step = PROCTOR_STEP_SETNS;
-    else if (join_cgroups(first->cgroup_fds, first->cgroup_fd_count) < 0) step = PROCTOR_STEP_CGROUP;
-    else if (setns(pidfd, first->spec->ns_flags) < 0) step = PROCTOR_STEP_SETNS;
-    int saved = errno;
-    if (pidfd >= 0) close(pidfd);
-    pid_t child = -1;
-    if (step == PROCTOR_STEP_NONE) {
-        child = clone_child(CLONE_PARENT);
-        if (child == 0) {
-            close(sync_fd);
-            exec_main(first->spec, errfd);
-        }
-        if (child < 0) {
-            step = PROCTOR_STEP_CLONE;
-            saved = errno;
-        }
-    }
-    // Only now may init pivot: the process exists (a fork that the pivot's move of every
-    // old root raced could copy the old root after the move passed it by). Sent in every
-    // case: init must not wait for a process that will not come.
-    char byte = 1;
-    ssize_t w;
-    do { w = write(sync_fd, &byte, 1); } while (w < 0 && errno == EINTR);
-    close(sync_fd);
-    if (step != PROCTOR_STEP_NONE) send_message(errfd, MSG_ERROR, step, saved, -1);
-    else send_message(errfd, MSG_PID, 0, 0, child);
 }
 
 /// The middle child: joins the cgroups and namespaces, then starts the real process as a
@@ -569,11 +476,10 @@ static int middle_main(void *arg) {
     } else {
         // init lives on and never execs: a real copy.
         child = clone_child(CLONE_PARENT | (unsigned long)a->target.init->clone_flags);
-        if (child == 0) init_main(a->target.init, errfd, a->first ? a->held_sync[0] : -1);
+        if (child == 0) init_main(a->target.init, errfd);
     }
     if (child < 0) fail(errfd, PROCTOR_STEP_CLONE);
     send_message(errfd, MSG_PID, 0, 0, child);
-    if (a->first) start_held(a->first, child, a->held_sync[1]);
     _exit(0);
 }
 
@@ -581,10 +487,9 @@ enum { CHILD_STACK_SIZE = 128 * 1024 };
 
 /// The first half of a spawn: the middle child is started and, being vfork-style, is gone
 /// when this returns (init, if any, exists by then).
-static proctor_spawn_pending_t spawn_start(spawn_target_t target, const int *cgroup_fds, int cgroup_fd_count,
-                                           const proctor_first_exec_t *first) {
-    proctor_spawn_pending_t pending = {-1, -1, {-1, PROCTOR_STEP_NONE, 0, -1, -1, 0, 0}, first != NULL};
-    proctor_spawn_result_t result = {-1, PROCTOR_STEP_NONE, 0, -1, -1, 0, 0};
+static proctor_spawn_pending_t spawn_start(spawn_target_t target, const int *cgroup_fds, int cgroup_fd_count) {
+    proctor_spawn_pending_t pending = {-1, -1, {-1, PROCTOR_STEP_NONE, 0, -1, -1}};
+    proctor_spawn_result_t result = {-1, PROCTOR_STEP_NONE, 0, -1, -1};
     int pipefd[2];
     if (pipe2(pipefd, O_CLOEXEC) < 0) {
         result.step = PROCTOR_STEP_PIPE;
@@ -603,18 +508,7 @@ static proctor_spawn_pending_t spawn_start(spawn_target_t target, const int *cgr
         pending.result = result;
         return pending;
     }
-    middle_args_t args = {
-        .target = target, .cgroup_fds = cgroup_fds, .cgroup_fd_count = cgroup_fd_count, .errfd = pipefd[1],
-        .grandchild_stack_top = stacks + 2 * CHILD_STACK_SIZE, .held_sync = {-1, -1}, .first = first};
-    if (first && pipe2(args.held_sync, O_CLOEXEC) < 0) {
-        close(pipefd[0]);
-        close(pipefd[1]);
-        munmap(stacks, 2 * CHILD_STACK_SIZE);
-        result.step = PROCTOR_STEP_PIPE;
-        result.error = errno;
-        pending.result = result;
-        return pending;
-    }
+    middle_args_t args = {target, cgroup_fds, cgroup_fd_count, pipefd[1], stacks + 2 * CHILD_STACK_SIZE};
 
     // No signal handler of the parent may run in the children.
     sigset_t all, old;
@@ -628,10 +522,6 @@ static proctor_spawn_pending_t spawn_start(spawn_target_t target, const int *cgr
     pthread_sigmask(SIG_SETMASK, &old, NULL);
     munmap(stacks, 2 * CHILD_STACK_SIZE);
     close(pipefd[1]);
-    if (first) {
-        close(args.held_sync[0]);
-        close(args.held_sync[1]);
-    }
     if (middle < 0) {
         close(pipefd[0]);
         result.step = PROCTOR_STEP_FORK;
@@ -642,32 +532,6 @@ static proctor_spawn_pending_t spawn_start(spawn_target_t target, const int *cgr
     pending.read_fd = pipefd[0];
     pending.middle = middle;
     return pending;
-}
-
-/// Reads a spawn's messages into `result` until every writer is gone or, once `ready` is
-/// set (init's READY), the pid has come too: init keeps no copy of the pipe after READY,
-/// but its READY arrives first.
-static void read_messages(int fd, proctor_spawn_result_t *result, int *ready) {
-    message_t m;
-    for (;;) {
-        ssize_t r = read(fd, &m, sizeof m);
-        if (r < 0 && errno == EINTR) continue;
-        if (r <= 0) return;
-        if (r != (ssize_t)sizeof m) continue;
-        if (m.kind == MSG_PID) result->pid = m.pid;
-        else if (m.kind == MSG_READY) {
-            *ready = 1;
-            result->layer_fd = m.error;
-            result->root_dev = m.dev;
-            result->root_ino = m.ino;
-        }
-        else if (m.kind == MSG_ERROR && result->step == PROCTOR_STEP_NONE) {
-            result->step = m.step;
-            result->error = m.error;
-            result->op_index = m.pid;
-        }
-        if (*ready && result->pid > 0) return;
-    }
 }
 
 /// The second half: reads the spawn's messages until init is ready (or the exec'd process
@@ -681,7 +545,25 @@ static proctor_spawn_result_t spawn_wait(proctor_spawn_pending_t *pending, int i
     // Read until every writer is gone: the middle child sends the pid; the grandchild
     // sends READY (init) or an error, or closes its end by execve (exec).
     int ready = 0;
-    read_messages(fd, &result, &ready);
+    message_t m;
+    for (;;) {
+        ssize_t r = read(fd, &m, sizeof m);
+        if (r < 0 && errno == EINTR) continue;
+        if (r <= 0) break;
+        if (r != (ssize_t)sizeof m) continue;
+        if (m.kind == MSG_PID) result.pid = m.pid;
+        else if (m.kind == MSG_READY) {
+            ready = 1;
+            result.layer_fd = m.error;
+        }
+        else if (m.kind == MSG_ERROR && result.step == PROCTOR_STEP_NONE) {
+            result.step = m.step;
+            result.error = m.error;
+            result.op_index = m.pid;
+        }
+        // init keeps no copy of the pipe after READY, but its READY arrives first.
+        if (ready && result.pid > 0) break;
+    }
     close(fd);
     int status;
     while (waitpid(middle, &status, 0) < 0 && errno == EINTR) {}
@@ -693,7 +575,7 @@ static proctor_spawn_result_t spawn_wait(proctor_spawn_pending_t *pending, int i
         result.step = PROCTOR_STEP_PROTOCOL;
         result.error = EPIPE;
     }
-    if (result.step != PROCTOR_STEP_NONE && result.pid > 0 && !pending->held) {
+    if (result.step != PROCTOR_STEP_NONE && result.pid > 0) {
         // The grandchild failed and exited: reap it here.
         while (waitpid(result.pid, &status, 0) < 0 && errno == EINTR) {}
         result.pid = -1;
@@ -702,40 +584,13 @@ static proctor_spawn_result_t spawn_wait(proctor_spawn_pending_t *pending, int i
 }
 
 static proctor_spawn_result_t spawn(spawn_target_t target, const int *cgroup_fds, int cgroup_fd_count) {
-    proctor_spawn_pending_t pending = spawn_start(target, cgroup_fds, cgroup_fd_count, NULL);
+    proctor_spawn_pending_t pending = spawn_start(target, cgroup_fds, cgroup_fd_count);
     return spawn_wait(&pending, target.init != NULL);
 }
 
-proctor_spawn_pending_t proctor_spawn_init_start(const proctor_init_spec_t *spec, const int *cgroup_fds, int n,
-                                                 const proctor_first_exec_t *first) {
+proctor_spawn_pending_t proctor_spawn_init_start(const proctor_init_spec_t *spec, const int *cgroup_fds, int n) {
     spawn_target_t t = {spec, NULL};
-    return spawn_start(t, cgroup_fds, n, first);
-}
-
-int proctor_release_held(int go_fd, unsigned long long root_dev, unsigned long long root_ino) {
-    unsigned long long identity[2] = {root_dev, root_ino};
-    ssize_t r;
-    do { r = write(go_fd, identity, sizeof identity); } while (r < 0 && errno == EINTR);
-    int saved = errno;
-    close(go_fd);
-    errno = saved;
-    return r == (ssize_t)sizeof identity ? 0 : -1;
-}
-
-proctor_spawn_result_t proctor_held_wait(int read_fd) {
-    proctor_spawn_result_t result = {-1, PROCTOR_STEP_NONE, 0, -1, -1, 0, 0};
-    int ready = 0;   // (no READY comes on this pipe: read to the end)
-    read_messages(read_fd, &result, &ready);
-    if (result.step == PROCTOR_STEP_NONE && result.pid <= 0) {
-        result.step = PROCTOR_STEP_PROTOCOL;
-        result.error = ECHILD;
-    }
-    if (result.step != PROCTOR_STEP_NONE && result.pid > 0) {
-        int status;
-        while (waitpid(result.pid, &status, 0) < 0 && errno == EINTR) {}
-        result.pid = -1;
-    }
-    return result;
+    return spawn_start(t, cgroup_fds, n);
 }
 
 proctor_spawn_result_t proctor_spawn_init_wait(proctor_spawn_pending_t *pending) {

@@ -110,7 +110,7 @@ public struct ExecRun: Sendable {
     }
 
     /// Runs the command; ends by throwing `ExecExit` (the command's code, or 0 with --json). All
-    /// on the calling thread (`Sandbox.runOnce`): a one-shot run starts no task
+    /// on the calling thread (`Sandbox.createSynchronously`): a one-shot run starts no task
     /// and no thread, which cost more than a millisecond of its start.
     public func run() throws {
         var configuration = SandboxConfiguration()
@@ -137,15 +137,9 @@ public struct ExecRun: Sendable {
         let result: ExecResult
         do {
             if let image { configuration.image = image }
-            // The command's process is made with the sandbox and released once its files are in.
-            result = try Sandbox.runOnce(
-                configuration, command, options, logger: logger,
-                prepare: { sandbox in
-                    for file in files { try sandbox.fs.copy(from: FilePath(file.local), to: file.inside) }
-                },
-                output: { stream, chunk in
-                    _ = try? (stream == 0 ? FileDescriptor.standardOutput : .standardError).writeAll(chunk)
-                })
+            let sandbox = try Sandbox.createSynchronously(configuration, logger: logger)
+            defer { sandbox.terminateSynchronously() }
+            result = try runIn(sandbox, options)
         } catch {
             result = ExecResult(status: .sandboxError, error: "\(error)")
         }
@@ -169,6 +163,14 @@ public struct ExecRun: Sendable {
         throw ExecExit(result.shellExitCode)
     }
 
+    private func runIn(_ sandbox: Sandbox, _ options: ExecOptions) throws -> ExecResult {
+        for file in files {
+            try sandbox.fs.copy(from: FilePath(file.local), to: file.inside)
+        }
+        return try sandbox.runSynchronously(command, options) { stream, chunk in
+            _ = try? (stream == 0 ? FileDescriptor.standardOutput : .standardError).writeAll(chunk)
+        }
+    }
 }
 
 /// The JSON object of `proctor exec --json` (snake_case keys, output bytes escaped losslessly).

@@ -37,7 +37,6 @@ enum ChildStep {
         case PROCTOR_STEP_PIPE: return "pipe"
         case PROCTOR_STEP_OOM_SCORE: return "set oom_score_adj"
         case PROCTOR_STEP_OVERLAY: return "mount the image (overlayfs)"
-        case PROCTOR_STEP_ROOT: return "find the sandbox's root"
         default: return "child protocol"
         }
     }

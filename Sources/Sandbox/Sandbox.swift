@@ -71,7 +71,7 @@ public final class Sandbox: Sendable {
         _ configuration: SandboxConfiguration = .init(),
         logger: Logger = Logger(label: "proctor.sandbox")
     ) async throws -> Sandbox {
-        let sandbox = try await Blocking.run { try make(configuration, logger: logger).0 }
+        let sandbox = try await Blocking.run { try make(configuration, logger: logger) }
         if let lifetime = configuration.lifetime {
             let task = Task { [weak sandbox] in
                 try? await Task.sleep(for: lifetime)
@@ -93,112 +93,15 @@ public final class Sandbox: Sendable {
         if configuration.lifetime != nil {
             throw SandboxError(.invalidConfiguration, "a sandbox with a lifetime is made by create, not createSynchronously")
         }
-        return try make(configuration, logger: logger).0
+        return try make(configuration, logger: logger)
     }
 
-    /// A fresh sandbox, one command in it, and the sandbox's end, all on the calling thread:
-    /// what `proctor exec` does. The command's process is made with init and sets itself up
-    /// (its limits, capabilities, uid and seccomp filter) while init builds the root, then
-    /// waits; once the root is ready and `prepare` has run (files copied in, say), it is
-    /// released: it checks that its root is the sandbox's, changes to its cwd and execs.
-    /// The same isolation as `createSynchronously` then `runSynchronously`, with the
-    /// command's setup off the critical path (0.4 ms of a 4 ms one-shot run). Output goes to
-    /// `output` as in `runSynchronously`.
-    public static func runOnce(
-        _ configuration: SandboxConfiguration, _ argv: [String], _ options: ExecOptions = .init(),
-        logger: Logger = Logger(label: "proctor.sandbox"),
-        prepare: (Sandbox) throws -> Void = { _ in },
-        output: @escaping (_ stream: Int, _ chunk: [UInt8]) -> Void = { _, _ in }
-    ) throws -> ExecResult {
-        let (sandbox, held) = try makeHolding(configuration, argv, options, logger: logger)
-        defer { sandbox.terminateSynchronously() }
-        do {
-            try prepare(sandbox)
-        } catch {
-            held.discard(sandbox.cgroups)
-            throw error
-        }
-        return sandbox.run(held, output: output)
-    }
-
-    /// `runOnce`'s first half: the sandbox, with the command's process made and held.
-    static func makeHolding(
-        _ configuration: SandboxConfiguration, _ argv: [String], _ options: ExecOptions, logger: Logger
-    ) throws -> (Sandbox, HeldExec) {
-        guard !argv.isEmpty else { throw SandboxError(.invalidConfiguration, "empty command") }
-        if configuration.lifetime != nil {
-            throw SandboxError(.invalidConfiguration, "a sandbox with a lifetime is made by create, not runOnce")
-        }
-        let (sandbox, held) = try make(configuration, logger: logger, first: (argv, options))
-        guard let held else {
-            sandbox.terminateSynchronously()
-            throw SandboxError(.setup, "the first exec was not held")
-        }
-        return (sandbox, held)
-    }
-
-    /// A first exec made with the sandbox's init, waiting to be released (`runOnce`).
-    struct HeldExec {
-        let plan: ExecPlan
-        /// The write end the process waits on, and the read end of its messages.
-        let go: FileDescriptor
-        let messages: FileDescriptor
-        /// The identity of the root init built, which the process checks its own against.
-        var rootDevice: UInt64 = 0
-        var rootInode: UInt64 = 0
-
-        /// Never released: told to leave (its go pipe closed), reaped, its files closed.
-        func discard(_ cgroups: CgroupSet) {
-            try? go.close()
-            // It leaves on its own (reaped by the wait), or was killed with init's pid
-            // namespace: reaped here, or init's end would wait for it forever.
-            let left = proctor_held_wait(messages.rawValue)
-            if left.pid > 0 { waitpid(left.pid, nil, 0) }
-            try? messages.close()
-            plan.closeChildEnds()
-            plan.closeParentEnds()
-            cgroups.releaseSlot(plan.slot)
-        }
-    }
-
-    /// Releases the held first exec and watches it on this thread.
-    func run(_ held: HeldExec, output: @escaping (_ stream: Int, _ chunk: [UInt8]) -> Void) -> ExecResult {
-        let (baseline, groupBaseline) = held.plan.baselines(cgroups)
-        let start = monotonicNow()
-        _ = proctor_release_held(held.go.rawValue, held.rootDevice, held.rootInode)
-        let result = proctor_held_wait(held.messages.rawValue)
-        try? held.messages.close()
-        let (_, monitor, outcome) = watch(
-            held.plan, result, start: start, baseline: baseline, groupBaseline: groupBaseline, watchHere: true)
-        if let monitor {
-            monitor.sink = output
-            monitor.watchHere()
-        }
-        return outcome.waitSynchronously()
-    }
-
-    /// The blocking part of `create`: cgroups, init's spawn, waiting for its root. With
-    /// `first`, that exec's process is made with init and held (`runOnce`).
-    private static func make(
-        _ configuration: SandboxConfiguration, logger: Logger, first: (argv: [String], options: ExecOptions)? = nil
-    ) throws -> (Sandbox, HeldExec?) {
+    /// The blocking part of `create`: cgroups, init's spawn, waiting for its root.
+    private static func make(_ configuration: SandboxConfiguration, logger: Logger) throws -> Sandbox {
         let runtime = try SandboxRuntime.get(logger: logger)
         let driver = runtime.driver
         let lease = try runtime.uids.lease()
         let cgroups = try runtime.cgroupSets.take(driver: driver, limits: configuration.limits)
-        var held: HeldExec? = nil
-        var initPid: pid_t = -1
-        /// What a failure leaves: the held process first (init's exit waits until it is
-        /// reaped, being in init's pid namespace), then init.
-        func abandon() {
-            held?.discard(cgroups)
-            held = nil
-            if initPid > 0 {
-                kill(initPid, SIGKILL)
-                waitpid(initPid, nil, 0)
-                initPid = -1  // reaped: its pid may be anyone's now
-            }
-        }
         do {
             let layout = try RootLayout(
                 mountPoint: runtime.rootMountPoint, configuration: configuration,
@@ -208,25 +111,6 @@ public final class Sandbox: Sendable {
             _ = fcntl(writeEnd.rawValue, F_SETFD, FD_CLOEXEC)
             _ = fcntl(readEnd.rawValue, F_SETFD, FD_CLOEXEC)
             let procs = cgroups.initProcs
-
-            // A held first exec needs its seccomp policy and slot before init starts.
-            var policy: Result<SeccompPolicy, any Error>? = nil
-            var heldEnds: (goRead: FileDescriptor, messagesWrite: FileDescriptor)? = nil
-            if let first {
-                let seccomp = try runtime.policy(for: configuration.network)
-                policy = .success(seccomp)
-                let slot = try cgroups.acquireSlot(memory: first.options.memory ?? configuration.limits.memory)
-                do {
-                    let plan = try ExecPlan(first.argv, first.options, configuration: configuration, uid: lease.uid, slot: slot)
-                    let go = try pipe()
-                    let messages = try pipe()
-                    held = HeldExec(plan: plan, go: go.writeEnd, messages: messages.readEnd)
-                    heldEnds = (go.readEnd, messages.writeEnd)
-                } catch {
-                    cgroups.releaseSlot(slot)
-                    throw error
-                }
-            }
 
             let strings = CStrings()
             let ops = layout.cOps(strings)
@@ -241,71 +125,40 @@ public final class Sandbox: Sendable {
                     lifeline_fd: readEnd.rawValue, uid: lease.uid, gid: lease.uid, cap_last: runtime.capLast,
                     root_writable: layout.rootWritable ? 1 : 0)
                 let raw = procs.map(\.rawValue)
-                guard let held, let heldEnds, case .success(let seccomp) = policy else {
-                    return raw.withUnsafeBufferPointer { proctor_spawn_init_start(&spec, $0.baseAddress, Int32($0.count), nil) }
-                }
-                return held.plan.withSpec(
-                    policy: seccomp, capLast: runtime.capLast, nsPidfd: -1, goFD: heldEnds.goRead.rawValue
-                ) { execSpec, slotProcs in
-                    var firstExec = proctor_first_exec_t(
-                        spec: execSpec, cgroup_fds: slotProcs.baseAddress, cgroup_fd_count: Int32(slotProcs.count),
-                        errfd: heldEnds.messagesWrite.rawValue)
-                    return raw.withUnsafeBufferPointer {
-                        proctor_spawn_init_start(&spec, $0.baseAddress, Int32($0.count), &firstExec)
-                    }
-                }
+                return raw.withUnsafeBufferPointer { proctor_spawn_init_start(&spec, $0.baseAddress, Int32($0.count)) }
             }
-            // The held process has its own copies (or was never made).
-            try? heldEnds?.goRead.close()
-            try? heldEnds?.messagesWrite.close()
             // While init builds its root (on a copy of this process's memory: the spec may
             // go), what the first exec needs: the seccomp policy, an exec slot.
-            if policy == nil {
-                policy = Result { try runtime.policy(for: configuration.network) }
-                if let slot = try? cgroups.acquireSlot(memory: configuration.limits.memory) { cgroups.releaseSlot(slot) }
-            }
+            let policy = Result { try runtime.policy(for: configuration.network) }
+            if let slot = try? cgroups.acquireSlot(memory: configuration.limits.memory) { cgroups.releaseSlot(slot) }
             let result = proctor_spawn_init_wait(&pending)
-            initPid = result.pid
             guard result.step == 0 else {
                 try? writeEnd.close()
-                abandon()
                 throw SandboxError(.childSetup, "sandbox setup failed: " + ChildStep.describe(result, layout: layout))
             }
-            held?.rootDevice = result.root_dev
-            held?.rootInode = result.root_ino
             let seccomp: SeccompPolicy
             do {
-                seccomp = try policy!.get()
+                seccomp = try policy.get()
             } catch {
                 try? writeEnd.close()
-                abandon()
+                kill(result.pid, SIGKILL)
+                waitpid(result.pid, nil, 0)
                 throw error
             }
             let pidfdRaw = proctor_pidfd_open(result.pid)
             guard pidfdRaw >= 0 else {
-                let error = SandboxError(.setup, "pidfd_open", errno: Errno(rawValue: errno))
-                try? writeEnd.close()
-                abandon()
-                throw error
+                kill(result.pid, SIGKILL)
+                throw SandboxError(.setup, "pidfd_open", errno: Errno(rawValue: errno))
             }
-            let fs: SandboxFileSystem
-            do {
-                fs = try SandboxFileSystem(initPid: result.pid, workdir: configuration.workdir, uid: lease.uid)
-            } catch {
-                try? FileDescriptor(rawValue: pidfdRaw).close()
-                try? writeEnd.close()
-                abandon()
-                throw error
-            }
+            let fs = try SandboxFileSystem(initPid: result.pid, workdir: configuration.workdir, uid: lease.uid)
             let sandbox = Sandbox(
                 id: runtime.nextSandboxID(), configuration: configuration, fs: fs,
                 runtime: runtime, logger: logger, cgroups: cgroups, initPid: result.pid,
                 initPidfd: FileDescriptor(rawValue: pidfdRaw), lifeline: writeEnd, lease: lease, policy: seccomp,
                 layerFD: result.layer_fd)
             logger.debug("sandbox created", metadata: ["id": "\(sandbox.id)", "uid": "\(lease.uid)", "init": "\(result.pid)"])
-            return (sandbox, held)
+            return sandbox
         } catch {
-            abandon()
             cgroups.destroy()
             throw error
         }
@@ -364,63 +217,93 @@ public final class Sandbox: Sendable {
         _ argv: [String], _ options: ExecOptions, watchHere: Bool = false
     ) throws -> (execution: Execution?, monitor: ExecMonitor?, outcome: Promise<ExecResult>) {
         let slot = try acquireSlot(memory: options.memory ?? configuration.limits.memory)
-        let plan: ExecPlan
+        var childFDs: [FileDescriptor] = []
+        var parentFDs: [FileDescriptor] = []
+        func cleanup() {
+            for fd in childFDs + parentFDs { try? fd.close() }
+        }
+        let stdinWriter: StdinWriter?
+        let stdoutPipe: (readEnd: FileDescriptor, writeEnd: FileDescriptor)
+        let stderrPipe: (readEnd: FileDescriptor, writeEnd: FileDescriptor)
         do {
-            plan = try ExecPlan(argv, options, configuration: configuration, uid: uid, slot: slot)
+            let (input, writer) = try Self.openInput(options.stdin)
+            childFDs.append(input)
+            stdinWriter = writer
+            stdoutPipe = try Self.pipe()
+            childFDs.append(stdoutPipe.writeEnd)
+            parentFDs.append(stdoutPipe.readEnd)
+            stderrPipe = try Self.pipe()
+            childFDs.append(stderrPipe.writeEnd)
+            parentFDs.append(stderrPipe.readEnd)
         } catch {
+            cleanup()
             releaseSlot(slot)
             throw error
         }
-        let (baseline, groupBaseline) = plan.baselines(cgroups)
-        let start = monotonicNow()
-        let result = plan.withSpec(
-            policy: policy, capLast: runtime.capLast, nsPidfd: initPidfd.rawValue, goFD: -1
-        ) { spec, procs in
-            proctor_spawn_exec(spec, procs.baseAddress, Int32(procs.count))
-        }
-        return watch(plan, result, start: start, baseline: baseline, groupBaseline: groupBaseline, watchHere: watchHere)
-    }
 
-    /// A spawned exec (or its failure) made into an Execution with its monitor.
-    private func watch(
-        _ plan: ExecPlan, _ result: proctor_spawn_result_t, start: Double, baseline: CgroupCounters,
-        groupBaseline: CgroupCounters, watchHere: Bool
-    ) -> (execution: Execution?, monitor: ExecMonitor?, outcome: Promise<ExecResult>) {
-        let slot = plan.slot
-        plan.closeChildEnds()
+        var environment = configuration.environment
+        environment.merge(options.environment) { $1 }
+        let envp = environment.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
+        let rlimits = Self.rlimits(configuration.limits)
+        let driver = runtime.driver
+        slot.meters.resetPeak()
+        let baseline = slot.meters.read()
+        let groupBaseline = cgroups.oomMeters.read()
+        let strings = CStrings()
+        let execUid: UInt32 = configuration.buildStep ? 0 : uid
+        let start = monotonicNow()
+        let result: proctor_spawn_result_t = policy.program.withUnsafeBytes { bpf in
+            rlimits.withUnsafeBufferPointer { rl in
+                var spec = proctor_exec_spec_t(
+                    ns_pidfd: initPidfd.rawValue, ns_flags: Self.joinedNamespaces(configuration.network),
+                    cwd: strings.string((options.cwd ?? configuration.workdir).string),
+                    argv: strings.array(argv), envp: strings.array(envp),
+                    search_path: strings.optional(environment["PATH"]),
+                    path_buffer: strings.buffer(8192), path_buffer_size: 8192,
+                    stdin_fd: childFDs[0].rawValue, stdout_fd: childFDs[1].rawValue, stderr_fd: childFDs[2].rawValue,
+                    uid: execUid, gid: execUid, rlimits: rl.baseAddress, rlimit_count: Int32(rl.count),
+                    cap_last: runtime.capLast, seccomp_filter: bpf.baseAddress,
+                    seccomp_length: UInt16(policy.instructionCount),
+                    keep_caps: configuration.buildStep ? SandboxConfiguration.buildCapabilities : 0)
+                let raw = slot.procs.map(\.rawValue)
+                return raw.withUnsafeBufferPointer { proctor_spawn_exec(&spec, $0.baseAddress, Int32($0.count)) }
+            }
+        }
+        for fd in childFDs { try? fd.close() }
+        childFDs = []
+
         let outcome = Promise<ExecResult>()
         // Streams for an Execution; a watch on the caller's thread hands chunks to its sink.
-        let streams = watchHere ? nil : Self.outputStreams(plan.options)
+        let streams = watchHere ? nil : Self.outputStreams(options)
         let pidfdRaw = result.step == 0 ? proctor_pidfd_open(result.pid) : -1
         guard result.step == 0, pidfdRaw >= 0 else {
             if result.step == 0 {
                 kill(result.pid, SIGKILL)
                 waitpid(result.pid, nil, 0)
             }
-            plan.closeParentEnds()
+            cleanup()
             releaseSlot(slot)
             streams?.out.continuation.finish()
             streams?.err.continuation.finish()
             let message =
-                result.step == 0
-                ? "pidfd_open: \(Errno(rawValue: errno))" : ChildStep.describe(result, command: plan.argv[0])
+                result.step == 0 ? "pidfd_open: \(Errno(rawValue: errno))" : ChildStep.describe(result, command: argv[0])
             outcome.fulfill(ExecResult(status: .sandboxError, wallTime: monotonicNow() - start, error: message))
             let execution = streams.map {
                 Execution(pid: -1, stdout: $0.out.stream, stderr: $0.err.stream, stdin: nil, outcome: outcome) {}
             }
             return (execution, nil, outcome)
         }
-        _ = fcntl(plan.stdoutRead.rawValue, F_SETFL, O_NONBLOCK)
-        _ = fcntl(plan.stderrRead.rawValue, F_SETFL, O_NONBLOCK)
+        _ = fcntl(stdoutPipe.readEnd.rawValue, F_SETFL, O_NONBLOCK)
+        _ = fcntl(stderrPipe.readEnd.rawValue, F_SETFL, O_NONBLOCK)
         let execNumber = state.withLock { s -> Int in
             s.nextExec += 1
             return s.nextExec
         }
         let monitor = ExecMonitor(
-            pidfd: FileDescriptor(rawValue: pidfdRaw), options: plan.options, slot: slot, driver: runtime.driver,
-            start: start, baseline: baseline, groupMeters: cgroups.oomMeters, groupBaseline: groupBaseline,
-            stdout: .init(fd: plan.stdoutRead, continuation: streams?.out.continuation),
-            stderr: .init(fd: plan.stderrRead, continuation: streams?.err.continuation),
+            pidfd: FileDescriptor(rawValue: pidfdRaw), options: options, slot: slot, driver: driver, start: start,
+            baseline: baseline, groupMeters: cgroups.oomMeters, groupBaseline: groupBaseline,
+            stdout: .init(fd: stdoutPipe.readEnd, continuation: streams?.out.continuation),
+            stderr: .init(fd: stderrPipe.readEnd, continuation: streams?.err.continuation),
             outcome: outcome
         ) { [weak self] in
             self?.finished(execNumber, slot: slot)
@@ -433,7 +316,7 @@ public final class Sandbox: Sendable {
         if !watchHere { monitor.startThread() }
         if !accepted { monitor.stop() }
         let execution = streams.map {
-            Execution(pid: result.pid, stdout: $0.out.stream, stderr: $0.err.stream, stdin: plan.stdinWriter, outcome: outcome) {
+            Execution(pid: result.pid, stdout: $0.out.stream, stderr: $0.err.stream, stdin: stdinWriter, outcome: outcome) {
                 [monitor] in monitor.stop()
             }
         }
@@ -482,7 +365,7 @@ public final class Sandbox: Sendable {
         return Int32(flags)
     }
 
-    static func pipe() throws -> (readEnd: FileDescriptor, writeEnd: FileDescriptor) {
+    private static func pipe() throws -> (readEnd: FileDescriptor, writeEnd: FileDescriptor) {
         var fds: [Int32] = [0, 0]
         guard proctor_pipe_cloexec(&fds) == 0 else { throw SandboxError(.setup, "pipe", errno: Errno(rawValue: errno)) }
         return (try aboveStdio(FileDescriptor(rawValue: fds[0])), try aboveStdio(FileDescriptor(rawValue: fds[1])))
@@ -497,7 +380,7 @@ public final class Sandbox: Sendable {
         return FileDescriptor(rawValue: copy)
     }
 
-    static func openInput(_ input: ExecOptions.Input) throws -> (FileDescriptor, StdinWriter?) {
+    private static func openInput(_ input: ExecOptions.Input) throws -> (FileDescriptor, StdinWriter?) {
         do {
             switch input {
             case .null:

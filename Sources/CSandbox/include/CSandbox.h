@@ -49,7 +49,6 @@ typedef enum {
     PROCTOR_STEP_PROTOCOL,
     PROCTOR_STEP_OOM_SCORE,
     PROCTOR_STEP_OVERLAY,
-    PROCTOR_STEP_ROOT,
 } proctor_step_t;
 
 /// One step of building the sandbox's root, prepared by the parent with absolute host
@@ -120,8 +119,6 @@ typedef struct {
     unsigned short seccomp_length;
     unsigned long long keep_caps; // capabilities left in the bounding set (bit n: capability n); 0 for
                                   // every sandboxed program. Only an image-building step (uid 0) has any.
-    int go_fd;                    // -1, or (a held first exec, see proctor_first_exec_t) the read end the
-                                  // process waits on, set up, before its chdir and execve
 } proctor_exec_spec_t;
 
 /// The outcome of a spawn: either a pid, or which step failed and why.
@@ -131,24 +128,7 @@ typedef struct {
     int error;
     int op_index;                 // the root-building op that failed, or -1
     int layer_fd;                 // init's fd on the writable layer's folder (PROCTOR_OP_OVERLAY), or -1
-    unsigned long long root_dev;  // init: the device and inode of its root once built (st_dev, st_ino of "/")
-    unsigned long long root_ino;
 } proctor_spawn_result_t;
-
-/// A sandbox's first exec, made together with its init and held until the root is built:
-/// the spawn's middle child, once init exists, joins the exec's cgroups and init's
-/// namespaces and forks the exec's process (a child of the caller), which sets itself up
-/// (limits, capabilities, uid, seccomp) while init builds the root, then waits on
-/// `spec->go_fd`. `proctor_release_held` sends it the root's identity (from init's READY);
-/// the process checks that its root is that one (pivot_root moved it there: it entered the
-/// mount namespace before), then changes to its cwd and execs. Closing the go pipe instead
-/// makes it exit. Its messages (pid, error; EOF once it has exec'd) go to `errfd`.
-typedef struct {
-    const proctor_exec_spec_t *spec;
-    const int *cgroup_fds;
-    int cgroup_fd_count;
-    int errfd;
-} proctor_first_exec_t;
 
 /// Starts the sandbox's init: a child joins the given cgroups (writes "0" into each
 /// cgroup.procs fd), then clones init into fresh namespaces as a child of the caller. In
@@ -160,19 +140,10 @@ typedef struct {
     int read_fd;                  // the spawn's message pipe, -1 when the start failed
     pid_t middle;
     proctor_spawn_result_t result; // the start's failure, if any
-    int held;                     // a first exec is held: a failed init is left to the caller to reap
-                                  // (its exit waits until the held process, in its pid namespace, is reaped)
 } proctor_spawn_pending_t;
 
 proctor_spawn_pending_t proctor_spawn_init_start(const proctor_init_spec_t *spec,
-                                                 const int *cgroup_fds, int cgroup_fd_count,
-                                                 const proctor_first_exec_t *first);
-
-/// Releases a held first exec: writes the root's identity to `go_fd` and closes it.
-int proctor_release_held(int go_fd, unsigned long long root_dev, unsigned long long root_ino);
-/// Reads a held first exec's messages until its end of the pipe closes (it exec'd, failed,
-/// or was never released): the pid, or the step that failed (the process is then reaped).
-proctor_spawn_result_t proctor_held_wait(int read_fd);
+                                                 const int *cgroup_fds, int cgroup_fd_count);
 proctor_spawn_result_t proctor_spawn_init_wait(proctor_spawn_pending_t *pending);
 
 /// Starts one process inside a running sandbox, as a child of the caller. Returns once
