@@ -44,12 +44,6 @@ struct ReadyCgroupSets: Sendable {
         return lines.joined(separator: "\n") + "\n"
     }
 
-    private static func read(_ fd: FileDescriptor) -> String? {
-        var buffer = [UInt8](repeating: 0, count: 4096)
-        let n = buffer.withUnsafeMutableBytes { pread(fd.rawValue, $0.baseAddress, $0.count, 0) }
-        return n > 0 ? String(decoding: buffer[..<n], as: UTF8.self) : nil
-    }
-
     /// A free ready set made fit for `limits`, or nil when every one is in use.
     func take(driver: any CgroupDriver, limits: Limits) throws -> CgroupSet? {
         for n in 0..<capacity {
@@ -62,7 +56,7 @@ struct ReadyCgroupSets: Sendable {
             }
             let group = "\(Self.group)/k\(n)"
             let record = Self.record(driver: driver, group: group, limits: limits)
-            if Self.read(fd) == record, driver.isEmptyTree(group),
+            if ControlFile.read(fd) == record, driver.isEmptyTree(group),
                 let set = try? CgroupSet(driver: driver, group: group, limits: limits, lock: fd, prepared: true)
             {
                 return set
