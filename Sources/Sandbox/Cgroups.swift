@@ -179,11 +179,7 @@ enum CgroupTree {
         let start = monotonicNow()
         var attempt = 0
         while monotonicNow() - start < 5 {
-            if let events, let populated = ControlFile.keyed(ControlFile.read(events), "populated") {
-                if populated == 0 { return true }
-            } else if pidsRecursively(path).isEmpty {
-                return true
-            }
+            if isEmpty(path, events: events.flatMap { ControlFile.read($0) }) { return true }
             usleep(attempt < 40 ? 50 : 1000)
             attempt += 1
             if attempt % 100 == 0 { kill() }
@@ -194,11 +190,12 @@ enum CgroupTree {
     /// True when the group and its descendants hold no process: a v2 group's cgroup.events
     /// says so in one read; elsewhere the procs files are read.
     static func isEmpty(_ path: FilePath) -> Bool {
-        if let events = ControlFile.read(path.appending("cgroup.events")),
-            let populated = ControlFile.keyed(events, "populated")
-        {
-            return populated == 0
-        }
+        isEmpty(path, events: ControlFile.read(path.appending("cgroup.events")))
+    }
+
+    /// `isEmpty` from the group's cgroup.events text (nil where there is none: v1).
+    private static func isEmpty(_ path: FilePath, events: String?) -> Bool {
+        if let populated = ControlFile.keyed(events, "populated") { return populated == 0 }
         return pidsRecursively(path).isEmpty
     }
 
